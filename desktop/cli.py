@@ -1,0 +1,250 @@
+"""The `digest-desk` command line: a thin layer over desktop.core.Library.
+
+Each subcommand is a `cmd_*` function registered in `build_parser`. With no subcommand the
+desktop app starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from desktop import __version__
+from desktop.core.data_dir import resolve_data_dir
+from desktop.core.library import Library
+from desktop.core.models import VIEWS
+from desktop.core.store import StoreError
+
+MARK_FLAGS = {
+    "read": ("set_read", True),
+    "unread": ("set_read", False),
+    "star": ("set_starred", True),
+    "unstar": ("set_starred", False),
+    "queue": ("set_queued", True),
+    "dequeue": ("set_queued", False),
+    "archive": ("set_archived", True),
+    "unarchive": ("set_archived", False),
+}
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit code 1 (or ``code``)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _print_json(data: Any, out: TextIO) -> None:
+    json.dump(data, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+
+
+def _paper_ids(lib: Library, raw: Sequence[str]) -> list[int]:
+    ids: list[int] = []
+    for text in raw:
+        if not text.isdigit():
+            raise CliError(f"not a paper id: {text!r}")
+        ids.append(int(text))
+    known = {p.id for p in lib.papers(ids, with_sightings=False)}
+    missing = [i for i in ids if i not in known]
+    if missing:
+        raise CliError(f"no paper with id {', '.join(map(str, missing))}")
+    return ids
+
+
+def cmd_import(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Import digest files or folders of them."""
+    results = lib.import_paths(args.paths)
+    if args.json:
+        _print_json([r.to_json() for r in results], out)
+    else:
+        for result in results:
+            out.write(result.summary() + "\n")
+            for line, reason in result.skipped:
+                out.write(f"  skipped line {line}: {reason}\n")
+        total_new = sum(r.new_papers for r in results)
+        total_known = sum(r.known_papers for r in results)
+        failed = sum(1 for r in results if not r.ok)
+        out.write(
+            f"total: {len(results)} files, {total_new} new papers, {total_known} already known, "
+            f"{failed} failed; library has {lib.paper_count()} papers\n"
+        )
+    if not results:
+        raise CliError("no files to import")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_list(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List the papers of a view."""
+    try:
+        ids = lib.view_ids(args.view)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    papers = lib.papers(ids)
+    if args.json:
+        _print_json([p.to_json() for p in papers], out)
+        return 0
+    for p in papers:
+        flags = (
+            ("*" if p.starred else " ") + ("Q" if p.queued else " ") + (" " if p.is_read else "N")
+        )
+        out.write(f"{p.id:>6} {flags} {p.published or '':10}  {p.title}\n")
+    out.write(f"{len(papers)} papers in {args.view}\n")
+    return 0
+
+
+def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Show one paper."""
+    (paper_id,) = _paper_ids(lib, [args.id])
+    paper = lib.paper(paper_id)
+    assert paper is not None
+    if args.json:
+        _print_json(paper.to_json(), out)
+        return 0
+    state = [
+        name
+        for name, on in (
+            ("read" if paper.is_read else "unread", True),
+            ("starred", paper.starred),
+            ("queued", paper.queued),
+            ("archived", paper.archived),
+        )
+        if on
+    ]
+    out.write(f"{paper.title}\n")
+    meta = [f"id {paper.id}"]
+    if paper.published:
+        meta.append(
+            f"published {paper.published}"
+            + (" (year inferred)" if paper.published_year_inferred else "")
+        )
+    if paper.authors_count:
+        meta.append(f"{paper.authors_count} authors")
+    if paper.submitter:
+        meta.append(f"submitted by {paper.submitter}")
+    if paper.upvotes:
+        meta.append(f"{paper.upvotes} upvotes")
+    out.write(" · ".join(meta) + "\n")
+    out.write("state: " + ", ".join(state) + "\n")
+    out.write("digests: " + ", ".join(paper.digest_names) + "\n\n")
+    out.write(paper.abstract + "\n")
+    return 0
+
+
+def cmd_mark(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Change the triage state of papers."""
+    ids = _paper_ids(lib, args.ids)
+    method, value = MARK_FLAGS[args.action]
+    getattr(lib, method)(ids, value)
+    out.write(f"{args.action}: {len(ids)} paper{'s' if len(ids) != 1 else ''}\n")
+    return 0
+
+
+def cmd_stats(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Print library totals."""
+    stats = lib.stats()
+    if args.json:
+        _print_json(stats, out)
+        return 0
+    out.write(
+        f"{stats['papers']} papers ({stats['unread']} unread) from {stats['digests']} digests\n"
+    )
+    for view, counts in stats["views"].items():
+        out.write(f"  {view:8} {counts['total']:>7} ({counts['unread']} unread)\n")
+    return 0
+
+
+def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
+    """Start the desktop app (the default with no subcommand)."""
+    try:
+        from desktop.gui.app import run_app
+    except ImportError:
+        run_app = None
+    if run_app is None:
+        data_dir = resolve_data_dir(args.data_dir)
+        with Library.open(data_dir) as library:
+            if library.paper_count() == 0:
+                library.import_paths([seeds_dir()])
+            out.write(f"library has {library.paper_count()} papers ({data_dir})\n")
+        return 0
+    return int(run_app(args))
+
+
+def seeds_dir() -> Path:
+    """The bundled sample digests (the demo library of a first run)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return here / "seeds"
+
+
+Handler = Callable[[Library, argparse.Namespace, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="digest-desk", description="Triage research-paper digests from the keyboard."
+    )
+    parser.add_argument("--version", action="version", version=f"digest-desk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="library folder (default: $DIGEST_DESK_HOME, else the platform's data folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import digest files or folders")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("list", help="list the papers of a view")
+    p.add_argument("--view", default="inbox", help=f"{'|'.join(VIEWS)} or digest:ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+
+    p = sub.add_parser("show", help="show one paper")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("mark", help="change the state of papers")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    group = p.add_mutually_exclusive_group(required=True)
+    for flag in MARK_FLAGS:
+        group.add_argument(f"--{flag}", dest="action", action="store_const", const=flag)
+    p.set_defaults(handler=cmd_mark)
+
+    p = sub.add_parser("stats", help="library totals")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_stats)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return cmd_gui(None, args, out)
+        with Library.open(resolve_data_dir(args.data_dir)) as lib:
+            return handler(lib, args, out)
+    except CliError as exc:
+        print(f"digest-desk: error: {exc}", file=sys.stderr)
+        return exc.code
+    except StoreError as exc:
+        print(f"digest-desk: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"digest-desk: error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,116 @@
+"""Reading digest files safely: size, binary and encoding checks, and folder expansion."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# Bytes that text never holds; a NUL or many control characters mean a binary file.
+_CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+
+
+class ImportRefusedError(Exception):
+    """A file that cannot be imported; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class DigestSource:
+    """The decoded text of a digest file with what is known about it."""
+
+    name: str
+    path: str | None
+    text: str
+    sha256: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given, and the visible files directly inside each folder, sorted by name."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+                    key=lambda p: p.name,
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
+    """Decode bytes as UTF-8, else Windows-1252 with a warning; refuse binary data."""
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise ImportRefusedError("it is a binary file, not text")
+    if sample and sum(b in _CONTROL for b in sample) / len(sample) > 0.01:
+        raise ImportRefusedError("it is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig"), "utf-8", ()
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ImportRefusedError(
+            f"it is neither UTF-8 (bad byte at offset {utf8_error.start}) nor Windows-1252 text"
+        ) from exc
+    return (
+        text,
+        "cp1252",
+        ("the file is not UTF-8; it was read as Windows-1252, check accented characters",),
+    )
+
+
+def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> DigestSource:
+    """Validate and decode a digest given as bytes."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportRefusedError(
+            f"it is {len(data) / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
+        )
+    text, encoding, warnings = decode_digest_bytes(data)
+    return DigestSource(
+        name=name,
+        path=path,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        warnings=warnings,
+    )
+
+
+def read_digest_file(path: Path) -> DigestSource:
+    """Read and validate one digest file, raising ImportRefusedError with a plain reason."""
+    try:
+        if path.is_dir():
+            raise ImportRefusedError("it is a folder")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ImportRefusedError(
+                f"it is {size / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportRefusedError("no such file") from exc
+    except PermissionError as exc:
+        raise ImportRefusedError("permission denied") from exc
+    except OSError as exc:
+        raise ImportRefusedError(f"cannot be read ({exc.strerror or exc})") from exc
+    return read_digest_bytes(data, path.name, str(path))
+
+
+def text_source(text: str, name: str) -> DigestSource:
+    """A digest from text already in memory, such as the clipboard."""
+    data = text.encode("utf-8", errors="surrogatepass")
+    return DigestSource(
+        name=name,
+        path=None,
+        text=text,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding="utf-8",
+    )

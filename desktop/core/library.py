@@ -1,0 +1,622 @@
+"""The Library: one facade over the SQLite store (the only truth) for every front end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core import store
+from desktop.core.digest_parser import fold_space, parse_digest, title_key
+from desktop.core.history import Action, History
+from desktop.core.importer import (
+    DigestSource,
+    ImportRefusedError,
+    expand_paths,
+    read_digest_file,
+    text_source,
+)
+from desktop.core.models import (
+    VIEWS,
+    Changes,
+    Digest,
+    DigestId,
+    ImportResult,
+    Paper,
+    PaperId,
+    Sighting,
+)
+
+DB_FILE = "library.sqlite3"
+_CHUNK = 500
+
+# Triage state columns, snapshotted for undo.
+STATE_COLUMNS = ("is_read", "read_at", "starred", "archived", "archived_at", "queue_pos")
+
+# Sort keys a view can be ordered by, as SQL over the papers table aliased `p`.
+SORT_SQL = {
+    "default": None,
+    "title": "p.title COLLATE NOCASE",
+    "published": "p.published",
+    "authors": "p.authors_count",
+    "digests": "(SELECT COUNT(*) FROM sightings s2 WHERE s2.paper_id = p.id)",
+    "added": "p.id",
+}
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO 8601 with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    """How many papers a view holds, and how many of them are unread."""
+
+    total: int
+    unread: int
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a text would do, computed without writing."""
+
+    entries: int
+    new_papers: int
+    known_papers: int
+    skipped: list[tuple[int, str]]
+    layout: str
+    titles: list[str]
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Library:
+    """Owns the database; every read and write of library data goes through here."""
+
+    def __init__(self, db: Database, data_dir: Path | None = None) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.history = History()
+        self.today: Callable[[], dt.date] = dt.date.today
+        self._listeners: list[Callable[[Changes], None]] = []
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: Path) -> Library:
+        """Open the library in ``data_dir``, creating and migrating it as needed."""
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        db = store.connect(data_dir / DB_FILE)
+        store.migrate(db)
+        return cls(db, data_dir)
+
+    @classmethod
+    def in_memory(cls) -> Library:
+        """A fresh private library in memory, for tests and previews."""
+        db = store.connect(None)
+        store.migrate(db)
+        return cls(db, None)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def subscribe(self, listener: Callable[[Changes], None]) -> None:
+        """Call ``listener`` with the Changes of every write made through this library."""
+        self._listeners.append(listener)
+
+    def _emit(self, changes: Changes) -> Changes:
+        if not changes.empty:
+            for listener in self._listeners:
+                listener(changes)
+        return changes
+
+    # -- reading -------------------------------------------------------------------------
+    def paper_count(self) -> int:
+        """How many papers the library holds."""
+        return int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+
+    def paper(self, paper_id: int) -> Paper | None:
+        """One paper with its sightings, or None."""
+        found = self.papers([paper_id])
+        return found[0] if found else None
+
+    def papers(self, ids: Sequence[int], *, with_sightings: bool = True) -> list[Paper]:
+        """Papers for ``ids`` in the order given (missing ids are left out)."""
+        rows: dict[int, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            cursor = self.db.execute(f"SELECT * FROM papers WHERE id IN ({marks})", list(chunk))
+            names = [d[0] for d in cursor.description]
+            for row in cursor.fetchall():
+                rows[row[0]] = dict(zip(names, row, strict=True))
+        sightings: dict[int, list[Sighting]] = {}
+        if with_sightings and rows:
+            sightings = self._sightings(list(rows))
+        return [self._paper_from_row(rows[i], sightings.get(i, [])) for i in ids if i in rows]
+
+    def _sightings(self, ids: list[int]) -> dict[int, list[Sighting]]:
+        out: dict[int, list[Sighting]] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for paper_id, digest_id, name, position, date in self.db.execute(
+                "SELECT s.paper_id, d.id, d.name, s.position, d.digest_date "
+                "FROM sightings s JOIN digests d ON d.id = s.digest_id "
+                f"WHERE s.paper_id IN ({marks}) ORDER BY d.id",
+                list(chunk),
+            ):
+                out.setdefault(paper_id, []).append(
+                    Sighting(DigestId(digest_id), name, position, date)
+                )
+        return out
+
+    @staticmethod
+    def _paper_from_row(row: dict[str, Any], sightings: list[Sighting]) -> Paper:
+        return Paper(
+            id=PaperId(row["id"]),
+            title=row["title"],
+            abstract=row["abstract"],
+            authors_count=row["authors_count"],
+            submitter=row["submitter"],
+            published=row["published"],
+            published_raw=row["published_raw"],
+            published_year_inferred=bool(row["published_year_inferred"]),
+            upvotes=row["upvotes"],
+            version=row["version"],
+            added_at=row["added_at"],
+            updated_at=row["updated_at"],
+            is_read=bool(row["is_read"]),
+            read_at=row["read_at"],
+            starred=bool(row["starred"]),
+            archived=bool(row["archived"]),
+            queue_pos=row["queue_pos"],
+            sightings=tuple(sightings),
+        )
+
+    @staticmethod
+    def view_where(view: str) -> tuple[str, list[Any]]:
+        """The SQL condition (over papers aliased ``p``) that selects a view's papers.
+
+        Views: ``inbox`` (not archived, not queued), ``queue``, ``starred``, ``archive``,
+        ``all``, and ``digest:ID``.
+        """
+        if view == "inbox":
+            return "p.archived = 0 AND p.queue_pos IS NULL", []
+        if view == "queue":
+            return "p.archived = 0 AND p.queue_pos IS NOT NULL", []
+        if view == "starred":
+            return "p.starred = 1", []
+        if view == "archive":
+            return "p.archived = 1", []
+        if view == "all":
+            return "1", []
+        if view.startswith("digest:"):
+            digest_id = view.split(":", 1)[1]
+            if digest_id.isdigit():
+                return (
+                    "p.id IN (SELECT paper_id FROM sightings WHERE digest_id = ?)",
+                    [int(digest_id)],
+                )
+        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)} or digest:ID")
+
+    def view_ids(
+        self, view: str = "inbox", *, sort: str = "default", descending: bool = False
+    ) -> list[PaperId]:
+        """Ids of a view's papers in order.
+
+        The default order is import order then position in the digest, except the queue
+        (queue order) and a digest view (position in that digest).
+        """
+        where, params = self.view_where(view)
+        key = SORT_SQL.get(sort)
+        if sort not in SORT_SQL:
+            raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_SQL)}")
+        if key is None:
+            if view == "queue":
+                key = "p.queue_pos"
+            elif view.startswith("digest:"):
+                key = (
+                    "(SELECT position FROM sightings s3"
+                    " WHERE s3.paper_id = p.id AND s3.digest_id = ?)"
+                )
+                params = params + params  # the ORDER BY takes the digest id too
+            elif view == "archive":
+                key = "p.archived_at"
+            else:
+                key = "p.id"
+        direction = "DESC" if descending else "ASC"
+        order = f"p.id {direction}" if key == "p.id" else f"{key} {direction}, p.id {direction}"
+        sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}"
+        return [PaperId(r[0]) for r in self.db.execute(sql, params)]
+
+    def counts(self) -> dict[str, ViewCount]:
+        """Total and unread counts for every built-in view."""
+        out: dict[str, ViewCount] = {}
+        for view in VIEWS:
+            where, params = self.view_where(view)
+            total, unread = self.db.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}",
+                params,
+            ).fetchone()
+            out[view] = ViewCount(int(total), int(unread))
+        return out
+
+    def digest_counts(self) -> dict[DigestId, ViewCount]:
+        """Total and unread counts for each digest."""
+        return {
+            DigestId(r[0]): ViewCount(int(r[1]), int(r[2]))
+            for r in self.db.execute(
+                "SELECT s.digest_id, COUNT(*), COALESCE(SUM(p.is_read = 0), 0) "
+                "FROM sightings s JOIN papers p ON p.id = s.paper_id GROUP BY s.digest_id"
+            )
+        }
+
+    def digests(self) -> list[Digest]:
+        """Every imported digest, oldest import first."""
+        cursor = self.db.execute("SELECT * FROM digests ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        out = []
+        for row in cursor.fetchall():
+            data = dict(zip(names, row, strict=True))
+            data["id"] = DigestId(data["id"])
+            out.append(Digest(**data))
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """Library totals, for `digest-desk stats`."""
+        counts = self.counts()
+        return {
+            "papers": self.paper_count(),
+            "digests": int(self.db.execute("SELECT COUNT(*) FROM digests").fetchone()[0]),
+            "sightings": int(self.db.execute("SELECT COUNT(*) FROM sightings").fetchone()[0]),
+            "unread": counts["all"].unread,
+            "read": counts["all"].total - counts["all"].unread,
+            "views": {v: {"total": c.total, "unread": c.unread} for v, c in counts.items()},
+        }
+
+    # -- importing -----------------------------------------------------------------------
+    def import_paths(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> list[ImportResult]:
+        """Import files and folders, each file in its own transaction.
+
+        ``progress(done, total, name)`` is called before each file and once at the end;
+        when ``cancel()`` turns true, the remaining files are reported as cancelled.
+        """
+        files = expand_paths([Path(p) for p in paths])
+        results: list[ImportResult] = []
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), path.name)
+            if cancel and cancel():
+                results.append(ImportResult(path.name, str(path), status="cancelled"))
+                continue
+            try:
+                source = read_digest_file(path)
+            except ImportRefusedError as exc:
+                results.append(ImportResult(path.name, str(path), status="failed", error=str(exc)))
+                continue
+            results.append(self.import_source(source))
+        if progress:
+            progress(len(files), len(files), "")
+        return results
+
+    def import_text(self, text: str, name: str) -> ImportResult:
+        """Import digest text held in memory (a paste) as a digest called ``name``."""
+        return self.import_source(text_source(text, name))
+
+    def preview_text(self, text: str) -> ImportPreview:
+        """What importing ``text`` would do, without writing anything."""
+        parsed = parse_digest(text, self.today())
+        keys = list(dict.fromkeys(title_key(e.title) for e in parsed.entries))
+        existing = self._existing_by_key(keys)
+        known = sum(1 for k in keys if k in existing)
+        return ImportPreview(
+            entries=len(parsed.entries),
+            new_papers=len(keys) - known,
+            known_papers=len(parsed.entries) - (len(keys) - known),
+            skipped=[(s.line, s.reason) for s in parsed.skipped],
+            layout=parsed.layout,
+            titles=[e.title for e in parsed.entries],
+        )
+
+    def _existing_by_key(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(list(keys)):
+            marks = ",".join("?" * len(chunk))
+            for paper_id, key, abstract in self.db.execute(
+                f"SELECT id, title_key, abstract FROM papers WHERE title_key IN ({marks})",
+                list(chunk),
+            ):
+                found[key] = (paper_id, abstract)
+        return found
+
+    def import_source(self, source: DigestSource) -> ImportResult:
+        """Import one decoded digest in one transaction: all of it or none."""
+        result = ImportResult(source.name, source.path, warnings=list(source.warnings))
+        if self.db.execute("SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]).fetchone():
+            result.status = "unchanged"
+            return result
+        parsed = parse_digest(source.text, self.today())
+        result.skipped = [(s.line, s.reason) for s in parsed.skipped]
+        result.skipped_blocks = len(parsed.skipped)
+        if not parsed.entries:
+            result.status = "failed"
+            result.error = "no papers found in it"
+            return result
+        stamp = now_iso()
+        conn = self.db.conn
+        try:
+            with self.db.atomic():
+                digest_id = conn.execute(
+                    "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
+                    "layout, encoding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        source.name,
+                        source.path,
+                        source.sha256,
+                        stamp,
+                        parsed.digest_dates[0] if parsed.digest_dates else None,
+                        parsed.layout,
+                        source.encoding,
+                    ],
+                ).lastrowid
+                keys = [title_key(e.title) for e in parsed.entries]
+                existing = self._existing_by_key(list(dict.fromkeys(keys)))
+                seen_here: set[int] = set()
+                for entry, key in zip(parsed.entries, keys, strict=True):
+                    abstract = fold_space(entry.abstract)
+                    if key in existing:
+                        paper_id, old_abstract = existing[key]
+                        if paper_id in seen_here:
+                            result.known_papers += 1
+                            continue
+                        result.known_papers += 1
+                        if old_abstract != abstract:
+                            conn.execute(
+                                "UPDATE papers SET abstract = ?, version = version + 1, "
+                                "updated_at = ? WHERE id = ?",
+                                [abstract, stamp, paper_id],
+                            )
+                            existing[key] = (paper_id, abstract)
+                            result.updated_papers += 1
+                            result.updated_ids.append(PaperId(paper_id))
+                        conn.execute(
+                            "UPDATE papers SET "
+                            "authors_count = COALESCE(authors_count, ?), "
+                            "submitter = COALESCE(submitter, ?), "
+                            "published_year_inferred = CASE WHEN published IS NULL "
+                            "  THEN ? ELSE published_year_inferred END, "
+                            "published_raw = COALESCE(published_raw, ?), "
+                            "published = COALESCE(published, ?), "
+                            "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)) "
+                            "WHERE id = ?",
+                            [
+                                entry.authors_count,
+                                entry.submitter,
+                                int(entry.published_year_inferred),
+                                entry.published_raw,
+                                entry.published,
+                                entry.upvotes,
+                                paper_id,
+                            ],
+                        )
+                    else:
+                        new_id = conn.execute(
+                            "INSERT INTO papers (title, title_key, abstract, authors_count, "
+                            "submitter, published, published_raw, published_year_inferred, "
+                            "upvotes, added_at, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [
+                                entry.title,
+                                key,
+                                abstract,
+                                entry.authors_count,
+                                entry.submitter,
+                                entry.published,
+                                entry.published_raw,
+                                int(entry.published_year_inferred),
+                                entry.upvotes,
+                                stamp,
+                                stamp,
+                            ],
+                        ).lastrowid
+                        assert new_id is not None
+                        paper_id = new_id
+                        existing[key] = (paper_id, abstract)
+                        result.new_papers += 1
+                        result.new_ids.append(PaperId(paper_id))
+                    seen_here.add(paper_id)
+                    conn.execute(
+                        "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
+                        "upvotes) VALUES (?, ?, ?, ?, ?)",
+                        [paper_id, digest_id, entry.position, entry.line, entry.upvotes],
+                    )
+                result.entries = len(parsed.entries)
+                conn.execute(
+                    "UPDATE digests SET entries = ?, new_papers = ?, known_papers = ?, "
+                    "updated_papers = ?, skipped_blocks = ? WHERE id = ?",
+                    [
+                        result.entries,
+                        result.new_papers,
+                        result.known_papers,
+                        result.updated_papers,
+                        result.skipped_blocks,
+                        digest_id,
+                    ],
+                )
+        except Exception as exc:
+            return ImportResult(
+                source.name,
+                source.path,
+                status="failed",
+                error=f"could not be stored ({exc}); nothing from it was kept",
+            )
+        result.digest_id = DigestId(digest_id) if digest_id is not None else None
+        self._emit(Changes(frozenset(result.new_ids) | frozenset(result.updated_ids), library=True))
+        return result
+
+    # -- triage --------------------------------------------------------------------------
+    def _state_snapshot(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        snap: dict[int, tuple[Any, ...]] = {}
+        cols = ", ".join(STATE_COLUMNS)
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, {cols} FROM papers WHERE id IN ({marks})", list(chunk)
+            ):
+                snap[row[0]] = tuple(row[1:])
+        return snap
+
+    def _restore_state(self, snap: dict[int, tuple[Any, ...]]) -> Changes:
+        sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
+        with self.db.atomic():
+            self.db.conn.executemany(
+                f"UPDATE papers SET {sets} WHERE id = ?",
+                [(*values, paper_id) for paper_id, values in snap.items()],
+            )
+        return self._emit(Changes(frozenset(PaperId(i) for i in snap)))
+
+    def _triage(self, label: str, ids: Sequence[int], sql: str, params: list[Any]) -> Changes:
+        """Run one state UPDATE over ``ids`` as a single undoable transaction."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return Changes()
+        before = self._state_snapshot(ids)
+        with self.db.atomic():
+            for chunk in _chunks(ids):
+                marks = ",".join("?" * len(chunk))
+                self.db.conn.execute(f"{sql} WHERE id IN ({marks})", [*params, *chunk])
+        after = self._state_snapshot(ids)
+        if after == before:
+            return Changes()
+        self.history.record(
+            Action(
+                label,
+                undo=lambda: self._restore_state(before),
+                redo=lambda: self._restore_state(after),
+            )
+        )
+        return self._emit(Changes(frozenset(PaperId(i) for i in before)))
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> Changes:
+        """Mark papers read (stamping read_at the first time) or unread."""
+        if read:
+            return self._triage(
+                "mark read",
+                ids,
+                "UPDATE papers SET is_read = 1, read_at = COALESCE(read_at, ?)",
+                [now_iso()],
+            )
+        return self._triage("mark unread", ids, "UPDATE papers SET is_read = 0, read_at = NULL", [])
+
+    def set_starred(self, ids: Sequence[int], starred: bool = True) -> Changes:
+        """Star or unstar papers."""
+        return self._triage(
+            "star" if starred else "unstar",
+            ids,
+            "UPDATE papers SET starred = ?",
+            [int(starred)],
+        )
+
+    def set_archived(self, ids: Sequence[int], archived: bool = True) -> Changes:
+        """Archive papers (which also takes them out of the queue) or bring them back."""
+        if archived:
+            return self._triage(
+                "archive",
+                ids,
+                "UPDATE papers SET archived = 1, archived_at = ?, queue_pos = NULL",
+                [now_iso()],
+            )
+        return self._triage(
+            "unarchive", ids, "UPDATE papers SET archived = 0, archived_at = NULL", []
+        )
+
+    def set_queued(self, ids: Sequence[int], queued: bool = True) -> Changes:
+        """Add papers to the end of the reading queue (in the order given), or remove them."""
+        if not queued:
+            return self._triage("remove from queue", ids, "UPDATE papers SET queue_pos = NULL", [])
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        snap = self._state_snapshot(wanted)
+        queue_col = STATE_COLUMNS.index("queue_pos")
+        ids = [i for i in wanted if i in snap and snap[i][queue_col] is None]
+        if not ids:
+            return Changes()
+        top = self.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()[0]
+        # One CASE keeps this a single UPDATE, so undo sees one action.
+        cases = " ".join(f"WHEN {int(i)} THEN {top + n + 1}" for n, i in enumerate(ids))
+        return self._triage(
+            "add to queue",
+            ids,
+            f"UPDATE papers SET archived = 0, archived_at = NULL, queue_pos = CASE id {cases} END",
+            [],
+        )
+
+    def toggle(self, what: str, ids: Sequence[int]) -> Changes:
+        """Toggle ``read``, ``starred``, ``queued`` or ``archived`` on papers.
+
+        With several papers, the first one decides: if it is off, all are turned on.
+        """
+        papers = self.papers(list(ids), with_sightings=False)
+        if not papers:
+            return Changes()
+        first = papers[0]
+        target_ids = [p.id for p in papers]
+        if what == "read":
+            return self.set_read(target_ids, not first.is_read)
+        if what == "starred":
+            return self.set_starred(target_ids, not first.starred)
+        if what == "queued":
+            return self.set_queued(target_ids, not first.queued)
+        if what == "archived":
+            return self.set_archived(target_ids, not first.archived)
+        raise ValueError(f"cannot toggle {what!r}")
+
+    def move_in_queue(self, paper_id: int, delta: int) -> Changes:
+        """Move a queued paper ``delta`` places (negative is up), clamped to the queue."""
+        order = self.view_ids("queue")
+        if paper_id not in order or delta == 0:
+            return Changes()
+        index = order.index(PaperId(paper_id))
+        target = max(0, min(len(order) - 1, index + delta))
+        if target == index:
+            return Changes()
+        order.insert(target, order.pop(index))
+        span = order[min(index, target) : max(index, target) + 1]
+        snap = self._state_snapshot(span)
+        positions = sorted(int(snap[i][STATE_COLUMNS.index("queue_pos")]) for i in span)
+        cases = " ".join(
+            f"WHEN {int(i)} THEN {pos}" for i, pos in zip(span, positions, strict=True)
+        )
+        return self._triage(
+            "move in queue", span, f"UPDATE papers SET queue_pos = CASE id {cases} END", []
+        )
+
+    def undo(self) -> tuple[str, Changes] | None:
+        """Undo the last action; returns its label and what changed."""
+        return self.history.undo()
+
+    def redo(self) -> tuple[str, Changes] | None:
+        """Redo the last undone action."""
+        return self.history.redo()

@@ -1,0 +1,200 @@
+"""Typed values the core hands out: ids, papers, digests, import results and changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+PaperId = NewType("PaperId", int)
+DigestId = NewType("DigestId", int)
+
+VIEWS = ("inbox", "queue", "starred", "archive", "all")
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A paper seen in one digest, at a position."""
+
+    digest_id: DigestId
+    digest_name: str
+    position: int
+    digest_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper with its triage state."""
+
+    id: PaperId
+    title: str
+    abstract: str
+    authors_count: int | None
+    submitter: str | None
+    published: str | None
+    published_raw: str | None
+    published_year_inferred: bool
+    upvotes: int | None
+    version: int
+    added_at: str
+    updated_at: str
+    is_read: bool
+    read_at: str | None
+    starred: bool
+    archived: bool
+    queue_pos: int | None
+    sightings: tuple[Sighting, ...] = ()
+
+    @property
+    def queued(self) -> bool:
+        """True when the paper is in the reading queue."""
+        return self.queue_pos is not None
+
+    @property
+    def digest_names(self) -> list[str]:
+        """Names of the digests the paper was seen in, in import order."""
+        return [s.digest_name for s in self.sightings]
+
+    def state(self) -> dict[str, Any]:
+        """The triage state as a plain dict."""
+        return {
+            "read": self.is_read,
+            "read_at": self.read_at,
+            "starred": self.starred,
+            "archived": self.archived,
+            "queued": self.queued,
+            "queue_position": self.queue_pos,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape of a paper (see README)."""
+        return {
+            "id": int(self.id),
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors_count": self.authors_count,
+            "submitter": self.submitter,
+            "published": self.published,
+            "published_raw": self.published_raw,
+            "published_year_inferred": self.published_year_inferred,
+            "upvotes": self.upvotes,
+            "version": self.version,
+            "added_at": self.added_at,
+            "digests": [
+                {
+                    "id": int(s.digest_id),
+                    "name": s.digest_name,
+                    "position": s.position,
+                    "date": s.digest_date,
+                }
+                for s in self.sightings
+            ],
+            "state": self.state(),
+        }
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One imported digest file (or pasted text)."""
+
+    id: DigestId
+    name: str
+    source_path: str | None
+    sha256: str
+    imported_at: str
+    digest_date: str | None
+    layout: str | None
+    encoding: str | None
+    entries: int
+    new_papers: int
+    known_papers: int
+    updated_papers: int
+    skipped_blocks: int
+
+
+@dataclass
+class ImportResult:
+    """What importing one file or text did; ``error`` is set when nothing was stored."""
+
+    name: str
+    path: str | None = None
+    status: str = "imported"  # imported | unchanged | failed | cancelled
+    digest_id: DigestId | None = None
+    entries: int = 0
+    new_papers: int = 0
+    known_papers: int = 0
+    updated_papers: int = 0
+    skipped_blocks: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    new_ids: list[PaperId] = field(default_factory=list)
+    updated_ids: list[PaperId] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True unless the file failed."""
+        return self.status in ("imported", "unchanged")
+
+    def summary(self) -> str:
+        """One plain line for people."""
+        if self.status == "failed":
+            return f"{self.name}: error: {self.error}"
+        if self.status == "cancelled":
+            return f"{self.name}: cancelled, nothing stored"
+        if self.status == "unchanged":
+            return f"{self.name}: already imported, nothing to do"
+        parts = [
+            f"{self.entries} entries",
+            f"{self.new_papers} new",
+            f"{self.known_papers} already known",
+        ]
+        if self.updated_papers:
+            parts.append(f"{self.updated_papers} updated")
+        parts.append(f"{self.skipped_blocks} skipped blocks")
+        text = f"{self.name}: " + ", ".join(parts)
+        for warning in self.warnings:
+            text += f" (warning: {warning})"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for --json output."""
+        return {
+            "name": self.name,
+            "path": self.path,
+            "status": self.status,
+            "digest_id": self.digest_id,
+            "entries": self.entries,
+            "new_papers": self.new_papers,
+            "known_papers": self.known_papers,
+            "updated_papers": self.updated_papers,
+            "skipped_blocks": self.skipped_blocks,
+            "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
+            "warnings": self.warnings,
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a write changed, so each view can refresh itself.
+
+    ``papers`` are the ids whose row or state changed; ``library`` is set when papers or
+    digests were added or removed (views and counts must reload); ``annotations`` when notes,
+    highlights or tags changed.
+    """
+
+    papers: frozenset[PaperId] = frozenset()
+    library: bool = False
+    annotations: bool = False
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            self.papers | other.papers,
+            self.library or other.library,
+            self.annotations or other.annotations,
+        )
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing changed."""
+        return not (self.papers or self.library or self.annotations)

@@ -1,0 +1,272 @@
+"""The store: migrations, dedupe, idempotent and atomic imports, triage state and undo."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.core import store
+from desktop.core.library import Library
+from desktop.core.models import Changes
+from tests.conftest import SEEDS, TODAY
+
+
+def _snapshot(lib: Library) -> list[tuple]:
+    tables = ["papers", "digests", "sightings"]
+    return [tuple(lib.db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()) for t in tables]
+
+
+def test_seed_import_counts(lib: Library) -> None:
+    results = lib.import_paths([SEEDS])
+    assert [r.entries for r in results] == [22, 119, 57, 116]
+    assert sum(r.new_papers for r in results) == 286
+    assert lib.paper_count() == 286
+    assert lib.stats()["sightings"] == 314
+    assert all(r.status == "imported" for r in results)
+
+
+def test_reimport_is_a_noop(seeded: Library) -> None:
+    before = _snapshot(seeded)
+    results = seeded.import_paths([SEEDS])
+    assert [r.status for r in results] == ["unchanged"] * 4
+    assert _snapshot(seeded) == before
+
+
+def test_pragmas_and_migrations(seeded: Library) -> None:
+    assert seeded.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert seeded.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert seeded.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.pending_migrations(seeded.db) == []
+    assert store.known_migration_names()[0] == "m001_papers_digests_sightings"
+
+
+def test_duplicate_titles_fold_case_space_and_punctuation(lib: Library) -> None:
+    abstract = "An abstract that is long enough to be an abstract. " * 3
+    lib.import_text(f"A Study of Things\n{abstract}", "a")
+    result = lib.import_text(f"a  study of things. \n{abstract}", "b")
+    assert (result.new_papers, result.known_papers) == (0, 1)
+    assert lib.paper_count() == 1
+    paper = lib.paper(lib.view_ids("all")[0])
+    assert paper is not None and paper.digest_names == ["a", "b"]
+
+
+def test_changed_abstract_replaces_text_bumps_version_keeps_state(lib: Library) -> None:
+    lib.import_text("Paper One\nThe first version of the abstract.", "a")
+    (pid,) = lib.view_ids("all")
+    lib.set_starred([pid])
+    lib.set_read([pid])
+    result = lib.import_text("Paper One\nThe second version of the abstract.", "b")
+    assert result.updated_papers == 1 and result.updated_ids == [pid]
+    paper = lib.paper(pid)
+    assert paper is not None
+    assert paper.abstract == "The second version of the abstract."
+    assert paper.version == 2
+    assert paper.starred and paper.is_read
+
+
+def test_metadata_is_filled_in_by_a_later_richer_digest(lib: Library) -> None:
+    lib.import_text("Paper One\nAbstract text here.", "compact")
+    lib.import_text("Paper One\n\nAbstract text here.\n\n  • 4 authors\n·\nMay 8, 2024 3", "page")
+    paper = lib.paper(lib.view_ids("all")[0])
+    assert paper is not None
+    assert (paper.authors_count, paper.published, paper.upvotes, paper.version) == (
+        4,
+        "2024-05-08",
+        3,
+        1,
+    )
+
+
+def test_each_file_is_one_transaction(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib.import_paths([next(SEEDS.glob("000_*"))])
+    before = _snapshot(lib)
+    conn = lib.db.conn
+    calls = {"n": 0}
+
+    class FailOnThirtiethSighting:
+        """The real connection, except that the 30th sightings insert fails mid-file."""
+
+        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+            return getattr(conn, name)
+
+        def execute(self, sql: str, *args):  # type: ignore[no-untyped-def]
+            if sql.startswith("INSERT OR IGNORE INTO sightings"):
+                calls["n"] += 1
+                if calls["n"] == 30:
+                    raise sqlite3.OperationalError("disk I/O error")
+            return conn.execute(sql, *args)
+
+    monkeypatch.setattr(lib.db, "conn", FailOnThirtiethSighting())
+    result = lib.import_paths([next(SEEDS.glob("001_*"))])[0]
+    monkeypatch.setattr(lib.db, "conn", conn)
+    assert calls["n"] == 30
+    assert result.status == "failed"
+    assert "nothing from it was kept" in (result.error or "")
+    assert _snapshot(lib) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\x01\x02binary\x00", "binary"),
+        (b"just some words and nothing else", "no papers"),
+        (b"", "no papers"),
+        (b"Title\n\x81\x8d\x8f\x90 bad", "neither UTF-8"),
+    ],
+)
+def test_bad_files_store_nothing(
+    lib: Library, tmp_path: Path, content: bytes, message: str
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    before = _snapshot(lib)
+    (result,) = lib.import_paths([bad])
+    assert result.status == "failed" and message in (result.error or "")
+    assert _snapshot(lib) == before
+
+
+def test_oversized_and_missing_files(lib: Library, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:
+        fh.truncate(51 * 1024 * 1024)
+    missing = tmp_path / "missing.txt"
+    results = lib.import_paths([big, missing])
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert "MB" in (results[0].error or "")
+    assert results[1].error == "no such file"
+    assert lib.paper_count() == 0
+
+
+def test_windows_1252_is_decoded_with_a_warning(lib: Library, tmp_path: Path) -> None:
+    path = tmp_path / "cp.txt"
+    path.write_bytes(
+        "Caf\u00e9 \u2013 r\u00e9sum\u00e9s\nAn abstract with \u201cquotes\u201d.".encode("cp1252")
+    )
+    (result,) = lib.import_paths([path])
+    assert result.status == "imported" and result.warnings
+    paper = lib.paper(lib.view_ids("all")[0])
+    assert paper is not None and paper.title == "Caf\u00e9 \u2013 r\u00e9sum\u00e9s"
+
+
+def test_bad_file_in_folder_does_not_stop_the_others(lib: Library, seed_copy: Path) -> None:
+    (seed_copy / "zz_binary.txt").write_bytes(b"\x00" * 100)
+    results = lib.import_paths([seed_copy])
+    assert [r.status for r in results] == ["imported"] * 4 + ["failed"]
+    assert lib.paper_count() == 286
+
+
+def test_views_and_inbox_order(seeded: Library) -> None:
+    inbox = seeded.view_ids("inbox")
+    assert inbox == sorted(inbox) and len(inbox) == 286
+    first = seeded.paper(inbox[0])
+    assert first is not None and first.title.startswith("DiskGNN")
+    seeded.set_queued(inbox[:3])
+    seeded.set_archived([inbox[3]])
+    seeded.set_starred([inbox[4], inbox[3]])
+    assert seeded.view_ids("queue") == inbox[:3]
+    assert seeded.view_ids("archive") == [inbox[3]]
+    assert seeded.view_ids("starred") == sorted([inbox[3], inbox[4]])
+    assert len(seeded.view_ids("inbox")) == 282
+    digest = seeded.digests()[1]
+    assert len(seeded.view_ids(f"digest:{digest.id}")) == 119
+    counts = seeded.counts()
+    assert (counts["queue"].total, counts["archive"].total, counts["all"].total) == (3, 1, 286)
+
+
+def test_read_state_and_read_at(seeded: Library) -> None:
+    pid = seeded.view_ids("inbox")[0]
+    seeded.set_read([pid])
+    paper = seeded.paper(pid)
+    assert paper is not None and paper.is_read and paper.read_at
+    seeded.set_read([pid], False)
+    paper = seeded.paper(pid)
+    assert paper is not None and not paper.is_read and paper.read_at is None
+    assert seeded.counts()["all"].unread == 286
+
+
+def test_archive_takes_paper_out_of_queue_and_undo_restores(seeded: Library) -> None:
+    ids = seeded.view_ids("inbox")[:2]
+    seeded.set_queued(ids)
+    seeded.set_archived([ids[0]])
+    assert seeded.view_ids("queue") == [ids[1]]
+    seeded.undo()
+    assert seeded.view_ids("queue") == ids
+
+
+def test_queue_reorder_and_undo_redo(seeded: Library) -> None:
+    ids = seeded.view_ids("inbox")[:4]
+    seeded.set_queued(ids)
+    seeded.move_in_queue(ids[3], -2)
+    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.move_in_queue(ids[0], -1)  # already first: nothing happens
+    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.move_in_queue(ids[0], 10)
+    assert seeded.view_ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
+    assert seeded.undo() is not None
+    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.undo()
+    assert seeded.view_ids("queue") == ids
+    seeded.redo()
+    seeded.redo()
+    assert seeded.view_ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
+
+
+def test_bulk_toggle_and_multi_level_undo(seeded: Library) -> None:
+    ids = seeded.view_ids("inbox")[:5]
+    seeded.toggle("starred", ids)
+    seeded.toggle("read", ids[:2])
+    assert len(seeded.view_ids("starred")) == 5
+    assert seeded.counts()["all"].unread == 284
+    label, changes = seeded.undo() or ("", Changes())
+    assert label == "mark read" and set(changes.papers) == set(ids[:2])
+    seeded.undo()
+    assert seeded.view_ids("starred") == []
+    assert seeded.undo() is None
+    seeded.redo()
+    assert len(seeded.view_ids("starred")) == 5
+
+
+def test_writes_report_changes_to_listeners(seeded: Library) -> None:
+    seen: list[Changes] = []
+    seeded.subscribe(seen.append)
+    pid = seeded.view_ids("inbox")[0]
+    seeded.set_starred([pid])
+    seeded.set_starred([pid])  # no change: no event
+    assert seen == [Changes(frozenset({pid}))]
+
+
+def test_newer_database_is_refused_without_writing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    Library.open(data).close()
+    db_path = data / "library.sqlite3"
+    conn = sqlite3.connect(db_path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        [store.MIGRATION_SET, "m999_from_the_future", "2030"],
+    )
+    conn.commit()
+    conn.close()
+    before = db_path.read_bytes()
+    with pytest.raises(store.NewerDatabaseError):
+        Library.open(data)
+    assert db_path.read_bytes() == before
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "library.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(store.StoreError):
+        Library.open(data)
+    assert (data / "library.sqlite3").read_bytes() == b"this is not sqlite" * 100
+
+
+def test_preview_does_not_write(seeded: Library) -> None:
+    text = next(SEEDS.glob("002_*")).read_text(encoding="utf-8")
+    before = _snapshot(seeded)
+    preview = seeded.preview_text(text + "\n\nBrand New Paper\nIts abstract.")
+    assert (preview.entries, preview.new_papers) == (58, 1)
+    assert _snapshot(seeded) == before
+    assert TODAY.year == 2026
