@@ -198,3 +198,75 @@ class Changes:
     def empty(self) -> bool:
         """True when nothing changed."""
         return not (self.papers or self.library or self.annotations)
+
+
+HighlightId = NewType("HighlightId", int)
+
+# The highlight palette: key 1-5 in the GUI picks these, in this order.
+HIGHLIGHT_COLORS: dict[str, str] = {
+    "yellow": "key point",
+    "green": "method",
+    "blue": "result",
+    "red": "doubt",
+    "purple": "to follow up",
+}
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A marked passage of a paper's title or abstract, stored as a text-quote selector.
+
+    ``start``/``end`` are character offsets into the field's current text; ``quote`` is the
+    exact text, with up to 32 characters of ``prefix`` and ``suffix`` context. When the text
+    changes and the quote cannot be placed again, ``orphaned`` is set and the offsets keep
+    their last known values: the highlight is kept, never silently moved or dropped.
+    """
+
+    id: HighlightId
+    paper_id: PaperId
+    field: str  # "title" | "abstract"
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    color: str
+    note: str
+    orphaned: bool
+    created_at: str
+    updated_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for --json output."""
+        return {
+            "id": int(self.id),
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "prefix": self.prefix,
+            "suffix": self.suffix,
+            "color": self.color,
+            "color_label": HIGHLIGHT_COLORS.get(self.color, self.color),
+            "note": self.note,
+            "anchored": not self.orphaned,
+            "orphaned": self.orphaned,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """Everything a user wrote on one paper: its note, highlights (reading order) and tags."""
+
+    paper_id: PaperId
+    note: str = ""
+    note_updated_at: str | None = None
+    highlights: tuple[Highlight, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when the paper has no note, highlight or tag."""
+        return not (self.note.strip() or self.highlights or self.tags)
