@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import __version__
+from desktop.core.backup import (
+    BackupError,
+    backup_dir,
+    list_backups,
+    restore_backup,
+    take_backup,
+)
 from desktop.core.data_dir import resolve_data_dir
+from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.models import VIEWS
 from desktop.core.store import StoreError
@@ -175,6 +183,47 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     return int(run_app(args))
 
 
+def cmd_backup(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Take a verified backup of the library now, or list the backups."""
+    assert lib.data_dir is not None
+    if args.list:
+        backups = list_backups(lib.data_dir)
+        for info in backups:
+            size = info.path.stat().st_size
+            out.write(
+                f"{info.taken_at:%Y-%m-%d %H:%M:%S} UTC  {info.reason:13} "
+                f"{size / 1e6:7.1f} MB  {info.path}\n"
+            )
+        out.write(f"{len(backups)} backups in {backup_dir(lib.data_dir)}\n")
+        return 0
+    path = take_backup(lib.db, lib.data_dir, "manual")
+    out.write(f"backup written and verified: {path}\n")
+    return 0
+
+
+def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
+    """Replace the library database with a backup; the current one is moved aside."""
+    data_dir = resolve_data_dir(args.data_dir)
+    lock = InstanceLock(data_dir)
+    if not lock.try_acquire():
+        pid = lock.holder_pid()
+        holder = f" (process {pid})" if pid else ""
+        raise CliError(f"{ALREADY_RUNNING}{holder}; quit it before restoring.")
+    try:
+        try:
+            result = restore_backup(data_dir, args.file)
+        except BackupError as exc:
+            raise CliError(f"not restored: {exc}") from exc
+        out.write(f"restored {result.restored_from} as {result.database}\n")
+        if result.previous is not None:
+            out.write(f"the previous database was moved to {result.previous}\n")
+        with Library.open(data_dir) as restored:
+            out.write(f"library has {restored.paper_count()} papers\n")
+    finally:
+        lock.release()
+    return 0
+
+
 def seeds_dir() -> Path:
     """The bundled sample digests (the demo library of a first run)."""
     here = Path(__file__).resolve().parent
@@ -225,6 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
 
+    p = sub.add_parser("backup", help="take a verified backup now (--list shows backups)")
+    p.add_argument("--list", action="store_true", help="list the backups, newest first")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the library with a backup file")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.set_defaults(handler=cmd_restore, without_library=True)
+
     return parser
 
 
@@ -237,6 +294,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         if handler is None:
             return cmd_gui(None, args, out)
+        if getattr(args, "without_library", False):  # e.g. restore: the db may be damaged
+            return handler(None, args, out)  # type: ignore[arg-type]
         with Library.open(resolve_data_dir(args.data_dir)) as lib:
             return handler(lib, args, out)
     except CliError as exc:

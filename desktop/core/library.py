@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from desktop.core import store
+from desktop.core import backup, store
 from desktop.core.digest_parser import fold_space, parse_digest, title_key
 from desktop.core.history import Action, History
 from desktop.core.importer import (
@@ -90,16 +90,43 @@ class Library:
         self.history = History()
         self.today: Callable[[], dt.date] = dt.date.today
         self._listeners: list[Callable[[Changes], None]] = []
+        # Things the user should be told after opening (such as a backup that failed).
+        self.notices: list[str] = []
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: Path) -> Library:
-        """Open the library in ``data_dir``, creating and migrating it as needed."""
+    def open(cls, data_dir: Path, *, backups: bool = True) -> Library:
+        """Open the library in ``data_dir``, creating and migrating it as needed.
+
+        With ``backups``, a verified backup is taken before migrating an existing library and
+        once a day (backup.py). A damaged database raises CorruptDatabaseError offering the
+        latest backup, and is never written to.
+        """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        db = store.connect(data_dir / DB_FILE)
-        store.migrate(db)
-        return cls(db, data_dir)
+        path = data_dir / DB_FILE
+        notices: list[str] = []
+        try:
+            db = store.connect(path)
+            try:
+                existed = bool(store.applied_migrations(db))
+                if backups and existed and store.pending_migrations(db):
+                    backup.take_backup(db, data_dir, "pre-migration")
+                store.migrate(db)
+                if backups and existed:  # a library created just now has nothing to keep
+                    try:
+                        backup.daily_backup(db, data_dir)
+                    except backup.BackupError as exc:
+                        notices.append(f"The daily backup was not taken: {exc}")
+            except BaseException:
+                db.close()
+                raise
+        except store.CorruptDatabaseError as exc:
+            offered = backup.latest_backup(data_dir)
+            raise store.CorruptDatabaseError(path, exc.detail, offered) from exc
+        library = cls(db, data_dir)
+        library.notices.extend(notices)
+        return library
 
     @classmethod
     def in_memory(cls) -> Library:

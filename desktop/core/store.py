@@ -20,6 +20,34 @@ class NewerDatabaseError(StoreError):
     """The database was written by a newer version of Digest Desk."""
 
 
+class CorruptDatabaseError(StoreError):
+    """The database file is damaged; it is left untouched and the latest backup is offered."""
+
+    def __init__(self, path: Path | str | None, detail: str, backup: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.detail = detail
+        self.backup = backup
+        where = str(self.path) if self.path is not None else "The database"
+        message = f"{where} is damaged or is not a Digest Desk database ({detail}). "
+        message += "It was left exactly as it is. "
+        if backup is not None:
+            message += (
+                f"The latest backup is {backup}; restore it with: digest-desk restore {backup}"
+            )
+        else:
+            message += "No backup was found; move the file away to start a new library."
+        super().__init__(message)
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """True when an sqlite3 error says the file is damaged or not a database at all."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
 @migrations()
 def m001_papers_digests_sightings(db: Database) -> None:
     """Papers with their triage state, digests imported, and where each paper was seen."""
@@ -93,19 +121,30 @@ def known_migration_names() -> list[str]:
 def connect(path: Path | str | None) -> Database:
     """Open (or create) the database with WAL, synchronous=FULL and foreign keys on.
 
-    ``None`` opens a private in-memory database. Refuses a file that is not a database, and one
-    written by a newer version of the app, without writing to it.
+    ``None`` opens a private in-memory database. Refuses a file that is damaged or not a
+    database (CorruptDatabaseError, after ``PRAGMA quick_check``), and one written by a newer
+    version of the app, without writing to it.
     """
     if path is None:
         db = Database(memory=True)
     else:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = Database(conn)
         try:
-            conn = sqlite3.connect(str(path), timeout=30)
-            db = Database(conn)
             db.execute("PRAGMA schema_version").fetchone()
+            problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise CorruptDatabaseError(path, "; ".join(map(str, problems[:3])))
+            check_not_newer(db)
+            check_is_ours(db, path)
+        except StoreError:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path} is not a Digest Desk database ({exc}).") from exc
-    check_not_newer(db)
+            conn.close()
+            if not is_corruption(exc):
+                raise
+            raise CorruptDatabaseError(path, str(exc)) from exc
     if path is not None:
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -123,6 +162,31 @@ def check_not_newer(db: Database) -> None:
             "This library was written by a newer version of Digest Desk "
             f"(unknown migrations: {', '.join(unknown)}). Upgrade the app to open it."
         )
+
+
+def check_is_ours(db: Database, path: Path | str) -> None:
+    """Raise StoreError when the file holds tables but no Digest Desk migrations.
+
+    This keeps the app from adding its tables to some other program's database.
+    """
+    if migrations.applied(db):
+        return
+    tables = [
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    if [t for t in tables if t != Migrations.migrations_table]:
+        raise StoreError(
+            f"{path} is an SQLite database of some other program, not a Digest Desk library; "
+            "it was left as it is."
+        )
+
+
+def applied_migrations(db: Database) -> list[str]:
+    """Names of this app's migrations already applied to the database."""
+    return [m.name for m in migrations.applied(db)]
 
 
 def pending_migrations(db: Database) -> list[str]:
