@@ -30,6 +30,7 @@ from desktop.core.models import (
     PaperId,
     Sighting,
 )
+from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults
 
 DB_FILE = "library.sqlite3"
 _CHUNK = 500
@@ -92,6 +93,9 @@ class Library:
         self._listeners: list[Callable[[Changes], None]] = []
         # Things the user should be told after opening (such as a backup that failed).
         self.notices: list[str] = []
+        # The full-text index, derived from SQLite; it listens first so views see it current.
+        self.search_index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
+        self.subscribe(self.search_index.on_changes)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -126,6 +130,7 @@ class Library:
             raise store.CorruptDatabaseError(path, exc.detail, offered) from exc
         library = cls(db, data_dir)
         library.notices.extend(notices)
+        library.search_index.open()
         return library
 
     @classmethod
@@ -133,10 +138,13 @@ class Library:
         """A fresh private library in memory, for tests and previews."""
         db = store.connect(None)
         store.migrate(db)
-        return cls(db, None)
+        library = cls(db, None)
+        library.search_index.open()
+        return library
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the search index and the database connection."""
+        self.search_index.close()
         self.db.close()
 
     def __enter__(self) -> Library:
@@ -317,6 +325,19 @@ class Library:
             "read": counts["all"].total - counts["all"].unread,
             "views": {v: {"total": c.total, "unread": c.unread} for v, c in counts.items()},
         }
+
+    # -- searching -----------------------------------------------------------------------
+    def search(self, query: str, *, limit: int | None = 100) -> SearchResults:
+        """Ranked papers for a query in the search language (see README); never raises."""
+        return self.search_index.search(query, limit=limit)
+
+    def related(self, paper_id: int, limit: int = 10) -> SearchResults:
+        """The papers most similar to ``paper_id`` by title and abstract, without itself."""
+        return self.search_index.related(paper_id, limit=limit)
+
+    def reindex(self) -> int:
+        """Rebuild the search index from SQLite; returns how many papers were indexed."""
+        return self.search_index.rebuild()
 
     # -- importing -----------------------------------------------------------------------
     def import_paths(

@@ -1,0 +1,987 @@
+"""The full-text search index: a Whoosh index derived from SQLite, with a SQLite fallback.
+
+SQLite is the truth; the index under ``<data_dir>/index/`` is a cache that is reconciled on
+open (by per-paper version and annotation key), kept in sync from the library's Changes, and
+rebuilt when missing or damaged. Triage state, digests and dates are filtered in SQLite, so a
+keypress in the GUI never rewrites the index. While the index cannot be used, search answers
+from a slower LIKE scan of SQLite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import re
+import shutil
+import sqlite3
+import threading
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from whoosh import columns, index, query, scoring, writing
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.index import LockError
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.spelling import Corrector
+
+from desktop.core.models import Changes, PaperId
+from desktop.core.search_query import (
+    And,
+    Filter,
+    Node,
+    Not,
+    Or,
+    ParsedQuery,
+    Phrase,
+    Word,
+    parse_query,
+)
+
+log = logging.getLogger(__name__)
+
+# Snippet term markers: plain control characters that imported text never keeps.
+MARK_START = "\x02"
+MARK_END = "\x03"
+
+INDEX_DIR = "index"
+SCHEMA_VERSION = "1"
+TITLE_BOOST = 3.0
+DEFAULT_LIMIT = 100
+WRITE_TIMEOUT = 10.0
+SNIPPET_CHARS = 220
+RELATED_TERMS = 12
+_BATCH = 1000
+_BULK_LIMITMB = 256
+
+ANALYZER = StemmingAnalyzer(minsize=1, cachesize=100_000)
+# Free text matched by plain words, with its weight relative to the abstract.
+DEFAULT_FIELDS = {"title": TITLE_BOOST, "abstract": 1.0, "note": 1.0, "highlight": 1.0}
+PHRASE_FIELDS = ("title", "abstract", "note", "highlight")
+_TOKEN_RE = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+_MARKS_RE = re.compile(f"[{MARK_START}{MARK_END}]")
+
+
+def make_schema() -> Schema:
+    """The index schema: ids and versions as columns, no stored text (SQLite has it)."""
+    return Schema(
+        pid=ID(unique=True),
+        docid=COLUMN(columns.NumericColumn("q")),
+        ver=COLUMN(columns.NumericColumn("q")),
+        akey=COLUMN(columns.NumericColumn("Q")),
+        schema=COLUMN(columns.NumericColumn("B")),
+        title=TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
+        abstract=TEXT(analyzer=ANALYZER, phrase=True),
+        note=TEXT(analyzer=ANALYZER, phrase=True),
+        highlight=TEXT(analyzer=ANALYZER, phrase=True),
+        tag=KEYWORD(lowercase=True, commas=True, scorable=True),
+        color=KEYWORD(lowercase=True),
+        has=KEYWORD(),
+    )
+
+
+def split_marked(snippet: str) -> list[tuple[str, bool]]:
+    """Split a snippet into ``(text, is_match)`` parts, so a front end can style matches."""
+    parts: list[tuple[str, bool]] = []
+    for n, chunk in enumerate(re.split(f"{MARK_START}|{MARK_END}", snippet)):
+        if chunk:
+            parts.append((chunk, n % 2 == 1))
+    return parts
+
+
+def strip_marks(snippet: str) -> str:
+    """A snippet without its term markers."""
+    return _MARKS_RE.sub("", snippet)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One ranked result: the paper, its score and a snippet with marked terms."""
+
+    id: PaperId
+    title: str
+    score: float
+    snippet: str
+
+    def to_json(self) -> dict[str, Any]:
+        """A plain dict for --json output (the snippet keeps its markers)."""
+        return {
+            "id": int(self.id),
+            "title": self.title,
+            "score": self.score,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class SearchResults:
+    """Ranked hits for a query, with a notice for degraded queries and a spelling suggestion."""
+
+    query: str
+    hits: list[SearchHit] = field(default_factory=list)
+    notice: str | None = None
+    suggestion: str | None = None
+    fallback: bool = False  # answered by the SQLite scan, not the index
+
+    @property
+    def ids(self) -> list[PaperId]:
+        """Paper ids, best first."""
+        return [h.id for h in self.hits]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+
+# -- documents ---------------------------------------------------------------------------------
+def _table_columns(db: Database, table: str) -> list[str]:
+    exists = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()
+    if not exists:
+        return []
+    return [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+
+
+def _pick(cols: list[str], *names: str) -> str | None:
+    return next((n for n in names if n in cols), None)
+
+
+@dataclass
+class _AnnotationText:
+    note: str = ""
+    highlights: list[str] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _annotation_text(db: Database, ids: Sequence[int]) -> dict[int, _AnnotationText]:
+    """Notes, highlights and tags for ``ids``, read only from the tables that exist."""
+    out: dict[int, _AnnotationText] = {}
+    if not ids:
+        return out
+    marks = _marks(len(ids))
+
+    def get(pid: int) -> _AnnotationText:
+        return out.setdefault(pid, _AnnotationText())
+
+    try:
+        cols = _table_columns(db, "notes")
+        body = _pick(cols, "body", "text", "note", "markdown", "content")
+        if body and "paper_id" in cols:
+            for pid, text in db.execute(
+                f"SELECT paper_id, {body} FROM notes WHERE paper_id IN ({marks})", list(ids)
+            ):
+                if text and text.strip():
+                    get(pid).note = text
+        cols = _table_columns(db, "highlights")
+        if "paper_id" in cols:
+            quote = _pick(cols, "quote", "text")
+            note = _pick(cols, "note", "comment")
+            color = _pick(cols, "color", "colour")
+            fields = [c or "NULL" for c in (quote, note, color)]
+            order = "id" if "id" in cols else "rowid"
+            for pid, q, n, c in db.execute(
+                f"SELECT paper_id, {', '.join(fields)} FROM highlights "
+                f"WHERE paper_id IN ({marks}) ORDER BY {order}",
+                list(ids),
+            ):
+                ann = get(pid)
+                ann.highlights.append(" ".join(t for t in (q, n) if t))
+                if c:
+                    ann.colors.append(str(c))
+        pt_cols = _table_columns(db, "paper_tags")
+        tag_cols = _table_columns(db, "tags")
+        if "paper_id" in pt_cols:
+            tag_name = _pick(tag_cols, "name", "tag", "label")
+            direct = _pick(pt_cols, "tag", "name")
+            if "tag_id" in pt_cols and tag_name and "id" in tag_cols:
+                sql = (
+                    f"SELECT pt.paper_id, t.{tag_name} FROM paper_tags pt "
+                    f"JOIN tags t ON t.id = pt.tag_id WHERE pt.paper_id IN ({marks})"
+                )
+            elif direct:
+                sql = f"SELECT paper_id, {direct} FROM paper_tags WHERE paper_id IN ({marks})"
+            else:
+                sql = ""
+            if sql:
+                for pid, name in db.execute(sql, list(ids)):
+                    if name:
+                        get(pid).tags.append(str(name))
+    except sqlite3.Error as exc:  # an annotation schema this version cannot read
+        log.warning("annotations not indexed: %s", exc)
+    return out
+
+
+def annotated_ids(db: Database) -> set[int]:
+    """Ids of papers that have a note, a highlight or a tag."""
+    found: set[int] = set()
+    for table in ("notes", "highlights", "paper_tags"):
+        if "paper_id" in _table_columns(db, table):
+            found.update(r[0] for r in db.execute(f"SELECT DISTINCT paper_id FROM {table}"))
+    return found
+
+
+def build_documents(db: Database, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The index documents for papers ``ids`` (missing ids are left out).
+
+    This is the one place that decides what the index holds for a paper.
+    """
+    docs: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = db.execute(
+            f"SELECT id, title, abstract, version FROM papers WHERE id IN ({_marks(len(chunk))})",
+            chunk,
+        ).fetchall()
+        notes = _annotation_text(db, [r[0] for r in rows])
+        for pid, title, abstract, version in rows:
+            docs[pid] = _document(pid, title, abstract, version, notes.get(pid))
+    return docs
+
+
+def _document(
+    pid: int, title: str, abstract: str, version: int, ann: _AnnotationText | None
+) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "pid": str(pid),
+        "docid": pid,
+        "ver": version,
+        "akey": 0,
+        "schema": int(SCHEMA_VERSION),
+        "title": title,
+        "abstract": abstract,
+    }
+    if ann is not None:
+        has = [
+            n
+            for n, on in (("note", ann.note), ("highlight", ann.highlights), ("tag", ann.tags))
+            if on
+        ]
+        tags = ",".join(t.replace(",", " ") for t in ann.tags)
+        text = "\n".join([ann.note, *ann.highlights])
+        doc["akey"] = (
+            zlib.crc32("\x1f".join([ann.note, *ann.highlights, tags, *ann.colors]).encode("utf-8"))
+            or 1
+        )
+        if ann.note:
+            doc["note"] = ann.note
+        if ann.highlights:
+            doc["highlight"] = "\n".join(ann.highlights)
+        if tags:
+            doc["tag"] = tags
+        if ann.colors:
+            doc["color"] = " ".join(ann.colors)
+        if has:
+            doc["has"] = " ".join(has)
+        doc["_annotation_text"] = text
+    return doc
+
+
+def _index_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+# -- locking -----------------------------------------------------------------------------------
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(key: str) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
+
+
+# -- snippets ----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return str(porter_stem(word))
+
+
+def analyze(text: str) -> list[str]:
+    """The index terms for ``text`` (lowercased, stop words dropped, stemmed)."""
+    return [t.text for t in ANALYZER(text)]
+
+
+@dataclass(frozen=True)
+class _MatchTerms:
+    stems: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def matches(self, token: str) -> bool:
+        low = token.lower()
+        return _stem(low) in self.stems or (bool(self.prefixes) and low.startswith(self.prefixes))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.stems or self.prefixes)
+
+
+def make_snippet(text: str, terms: _MatchTerms, width: int = SNIPPET_CHARS) -> tuple[str, int]:
+    """A window of ``text`` around its best run of matches, with matches marked.
+
+    Returns the snippet and how many matches it holds.
+    """
+    text = _MARKS_RE.sub("", text)
+    spans = (
+        []
+        if terms.empty
+        else [m.span() for m in _TOKEN_RE.finditer(text) if terms.matches(m.group())]
+    )
+    if not spans:
+        cut = text[:width]
+        if len(text) > width:
+            cut = cut.rsplit(" ", 1)[0] + " …"
+        return cut, 0
+    best, best_count = 0, 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, _e in spans[i:] if s < start + width - 40)
+        if count > best_count:
+            best, best_count = i, count
+    lo = max(0, spans[best][0] - 40)
+    if lo > 0:
+        space = text.find(" ", lo)
+        lo = space + 1 if 0 <= space < spans[best][0] else lo
+    hi = min(len(text), lo + width)
+    if hi < len(text):
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > spans[best][1] else hi
+    out: list[str] = []
+    pos = lo
+    for s, e in spans:
+        if s < lo or e > hi:
+            continue
+        out += [text[pos:s], MARK_START, text[s:e], MARK_END]
+        pos = e
+    out.append(text[pos:hi])
+    snippet = ("… " if lo > 0 else "") + "".join(out) + (" …" if hi < len(text) else "")
+    return snippet, sum(1 for s, e in spans if s >= lo and e <= hi)
+
+
+def _match_terms(node: Node | None) -> _MatchTerms:
+    stems: set[str] = set()
+    prefixes: list[str] = []
+
+    def walk(n: Node | None) -> None:
+        if isinstance(n, Word) and n.field not in ("tag", "color", "has"):
+            if n.prefix:
+                prefixes.append(n.text.lower())
+            else:
+                stems.update(analyze(n.text))
+        elif isinstance(n, Phrase) and n.field not in ("tag", "color", "has"):
+            stems.update(analyze(n.text))
+        elif isinstance(n, And | Or):
+            for child in n.children:
+                walk(child)
+
+    walk(node)
+    return _MatchTerms(frozenset(stems), tuple(prefixes))
+
+
+# -- SQL for filters and the fallback ----------------------------------------------------------
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_IS_SQL = {
+    "unread": "p.is_read = 0",
+    "read": "p.is_read = 1",
+    "queued": "p.queue_pos IS NOT NULL",
+    "starred": "p.starred = 1",
+    "archived": "p.archived = 1",
+}
+
+
+def filter_sql(node: Node) -> tuple[str, list[Any]]:
+    """The SQL condition over papers ``p`` for a filter tree."""
+    if isinstance(node, Filter):
+        if node.kind == "is":
+            return _IS_SQL[node.value], []
+        if node.kind == "digest":
+            params: list[Any] = [_like(node.value)]
+            sql = "d.name LIKE ? ESCAPE '\\'"
+            if node.value.isdigit():
+                sql = f"(d.id = ? OR {sql})"
+                params.insert(0, int(node.value))
+            return (
+                "p.id IN (SELECT s.paper_id FROM sightings s JOIN digests d "
+                f"ON d.id = s.digest_id WHERE {sql})",
+                params,
+            )
+        if node.kind == "year":
+            year = int(node.value)
+            return "(p.published >= ? AND p.published < ?)", [f"{year:04d}", f"{year + 1:04d}"]
+        if node.kind == "after":
+            return "p.published >= ?", [node.value]
+        if node.kind == "before":
+            return "p.published < ?", [node.value]
+        raise ValueError(node.kind)
+    if isinstance(node, And | Or):
+        parts = [filter_sql(c) for c in node.children]
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+    if isinstance(node, Not):
+        sql, params = filter_sql(node.child)
+        return f"NOT COALESCE({sql}, 0)", params
+    raise ValueError(f"not a filter: {node!r}")
+
+
+def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
+    """A LIKE scan over title and abstract for a text tree (annotation fields never match)."""
+    if isinstance(node, Word | Phrase):
+        if node.field in (None, "title", "abstract"):
+            cols = [node.field] if node.field else ["title", "abstract"]
+            pattern = _like(node.text)
+            return (
+                "(" + " OR ".join(f"p.{c} LIKE ? ESCAPE '\\'" for c in cols) + ")",
+                [pattern] * len(cols),
+            )
+        return "0", []
+    if isinstance(node, And | Or):
+        parts = [_fallback_sql(c) for c in node.children]
+        joiner = " AND " if isinstance(node, And) else " OR "
+        return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+    if isinstance(node, Not):
+        sql, params = _fallback_sql(node.child)
+        return f"NOT {sql}", params
+    return "1", []
+
+
+# -- the index ---------------------------------------------------------------------------------
+class SearchIndex:
+    """The Whoosh index of one library; every write goes through ``_write``."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._docids: Any = None  # column reader docnum -> paper id, per searcher
+        self._docnums: dict[int, int] | None = None
+        self._corrector: Corrector | None = None
+        self._lock_key = str(path.resolve()) if path is not None else f"ram:{id(self)}"
+        self._pending: set[int] = set()
+        self._needs_reconcile = False
+        self.broken_reason: str | None = None
+        self.last_written = 0  # documents written by the last sync, for tests and benchmarks
+
+    # -- opening and health ------------------------------------------------------------------
+    @property
+    def usable(self) -> bool:
+        """True when searches are answered by the index (not the SQLite fallback)."""
+        return self._ix is not None and self.broken_reason is None
+
+    def open(self) -> None:
+        """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite."""
+        try:
+            self._open_existing()
+        except Exception as exc:  # whoosh raises many types on damaged files
+            log.warning("search index unusable (%s); rebuilding it", exc)
+            self._recreate()
+            return
+        self.reconcile()
+
+    def _open_existing(self) -> None:
+        self.close()
+        if self.path is None:
+            if self._ix is None:
+                self._ix = RamStorage().create_index(make_schema())
+            return
+        if not index.exists_in(str(self.path)):
+            raise FileNotFoundError("no index yet")
+        ix = index.open_dir(str(self.path))
+        if set(ix.schema.names()) != set(make_schema().names()):
+            raise ValueError("index schema is from another version")
+        self._ix = ix
+        self._check_readable()
+
+    def _check_readable(self) -> None:
+        searcher = self._get_searcher()
+        reader = searcher.reader()
+        if reader.doc_count_all():
+            col = reader.column_reader("docid")
+            for docnum in reader.all_doc_ids():
+                col[docnum]
+
+    def _recreate(self) -> None:
+        """Throw the index files away and build them again from SQLite."""
+        self.close()
+        self.broken_reason = None
+        try:
+            if self.path is None:
+                self._ix = RamStorage().create_index(make_schema())
+            else:
+                with _process_lock(self._lock_key):
+                    if self.path.exists():
+                        shutil.rmtree(self.path)
+                    self.path.mkdir(parents=True)
+                    self._ix = FileStorage(str(self.path)).create_index(make_schema())
+            self.rebuild()
+        except Exception as exc:
+            self._mark_broken(f"the search index could not be rebuilt ({exc})")
+
+    def _mark_broken(self, reason: str) -> None:
+        log.warning("search index: %s", reason)
+        self.broken_reason = reason
+        self._close_searcher()
+
+    def close(self) -> None:
+        """Close the searcher and the index."""
+        self._close_searcher()
+        if self._ix is not None and self.path is not None:
+            self._ix.close()
+            self._ix = None
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            with contextlib.suppress(Exception):  # a damaged reader may fail to close
+                self._searcher.close()
+        self._searcher = None
+        self._docids = None
+        self._docnums = None
+        self._corrector = None
+
+    def _get_searcher(self) -> Any:
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._docids, self._docnums, self._corrector = None, None, None
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+            self._docids, self._docnums, self._corrector = None, None, None
+        return self._searcher
+
+    def _docid_reader(self) -> Any:
+        if self._docids is None:
+            self._docids = self._get_searcher().reader().column_reader("docid")
+        return self._docids
+
+    def _docnum_map(self) -> dict[int, int]:
+        if self._docnums is None:
+            reader = self._get_searcher().reader()
+            col = self._docid_reader()
+            self._docnums = {col[d]: d for d in reader.all_doc_ids()}
+        return self._docnums
+
+    # -- index state -------------------------------------------------------------------------
+    def _state(self, searcher: Any) -> dict[int, tuple[int, int, int]]:
+        """Paper id -> (version, annotation key, copies) as the index holds them."""
+        reader = searcher.reader()
+        if not reader.doc_count_all():
+            return {}
+        ids = reader.column_reader("docid")
+        vers = reader.column_reader("ver")
+        akeys = reader.column_reader("akey")
+        state: dict[int, tuple[int, int, int]] = {}
+        for docnum in reader.all_doc_ids():
+            pid = ids[docnum]
+            copies = state[pid][2] + 1 if pid in state else 1
+            state[pid] = (vers[docnum], akeys[docnum], copies)
+        return state
+
+    def _state_for(self, searcher: Any, ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+        reader = searcher.reader()
+        if not reader.doc_count_all():
+            return {}
+        vers = reader.column_reader("ver")
+        akeys = reader.column_reader("akey")
+        state: dict[int, tuple[int, int, int]] = {}
+        for pid in ids:
+            nums = list(searcher.document_numbers(pid=str(pid)))
+            if nums:
+                state[pid] = (vers[nums[0]], akeys[nums[0]], len(nums))
+        return state
+
+    # -- writing -----------------------------------------------------------------------------
+    def on_changes(self, changes: Changes) -> None:
+        """Library listener: reindex papers whose text or annotations changed."""
+        if not (changes.library or changes.annotations):
+            return  # triage state lives in SQLite only
+        if changes.papers:
+            self.sync(changes.papers)
+        else:
+            self.reconcile()
+
+    def sync(self, ids: Iterable[int]) -> int:
+        """Write the papers among ``ids`` whose index copy is missing or stale; delete gone ones.
+
+        Returns how many documents were written.
+        """
+        wanted = set(int(i) for i in ids) | self._pending
+        if self._needs_reconcile:
+            return self.reconcile()
+        if self._ix is None or self.broken_reason is not None:
+            self._pending |= wanted
+            return 0
+        return self._write_changed(sorted(wanted), full=False)
+
+    def reconcile(self) -> int:
+        """Bring the whole index in line with SQLite; returns how many documents were written."""
+        if self._ix is None:
+            return 0
+        self._needs_reconcile = False
+        return self._write_changed(None, full=True)
+
+    def rebuild(self) -> int:
+        """Rewrite every document from SQLite in one bulk commit; returns the count."""
+        if self._ix is None:
+            self._recreate()
+            return self.last_written
+        ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
+
+        def work(writer: Any, searcher: Any) -> int:
+            count = 0
+            for start in range(0, len(ids), _BATCH):
+                for doc in build_documents(self.db, ids[start : start + _BATCH]).values():
+                    writer.add_document(**_index_doc(doc))
+                    count += 1
+            return count
+
+        return self._write(work, bulk=True, clear=True)
+
+    def _write_changed(self, ids: list[int] | None, *, full: bool) -> int:
+        def work(writer: Any, searcher: Any) -> int:
+            if full:
+                sql = dict(self.db.execute("SELECT id, version FROM papers").fetchall())
+                held = self._state(searcher)
+                check = sql.keys()
+            else:
+                assert ids is not None
+                sql = dict(
+                    row
+                    for start in range(0, len(ids), 500)
+                    for row in self.db.execute(
+                        "SELECT id, version FROM papers WHERE id IN "
+                        f"({_marks(len(ids[start : start + 500]))})",
+                        ids[start : start + 500],
+                    ).fetchall()
+                )
+                held = self._state_for(searcher, ids)
+                check = sql.keys()
+            annotated = {i for i in annotated_ids(self.db) if i in sql}
+            akeys = {
+                pid: doc["akey"]
+                for pid, doc in build_documents(self.db, sorted(annotated & set(check))).items()
+            }
+            stale = [
+                pid
+                for pid in check
+                if held.get(pid) is None
+                or held[pid][0] != sql[pid]
+                or held[pid][1] != akeys.get(pid, 0)
+                or held[pid][2] != 1
+            ]
+            gone = [pid for pid in held if pid not in sql]
+            for pid in gone:
+                writer.delete_by_term("pid", str(pid))
+            written = 0
+            stale.sort()
+            for start in range(0, len(stale), _BATCH):
+                chunk = stale[start : start + _BATCH]
+                for pid, doc in build_documents(self.db, chunk).items():
+                    if pid in held:
+                        writer.update_document(**_index_doc(doc))
+                    else:
+                        writer.add_document(**_index_doc(doc))
+                    written += 1
+            if not written and not gone:
+                raise _NothingToDoError(0)
+            return written
+
+        return self._write(work, bulk=full)
+
+    def _write(self, work: Any, *, bulk: bool = False, clear: bool = False) -> int:
+        """Run ``work(writer, searcher)`` under the process lock and the index lock, commit."""
+        lock = _process_lock(self._lock_key)
+        if not lock.acquire(timeout=WRITE_TIMEOUT):
+            self._needs_reconcile = True
+            return 0
+        try:
+            writer = self._ix.writer(timeout=WRITE_TIMEOUT, limitmb=_BULK_LIMITMB if bulk else 64)
+        except LockError:
+            lock.release()
+            log.warning("search index is locked by another process; will catch up later")
+            self._needs_reconcile = True
+            return 0
+        try:
+            with self._ix.searcher() as searcher:
+                count = work(writer, searcher)
+            writer.commit(mergetype=writing.CLEAR if clear else None)
+            self._pending.clear()
+        except _NothingToDoError:
+            writer.cancel()
+            count = 0
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            lock.release()
+        self.last_written = count
+        self.broken_reason = None
+        return count
+
+    # -- searching ---------------------------------------------------------------------------
+    def search(self, text: str, *, limit: int | None = DEFAULT_LIMIT) -> SearchResults:
+        """Search the library; never raises on any query text."""
+        parsed = parse_query(text)
+        results = SearchResults(text, notice=" ".join(parsed.notices) or None)
+        if parsed.empty:
+            return results
+        if self.usable:
+            try:
+                self._search_index(parsed, results, limit)
+                return results
+            except Exception as exc:  # a damaged index found during a search
+                self._mark_broken(f"search failed ({exc})")
+                self._recreate()
+                if self.usable:
+                    results.hits.clear()
+                    self._search_index(parsed, results, limit)
+                    return results
+        self._search_fallback(parsed, results, limit)
+        return results
+
+    def _filter_ids(self, node: Node) -> tuple[set[int], bool]:
+        """Ids selected by a filter tree, or (when smaller) the ids it excludes, as flagged."""
+        sql, params = filter_sql(node)
+        total = int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+        count = int(
+            self.db.execute(f"SELECT COUNT(*) FROM papers p WHERE {sql}", params).fetchone()[0]
+        )
+        if count <= total // 2:
+            rows = self.db.execute(f"SELECT p.id FROM papers p WHERE {sql}", params)
+            return {r[0] for r in rows}, False
+        rows = self.db.execute(f"SELECT p.id FROM papers p WHERE NOT COALESCE({sql}, 0)", params)
+        return {r[0] for r in rows}, True
+
+    def _search_index(self, parsed: ParsedQuery, results: SearchResults, limit: int | None) -> None:
+        searcher = self._get_searcher()
+        if parsed.text is None:
+            assert parsed.filters is not None
+            self._filters_only(parsed.filters, results, limit)
+            return
+        q = self._whoosh_query(parsed.text)
+        if q is None:
+            results.notice = results.notice or "Only common words; nothing to search for."
+            return
+        kwargs: dict[str, Any] = {}
+        if parsed.filters is not None:
+            ids, excluded = self._filter_ids(parsed.filters)
+            docnums = self._docnum_map()
+            nums = {docnums[i] for i in ids if i in docnums}
+            kwargs["mask" if excluded else "filter"] = nums
+        found = searcher.search(q, limit=limit, terms=False, **kwargs)
+        col = self._docid_reader()
+        scored = [(PaperId(col[docnum]), float(score)) for docnum, score in found.items()]
+        self._fill(results, scored, _match_terms(parsed.text))
+        if not results.hits and parsed.words:
+            results.suggestion = self._suggest(results.query, parsed)
+
+    def _filters_only(self, node: Node, results: SearchResults, limit: int | None) -> None:
+        sql, params = filter_sql(node)
+        rows = self.db.execute(
+            f"SELECT p.id FROM papers p WHERE {sql} ORDER BY p.published DESC, p.id DESC"
+            + (" LIMIT ?" if limit else ""),
+            [*params, limit] if limit else params,
+        ).fetchall()
+        self._fill(results, [(PaperId(r[0]), 0.0) for r in rows], _MatchTerms(frozenset(), ()))
+
+    def _fill(
+        self, results: SearchResults, scored: list[tuple[PaperId, float]], terms: _MatchTerms
+    ) -> None:
+        ids = [pid for pid, _ in scored]
+        texts: dict[int, tuple[str, str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for pid, title, abstract in self.db.execute(
+                f"SELECT id, title, abstract FROM papers WHERE id IN ({_marks(len(chunk))})", chunk
+            ):
+                texts[pid] = (title, abstract)
+        notes: dict[int, dict[str, Any]] = {}
+        for pid, score in scored:
+            if pid not in texts:
+                continue  # deleted from SQLite since the index was written
+            title, abstract = texts[pid]
+            snippet, hits = make_snippet(abstract, terms)
+            if not hits and not terms.empty and not _title_matches(title, terms):
+                note_text = self._annotation_snippet_text(pid, notes)
+                if note_text:
+                    alt, alt_hits = make_snippet(note_text, terms)
+                    if alt_hits:
+                        snippet = alt
+            results.hits.append(SearchHit(pid, title, round(score, 4), snippet))
+
+    def _annotation_snippet_text(self, pid: int, cache: dict[int, dict[str, Any]]) -> str:
+        if pid not in cache:
+            cache.update(build_documents(self.db, [pid]))
+        return str(cache.get(pid, {}).get("_annotation_text", ""))
+
+    def _whoosh_query(self, node: Node) -> query.Query | None:
+        if isinstance(node, Word):
+            return self._word_query(node)
+        if isinstance(node, Phrase):
+            return self._phrase_query(node.text, node.field)
+        if isinstance(node, And | Or):
+            kids = [k for c in node.children if (k := self._whoosh_query(c)) is not None]
+            if not kids:
+                return None
+            positive = [k for k in kids if not isinstance(k, query.Not)]
+            if isinstance(node, And):
+                if not positive:
+                    kids.insert(0, query.Every())
+                return kids[0] if len(kids) == 1 else query.And(kids)
+            return kids[0] if len(kids) == 1 else query.Or(kids)
+        if isinstance(node, Not):
+            inner = self._whoosh_query(node.child)
+            if inner is None:
+                return None
+            return query.Not(inner)
+        return None
+
+    def _word_query(self, word: Word) -> query.Query | None:
+        fieldname = word.field
+        if fieldname in ("tag", "color", "has"):
+            value = word.text.strip().lower()
+            if word.prefix:
+                return query.Prefix(fieldname, value)
+            return query.Term(fieldname, value)
+        if word.prefix:
+            text = word.text.lower()
+            if fieldname is not None:
+                return query.Prefix(fieldname, text)
+            subs: list[query.Query] = [
+                query.Prefix(f, text, boost=b) for f, b in DEFAULT_FIELDS.items()
+            ]
+            return query.Or([*subs, query.Prefix("tag", text)])
+        return self._phrase_query(word.text, fieldname, tag_term=True)
+
+    def _phrase_query(
+        self, text: str, fieldname: str | None, *, tag_term: bool = False
+    ) -> query.Query | None:
+        if fieldname in ("tag", "color", "has"):
+            return query.Term(fieldname, text.strip().lower())
+        words = analyze(text)
+        if not words:
+            return None
+        fields = {fieldname: 1.0} if fieldname else DEFAULT_FIELDS
+        subs: list[query.Query] = []
+        for name, boost in fields.items():
+            if len(words) == 1:
+                subs.append(query.Term(name, words[0], boost=boost))
+            else:
+                subs.append(query.Phrase(name, words, boost=boost))
+        if tag_term and fieldname is None:
+            subs.append(query.Term("tag", text.strip().lower()))
+        return subs[0] if len(subs) == 1 else query.Or(subs)
+
+    def _suggest(self, original: str, parsed: ParsedQuery) -> str | None:
+        """A corrected query that finds something, from the title spelling dictionary."""
+        searcher = self._get_searcher()
+        if self._corrector is None:
+            self._corrector = searcher.corrector("title")
+        text = original
+        changed = False
+        for word in dict.fromkeys(parsed.words):
+            low = word.lower()
+            if not low.isalpha() or len(low) < 3:
+                continue
+            if analyze(low) and searcher.doc_frequency("abstract", analyze(low)[0]) > 0:
+                continue  # a known word
+            found = self._corrector.suggest(low, limit=1, maxdist=2, prefix=1)
+            if found and found[0] != low:
+                text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", found[0], text, count=1)
+                changed = True
+        if not changed:
+            return None
+        reparsed = parse_query(text)
+        if reparsed.text is None:
+            return None
+        q = self._whoosh_query(reparsed.text)
+        if q is None or searcher.search(q, limit=1).is_empty():
+            return None
+        return text
+
+    def _search_fallback(
+        self, parsed: ParsedQuery, results: SearchResults, limit: int | None
+    ) -> None:
+        results.fallback = True
+        notice = "The search index is being rebuilt; results are approximate."
+        results.notice = f"{results.notice} {notice}" if results.notice else notice
+        where: list[str] = []
+        params: list[Any] = []
+        if parsed.text is not None:
+            sql, p = _fallback_sql(parsed.text)
+            where.append(sql)
+            params += p
+        if parsed.filters is not None:
+            sql, p = filter_sql(parsed.filters)
+            where.append(sql)
+            params += p
+        words = parsed.words or [""]
+        rank = " + ".join(["(p.title LIKE ? ESCAPE '\\')"] * len(words))
+        rows = self.db.execute(
+            f"SELECT p.id, {rank} FROM papers p WHERE {' AND '.join(where) or '1'} "
+            "ORDER BY 2 DESC, p.id DESC" + (" LIMIT ?" if limit else ""),
+            [*[_like(w) for w in words], *params, *([limit] if limit else [])],
+        ).fetchall()
+        scored = [(PaperId(r[0]), float(r[1] or 0)) for r in rows]
+        self._fill(results, scored, _match_terms(parsed.text))
+
+    # -- related -----------------------------------------------------------------------------
+    def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:
+        """The papers most like ``paper_id`` by title and abstract, without the paper itself."""
+        results = SearchResults(f"related:{paper_id}")
+        row = self.db.execute(
+            "SELECT title, abstract FROM papers WHERE id = ?", [paper_id]
+        ).fetchone()
+        if row is None:
+            results.notice = f"No paper with id {paper_id}."
+            return results
+        if not self.usable:
+            results.notice = "The search index is being rebuilt; related papers are unavailable."
+            results.fallback = True
+            return results
+        title, abstract = row
+        try:
+            searcher = self._get_searcher()
+            subs: list[query.Query] = []
+            stems: set[str] = set()
+            for fieldname, text, boost in (
+                ("title", title, TITLE_BOOST),
+                ("abstract", f"{title} {abstract}", 1.0),
+            ):
+                terms = searcher.key_terms_from_text(fieldname, text, numterms=RELATED_TERMS)
+                top = max((w for _, w in terms), default=1.0) or 1.0
+                for term, weight in terms:
+                    subs.append(query.Term(fieldname, term, boost=boost * weight / top))
+                    stems.add(term)
+            if not subs:
+                return results
+            found = searcher.search(
+                query.Or(subs), limit=limit, mask=query.Term("pid", str(paper_id)), terms=False
+            )
+            col = self._docid_reader()
+            scored = [(PaperId(col[d]), float(s)) for d, s in found.items()]
+        except Exception as exc:
+            self._mark_broken(f"related failed ({exc})")
+            results.notice = "The search index is being rebuilt; related papers are unavailable."
+            results.fallback = True
+            return results
+        self._fill(results, scored, _MatchTerms(frozenset(stems), ()))
+        return results
+
+
+def _title_matches(title: str, terms: _MatchTerms) -> bool:
+    return any(terms.matches(m.group()) for m in _TOKEN_RE.finditer(title))
+
+
+class _NothingToDoError(Exception):
+    """Raised inside a write to cancel it when nothing changed."""

@@ -1,0 +1,409 @@
+"""The search query language: parse a query string into text terms and state/date filters.
+
+The parser never raises on user input. A query it cannot read strictly (an unbalanced quote or
+parenthesis, a lone operator, an unknown field or filter value) degrades to a plain-terms
+search over the words it holds, with a short notice saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+# Fields matched through the full-text index.
+TEXT_FIELDS = ("title", "abstract", "note", "highlight", "tag", "color", "has")
+# Filters answered from SQLite (triage state changes too often to live in the index).
+FILTER_FIELDS = ("is", "digest", "year", "after", "before")
+FIELD_ALIASES = {"tags": "tag", "notes": "note", "highlights": "highlight", "colour": "color"}
+IS_VALUES = ("unread", "read", "queued", "starred", "archived")
+HAS_VALUES = ("note", "highlight", "tag")
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 64
+
+
+class QuerySyntaxError(Exception):
+    """A query that cannot be read strictly; the message is a short reason for people."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word (``prefix`` when it ended with ``*``) in a field, or in the default fields."""
+
+    text: str
+    field: str | None = None
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A quoted phrase in a field, or in the default fields."""
+
+    text: str
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A state, digest or date filter, answered from SQLite."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class And:
+    """All children must match."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any child may match."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    """The child must not match."""
+
+    child: Node
+
+
+Node = Word | Phrase | Filter | And | Or | Not
+
+
+@dataclass
+class ParsedQuery:
+    """A query split into a text tree (for the index) and a filter tree (for SQLite)."""
+
+    text: Node | None = None
+    filters: Node | None = None
+    notices: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # plain positive words, for suggestions
+    degraded: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to search for."""
+        return self.text is None and self.filters is None
+
+
+# -- tokenizing --------------------------------------------------------------------------------
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<lparen>\()
+  | (?P<rparen>\))
+  | (?P<fieldphrase>(?P<fpname>[A-Za-z]+):"(?P<fptext>[^"]*)(?P<fpclose>"?))
+  | (?P<phrase>"(?P<ptext>[^"]*)(?P<pclose>"?))
+  | (?P<word>[^\s()"]+)
+    """,
+    re.VERBOSE,
+)
+_WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # lparen rparen or and not minus word phrase
+    text: str = ""
+    field: str | None = None
+
+
+def _tokenize(query: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    for m in _TOKEN_RE.finditer(query):
+        if m.group("space"):
+            continue
+        if m.group("lparen"):
+            toks.append(_Tok("lparen"))
+        elif m.group("rparen"):
+            toks.append(_Tok("rparen"))
+        elif m.group("fieldphrase"):
+            if not m.group("fpclose"):
+                raise QuerySyntaxError("a quote is not closed")
+            toks.append(_Tok("phrase", m.group("fptext"), _field_name(m.group("fpname"))))
+        elif m.group("phrase"):
+            if not m.group("pclose"):
+                raise QuerySyntaxError("a quote is not closed")
+            toks.append(_Tok("phrase", m.group("ptext")))
+        elif m.group("word") == "-" and query[m.end() : m.end() + 1] in ('"', "("):
+            toks.append(_Tok("not"))  # -"a phrase" or -(a group)
+        else:
+            toks.extend(_word_tokens(m.group("word")))
+    return toks
+
+
+def _field_name(raw: str) -> str:
+    name = raw.lower()
+    name = FIELD_ALIASES.get(name, name)
+    if name not in TEXT_FIELDS and name not in FILTER_FIELDS:
+        raise QuerySyntaxError(f"unknown field {raw}:")
+    return name
+
+
+def _word_tokens(raw: str) -> list[_Tok]:
+    if raw in ("OR", "||"):
+        return [_Tok("or")]
+    if raw in ("AND", "&&"):
+        return [_Tok("and")]
+    if raw == "NOT":
+        return [_Tok("not")]
+    if raw == "-":
+        raise QuerySyntaxError("a lone '-' has nothing to exclude")
+    negated = False
+    if raw.startswith("-") and len(raw) > 1:
+        negated = True
+        raw = raw[1:]
+    fieldname: str | None = None
+    name, sep, value = raw.partition(":")
+    if sep and name and value and re.fullmatch(r"[A-Za-z]+", name):
+        fieldname = _field_name(name)
+        raw = value
+    elif sep and not value:
+        raw = name  # "DiskGNN:" pasted from a title is just the word
+    word = _Tok("word", raw, fieldname)
+    return [_Tok("not"), word] if negated else [word]
+
+
+# -- parsing -----------------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.pos = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.pos] if self.pos < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> Node | None:
+        if not self.toks:
+            return None
+        node = self.or_expr()
+        if self.peek() is not None:
+            raise QuerySyntaxError("a closing parenthesis has no opening one")
+        return node
+
+    def or_expr(self) -> Node:
+        parts = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("or", "and", "rparen"):
+                raise QuerySyntaxError("OR needs a term on both sides")
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self) -> Node:
+        parts: list[Node] = []
+        while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
+            if tok.kind == "and":
+                self.take()
+                nxt = self.peek()
+                if not parts or nxt is None or nxt.kind in ("or", "and", "rparen"):
+                    raise QuerySyntaxError("AND needs a term on both sides")
+                continue
+            parts.append(self.unary())
+        if not parts:
+            tok = self.peek()
+            if tok is not None and tok.kind == "or":
+                raise QuerySyntaxError("OR needs a term on both sides")
+            raise QuerySyntaxError("empty parentheses" if tok else "an operator has no term")
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node:
+        tok = self.take()
+        if tok.kind == "not":
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("or", "and", "rparen"):
+                raise QuerySyntaxError("NOT needs a term after it")
+            return Not(self.unary())
+        if tok.kind == "lparen":
+            if (nxt := self.peek()) is not None and nxt.kind == "rparen":
+                raise QuerySyntaxError("empty parentheses")
+            node = self.or_expr()
+            closing = self.peek()
+            if closing is None or closing.kind != "rparen":
+                raise QuerySyntaxError("a parenthesis is not closed")
+            self.take()
+            return node
+        if tok.kind == "rparen":
+            raise QuerySyntaxError("a closing parenthesis has no opening one")
+        if tok.kind == "phrase":
+            return _leaf(tok.text, tok.field, phrase=True)
+        return _leaf(tok.text, tok.field, phrase=False)
+
+
+def _leaf(text: str, fieldname: str | None, *, phrase: bool) -> Node:
+    if fieldname in FILTER_FIELDS:
+        assert fieldname is not None
+        return Filter(fieldname, _check_filter(fieldname, text.strip()))
+    if fieldname == "has":
+        value = text.strip().lower()
+        value = {"notes": "note", "highlights": "highlight", "tags": "tag"}.get(value, value)
+        if value not in HAS_VALUES:
+            raise QuerySyntaxError(f"has: takes {', '.join(HAS_VALUES)}")
+        return Word(value, "has")
+    if phrase:
+        if not _WORD_CHARS.search(text):
+            raise QuerySyntaxError("an empty phrase")
+        return Phrase(text, fieldname)
+    prefix = text.endswith("*")
+    core = text.rstrip("*").replace("*", "")
+    if not _WORD_CHARS.search(core):
+        raise QuerySyntaxError(f"{text!r} holds no word")
+    return Word(core, fieldname, prefix)
+
+
+def parse_date(value: str, *, end: bool = False) -> str:
+    """An ISO date from ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (start of that span)."""
+    parts = value.split("-")
+    try:
+        if len(parts) == 1 and len(parts[0]) == 4:
+            day = dt.date(int(parts[0]), 1, 1)
+        elif len(parts) == 2 and len(parts[0]) == 4:
+            day = dt.date(int(parts[0]), int(parts[1]), 1)
+        elif len(parts) == 3 and len(parts[0]) == 4:
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        else:
+            raise ValueError(value)
+    except ValueError as exc:
+        raise QuerySyntaxError(f"{value!r} is not a date (use 2025-01-31)") from exc
+    return day.isoformat()
+
+
+def _check_filter(kind: str, value: str) -> str:
+    if not value:
+        raise QuerySyntaxError(f"{kind}: needs a value")
+    if kind == "is":
+        value = value.lower()
+        if value not in IS_VALUES:
+            raise QuerySyntaxError(f"is: takes {', '.join(IS_VALUES)}")
+        return value
+    if kind == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise QuerySyntaxError("year: takes a year such as 2024")
+        return value
+    if kind in ("after", "before"):
+        return parse_date(value)
+    return value  # digest
+
+
+# -- splitting text from filters -----------------------------------------------------------------
+def _has_filter(node: Node) -> bool:
+    if isinstance(node, Filter):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_filter(c) for c in node.children)
+    if isinstance(node, Not):
+        return _has_filter(node.child)
+    return False
+
+
+def _has_text(node: Node) -> bool:
+    if isinstance(node, Word | Phrase):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_text(c) for c in node.children)
+    if isinstance(node, Not):
+        return _has_text(node.child)
+    return False
+
+
+def _strip_filters(node: Node, hoisted: list[Node]) -> Node | None:
+    """Remove filter leaves from a mixed subtree, collecting them to AND at the top."""
+    if isinstance(node, Filter):
+        hoisted.append(node)
+        return None
+    if isinstance(node, And | Or):
+        kids = [k for c in node.children if (k := _strip_filters(c, hoisted)) is not None]
+        if not kids:
+            return None
+        return kids[0] if len(kids) == 1 else type(node)(tuple(kids))
+    if isinstance(node, Not):
+        inner = _strip_filters(node.child, hoisted)
+        return Not(inner) if inner is not None else None
+    return node
+
+
+def _combine(parts: list[Node]) -> Node | None:
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+
+def _positive_words(node: Node | None, out: list[str]) -> None:
+    if isinstance(node, Word) and node.field in (None, "title", "abstract") and not node.prefix:
+        out.append(node.text)
+    elif isinstance(node, Phrase) and node.field in (None, "title", "abstract"):
+        out.extend(_WORD_CHARS.findall(node.text))
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            _positive_words(child, out)
+
+
+def _count_leaves(node: Node) -> int:
+    if isinstance(node, And | Or):
+        return sum(_count_leaves(c) for c in node.children)
+    if isinstance(node, Not):
+        return _count_leaves(node.child)
+    return 1
+
+
+def split_query(tree: Node | None) -> ParsedQuery:
+    """Split a parsed tree into its index part and its SQLite filter part."""
+    parsed = ParsedQuery()
+    if tree is None:
+        return parsed
+    conjuncts = list(tree.children) if isinstance(tree, And) else [tree]
+    text_parts: list[Node] = []
+    filter_parts: list[Node] = []
+    for part in conjuncts:
+        has_f, has_t = _has_filter(part), _has_text(part)
+        if has_f and has_t:
+            hoisted: list[Node] = []
+            stripped = _strip_filters(part, hoisted)
+            if stripped is not None:
+                text_parts.append(stripped)
+            filter_parts.extend(hoisted)
+            parsed.notices.append("filters inside OR or NOT apply to the whole query")
+        elif has_f:
+            filter_parts.append(part)
+        else:
+            text_parts.append(part)
+    parsed.text = _combine(text_parts)
+    parsed.filters = _combine(filter_parts)
+    _positive_words(parsed.text, parsed.words)
+    return parsed
+
+
+def plain_terms(query: str) -> ParsedQuery:
+    """The degraded reading of a query: every word in it, all required."""
+    words = [w for w in _WORD_CHARS.findall(query) if w not in ("OR", "AND", "NOT")]
+    words = list(dict.fromkeys(words))[:MAX_TERMS]
+    leaves: list[Node] = [Word(w) for w in words]
+    parsed = ParsedQuery(text=_combine(leaves), degraded=True)
+    parsed.words = list(words)
+    return parsed
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse a query; never raises. A malformed query degrades to plain terms with a notice."""
+    query = query[:MAX_QUERY_CHARS]
+    try:
+        tree = _Parser(_tokenize(query)).parse()
+        if tree is not None and _count_leaves(tree) > MAX_TERMS:
+            raise QuerySyntaxError(f"more than {MAX_TERMS} terms")
+        return split_query(tree)
+    except (QuerySyntaxError, RecursionError) as exc:
+        reason = str(exc) if isinstance(exc, QuerySyntaxError) else "the query nests too deeply"
+        parsed = plain_terms(query)
+        parsed.notices.append(f"Query not understood ({reason}); searched for the plain words.")
+        return parsed
