@@ -38,6 +38,18 @@ class History:
         self._done.clear()
         self._undone.clear()
 
+    def last_action(self) -> Action | None:
+        """The action undo would revert, or None."""
+        return self._done[-1] if self._done else None
+
+    def replace_last(self, action: Action) -> None:
+        """Swap the last action for ``action`` (to merge consecutive edits into one step)."""
+        if self._done:
+            self._done[-1] = action
+        else:
+            self._done.append(action)
+        self._undone.clear()
+
     @property
     def can_undo(self) -> bool:
         """True when there is something to undo."""

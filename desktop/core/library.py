@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core import backup, store
+from desktop.core.annotations import AnnotationsMixin, tag_view_where
 from desktop.core.digest_parser import fold_space, parse_digest, title_key
 from desktop.core.history import Action, History
 from desktop.core.importer import (
@@ -82,7 +83,7 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
-class Library:
+class Library(AnnotationsMixin):
     """Owns the database; every read and write of library data goes through here."""
 
     def __init__(self, db: Database, data_dir: Path | None = None) -> None:
@@ -230,7 +231,7 @@ class Library:
         """The SQL condition (over papers aliased ``p``) that selects a view's papers.
 
         Views: ``inbox`` (not archived, not queued), ``queue``, ``starred``, ``archive``,
-        ``all``, and ``digest:ID``.
+        ``all``, ``digest:ID`` and ``tag:NAME``.
         """
         if view == "inbox":
             return "p.archived = 0 AND p.queue_pos IS NULL", []
@@ -249,7 +250,11 @@ class Library:
                     "p.id IN (SELECT paper_id FROM sightings WHERE digest_id = ?)",
                     [int(digest_id)],
                 )
-        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)} or digest:ID")
+        if view.startswith("tag:"):
+            return tag_view_where(view.split(":", 1)[1])
+        raise ValueError(
+            f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID or tag:NAME"
+        )
 
     def view_ids(
         self, view: str = "inbox", *, sort: str = "default", descending: bool = False
@@ -514,6 +519,8 @@ class Library:
                         digest_id,
                     ],
                 )
+                # Highlights follow their quote into the new text, in this same transaction.
+                reanchored = self.reanchor_papers(result.updated_ids)
         except Exception as exc:
             return ImportResult(
                 source.name,
@@ -522,7 +529,13 @@ class Library:
                 error=f"could not be stored ({exc}); nothing from it was kept",
             )
         result.digest_id = DigestId(digest_id) if digest_id is not None else None
-        self._emit(Changes(frozenset(result.new_ids) | frozenset(result.updated_ids), library=True))
+        self._emit(
+            Changes(
+                frozenset(result.new_ids) | frozenset(result.updated_ids),
+                library=True,
+                annotations=bool(reanchored),
+            )
+        )
         return result
 
     # -- triage --------------------------------------------------------------------------

@@ -113,6 +113,54 @@ def m001_papers_digests_sightings(db: Database) -> None:
     db.execute("CREATE INDEX sightings_digest ON sightings (digest_id, position)")
 
 
+@migrations()
+def m002_notes_highlights_tags(db: Database) -> None:
+    """Paper notes, highlights (text-quote selectors) and tags."""
+    db.execute(
+        """
+        CREATE TABLE notes (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE highlights (
+            id INTEGER PRIMARY KEY,
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            field TEXT NOT NULL CHECK (field IN ('title', 'abstract')),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            color TEXT NOT NULL DEFAULT 'yellow',
+            note TEXT NOT NULL DEFAULT '',
+            orphaned INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX highlights_paper ON highlights (paper_id, field, start)")
+    db.execute("CREATE INDEX highlights_color ON highlights (color)")
+    db.execute(
+        "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE)"
+    )
+    db.execute(
+        """
+        CREATE TABLE paper_tags (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, tag_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX paper_tags_tag ON paper_tags (tag_id)")
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -1,0 +1,496 @@
+"""Notes, highlights and tags through the Library facade: writes, undo, re-import, views."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.annotations import (
+    NOTE_MERGE_SECONDS,
+    TAG_MAX_CHARS,
+    AnnotationError,
+    QuoteNotFoundError,
+    normalize_tag,
+)
+from desktop.core.library import Library
+from desktop.core.models import HIGHLIGHT_COLORS, Changes, PaperId
+
+TITLE = "DiskGNN: Bridging I/O Efficiency and Model Accuracy"
+ABSTRACT = (
+    "Graph neural networks (GNNs) are machine learning models specialized for graph data. "
+    "To train GNNs on large graphs that exceed CPU memory, several systems store data on disk. "
+    "We build a system called DiskGNN, which achieves high I/O efficiency and fast training."
+)
+
+
+def digest(title: str, abstract: str, *more: tuple[str, str]) -> str:
+    """A digest text in the paragraph layout."""
+    blocks = [f"{title}\n\n{abstract}"] + [f"{t}\n\n{a}" for t, a in more]
+    return "\n\n\n".join(blocks) + "\n"
+
+
+@pytest.fixture
+def paper(lib: Library) -> PaperId:
+    result = lib.import_text(
+        digest(TITLE, ABSTRACT, ("Another Paper", "Plain text about something else.")), "d1"
+    )
+    assert result.ok and result.new_papers == 2
+    return lib.view_ids("all")[0]
+
+
+@pytest.fixture
+def events(lib: Library) -> list[Changes]:
+    seen: list[Changes] = []
+    lib.subscribe(seen.append)
+    return seen
+
+
+def reimport(lib: Library, abstract: str, name: str = "d2") -> None:
+    result = lib.import_text(digest(TITLE, abstract), name)
+    assert result.ok and result.updated_papers == 1, result.summary()
+
+
+# -- highlights ----------------------------------------------------------------------------------
+
+
+def test_add_highlight_stores_quote_context_and_offsets(
+    lib: Library, paper: PaperId, events: list[Changes]
+) -> None:
+    start = ABSTRACT.index("machine learning")
+    h = lib.add_highlight(paper, "abstract", start, start + 16, color="green", note="key idea")
+    assert (h.field, h.start, h.end, h.quote) == ("abstract", start, start + 16, "machine learning")
+    assert h.prefix == ABSTRACT[start - 32 : start]
+    assert h.suffix == ABSTRACT[start + 16 : start + 48]
+    assert (h.color, h.note, h.orphaned) == ("green", "key idea", False)
+    assert events[-1] == Changes(frozenset({paper}), annotations=True)
+    assert lib.annotations(paper).highlights == (h,)
+    assert lib.highlight(h.id) == h
+
+
+@pytest.mark.parametrize(
+    ("field", "start", "end", "color"),
+    [
+        ("abstract", -1, 4, "yellow"),
+        ("abstract", 5, 5, "yellow"),
+        ("abstract", 0, len(ABSTRACT) + 1, "yellow"),
+        ("authors", 0, 3, "yellow"),
+        ("abstract", 0, 3, "orange"),
+    ],
+)
+def test_add_highlight_validates(
+    lib: Library, paper: PaperId, field: str, start: int, end: int, color: str
+) -> None:
+    with pytest.raises(AnnotationError):
+        lib.add_highlight(paper, field, start, end, color=color)
+    assert lib.annotations(paper).highlights == ()
+    assert not lib.history.can_undo
+
+
+def test_add_highlight_to_a_missing_paper_fails(lib: Library) -> None:
+    with pytest.raises(AnnotationError, match="no paper with id 99"):
+        lib.add_highlight(99, "abstract", 0, 3)
+
+
+def test_highlights_are_in_reading_order(lib: Library, paper: PaperId) -> None:
+    late = lib.add_highlight_by_quote(paper, "fast training")
+    early = lib.add_highlight_by_quote(paper, "Graph neural networks")
+    title = lib.add_highlight(paper, "title", 0, 7)
+    assert [h.id for h in lib.annotations(paper).highlights] == [title.id, early.id, late.id]
+
+
+def test_add_by_quote_prefers_the_abstract_then_the_title(lib: Library, paper: PaperId) -> None:
+    h = lib.add_highlight_by_quote(paper, "DiskGNN")
+    assert h.field == "abstract" and ABSTRACT[h.start : h.end] == "DiskGNN"
+    t = lib.add_highlight_by_quote(paper, "Bridging I/O", color="blue", note="n")
+    assert (t.field, t.start, t.quote, t.color, t.note) == ("title", 9, "Bridging I/O", "blue", "n")
+
+
+def test_add_by_quote_folds_whitespace_in_the_quote(lib: Library, paper: PaperId) -> None:
+    h = lib.add_highlight_by_quote(paper, "machine\n  learning")
+    assert h.quote == "machine learning"
+
+
+def test_add_by_quote_fails_clearly_when_the_quote_is_missing(lib: Library, paper: PaperId) -> None:
+    with pytest.raises(QuoteNotFoundError, match="does not contain"):
+        lib.add_highlight_by_quote(paper, "quantum chromodynamics")
+    with pytest.raises(ValueError):
+        lib.add_highlight_by_quote(paper, "   ")
+    assert lib.annotations(paper).highlights == ()
+
+
+def test_highlight_note_colour_and_delete_are_undoable(lib: Library, paper: PaperId) -> None:
+    h = lib.add_highlight_by_quote(paper, "CPU memory")
+    lib.set_highlight_note(h.id, "why CPU?")
+    lib.set_highlight_color(h.id, "RED")
+    got = lib.highlight(h.id)
+    assert got is not None and (got.note, got.color) == ("why CPU?", "red")
+    lib.delete_highlight(h.id)
+    assert lib.highlight(h.id) is None
+    assert lib.history.undo_label() == "delete highlight"
+    lib.undo()
+    assert lib.highlight(h.id) == got  # same id, same everything
+    assert lib.undo() is not None and lib.highlight(h.id).color == "yellow"  # type: ignore[union-attr]
+    assert lib.undo() is not None and lib.highlight(h.id).note == ""  # type: ignore[union-attr]
+    lib.undo()
+    assert lib.highlight(h.id) is None
+    for _ in range(4):
+        lib.redo()
+    assert lib.highlight(h.id) is None
+    lib.undo()
+    assert lib.highlight(h.id) == got
+
+
+def test_unchanged_highlight_edits_do_not_make_undo_steps(lib: Library, paper: PaperId) -> None:
+    h = lib.add_highlight_by_quote(paper, "CPU memory")
+    assert lib.set_highlight_color(h.id, "yellow").empty
+    assert lib.set_highlight_note(h.id, "").empty
+    assert lib.history.undo_label() == "add highlight"
+    with pytest.raises(AnnotationError):
+        lib.set_highlight_color(h.id, "mauve")
+    with pytest.raises(AnnotationError):
+        lib.delete_highlight(12345)
+
+
+def test_highlights_across_the_library_filter_by_colour_and_query(
+    lib: Library, paper: PaperId
+) -> None:
+    other = lib.view_ids("all")[1]
+    a = lib.add_highlight_by_quote(paper, "CPU memory", color="red", note="too small")
+    b = lib.add_highlight_by_quote(paper, "DiskGNN", color="blue")
+    c = lib.add_highlight_by_quote(other, "something else", color="red", note="50%_off")
+    assert [h.id for h in lib.highlights()] == [a.id, b.id, c.id]
+    assert [h.id for h in lib.highlights(color="red")] == [a.id, c.id]
+    assert [h.id for h in lib.highlights(query="TOO SMALL")] == [a.id]
+    assert [h.id for h in lib.highlights(query="another paper")] == [c.id]  # by paper title
+    assert [h.id for h in lib.highlights(query="%_")] == [c.id]  # LIKE wildcards are literal
+    assert [h.id for h in lib.highlights(order="recent")] == [c.id, b.id, a.id]
+    assert lib.highlight_counts() == {**dict.fromkeys(HIGHLIGHT_COLORS, 0), "red": 2, "blue": 1}
+    with pytest.raises(AnnotationError):
+        lib.highlights(color="teal")
+
+
+# -- re-import and re-anchoring --------------------------------------------------------------------
+
+
+def test_reimport_keeps_moves_and_orphans_highlights(
+    lib: Library, paper: PaperId, events: list[Changes]
+) -> None:
+    kept = lib.add_highlight_by_quote(paper, "Graph neural networks")
+    moved = lib.add_highlight_by_quote(paper, "high I/O efficiency", note="the claim")
+    lost = lib.add_highlight_by_quote(paper, "several systems store data on disk", color="red")
+    new_abstract = ABSTRACT.replace(
+        "several systems store data on disk", "some systems page data to SSDs"
+    ).replace("We build", "In this paper we build")
+    reimport(lib, new_abstract)
+    assert events[-1].annotations and paper in events[-1].papers
+    by_id = {h.id: h for h in lib.annotations(paper).highlights}
+    assert (by_id[kept.id].start, by_id[kept.id].orphaned) == (kept.start, False)
+    m = by_id[moved.id]
+    assert not m.orphaned and m.start != moved.start
+    assert new_abstract[m.start : m.end] == "high I/O efficiency" and m.note == "the claim"
+    o = by_id[lost.id]
+    assert o.orphaned and (o.quote, o.start, o.end, o.color) == (
+        lost.quote,
+        lost.start,
+        lost.end,
+        "red",
+    )
+    assert o.to_json()["anchored"] is False
+    assert [h.id for h in lib.highlights(orphaned=True)] == [lost.id]
+    # The old text comes back: the orphan is anchored again.
+    reimport(lib, ABSTRACT, name="d3")
+    back = lib.highlight(lost.id)
+    assert back is not None and not back.orphaned and back.start == lost.start
+
+
+def test_reimport_picks_the_right_duplicate_by_context(lib: Library, paper: PaperId) -> None:
+    second = ABSTRACT.index("GNNs on large")
+    h = lib.add_highlight(paper, "abstract", second, second + 4)
+    assert ABSTRACT.count("GNNs") == 2
+    new_abstract = ABSTRACT.replace("To train GNNs", "To efficiently train GNNs").replace(
+        "Graph neural", "Modern graph neural"
+    )
+    reimport(lib, new_abstract)
+    got = lib.highlight(h.id)
+    assert got is not None and not got.orphaned
+    assert got.start == new_abstract.index("GNNs on large")
+
+
+def test_reimport_failure_rolls_back_reanchoring_too(
+    lib: Library, paper: PaperId, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lost = lib.add_highlight_by_quote(paper, "several systems store data on disk")
+
+    def boom(ids: object) -> set[int]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(lib, "reanchor_papers", boom)
+    result = lib.import_text(digest(TITLE, "Entirely new abstract."), "d2")
+    assert result.status == "failed"
+    assert lib.paper(paper).abstract == ABSTRACT  # type: ignore[union-attr]
+    assert lib.highlight(lost.id) == lost
+
+
+def test_undo_after_reimport_reanchors_the_restored_highlight(lib: Library, paper: PaperId) -> None:
+    h = lib.add_highlight_by_quote(paper, "fast training")
+    lib.delete_highlight(h.id)
+    new_abstract = "Preface sentence. " + ABSTRACT
+    reimport(lib, new_abstract)
+    lib.undo()  # undelete
+    got = lib.highlight(h.id)
+    assert got is not None and not got.orphaned
+    assert new_abstract[got.start : got.end] == "fast training"
+
+
+def test_seeded_library_reimport_with_edits_never_misplaces(seeded: Library) -> None:
+    """Highlight runs of real abstracts, reword each abstract, and check every highlight."""
+    ids = seeded.view_ids("all")[:8]
+    made = []
+    edits: dict[int, tuple[int, int, int]] = {}  # paper -> (edit start, old end, shift)
+    lines = []
+    for pid in ids:
+        paper = seeded.paper(pid)
+        assert paper is not None
+        text = paper.abstract
+        for start in range(0, max(1, len(text) - 30), 211):
+            made.append(seeded.add_highlight(pid, "abstract", start, start + 25))
+        words = text.split(" ")
+        middle = len(words) // 2
+        at = len(" ".join(words[:middle])) + 1
+        old_end = at + len(words[middle])
+        words[middle] = "REWORDED"
+        edits[pid] = (at, old_end, len("Update: ") + len("REWORDED") - (old_end - at))
+        lines.append(f"{paper.title}\n\n{' '.join(['Update:', *words])}")
+    result = seeded.import_text("\n\n\n".join(lines) + "\n", "edited")
+    assert result.updated_papers == len(ids)
+    orphaned = 0
+    for h in made:
+        got = seeded.highlight(h.id)
+        paper = seeded.paper(h.paper_id)
+        assert got is not None and paper is not None
+        at, old_end, shift = edits[h.paper_id]
+        touched = h.start < old_end and h.end > at
+        if got.orphaned:
+            orphaned += 1
+            assert touched or paper.abstract.count(h.quote) > 1
+            assert (got.start, got.end, got.quote) == (h.start, h.end, h.quote)
+            continue
+        assert paper.abstract[got.start : got.end] == h.quote
+        if not touched:
+            expected = h.start + (len("Update: ") if h.end <= at else shift)
+            assert got.start == expected or paper.abstract.count(h.quote) > 1
+    assert orphaned <= len(ids)  # at most the one highlight per paper the edit went through
+
+
+# -- notes ---------------------------------------------------------------------------------------
+
+
+HOSTILE = (
+    "<script>alert(1)</script>\n# heading\n[x](javascript:alert(1)) \x00 nul \u202e rtl "
+    "'; DROP TABLE notes; -- \r\n\ttab  \U0001f600 " + "long " * 2000
+)
+
+
+def test_note_is_stored_verbatim_even_when_hostile(lib: Library, paper: PaperId) -> None:
+    lib.set_note(paper, HOSTILE)
+    assert lib.note(paper) == HOSTILE
+    assert lib.annotations(paper).note == HOSTILE
+    assert lib.annotations(paper).note_updated_at is not None
+
+
+def test_note_that_cannot_be_encoded_is_refused(lib: Library, paper: PaperId) -> None:
+    with pytest.raises(AnnotationError):
+        lib.set_note(paper, "lone \ud800 surrogate")
+    assert lib.note(paper) == ""
+
+
+def test_blank_note_deletes_the_row(lib: Library, paper: PaperId) -> None:
+    lib.set_note(paper, "something")
+    lib.set_note(paper, "  \n ")
+    assert lib.db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
+    assert lib.annotations(paper).note_updated_at is None
+
+
+def test_note_saves_within_a_minute_merge_into_one_undo_step(lib: Library, paper: PaperId) -> None:
+    clock = [1000.0]
+    lib.note_clock = lambda: clock[0]  # type: ignore[method-assign]
+    lib.set_note(paper, "first draft")
+    undo_depth = len(lib.history._done)
+    for text in ("first draft, more", "first draft, more, and more"):
+        clock[0] += NOTE_MERGE_SECONDS / 2
+        lib.set_note(paper, text)
+    assert len(lib.history._done) == undo_depth
+    lib.undo()
+    assert lib.note(paper) == ""
+    lib.redo()
+    assert lib.note(paper) == "first draft, more, and more"
+    # A pause longer than the window starts a new step.
+    clock[0] += NOTE_MERGE_SECONDS * 2
+    lib.set_note(paper, "second session")
+    lib.undo()
+    assert lib.note(paper) == "first draft, more, and more"
+
+
+def test_note_saves_do_not_merge_across_other_actions_or_papers(
+    lib: Library, paper: PaperId
+) -> None:
+    lib.note_clock = lambda: 5.0  # type: ignore[method-assign]
+    other = lib.view_ids("all")[1]
+    lib.set_note(paper, "a")
+    lib.set_note(other, "b")
+    lib.set_note(paper, "a2")
+    lib.set_starred([paper])
+    lib.set_note(paper, "a3")
+    labels = []
+    while lib.history.can_undo:
+        labels.append(lib.undo()[0])  # type: ignore[index]
+    assert labels == ["edit note", "star", "edit note", "edit note", "edit note"]
+    assert lib.note(paper) == "" and lib.note(other) == ""
+
+
+def test_note_undo_redo_and_delete_label(lib: Library, paper: PaperId) -> None:
+    lib.note_clock = iter(range(0, 10_000, 500)).__next__  # type: ignore[method-assign,assignment]
+    lib.set_note(paper, "v1")
+    lib.set_note(paper, "v2")
+    lib.set_note(paper, "")
+    assert lib.history.undo_label() == "delete note"
+    lib.undo()
+    assert lib.note(paper) == "v2"
+    lib.undo()
+    assert lib.note(paper) == "v1"
+    lib.redo()
+    lib.redo()
+    assert lib.note(paper) == ""
+    assert lib.set_note(paper, "").empty
+
+
+# -- tags ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("  deep   learning ", "deep learning"), ("ML\tsystems", "ML systems"), ("é", "é")],
+)
+def test_tag_names_are_trimmed_and_folded(raw: str, stored: str) -> None:
+    assert normalize_tag(raw) == stored
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a,b", "x" * (TAG_MAX_CHARS + 1), "bad\x00tag"])
+def test_bad_tag_names_are_refused(bad: str) -> None:
+    with pytest.raises(AnnotationError):
+        normalize_tag(bad)
+
+
+def test_add_and_remove_tags_with_counts_and_views(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper, other], "Systems")
+    lib.add_tag([paper], "systems")  # same tag, case-insensitive; keeps its spelling
+    lib.add_tag([paper], "to read")
+    assert lib.tags() == [("Systems", 2), ("to read", 1)]
+    assert lib.paper_tags(paper) == ["Systems", "to read"]
+    assert lib.view_ids("tag:SYSTEMS") == [paper, other]
+    assert lib.view_ids("tag: to  read ") == [paper]
+    assert lib.view_ids("tag:nothing") == []
+    lib.remove_tag([paper], "systems")
+    assert lib.tags() == [("Systems", 1), ("to read", 1)]
+    lib.remove_tag([paper], "to read")
+    assert lib.tags() == [("Systems", 1)]  # a tag on no paper is gone
+    assert lib.remove_tag([paper], "never existed").empty
+    with pytest.raises(AnnotationError):
+        lib.add_tag([paper, 999], "x")
+    with pytest.raises(ValueError):
+        lib.view_ids("tag:")
+
+
+def test_tag_actions_undo_and_redo(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper, other], "alpha")
+    lib.remove_tag([other], "alpha")
+    assert lib.tags() == [("alpha", 1)]
+    lib.undo()
+    assert lib.tags() == [("alpha", 2)]
+    lib.undo()
+    assert lib.tags() == []
+    lib.redo()
+    lib.redo()
+    assert lib.tags() == [("alpha", 1)] and lib.paper_tags(paper) == ["alpha"]
+
+
+def test_rename_tag_and_merge_into_existing(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper], "ml")
+    lib.add_tag([paper, other], "machine learning")
+    lib.rename_tag("ml", "ML")  # case-only rename
+    assert lib.tags() == [("machine learning", 2), ("ML", 1)]
+    lib.rename_tag("ML", "Machine  Learning")  # merge into the existing tag
+    assert lib.tags() == [("machine learning", 2)]
+    assert lib.view_ids("tag:machine learning") == [paper, other]
+    lib.undo()
+    assert lib.tags() == [("machine learning", 2), ("ML", 1)]
+    lib.undo()
+    assert lib.tags() == [("machine learning", 2), ("ml", 1)]
+    lib.redo()
+    lib.redo()
+    assert lib.tags() == [("machine learning", 2)]
+    lib.rename_tag("machine learning", "ml-core")
+    assert lib.tags() == [("ml-core", 2)] and lib.paper_tags(other) == ["ml-core"]
+    with pytest.raises(AnnotationError):
+        lib.rename_tag("nope", "x")
+
+
+def test_delete_tag_and_undo(lib: Library, paper: PaperId, events: list[Changes]) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper, other], "doomed")
+    lib.add_tag([paper], "kept")
+    changes = lib.delete_tag("DOOMED")
+    assert changes == Changes(frozenset({paper, other}), annotations=True)
+    assert lib.tags() == [("kept", 1)]
+    assert lib.history.undo_label() == "delete tag DOOMED"
+    lib.undo()
+    assert lib.tags() == [("doomed", 2), ("kept", 1)]
+    with pytest.raises(AnnotationError):
+        lib.delete_tag("absent")
+
+
+# -- the whole paper -------------------------------------------------------------------------------
+
+
+def test_annotations_and_annotated_paper_ids(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    assert lib.annotations(paper).empty and lib.annotated_paper_ids() == []
+    lib.add_tag([other], "t")
+    lib.set_note(paper, "n")
+    assert lib.annotated_paper_ids() == [paper, other]
+    ann = lib.annotations(other)
+    assert not ann.empty and ann.tags == ("t",) and ann.note == ""
+
+
+def test_every_write_emits_annotation_changes(
+    lib: Library, paper: PaperId, events: list[Changes]
+) -> None:
+    h = lib.add_highlight_by_quote(paper, "DiskGNN")
+    lib.set_highlight_note(h.id, "x")
+    lib.set_highlight_color(h.id, "purple")
+    lib.set_note(paper, "n")
+    lib.add_tag([paper], "t")
+    lib.rename_tag("t", "u")
+    lib.remove_tag([paper], "u")
+    lib.delete_highlight(h.id)
+    assert len(events) == 8
+    assert all(e == Changes(frozenset({paper}), annotations=True) for e in events)
+    while lib.history.can_undo:
+        lib.undo()
+    assert all(e.annotations and e.papers == {paper} for e in events[8:])
+    assert lib.annotations(paper).empty
+
+
+def test_annotations_survive_reopening(tmp_path: pytest.TempPathFactory) -> None:
+    data = tmp_path / "lib"  # type: ignore[operator]
+    with Library.open(data) as library:
+        library.import_text(digest(TITLE, ABSTRACT), "d1")
+        pid = library.view_ids("all")[0]
+        library.set_note(pid, "kept")
+        library.add_tag([pid], "kept")
+        library.add_highlight_by_quote(pid, "DiskGNN")
+    with Library.open(data) as library:
+        ann = library.annotations(pid)
+        assert (ann.note, ann.tags, len(ann.highlights)) == ("kept", ("kept",), 1)
