@@ -1,0 +1,126 @@
+"""Starting the desktop app: the QApplication, the library, the main window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.core.data_dir import platform_dirs, resolve_data_dir
+from desktop.core.instance_lock import InstanceLock
+from desktop.core.library import Library
+from desktop.core.store import StoreError
+from desktop.gui.icons import app_icon
+from desktop.gui.main_window import MainWindow
+
+STYLE_SHEET = """
+QTableView#papers { border: none; selection-background-color: #d6e4f5;
+    selection-color: #111827; alternate-background-color: #f7f8fa; }
+QTableView#papers:focus { selection-background-color: #bcd3ee; }
+QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid #e3e6ea;
+    background: #fbfbfc; color: #4b5563; }
+QListView#sidebar { border: none; background: #f3f4f6; padding-top: 6px; }
+QListView#sidebar::item { padding: 3px 4px; }
+QListView#sidebar::item:selected { background: #dde7f3; color: #111827; }
+QTextBrowser#detail { border: none; border-left: 1px solid #e3e6ea; background: #ffffff; }
+QLineEdit#search { padding: 5px 6px; border: 1px solid #d1d5db; border-radius: 5px;
+    margin: 0 6px; background: #ffffff; }
+QLineEdit#search:focus { border: 1px solid #5b8fd0; }
+QToolBar { spacing: 4px; border: none; border-bottom: 1px solid #e3e6ea; padding: 2px 6px; }
+QSplitter::handle { background: #e3e6ea; }
+QSplitter::handle:horizontal { width: 1px; }
+QStatusBar { color: #4b5563; }
+"""
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, created once, styled the same on every platform."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Digest Desk")
+    app.setOrganizationName("digest-desk")
+    app.setDesktopFileName("digest-desk")
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    return app
+
+
+def apply_style(app: QApplication) -> None:
+    """Fusion with a light palette and a small style sheet."""
+    app.setStyle("Fusion")
+    palette = app.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#fbfbfc"))
+    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#f7f8fa"))
+    palette.setColor(QPalette.ColorRole.Text, QColor("#111827"))
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#111827"))
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#bcd3ee"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a919c"))
+    app.setPalette(palette)
+    app.setStyleSheet(STYLE_SHEET)
+
+
+def default_settings() -> QSettings:
+    """Where window state is kept: gui-state.ini in the user config folder."""
+    folder = platform_dirs().user_config_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(folder / "gui-state.ini"), QSettings.Format.IniFormat)
+
+
+def create_main_window(
+    data_dir: Path | str, settings: QSettings | None = None, *, show_dialogs: bool = False
+) -> MainWindow:
+    """A main window on the library in ``data_dir`` (opened for it, closed with it).
+
+    Nothing modal is shown unless ``show_dialogs``; benchmarks and tests build windows this way.
+    """
+    make_application()
+    library = Library.open(Path(data_dir))
+    window = MainWindow(library, settings)
+    window.owns_library = True
+    for notice in library.notices:
+        window.statusBar().showMessage(notice, 15000)
+    return window
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the app on ``--data-dir`` (or the default library) and run until quit."""
+    app = make_application()
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = InstanceLock(data_dir)
+    if not lock.try_acquire():
+        pid = lock.holder_pid()
+        QMessageBox.warning(
+            None,
+            "Digest Desk",
+            "Digest Desk is already running on this library"
+            + (f" (process {pid})" if pid else "")
+            + f":\n{data_dir}",
+        )
+        return 1
+    try:
+        try:
+            library = Library.open(data_dir)
+        except StoreError as exc:
+            QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
+            return 2
+        if library.paper_count() == 0 and not library.digests():
+            from desktop.cli import seeds_dir
+
+            library.import_paths([seeds_dir()])
+        window = MainWindow(library, default_settings())
+        window.owns_library = True
+        for notice in library.notices:
+            window.statusBar().showMessage(notice, 15000)
+        window.show()
+        return int(app.exec())
+    finally:
+        lock.release()

@@ -1,0 +1,148 @@
+"""Ctrl+K: every command, fuzzy-filtered as you type, with its key; Enter runs it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.gui.commands import COMMANDS, Command
+from desktop.gui.keymap import display_key, keys_for
+
+PALETTE_STEPS = {
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_PageDown: 8,
+    Qt.Key.Key_PageUp: -8,
+}
+
+
+def fuzzy_score(query: str, text: str) -> int | None:
+    """How well ``query`` matches ``text`` as a subsequence (higher is better), or None.
+
+    Consecutive letters and letters at the start of words score more.
+    """
+    query = query.casefold().replace(" ", "")
+    text = text.casefold()
+    if not query:
+        return 0
+    score = 0
+    pos = 0
+    previous = -2
+    for char in query:
+        found = text.find(char, pos)
+        if found < 0:
+            return None
+        score += 1
+        if found == previous + 1:
+            score += 3
+        if found == 0 or not text[found - 1].isalnum():
+            score += 4
+        previous = found
+        pos = found + 1
+    return score * 100 - len(text)
+
+
+def rank_commands(query: str, commands: list[Command] | None = None) -> list[Command]:
+    """Commands matching ``query`` by label, name or description, best first."""
+    pool = list(COMMANDS.values()) if commands is None else commands
+    scored = []
+    for n, cmd in enumerate(pool):
+        scores = [
+            s
+            for s in (
+                fuzzy_score(query, cmd.label),
+                fuzzy_score(query, cmd.name),
+                None if fuzzy_score(query, cmd.doc) is None else -10_000,
+            )
+            if s is not None
+        ]
+        if scores:
+            scored.append((-max(scores), n, cmd))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [cmd for _, _, cmd in scored]
+
+
+class CommandPalette(QDialog):
+    """A small filter-as-you-type list of commands; ``chosen`` holds the command run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Command palette")
+        self.setModal(True)
+        self.resize(560, 420)
+        self.chosen: str | None = None
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText("Type a command…")
+        self.filter.setClearButtonEnabled(True)
+        self.list = QTreeWidget(self)
+        self.list.setColumnCount(3)
+        self.list.setHeaderLabels(["Command", "Key", "What it does"])
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setColumnWidth(0, 190)
+        self.list.setColumnWidth(1, 110)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.list)
+        self.filter.textChanged.connect(self._update)
+        self.filter.installEventFilter(self)
+        self.list.itemActivated.connect(lambda *_: self.accept_current())
+        self.list.itemClicked.connect(lambda *_: self.accept_current())
+        self._update("")
+
+    def _update(self, text: str) -> None:
+        self.list.clear()
+        for cmd in rank_commands(text):
+            keys = ", ".join(display_key(k) for k in keys_for(cmd.name))
+            item = QTreeWidgetItem([cmd.label, keys, cmd.doc])
+            item.setData(0, Qt.ItemDataRole.UserRole, cmd.name)
+            item.setToolTip(2, cmd.doc)
+            self.list.addTopLevelItem(item)
+        if self.list.topLevelItemCount():
+            self.list.setCurrentItem(self.list.topLevelItem(0))
+
+    def visible_commands(self) -> list[str]:
+        """Names of the commands listed, in order."""
+        return [
+            self.list.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole)
+            for n in range(self.list.topLevelItemCount())
+        ]
+
+    def accept_current(self) -> None:
+        """Close and remember the highlighted command."""
+        item = self.list.currentItem()
+        if item is None:
+            return
+        self.chosen = item.data(0, Qt.ItemDataRole.UserRole)
+        self.accept()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in PALETTE_STEPS:
+                count = self.list.topLevelItemCount()
+                if count:
+                    row = self.list.indexOfTopLevelItem(self.list.currentItem())
+                    step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(
+                        key, 8 if key == Qt.Key.Key_PageDown else -8
+                    )
+                    row = max(0, min(count - 1, row + step))
+                    self.list.setCurrentItem(self.list.topLevelItem(row))
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.accept_current()
+                return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,311 @@
+"""The detail pane: one paper's title, metadata, abstract, digests and related papers.
+
+Everything is inserted into the document as plain text with character formats, never as
+HTML, so imported text cannot inject markup. Links are either internal (``dd:paper/ID``,
+``dd:digest/ID``) or http(s) links found in the abstract, opened in the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from desktop.core.library import Library
+from desktop.core.models import Paper
+from desktop.gui.paper_list_model import authors_text, short_date
+from desktop.gui.sidebar_model import digest_label
+
+URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
+MUTED = QColor("#6b7280")
+LINK = QColor("#2563a8")
+RELATED_DELAY_MS = 120  # related papers are looked up once the selection settles
+
+# A section adds itself to the document after the abstract: (cursor, paper) -> None.
+Section = Callable[[QTextCursor, Paper], None]
+
+
+def is_web_link(url: QUrl) -> bool:
+    """True for http and https links, the only ones opened outside the app."""
+    return url.scheme().lower() in ("http", "https") and bool(url.host())
+
+
+class DetailPane(QWidget):
+    """Shows the current paper; emits requests when a digest or related paper is clicked."""
+
+    paper_requested = Signal(int)
+    view_requested = Signal(str)
+
+    def __init__(self, library: Library, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.paper: Paper | None = None
+        self.related: list[Paper] | None = None
+        self.sections: list[Section] = []
+        self.abstract_range: tuple[int, int] = (0, 0)
+        self.title_range: tuple[int, int] = (0, 0)
+        self.opened_urls: list[str] = []  # web links opened, for tests and the status bar
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("detail")
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        self.browser.setReadOnly(True)
+        self.browser.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.browser.anchorClicked.connect(self._on_link)
+        self.browser.document().setDocumentMargin(18)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+        self._related_timer = QTimer(self)
+        self._related_timer.setSingleShot(True)
+        self._related_timer.setInterval(RELATED_DELAY_MS)
+        self._related_timer.timeout.connect(self._load_related)
+        self.show_empty("No paper selected.")
+
+    # -- showing ---------------------------------------------------------------------------
+    def show_paper(self, paper_id: int | None, *, keep_scroll: bool = False) -> None:
+        """Show a paper (None clears the pane); related papers follow a moment later."""
+        if paper_id is None:
+            self.show_empty("No paper selected.")
+            return
+        paper = self.library.paper(paper_id)
+        if paper is None:
+            self.show_empty("This paper is no longer in the library.")
+            return
+        same = self.paper is not None and self.paper.id == paper.id
+        if not same:
+            self.related = None
+        self.paper = paper
+        self._render(keep_scroll=keep_scroll and same)
+        if not same and hasattr(self.library, "related"):
+            self._related_timer.start()
+
+    def refresh(self) -> None:
+        """Re-read the shown paper after a write, keeping the scroll position."""
+        if self.paper is not None:
+            self.show_paper(self.paper.id, keep_scroll=True)
+
+    def show_empty(self, message: str) -> None:
+        """Show a short message instead of a paper."""
+        self.paper = None
+        self.related = None
+        doc = self.browser.document()
+        doc.clear()
+        cursor = QTextCursor(doc)
+        fmt = QTextCharFormat()
+        fmt.setForeground(MUTED)
+        cursor.insertText(message, fmt)
+
+    def _load_related(self) -> None:
+        if self.paper is None or not hasattr(self.library, "related"):
+            return
+        try:
+            found = self.library.related(self.paper.id)
+        except Exception:  # noqa: BLE001 - a broken index must not break reading
+            found = []
+        hits = getattr(found, "hits", found)
+        ids = [getattr(r, "id", r) for r in hits if getattr(r, "id", r) != self.paper.id][:8]
+        self.related = self.library.papers([int(i) for i in ids], with_sightings=False)
+        self._render(keep_scroll=True)
+
+    # -- building the document -------------------------------------------------------------
+    def _render(self, keep_scroll: bool) -> None:
+        paper = self.paper
+        assert paper is not None
+        bar = self.browser.verticalScrollBar()
+        scroll = bar.value() if keep_scroll else 0
+        doc = self.browser.document()
+        doc.clear()
+        cursor = QTextCursor(doc)
+        base = QFont(self.browser.font())
+
+        title_fmt = QTextCharFormat()
+        title_font = QFont(base)
+        title_font.setPointSizeF(base.pointSizeF() * 1.45)
+        title_font.setBold(True)
+        title_fmt.setFont(title_font)
+        self._block(cursor, first=True, bottom=6, line_height=112)
+        start = cursor.position()
+        cursor.insertText(paper.title, title_fmt)
+        self.title_range = (start, cursor.position())
+
+        self._block(cursor, bottom=4)
+        cursor.insertText(self._meta_line(paper), self._muted())
+        self._block(cursor, bottom=14)
+        self._state_line(cursor, paper)
+
+        self._block(cursor, bottom=10, line_height=135)
+        start = cursor.position()
+        self._insert_linkified(cursor, paper.abstract or "(no abstract)")
+        self.abstract_range = (start, cursor.position())
+
+        for section in self.sections:
+            section(cursor, paper)
+
+        self._heading(cursor, "Seen in")
+        for sighting in paper.sightings:
+            self._block(cursor, bottom=2)
+            cursor.insertText("• ", self._muted())
+            cursor.insertText(
+                digest_label(sighting.digest_name, sighting.digest_date),
+                self._link(f"dd:digest/{sighting.digest_id}"),
+            )
+            cursor.insertText(f"  #{sighting.position}", self._muted())
+
+        if hasattr(self.library, "related"):
+            self._heading(cursor, "Related papers")
+            if self.related is None:
+                self._block(cursor)
+                cursor.insertText("Looking for related papers…", self._muted())
+            elif not self.related:
+                self._block(cursor)
+                cursor.insertText("None found.", self._muted())
+            for other in self.related or []:
+                self._block(cursor, bottom=4)
+                cursor.insertText("• ", self._muted())
+                cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
+        bar.setValue(scroll)
+
+    def _meta_line(self, paper: Paper) -> str:
+        parts = []
+        if paper.published:
+            date = short_date(paper.published)
+            parts.append(
+                f"Published {date}" + (" (year guessed)" if paper.published_year_inferred else "")
+            )
+        elif paper.published_raw:
+            parts.append(f"Published {paper.published_raw}")
+        who = authors_text(paper)
+        if who:
+            parts.append(who if paper.authors_count else f"submitted by {who}")
+        if paper.upvotes:
+            parts.append(f"{paper.upvotes} upvotes")
+        if paper.version > 1:
+            parts.append(f"abstract revised (v{paper.version})")
+        parts.append(f"id {paper.id}")
+        return "  ·  ".join(parts)
+
+    def _state_line(self, cursor: QTextCursor, paper: Paper) -> None:
+        chips = [("Read" if paper.is_read else "Unread", "#6b7280" if paper.is_read else "#1d4ed8")]
+        if paper.starred:
+            chips.append(("★ Starred", "#b7791f"))
+        if paper.queued:
+            chips.append(("In reading queue", "#2f7d4f"))
+        if paper.archived:
+            chips.append(("Archived", "#6b7280"))
+        for n, (text, color) in enumerate(chips):
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(color))
+            fmt.setFontWeight(QFont.Weight.DemiBold)
+            if n:
+                cursor.insertText("   ", QTextCharFormat())
+            cursor.insertText(text, fmt)
+
+    def _heading(self, cursor: QTextCursor, text: str) -> None:
+        self._block(cursor, top=14, bottom=4)
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setForeground(MUTED)
+        fmt.setFontCapitalization(QFont.Capitalization.AllUppercase)
+        fmt.setFontLetterSpacing(104)
+        font = QFont(self.browser.font())
+        fmt.setFontPointSize(font.pointSizeF() * 0.85)
+        cursor.insertText(text, fmt)
+
+    @staticmethod
+    def _block(
+        cursor: QTextCursor,
+        *,
+        first: bool = False,
+        top: float = 0,
+        bottom: float = 0,
+        line_height: int = 100,
+    ) -> None:
+        fmt = QTextBlockFormat()
+        fmt.setTopMargin(top)
+        fmt.setBottomMargin(bottom)
+        if line_height != 100:
+            fmt.setLineHeight(line_height, 1)  # 1 = ProportionalHeight
+        if first:
+            cursor.setBlockFormat(fmt)
+        else:
+            cursor.insertBlock(fmt, QTextCharFormat())
+
+    @staticmethod
+    def _muted() -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setForeground(MUTED)
+        return fmt
+
+    @staticmethod
+    def _link(href: str) -> QTextCharFormat:
+        fmt = QTextCharFormat()
+        fmt.setAnchor(True)
+        fmt.setAnchorHref(href)
+        fmt.setForeground(LINK)
+        fmt.setFontUnderline(False)
+        return fmt
+
+    def _insert_linkified(self, cursor: QTextCursor, text: str) -> None:
+        plain = QTextCharFormat()
+        pos = 0
+        for match in URL_RE.finditer(text):
+            cursor.insertText(text[pos : match.start()], plain)
+            url = QUrl(match.group(0), QUrl.ParsingMode.StrictMode)
+            if url.isValid() and is_web_link(url):
+                cursor.insertText(match.group(0), self._link(url.toString()))
+            else:
+                cursor.insertText(match.group(0), plain)
+            pos = match.end()
+        cursor.insertText(text[pos:], plain)
+
+    # -- interaction -----------------------------------------------------------------------
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() == "dd":
+            kind, _, ident = url.path().partition("/")
+            if ident.isdigit():
+                if kind == "paper":
+                    self.paper_requested.emit(int(ident))
+                elif kind == "digest":
+                    self.view_requested.emit(f"digest:{ident}")
+            return
+        if is_web_link(url):
+            self.opened_urls.append(url.toString())
+            QDesktopServices.openUrl(url)
+
+    def stop(self) -> None:
+        """Cancel pending work (the window is closing)."""
+        self._related_timer.stop()
+
+    def scroll_page(self, direction: int) -> None:
+        """Scroll one page down (+1) or up (-1)."""
+        bar = self.browser.verticalScrollBar()
+        bar.setValue(bar.value() + direction * max(bar.pageStep() - 40, 40))
+
+    def document(self) -> QTextDocument:
+        """The rendered document (for tests and the annotation layer)."""
+        return self.browser.document()
+
+    def plain_text(self) -> str:
+        """Everything shown, as plain text."""
+        return self.browser.toPlainText()
+
+    def related_titles(self) -> Sequence[str]:
+        """Titles of the related papers shown."""
+        return [p.title for p in self.related or []]
+
+    def setFocusToText(self, *_: Any) -> None:
+        """Move keyboard focus into the text (for selecting passages)."""
+        self.browser.setFocus()

@@ -1,0 +1,107 @@
+"""The default keymap: one table from key to command name.
+
+Keys are written as people read them: ``j``, ``Alt+Up``, ``Ctrl+Shift+Z``; a sequence of
+keys pressed one after the other is comma-separated (``g,i``). The README key table, the
+``?`` cheat sheet and the command palette are all rendered from this table.
+
+Run ``python -m desktop.gui.keymap`` to print the README table.
+"""
+
+from __future__ import annotations
+
+from desktop.gui.commands import COMMANDS
+
+DEFAULT_KEYMAP: dict[str, str] = {
+    "j": "next-paper",
+    "Down": "next-paper",
+    "k": "previous-paper",
+    "Up": "previous-paper",
+    "Return": "open-paper",
+    "Enter": "open-paper",
+    "o": "open-paper",
+    "m": "toggle-read",
+    "s": "toggle-star",
+    "l": "toggle-queue",
+    "e": "archive",
+    "Alt+Up": "queue-move-up",
+    "Alt+Down": "queue-move-down",
+    "x": "toggle-select",
+    "u": "undo",
+    "Ctrl+Z": "undo",
+    "Ctrl+Shift+Z": "redo",
+    "/": "focus-search",
+    "Esc": "escape",
+    "g,i": "go-inbox",
+    "g,l": "go-queue",
+    "g,s": "go-starred",
+    "g,e": "go-archive",
+    "g,a": "go-all",
+    "g,d": "focus-sidebar",
+    "Space": "scroll-detail-down",
+    "Shift+Space": "scroll-detail-up",
+    "Ctrl+K": "command-palette",
+    "?": "cheat-sheet",
+    "Ctrl+I": "import-files",
+    "Ctrl+Shift+I": "import-folder",
+    "Ctrl+V": "paste-digest",
+    "Ctrl+Q": "quit",
+}
+
+# How a key is spelled for Qt's QKeySequence, where it differs from how people read it.
+_QT_NAMES = {"Esc": "Esc", "Return": "Return", "Enter": "Enter"}
+# How a key is shown to people, where it differs from the keymap spelling.
+_DISPLAY = {"Return": "Enter", "Enter": "Enter (keypad)"}
+
+
+def qt_sequence(key: str) -> str:
+    """The QKeySequence text of a keymap key (``g,i`` becomes ``G, I``)."""
+    parts = []
+    for part in key.split(","):
+        part = part.strip()
+        if len(part) == 1 and part.isalpha():
+            part = part.upper()
+        parts.append(_QT_NAMES.get(part, part))
+    return ", ".join(parts)
+
+
+def display_key(key: str) -> str:
+    """A key as shown to people: ``g,i`` becomes ``g then i``."""
+    return " then ".join(_DISPLAY.get(p.strip(), p.strip()) for p in key.split(","))
+
+
+def keys_for(command_name: str, keymap: dict[str, str] | None = None) -> list[str]:
+    """Every key bound to a command, in keymap order."""
+    table = DEFAULT_KEYMAP if keymap is None else keymap
+    return [key for key, name in table.items() if name == command_name]
+
+
+def bound_commands(keymap: dict[str, str] | None = None) -> list[str]:
+    """Command names that have a key, in keymap order, each once."""
+    table = DEFAULT_KEYMAP if keymap is None else keymap
+    return list(dict.fromkeys(table.values()))
+
+
+def key_rows(keymap: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(keys as shown, what the command does) for every bound command, in keymap order."""
+    rows = []
+    for name in bound_commands(keymap):
+        keys = " / ".join(display_key(k) for k in keys_for(name, keymap))
+        rows.append((keys, COMMANDS[name].doc))
+    return rows
+
+
+def render_key_table(keymap: dict[str, str] | None = None) -> str:
+    """The Markdown key table for the README."""
+    lines = ["| key | command |", "|---|---|"]
+    for name in bound_commands(keymap):
+        keys = ", ".join(
+            " then ".join(f"`{_DISPLAY.get(p.strip(), p.strip())}`" for p in k.split(","))
+            for k in keys_for(name, keymap)
+        )
+        doc = COMMANDS[name].doc.replace("|", "\\|")
+        lines.append(f"| {keys} | {doc} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render_key_table(), end="")

@@ -1,0 +1,362 @@
+"""The paper list: a table model over paper ids that loads rows lazily, a page at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+
+from desktop.core.library import Library
+from desktop.core.models import Paper, PaperId
+from desktop.gui.icons import pixmap
+
+COL_TITLE = 0
+COL_PUBLISHED = 1
+COL_AUTHORS = 2
+COL_DIGESTS = 3
+HEADERS = ("Title", "Published", "Authors", "Digests")
+# Library.view_ids sort keys per column.
+SORT_KEYS = {COL_TITLE: "title", COL_PUBLISHED: "published", COL_AUTHORS: "authors"}
+SORT_KEYS[COL_DIGESTS] = "digests"
+
+PAGE = 64  # rows loaded per database round trip
+CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
+
+PaperRole = Qt.ItemDataRole.UserRole + 1  # the Paper of a row
+IdRole = Qt.ItemDataRole.UserRole + 2  # the paper id of a row
+SnippetRole = Qt.ItemDataRole.UserRole + 3  # the search snippet of a row, if any
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def short_date(iso: str | None) -> str:
+    """``2024-05-08`` as ``May 8, 2024``; anything else unchanged."""
+    if not iso:
+        return ""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def authors_text(paper: Paper) -> str:
+    """How many authors, or the submitting organisation."""
+    if paper.authors_count:
+        return f"{paper.authors_count} author{'s' if paper.authors_count != 1 else ''}"
+    return paper.submitter or ""
+
+
+def authors_cell(paper: Paper) -> str:
+    """The short form for the list's Authors column."""
+    if paper.authors_count:
+        return str(paper.authors_count)
+    return paper.submitter or ""
+
+
+_badges: dict[tuple[bool, bool, bool], QPixmap] = {}
+
+
+def state_badge(starred: bool, queued: bool, marked: bool) -> QPixmap:
+    """One small pixmap showing the selected mark, the star and the queue flag side by side."""
+    key = (starred, queued, marked)
+    if key not in _badges:
+        size = 14
+        out = QPixmap(size * 3 + 4, size)
+        out.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(out)
+        slots = [
+            ("check", "#2f6fba", marked),
+            ("star-filled", "#e0a100", starred),
+            ("queue-filled", "#3c8d5a", queued),
+        ]
+        for n, (name, color, on) in enumerate(slots):
+            if on:
+                painter.drawPixmap(n * (size + 2), 0, pixmap(name, color, size))
+        painter.end()
+        _badges[key] = out
+    return _badges[key]
+
+
+class PaperListModel(QAbstractTableModel):
+    """Rows are paper ids; a row's Paper is fetched from the library only when it is shown."""
+
+    def __init__(self, library: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.view = "inbox"
+        self.sort_column = -1
+        self.descending = False
+        self.ids: list[PaperId] = []
+        self.marked: set[PaperId] = set()
+        self.snippets: dict[PaperId, str] = {}
+        self.search_query: str | None = None
+        self._ranked: list[PaperId] = []
+        self._rows: dict[PaperId, Paper] = {}
+        self._row_of: dict[PaperId, int] | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._muted = QColor("#6b7280")
+
+    # -- what the model shows ----------------------------------------------------------------
+    def load_view(self, view: str) -> None:
+        """Show the papers of a view (and leave search)."""
+        self.beginResetModel()
+        self.view = view
+        self.search_query = None
+        self.snippets = {}
+        self.marked.clear()
+        self.ids = self._query()
+        self._invalidate()
+        self.endResetModel()
+
+    def show_search(self, query: str, ids: Sequence[int], snippets: dict[int, str]) -> None:
+        """Show ranked search results."""
+        self.beginResetModel()
+        self.search_query = query
+        self.ids = [PaperId(i) for i in ids]
+        self._ranked = list(self.ids)
+        self.snippets = {PaperId(k): v for k, v in snippets.items()}
+        self.marked.clear()
+        self._invalidate()
+        self.endResetModel()
+
+    def _query(self) -> list[PaperId]:
+        key = SORT_KEYS.get(self.sort_column, "default")
+        return self.library.view_ids(self.view, sort=key, descending=self.descending)
+
+    def _invalidate(self, ids: Iterable[PaperId] | None = None) -> None:
+        self._row_of = None
+        if ids is None:
+            self._rows.clear()
+        else:
+            for paper_id in ids:
+                self._rows.pop(paper_id, None)
+
+    def refresh(self, changed: Iterable[int] = ()) -> None:
+        """Reload the id list after a write and update rows in place where possible.
+
+        Rows that left the view are removed and new ones inserted with row signals, so the
+        views keep their scroll position; anything else is a reset.
+        """
+        self._invalidate(PaperId(i) for i in changed)
+        if self.search_query is not None:
+            # Search results keep their ranking; only their contents change.
+            self._emit_all_changed()
+            return
+        self.set_ids(self._query())
+
+    def set_ids(self, new: list[PaperId]) -> None:
+        """Replace the id list, with remove/insert signals when the change allows it."""
+        old = self.ids
+        if new == old:
+            self._emit_all_changed()
+            return
+        new_set = set(new)
+        old_set = set(old)
+        if [i for i in old if i in new_set] == new:
+            self._remove_missing(new_set)
+        elif [i for i in new if i in old_set] == old:
+            self._insert_new(new, old_set)
+        else:
+            self.beginResetModel()
+            self.ids = list(new)
+            self._row_of = None
+            self.endResetModel()
+        self.marked &= new_set
+        self._emit_all_changed()
+
+    def _remove_missing(self, keep: set[PaperId]) -> None:
+        row = len(self.ids) - 1
+        while row >= 0:
+            if self.ids[row] in keep:
+                row -= 1
+                continue
+            end = row
+            while row >= 0 and self.ids[row] not in keep:
+                row -= 1
+            self.beginRemoveRows(QModelIndex(), row + 1, end)
+            del self.ids[row + 1 : end + 1]
+            self._row_of = None
+            self.endRemoveRows()
+
+    def _insert_new(self, new: list[PaperId], old_set: set[PaperId]) -> None:
+        row = 0
+        while row < len(new):
+            if new[row] in old_set:
+                row += 1
+                continue
+            start = row
+            while row < len(new) and new[row] not in old_set:
+                row += 1
+            self.beginInsertRows(QModelIndex(), start, row - 1)
+            self.ids[start:start] = new[start:row]
+            self._row_of = None
+            self.endInsertRows()
+
+    def _emit_all_changed(self) -> None:
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(HEADERS) - 1))
+
+    # -- lookups -----------------------------------------------------------------------------
+    def row_of(self, paper_id: int) -> int:
+        """The row of a paper id, or -1."""
+        if self._row_of is None:
+            self._row_of = {pid: n for n, pid in enumerate(self.ids)}
+        return self._row_of.get(PaperId(paper_id), -1)
+
+    def paper_at(self, row: int) -> Paper | None:
+        """The paper shown in a row, loading its page if needed."""
+        if not 0 <= row < len(self.ids):
+            return None
+        paper_id = self.ids[row]
+        paper = self._rows.get(paper_id)
+        if paper is None:
+            self._load_page(row)
+            paper = self._rows.get(paper_id)
+        return paper
+
+    def _load_page(self, row: int) -> None:
+        if len(self._rows) > CACHE_LIMIT:
+            self._rows.clear()
+        start = row - row % PAGE
+        wanted = [i for i in self.ids[start : start + PAGE] if i not in self._rows]
+        for paper in self.library.papers(wanted):
+            self._rows[paper.id] = paper
+
+    def toggle_mark(self, row: int) -> bool:
+        """Select or unselect a row for bulk actions; returns the new state."""
+        if not 0 <= row < len(self.ids):
+            return False
+        paper_id = self.ids[row]
+        if paper_id in self.marked:
+            self.marked.discard(paper_id)
+        else:
+            self.marked.add(paper_id)
+        index = self.index(row, COL_TITLE)
+        self.dataChanged.emit(index, index)
+        return paper_id in self.marked
+
+    def clear_marks(self) -> None:
+        """Unselect every row selected for bulk actions."""
+        if self.marked:
+            self.marked.clear()
+            self._emit_all_changed()
+
+    def marked_ids(self) -> list[PaperId]:
+        """Ids selected for bulk actions, in list order."""
+        return [i for i in self.ids if i in self.marked] if self.marked else []
+
+    # -- Qt model interface ------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return len(self.ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if parent.isValid():
+            return 0
+        return len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+            return None
+        if role == IdRole:
+            return int(self.ids[index.row()])
+        paper = self.paper_at(index.row())
+        if paper is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_TITLE:
+                return paper.title
+            if col == COL_PUBLISHED:
+                return short_date(paper.published) or (paper.published_raw or "")
+            if col == COL_AUTHORS:
+                return authors_cell(paper)
+            if col == COL_DIGESTS:
+                return str(len(paper.sightings))
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if not paper.is_read and col == COL_TITLE else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._muted if col != COL_TITLE else None
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE:
+            return state_badge(paper.starred, paper.queued, paper.id in self.marked)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(paper, col)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DIGESTS, COL_AUTHORS):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == PaperRole:
+            return paper
+        if role == SnippetRole:
+            return self.snippets.get(paper.id)
+        return None
+
+    def _tooltip(self, paper: Paper, col: int) -> str:
+        if col == COL_DIGESTS:
+            return "\n".join(paper.digest_names)
+        if col == COL_PUBLISHED and paper.published_year_inferred:
+            return f"{paper.published_raw} (year inferred from the digest date)"
+        snippet = self.snippets.get(paper.id)
+        return snippet if snippet else paper.title
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column in the database; -1 is the view's own order."""
+        column = column if column in SORT_KEYS else -1
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (column, descending) == (self.sort_column, self.descending):
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        followed = [(self.ids[i.row()], i.column()) for i in persistent if i.row() < len(self.ids)]
+        self.sort_column, self.descending = column, descending
+        if self.search_query is not None:
+            self._sort_search_results()
+        else:
+            self.ids = self._query()
+        self._row_of = None
+        moved = []
+        for paper_id, col in followed:
+            row = self.row_of(paper_id)
+            moved.append(self.index(row, col) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _sort_search_results(self) -> None:
+        if self.sort_column == -1:
+            self.ids = list(self._ranked)
+            return
+        key = SORT_KEYS[self.sort_column]
+        papers = self.library.papers(self.ids)
+
+        def sort_key(p: Paper) -> Any:
+            if key == "title":
+                return p.title.casefold()
+            if key == "published":
+                return p.published or ""
+            if key == "authors":
+                return p.authors_count or 0
+            return len(p.sightings)
+
+        papers.sort(key=sort_key, reverse=self.descending)
+        self.ids = [p.id for p in papers]

@@ -1,0 +1,229 @@
+"""The sidebar: built-in views, then one entry per digest (and per tag), with unread counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop.core.library import Library
+from desktop.gui.icons import pixmap
+from desktop.gui.paper_list_model import short_date
+
+ViewRole = Qt.ItemDataRole.UserRole + 1  # the view key ("inbox", "digest:3"), None for headers
+UnreadRole = Qt.ItemDataRole.UserRole + 2
+TotalRole = Qt.ItemDataRole.UserRole + 3
+HeaderRole = Qt.ItemDataRole.UserRole + 4
+
+VIEW_LABELS = {
+    "inbox": "Inbox",
+    "queue": "Queue",
+    "starred": "Starred",
+    "archive": "Archive",
+    "all": "All papers",
+}
+VIEW_ICONS = {
+    "inbox": "inbox",
+    "queue": "queue",
+    "starred": "star",
+    "archive": "archive",
+    "all": "all",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass
+class Entry:
+    """One sidebar row: a view with its counts, or a section header (view is None)."""
+
+    view: str | None
+    label: str
+    unread: int = 0
+    total: int = 0
+    icon: str | None = None
+    tooltip: str = ""
+
+
+def view_label(library: Library, view: str) -> str:
+    """A view's name for people (window title, status bar)."""
+    if view in VIEW_LABELS:
+        return VIEW_LABELS[view]
+    if view.startswith("digest:"):
+        for digest in library.digests():
+            if f"digest:{digest.id}" == view:
+                return digest_label(digest.name, digest.digest_date)
+    if view.startswith("tag:"):
+        return f"#{view.split(':', 1)[1]}"
+    return view
+
+
+def digest_label(name: str, date: str | None) -> str:
+    """A digest's name for people: its date when known, else its name."""
+    return f"Digest {short_date(date)}" if date else name
+
+
+class SidebarModel(QAbstractListModel):
+    """A flat list of views; ``refresh()`` reloads the counts from the library."""
+
+    def __init__(self, library: Library, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.entries: list[Entry] = []
+        self.refresh()
+
+    def _build(self) -> list[Entry]:
+        counts = self.library.counts()
+        entries = [
+            Entry(
+                view,
+                label,
+                counts[view].unread,
+                counts[view].total,
+                VIEW_ICONS[view],
+                f"{counts[view].unread} unread of {counts[view].total}",
+            )
+            for view, label in VIEW_LABELS.items()
+        ]
+        digests = self.library.digests()
+        if digests:
+            per_digest = self.library.digest_counts()
+            entries.append(Entry(None, "Digests"))
+            for digest in reversed(digests):  # newest import first
+                c = per_digest.get(digest.id)
+                entries.append(
+                    Entry(
+                        f"digest:{digest.id}",
+                        digest_label(digest.name, digest.digest_date),
+                        c.unread if c else 0,
+                        c.total if c else 0,
+                        "digest",
+                        f"{digest.name}\nimported {digest.imported_at[:16].replace('T', ' ')}",
+                    )
+                )
+        tags = getattr(self.library, "tags", None)
+        if callable(tags):
+            found = [(str(name), int(count)) for name, count in tags() if count]
+            if found:
+                entries.append(Entry(None, "Tags"))
+                for name, count in found:
+                    entries.append(
+                        Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers")
+                    )
+        return entries
+
+    def refresh(self) -> None:
+        """Reload entries and counts; a reset only when the list of entries changed."""
+        new = self._build()
+        if [e.view for e in new] == [e.view for e in self.entries] and [e.label for e in new] == [
+            e.label for e in self.entries
+        ]:
+            self.entries = new
+            if new:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(new) - 1, 0))
+            return
+        self.beginResetModel()
+        self.entries = new
+        self.endResetModel()
+
+    def row_of(self, view: str) -> int:
+        """The row showing a view, or -1."""
+        for n, entry in enumerate(self.entries):
+            if entry.view == view:
+                return n
+        return -1
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.entries[index.row()].view is None:
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.entries):
+            return None
+        entry = self.entries[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return entry.label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry.tooltip or None
+        if role == ViewRole:
+            return entry.view
+        if role == UnreadRole:
+            return entry.unread
+        if role == TotalRole:
+            return entry.total
+        if role == HeaderRole:
+            return entry.view is None
+        if role == Qt.ItemDataRole.DecorationRole and entry.icon:
+            return pixmap(entry.icon, "#5b6472", 32)
+        return None
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """Draws a view's name with its unread count right-aligned, and section headers small."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        base = super().sizeHint(option, index)
+        if index.data(HeaderRole):
+            return QSize(base.width(), base.height() + 8)
+        return QSize(base.width(), max(base.height(), 26))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if index.data(HeaderRole):
+            painter.save()
+            font = QFont(option.font)
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            painter.setFont(font)
+            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+            rect = option.rect.adjusted(10, 6, -8, 0)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter, str(index.data()).upper())
+            painter.restore()
+            return
+        unread = int(index.data(UnreadRole) or 0)
+        if str(index.data(ViewRole) or "").startswith("tag:"):
+            unread = int(index.data(TotalRole) or 0)
+        count_text = str(unread) if unread else ""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        metrics = opt.fontMetrics
+        count_width = metrics.horizontalAdvance(count_text) + 16 if count_text else 0
+        opt.rect = option.rect.adjusted(0, 0, -count_width, 0)
+        widget = opt.widget
+        style = widget.style() if widget else None
+        # Draw the full-width selection background first, then the label and the count.
+        full = QStyleOptionViewItem(option)
+        self.initStyleOption(full, index)
+        full.text = ""
+        full.icon = full.icon.__class__()
+        if style:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, full, painter, widget)
+            opt.backgroundBrush = full.backgroundBrush.__class__()
+            opt.state &= ~QStyle.StateFlag.State_HasFocus
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if count_text:
+            painter.save()
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            painter.setPen(option.palette.color(role))
+            font = QFont(option.font)
+            font.setBold(True)
+            painter.setFont(font)
+            rect = QRect(
+                option.rect.right() - count_width,
+                option.rect.top(),
+                count_width - 10,
+                option.rect.height(),
+            )
+            painter.drawText(
+                rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, count_text
+            )
+            painter.restore()

@@ -1,0 +1,181 @@
+"""Keyboard triage on the seeds, driven by key presses and checked against the database."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop.core.library import Library
+from desktop.gui.main_window import MainWindow
+from tests.gui.conftest import press
+
+
+def paper(lib: Library, paper_id: int):  # noqa: ANN201 - a Paper
+    found = lib.paper(paper_id)
+    assert found is not None
+    return found
+
+
+def test_start_has_list_focus_first_paper_selected_and_titled(win: MainWindow) -> None:
+    inbox = win.library.view_ids("inbox")
+    assert win.list.hasFocus()
+    assert win.current_id() == inbox[0]
+    assert win.windowTitle() == "Digest Desk — Inbox"
+    assert win.detail.paper is not None and win.detail.paper.id == inbox[0]
+    assert paper(win.library, inbox[0]).title in win.detail.plain_text()
+
+
+def test_triage_run_by_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "j j")
+    assert win.current_id() == inbox[2]
+    assert win.detail.paper is not None and win.detail.paper.id == inbox[2]
+    press(qtbot, "o")
+    assert paper(fresh, inbox[2]).is_read
+    press(qtbot, "s")
+    assert paper(fresh, inbox[2]).starred
+    # l queues the paper: it leaves the Inbox and the next paper takes its place.
+    press(qtbot, "l")
+    assert paper(fresh, inbox[2]).queued
+    assert win.current_id() == inbox[3]
+    assert win.current_row() == 2
+    # e archives: again the selection moves to the next paper, never to the top.
+    press(qtbot, "e")
+    assert paper(fresh, inbox[3]).archived
+    assert win.current_id() == inbox[4]
+    press(qtbot, "k m")
+    assert win.current_id() == inbox[1]
+    assert paper(fresh, inbox[1]).is_read
+    press(qtbot, "m")
+    assert not paper(fresh, inbox[1]).is_read
+    press(qtbot, "Down Down Up Return")
+    assert win.current_id() == inbox[4]
+    assert paper(fresh, inbox[4]).is_read
+    counts = fresh.counts()
+    assert counts["queue"].total == 1
+    assert counts["archive"].total == 1
+    assert counts["inbox"].total == 286 - 2
+    assert fresh.view_ids("starred") == [inbox[2]]
+
+
+def test_archiving_the_last_paper_selects_the_one_before(qtbot: QtBot, win: MainWindow) -> None:
+    inbox = win.library.view_ids("inbox")
+    win.select_row(len(inbox) - 1)
+    press(qtbot, "e")
+    assert win.current_id() == inbox[-2]
+
+
+def test_undo_and_redo_several_levels(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "e e e")
+    assert [paper(fresh, i).archived for i in inbox[:4]] == [True, True, True, False]
+    assert win.current_id() == inbox[3]
+    press(qtbot, "u")
+    assert not paper(fresh, inbox[2]).archived
+    assert win.current_id() == inbox[2], "undo shows the paper it brought back"
+    press(qtbot, "Ctrl+Z")
+    assert not paper(fresh, inbox[1]).archived
+    assert win.current_id() == inbox[1]
+    press(qtbot, "Ctrl+Shift+Z")
+    assert paper(fresh, inbox[1]).archived
+    press(qtbot, "u u")
+    assert not any(paper(fresh, i).archived for i in inbox[:4])
+    assert win.actions_by_name["redo"].isEnabled()
+    assert not win.actions_by_name["undo"].isEnabled()
+
+
+def test_queue_reordering_with_alt_arrows(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "l l l")
+    assert fresh.view_ids("queue") == inbox[:3]
+    press(qtbot, "g,l")
+    assert win.view == "queue" and win.windowTitle() == "Digest Desk — Queue"
+    assert win.current_id() == inbox[0]
+    press(qtbot, "Alt+Down")
+    assert fresh.view_ids("queue") == [inbox[1], inbox[0], inbox[2]]
+    assert win.current_id() == inbox[0], "the moved paper stays selected"
+    press(qtbot, "Alt+Down Alt+Down")
+    assert fresh.view_ids("queue") == [inbox[1], inbox[2], inbox[0]]
+    press(qtbot, "Alt+Up")
+    assert fresh.view_ids("queue") == [inbox[1], inbox[0], inbox[2]]
+    assert win.model.ids == fresh.view_ids("queue")
+    press(qtbot, "u")
+    assert fresh.view_ids("queue") == [inbox[1], inbox[2], inbox[0]]
+
+
+def test_bulk_select_then_triage_acts_on_every_selected(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "x j x x")
+    marked = [inbox[0], inbox[2], inbox[3]]
+    assert win.model.marked_ids() == marked
+    assert win.current_id() == inbox[4]
+    press(qtbot, "s")
+    assert fresh.view_ids("starred") == marked
+    assert not paper(fresh, inbox[4]).starred
+    press(qtbot, "e")
+    assert all(paper(fresh, i).archived for i in marked)
+    assert not paper(fresh, inbox[1]).archived
+    assert win.current_id() == inbox[4]
+    assert win.model.marked == set()
+    press(qtbot, "u")
+    assert not any(paper(fresh, i).archived for i in marked)
+
+
+def test_escape_clears_the_bulk_selection(qtbot: QtBot, win: MainWindow) -> None:
+    press(qtbot, "x x")
+    assert len(win.model.marked) == 2
+    press(qtbot, "Esc")
+    assert win.model.marked == set()
+
+
+def test_e_in_the_archive_view_unarchives(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "e e g,e")
+    assert win.view == "archive"
+    assert set(win.model.ids) == {inbox[0], inbox[1]}
+    first = win.current_id()
+    press(qtbot, "e")
+    assert first is not None and not paper(fresh, first).archived
+    assert len(win.model.ids) == 1
+
+
+def test_go_keys_switch_views(qtbot: QtBot, win: MainWindow) -> None:
+    press(qtbot, "s")
+    for keys, view, title in [
+        ("g,s", "starred", "Starred"),
+        ("g,a", "all", "All papers"),
+        ("g,e", "archive", "Archive"),
+        ("g,l", "queue", "Queue"),
+        ("g,i", "inbox", "Inbox"),
+    ]:
+        press(qtbot, keys)
+        assert win.view == view
+        assert win.windowTitle() == f"Digest Desk — {title}"
+        assert win.model.ids == win.library.view_ids(view)
+    assert win.list.hasFocus()
+
+
+def test_space_scrolls_the_detail_pane(qtbot: QtBot, win: MainWindow) -> None:
+    win.resize(900, 300)
+    qtbot.waitUntil(lambda: win.detail.browser.verticalScrollBar().maximum() > 0)
+    bar = win.detail.browser.verticalScrollBar()
+    assert bar.value() == 0
+    press(qtbot, "Space")
+    assert bar.value() > 0
+    press(qtbot, "Shift+Space")
+    assert bar.value() == 0
+    assert win.list.hasFocus()
+
+
+def test_letters_typed_in_the_search_field_are_text_not_commands(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    press(qtbot, "/")
+    assert win.search.hasFocus()
+    qtbot.keyClicks(win.search, "emls")
+    assert win.search.text() == "emls"
+    assert fresh.view_ids("archive") == [] and fresh.view_ids("starred") == []
+    press(qtbot, "Esc")
+    assert win.search.text() == ""
+    assert win.list.hasFocus()
