@@ -158,6 +158,15 @@ class Library(AnnotationsMixin):
         """Call ``listener`` with the Changes of every write made through this library."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: Callable[[Changes], None]) -> None:
+        """Stop calling a listener given to subscribe() (unknown listeners are ignored)."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, changes: Changes) -> Changes:
+        """Tell listeners about writes made through another connection (a background import)."""
+        return self._emit(changes)
+
     def _emit(self, changes: Changes) -> Changes:
         if not changes.empty:
             for listener in self._listeners:

@@ -1,0 +1,34 @@
+"""Listeners: subscribe, unsubscribe, and notify for writes made through another connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop.core.library import Library
+from desktop.core.models import Changes
+
+
+def test_unsubscribed_listeners_hear_nothing(seeded: Library) -> None:
+    heard: list[Changes] = []
+    seeded.subscribe(heard.append)
+    first = seeded.view_ids("inbox")[0]
+    seeded.set_starred([first], True)
+    assert heard == [Changes(frozenset({first}))]
+    seeded.unsubscribe(heard.append)
+    seeded.unsubscribe(heard.append)  # unknown listeners are ignored
+    seeded.set_starred([first], False)
+    assert len(heard) == 1
+
+
+def test_notify_reports_writes_made_by_another_connection(
+    seeded: Library, seeded_dir: Path
+) -> None:
+    heard: list[Changes] = []
+    seeded.subscribe(heard.append)
+    with Library.open(seeded_dir, backups=False) as other:
+        other.set_archived([other.view_ids("inbox")[0]], True)
+    assert heard == []
+    seeded.notify(Changes(library=True))
+    seeded.notify(Changes())  # nothing changed: nobody is called
+    assert heard == [Changes(library=True)]
+    assert seeded.counts()["archive"].total == 1
