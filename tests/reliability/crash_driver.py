@@ -1,0 +1,51 @@
+"""A child process for the crash tests: does one kind of write, to be killed at random.
+
+Run as ``python -m tests.reliability.crash_driver MODE DATA_DIR [ARGS...]``. It opens the
+library, prints ``go`` when the work starts and ``done SECONDS`` when it has finished; the
+parent kills it with SIGKILL somewhere in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from desktop.core.library import Library
+
+# The same day the tests use, so that year-less dates are inferred the same way.
+TODAY = dt.date(2026, 11, 22)
+
+
+def _say(word: str) -> None:
+    sys.stdout.write(word + "\n")
+    sys.stdout.flush()
+
+
+def run_import(lib: Library, paths: list[str]) -> None:
+    """Import the files in order, each in its own transaction."""
+    results = lib.import_paths([Path(p) for p in paths])
+    bad = [r for r in results if not r.ok]
+    if bad:
+        raise SystemExit(f"import failed: {bad[0].summary()}")
+
+
+MODES = {"import": run_import}
+
+
+def main(argv: list[str]) -> int:
+    """Run one mode against the library in ``argv[1]``."""
+    mode, data_dir, *rest = argv
+    lib = Library.open(Path(data_dir))
+    lib.today = lambda: TODAY
+    _say("go")
+    start = time.perf_counter()
+    MODES[mode](lib, rest)
+    _say(f"done {time.perf_counter() - start:.6f}")
+    lib.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,96 @@
+"""Helpers for the crash tests: run a driver child process, kill it, compare libraries."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class Outcome:
+    """What happened to one child: whether it finished before the kill, and its output."""
+
+    finished: bool
+    stdout: str
+    stderr: str
+
+
+def start_driver(mode: str, data_dir: Path, *args: str) -> subprocess.Popen[str]:
+    """Start ``crash_driver`` and wait until it prints ``go``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.crash_driver", mode, str(data_dir), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT)
+    line = proc.stdout.readline() if ready else ""
+    if line.strip() != "go":
+        proc.kill()
+        _, err = proc.communicate()
+        raise AssertionError(f"driver did not start: {line!r} {err}")
+    return proc
+
+
+def kill_after(proc: subprocess.Popen[str], delay: float) -> Outcome:
+    """Sleep ``delay`` seconds, SIGKILL the child (if still running) and collect its output."""
+    time.sleep(delay)
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=START_TIMEOUT)
+    finished = "done" in out
+    if not finished:
+        assert proc.returncode == -signal.SIGKILL, (proc.returncode, err)
+    return Outcome(finished, out, err)
+
+
+def run_to_end(mode: str, data_dir: Path, *args: str) -> float:
+    """Run the driver to completion; return the seconds its work took."""
+    proc = start_driver(mode, data_dir, *args)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    (line,) = [x for x in out.splitlines() if x.startswith("done ")]
+    return float(line.split()[1])
+
+
+def integrity(path: Path) -> list[str]:
+    """The rows of ``PRAGMA integrity_check`` (["ok"] when sound)."""
+    conn = sqlite3.connect(path)
+    try:
+        return [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+    finally:
+        conn.close()
+
+
+def library_snapshot(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The library's content keyed by title key and digest hash: ids and clock times left out."""
+    papers = conn.execute(
+        "SELECT title_key, title, abstract, authors_count, submitter, published, published_raw, "
+        "published_year_inferred, upvotes, version, is_read, starred, archived, queue_pos "
+        "FROM papers ORDER BY title_key"
+    ).fetchall()
+    digests = conn.execute(
+        "SELECT sha256, name, source_path, digest_date, layout, encoding, entries, new_papers, "
+        "known_papers, updated_papers, skipped_blocks FROM digests ORDER BY sha256"
+    ).fetchall()
+    sightings = conn.execute(
+        "SELECT p.title_key, d.sha256, s.position, s.line, s.upvotes FROM sightings s "
+        "JOIN papers p ON p.id = s.paper_id JOIN digests d ON d.id = s.digest_id "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    return {"papers": papers, "digests": digests, "sightings": sightings}
