@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import __version__
+from desktop.core.annotations import DEFAULT_COLOR, AnnotationError
 from desktop.core.backup import (
     BackupError,
     backup_dir,
@@ -24,7 +25,14 @@ from desktop.core.backup import (
 from desktop.core.data_dir import resolve_data_dir
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
-from desktop.core.models import VIEWS
+from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
+from desktop.core.search_index import (
+    MARK_END,
+    MARK_START,
+    SearchHit,
+    SearchResults,
+    split_marked,
+)
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {
@@ -111,8 +119,18 @@ def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     (paper_id,) = _paper_ids(lib, [args.id])
     paper = lib.paper(paper_id)
     assert paper is not None
+    annotations = lib.annotations(paper_id)
     if args.json:
-        _print_json(paper.to_json(), out)
+        _print_json(
+            {
+                **paper.to_json(),
+                "note": annotations.note,
+                "note_updated_at": annotations.note_updated_at,
+                "highlights": [h.to_json() for h in annotations.highlights],
+                "tags": list(annotations.tags),
+            },
+            out,
+        )
         return 0
     state = [
         name
@@ -141,6 +159,7 @@ def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     out.write("state: " + ", ".join(state) + "\n")
     out.write("digests: " + ", ".join(paper.digest_names) + "\n\n")
     out.write(paper.abstract + "\n")
+    _write_annotations(annotations, out)
     return 0
 
 
@@ -164,6 +183,168 @@ def cmd_stats(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     )
     for view, counts in stats["views"].items():
         out.write(f"  {view:8} {counts['total']:>7} ({counts['unread']} unread)\n")
+    return 0
+
+
+def _write_annotations(annotations: Annotations, out: TextIO) -> None:
+    """The tags, note and highlights of a paper as plain text (after `show`)."""
+    if annotations.tags:
+        out.write("\ntags: " + ", ".join(annotations.tags) + "\n")
+    if annotations.note:
+        out.write("\nnote:\n")
+        for line in annotations.note.splitlines():
+            out.write(f"  {line}\n")
+    if annotations.highlights:
+        out.write("\nhighlights:\n")
+        for h in annotations.highlights:
+            out.write(_highlight_line(h) + "\n")
+            if h.note:
+                for line in h.note.splitlines():
+                    out.write(f"      {line}\n")
+
+
+def _highlight_line(h: Highlight) -> str:
+    where = f"{h.field} {h.start}-{h.end}"
+    state = " ORPHANED (text changed; quote not found)" if h.orphaned else ""
+    label = HIGHLIGHT_COLORS.get(h.color, h.color)
+    return f"  [{h.id}] {h.color} ({label}) {where}{state}: {h.quote!r}"
+
+
+def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Print a paper's note, or set it (TEXT, or - to read it from stdin; empty deletes it)."""
+    (paper_id,) = _paper_ids(lib, [args.id])
+    if args.text is None:
+        note = lib.note(paper_id)
+        if note:
+            out.write(note if note.endswith("\n") else note + "\n")
+        return 0
+    text = sys.stdin.read() if args.text == "-" else args.text
+    try:
+        lib.set_note(paper_id, text)
+    except AnnotationError as exc:
+        raise CliError(str(exc)) from exc
+    out.write(f"note {'saved' if text.strip() else 'deleted'} for paper {paper_id}\n")
+    return 0
+
+
+def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Highlight the first occurrence of a quote in a paper's abstract (else its title)."""
+    (paper_id,) = _paper_ids(lib, [args.id])
+    try:
+        h = lib.add_highlight_by_quote(paper_id, args.quote, color=args.color, note=args.note)
+    except AnnotationError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        _print_json(h.to_json(), out)
+    else:
+        out.write(f"highlighted paper {paper_id}:\n{_highlight_line(h)}\n")
+    return 0
+
+
+def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List highlights across the library, optionally of one colour or matching a text."""
+    try:
+        found = lib.highlights(color=args.color, query=args.query)
+    except AnnotationError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        _print_json([{"paper_id": int(h.paper_id), **h.to_json()} for h in found], out)
+        return 0
+    for h in found:
+        out.write(f"paper {h.paper_id}{_highlight_line(h)}\n")
+    out.write(f"{len(found)} highlight{'s' if len(found) != 1 else ''}\n")
+    return 0
+
+
+def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Add a tag to papers, or remove it from them."""
+    ids = _paper_ids(lib, args.ids)
+    try:
+        if args.add is not None:
+            changes = lib.add_tag(ids, args.add)
+            verb, name = "tagged", args.add
+        else:
+            changes = lib.remove_tag(ids, args.remove)
+            verb, name = "untagged", args.remove
+    except AnnotationError as exc:
+        raise CliError(str(exc)) from exc
+    n = len(changes.papers)
+    out.write(f"{verb} {n} paper{'s' if n != 1 else ''}: {' '.join(name.split())}\n")
+    return 0
+
+
+def cmd_tags(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List tags with their paper counts, or rename or delete one."""
+    try:
+        if args.rename:
+            lib.rename_tag(*args.rename)
+        elif args.delete is not None:
+            lib.delete_tag(args.delete)
+    except AnnotationError as exc:
+        raise CliError(str(exc)) from exc
+    tags = lib.tags()
+    if args.json:
+        _print_json([{"name": name, "count": count} for name, count in tags], out)
+        return 0
+    for name, count in tags:
+        out.write(f"{count:>6}  {name}\n")
+    out.write(f"{len(tags)} tag{'s' if len(tags) != 1 else ''}\n")
+    return 0
+
+
+def _hit_json(hit: SearchHit) -> dict[str, Any]:
+    """A search hit for --json: the snippet as plain text, with match offsets into it."""
+    text, matches, pos = [], [], 0
+    for part, is_match in split_marked(hit.snippet):
+        if is_match:
+            matches.append([pos, pos + len(part)])
+        text.append(part)
+        pos += len(part)
+    return {
+        "id": int(hit.id),
+        "title": hit.title,
+        "score": hit.score,
+        "snippet": "".join(text),
+        "matches": matches,
+    }
+
+
+def _write_results(results: SearchResults, args: argparse.Namespace, out: TextIO) -> None:
+    """Print search results as JSON or lines; the notice and suggestion go to stderr."""
+    if results.notice:
+        print(f"digest-desk: {results.notice}", file=sys.stderr)
+    if results.suggestion:
+        print(f"digest-desk: did you mean: {results.suggestion}", file=sys.stderr)
+    if args.json:
+        _print_json([_hit_json(h) for h in results.hits], out)
+        return
+    for hit in results.hits:
+        snippet = hit.snippet.replace(MARK_START, "[").replace(MARK_END, "]")
+        out.write(f"{hit.id:>6} {hit.score:7.2f}  {hit.title}\n        {snippet}\n")
+    out.write(f"{len(results.hits)} results\n")
+
+
+def cmd_search(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Search the library (query language in the README); best matches first."""
+    if args.limit < 1:
+        raise CliError("--limit must be at least 1")
+    _write_results(lib.search(args.query, limit=args.limit), args, out)
+    return 0
+
+
+def cmd_related(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List the papers most similar to one paper."""
+    (paper_id,) = _paper_ids(lib, [args.id])
+    _write_results(lib.related(paper_id, limit=args.limit), args, out)
+    return 0
+
+
+def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Rebuild the search index from the library."""
+    count = lib.reindex()
+    if not lib.search_index.usable:
+        raise CliError(lib.search_index.broken_reason or "the search index could not be rebuilt")
+    out.write(f"search index rebuilt: {count} papers\n")
     return 0
 
 
@@ -274,6 +455,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
 
+    p = sub.add_parser("search", help="search the library (see README for the query language)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("--limit", type=int, default=20, help="at most N results (default 20)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("related", help="papers similar to one paper")
+    p.add_argument("id")
+    p.add_argument("--limit", type=int, default=10, help="at most N results (default 10)")
+    p.add_argument("--json", action="store_true", help="print results as JSON")
+    p.set_defaults(handler=cmd_related)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from the library")
+    p.set_defaults(handler=cmd_reindex)
+
     p = sub.add_parser("backup", help="take a verified backup now (--list shows backups)")
     p.add_argument("--list", action="store_true", help="list the backups, newest first")
     p.set_defaults(handler=cmd_backup)
@@ -281,6 +477,39 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="replace the library with a backup file")
     p.add_argument("file", type=Path, metavar="FILE")
     p.set_defaults(handler=cmd_restore, without_library=True)
+
+    p = sub.add_parser("note", help="print a paper's note, or set it")
+    p.add_argument("id")
+    p.add_argument("text", nargs="?", help="the note (Markdown); - reads stdin; empty deletes")
+    p.set_defaults(handler=cmd_note)
+
+    p = sub.add_parser("highlight", help="highlight a quote in a paper")
+    p.add_argument("id")
+    p.add_argument("--quote", required=True, help="text of the abstract (or title) to mark")
+    p.add_argument("--color", default=DEFAULT_COLOR, help="|".join(HIGHLIGHT_COLORS))
+    p.add_argument("--note", default="", help="a note on the highlight")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_highlight)
+
+    p = sub.add_parser("highlights", help="list highlights across the library")
+    p.add_argument("--color", help="|".join(HIGHLIGHT_COLORS))
+    p.add_argument("--query", help="keep highlights whose quote, note or paper title has this")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_highlights)
+
+    p = sub.add_parser("tag", help="add a tag to papers or remove it")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--add", metavar="TAG")
+    group.add_argument("--remove", metavar="TAG")
+    p.set_defaults(handler=cmd_tag)
+
+    p = sub.add_parser("tags", help="list tags with counts; rename or delete one")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"), help="merges into NEW")
+    group.add_argument("--delete", metavar="TAG")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_tags)
 
     return parser
 
