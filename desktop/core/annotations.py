@@ -702,6 +702,40 @@ class AnnotationsMixin:
 
         return self._tag_action(f"untag {name}", [name], write)
 
+    def set_paper_tags(self, paper_id: int, names: Sequence[str]) -> Changes:
+        """Make ``names`` exactly the tags of one paper, as one undo step (the tag editor).
+
+        New names are created; tags taken off and left on no paper are deleted.
+        """
+        (paper,) = self._existing_paper_ids([paper_id])
+        wanted: dict[str, str] = {}
+        for raw in names:
+            name = normalize_tag(raw)
+            wanted.setdefault(_tag_key(name), name)
+        current = self.paper_tags(paper)
+        affected = list(dict.fromkeys([*current, *wanted.values()]))
+
+        def write() -> None:
+            for name in current:
+                if _tag_key(name) not in wanted:
+                    tag_id = self._tag_id(name, create=False)
+                    self.db.conn.execute(
+                        "DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?", [paper, tag_id]
+                    )
+                    self.db.conn.execute(
+                        "DELETE FROM tags WHERE id = ? AND NOT EXISTS "
+                        "(SELECT 1 FROM paper_tags WHERE tag_id = ?)",
+                        [tag_id, tag_id],
+                    )
+            for name in wanted.values():
+                tag_id = self._tag_id(name, create=True)
+                self.db.conn.execute(
+                    "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
+                    [paper, tag_id],
+                )
+
+        return self._tag_action("edit tags", affected, write)
+
     def rename_tag(self, old: str, new: str) -> Changes:
         """Rename a tag; when ``new`` already exists the two are merged into it."""
         old, new = normalize_tag(old), normalize_tag(new)

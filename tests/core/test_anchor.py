@@ -6,6 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from desktop.core.library import Library
 from desktop.core.text_anchor import (
     CONTEXT,
     MIN_CONTEXT_AGREEMENT,
@@ -233,3 +234,34 @@ def test_property_an_edit_inside_the_quote_orphans_or_finds_the_exact_quote(
     place = anchor(new, sel)
     if place is not None:
         assert new[place[0] : place[1]] == sel.quote
+
+
+# -- through the real import path ------------------------------------------------------------------
+
+
+@settings(max_examples=25, deadline=None)
+@given(text_and_span(), edits())
+def test_property_reimport_keeps_highlights_on_their_quote_or_orphans_them(
+    span: tuple[str, int, int], changes: list[tuple[int, int, str]]
+) -> None:
+    text, start, end = span
+    assume(text[start:end].strip() and text.strip() == text)
+    new, _ = apply_edits(text, start, end, changes)
+    new = " ".join(new.split())
+    assume(new and new != text)
+    library = Library.in_memory()
+    try:
+        assert library.import_text(f"A Paper Title\n\n{text}\n", "v1").ok
+        (pid,) = library.view_ids("all")
+        h = library.add_highlight(pid, "abstract", start, end, note="mine")
+        result = library.import_text(f"A Paper Title\n\n{new}\n", "v2")
+        assert result.updated_papers == 1
+        got = library.highlight(h.id)
+        assert got is not None and (got.quote, got.note) == (h.quote, "mine")
+        abstract = library.paper(pid).abstract  # type: ignore[union-attr]
+        if got.orphaned:
+            assert (got.start, got.end) == (h.start, h.end)
+        else:
+            assert abstract[got.start : got.end] == h.quote
+    finally:
+        library.close()

@@ -494,3 +494,23 @@ def test_annotations_survive_reopening(tmp_path: pytest.TempPathFactory) -> None
     with Library.open(data) as library:
         ann = library.annotations(pid)
         assert (ann.note, ann.tags, len(ann.highlights)) == ("kept", ("kept",), 1)
+
+
+def test_set_paper_tags_replaces_the_set_in_one_undo_step(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper, other], "shared")
+    lib.add_tag([paper], "only here")
+    changes = lib.set_paper_tags(paper, ["SHARED", "new one", " new  one "])
+    assert changes == Changes(frozenset({paper}), annotations=True)
+    assert lib.paper_tags(paper) == ["new one", "shared"]
+    assert lib.tags() == [("new one", 1), ("shared", 2)]  # "only here" is on no paper: gone
+    assert lib.history.undo_label() == "edit tags"
+    lib.undo()
+    assert lib.paper_tags(paper) == ["only here", "shared"]
+    assert lib.tags() == [("only here", 1), ("shared", 2)]
+    lib.redo()
+    assert lib.paper_tags(paper) == ["new one", "shared"]
+    assert lib.set_paper_tags(paper, ["shared", "new one"]).empty
+    with pytest.raises(AnnotationError):
+        lib.set_paper_tags(paper, ["fine", ""])
+    assert lib.paper_tags(paper) == ["new one", "shared"]
