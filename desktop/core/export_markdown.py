@@ -10,6 +10,7 @@ matter, so a renamed paper's old file is replaced, never duplicated).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import tempfile
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop.core.markdown_text import clean_text, collapse_space, embed_note, escape_inline
+from desktop.core.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
 from desktop.core.safe_filename import inside, name_key, unique_names
 
@@ -281,13 +282,23 @@ def _yaml_list(key: str, values: Sequence[str]) -> list[str]:
     return [f"{key}:"] + [f"  - {yaml_string(v)}" for v in values]
 
 
+def _iso_date(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def front_matter(paper: Paper, ann: Annotations) -> str:
     """The YAML front matter of a per-paper file (between ``---`` lines)."""
     published = paper.published
-    if published and re.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+    if published and _iso_date(published):
         published_yaml = published  # a YAML date, which notes apps show as one
     else:
-        published_yaml = yaml_string(clean_text(published)) if published else "null"
+        published_yaml = yaml_string(collapse_space(published)) if published else "null"
     lines = [
         "---",
         f"id: {int(paper.id)}",

@@ -77,7 +77,7 @@ def safe_stem(title: str, max_chars: int = MAX_NAME_CHARS - 3) -> str:
         stem = "untitled"
     first, dot, rest = stem.partition(".")
     if first.rstrip(" ").upper() in _WINDOWS_RESERVED:  # Windows reserves "NUL.txt" too
-        stem = first.rstrip(" ") + "_" + dot + rest
+        stem = _trim(_fit(first.rstrip(" ") + "_" + dot + rest, max_chars))
     return stem
 
 
