@@ -25,6 +25,8 @@ CONTEXT = 32
 MIN_CONTEXT_AGREEMENT = 0.7
 # Runs of fewer matching characters are chance (a shared "e" or space), not context.
 MIN_BLOCK = 3
+# At most this many occurrences get the full (difflib) context comparison.
+MAX_SCORED = 200
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,13 @@ def _matched(a: str, b: str) -> int:
     return sum(block.size for block in blocks if block.size >= min(MIN_BLOCK, len(a)))
 
 
+def _adjacent(selector: QuoteSelector, text: str, start: int, context: int) -> int:
+    end = start + len(selector.quote)
+    return _common_suffix(selector.prefix, text[max(0, start - context) : start]) + _common_prefix(
+        selector.suffix, text[end : end + context]
+    )
+
+
 @dataclass(frozen=True)
 class _Candidate:
     start: int
@@ -117,7 +126,7 @@ def _score(selector: QuoteSelector, text: str, start: int, context: int) -> _Can
     return _Candidate(
         start=start,
         agreement=agreement,
-        adjacent=_common_suffix(selector.prefix, prefix) + _common_prefix(selector.suffix, suffix),
+        adjacent=_adjacent(selector, text, start, context),
         distance=abs(start - selector.start),
     )
 
@@ -150,6 +159,14 @@ def anchor(text: str, selector: QuoteSelector, context: int = CONTEXT) -> tuple[
         return None
     if len(found) == 1:
         return found[0], found[0] + len(quote)
+    if len(found) > MAX_SCORED:
+        # A very common quote (a single letter, say): score fully only the occurrences whose
+        # adjacent context matches best, then the nearest ones; the rest cannot win anyway
+        # unless the context around the quote was rewritten, and then we would orphan.
+        found = sorted(
+            found, key=lambda at: (-_adjacent(selector, text, at, context), abs(at - start))
+        )
+        found = found[:MAX_SCORED]
     candidates = [_score(selector, text, at, context) for at in found]
     best = max(candidates, key=lambda c: (c.agreement, c.adjacent, -c.distance))
     if best.agreement < MIN_CONTEXT_AGREEMENT:

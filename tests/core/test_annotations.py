@@ -514,3 +514,42 @@ def test_set_paper_tags_replaces_the_set_in_one_undo_step(lib: Library, paper: P
     with pytest.raises(AnnotationError):
         lib.set_paper_tags(paper, ["fine", ""])
     assert lib.paper_tags(paper) == ["new one", "shared"]
+
+
+# -- schema --------------------------------------------------------------------------------------
+
+
+def test_a_library_from_before_annotations_is_migrated_and_keeps_its_papers(
+    tmp_path: pytest.TempPathFactory,
+) -> None:
+    from desktop.core import store
+
+    data = tmp_path / "old"  # type: ignore[operator]
+    data.mkdir()
+    db = store.connect(data / "library.sqlite3")
+    store.migrations.apply(db, stop_before="m002_notes_highlights_tags")
+    db.execute(
+        "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+        "VALUES ('Old', 'old', 'An old abstract.', 'x', 'x')"
+    )
+    db.conn.commit()
+    db.close()
+    with Library.open(data) as library:
+        assert "m002_notes_highlights_tags" not in store.pending_migrations(library.db)
+        h = library.add_highlight_by_quote(1, "old abstract")
+        assert library.annotations(1).highlights == (h,)
+
+
+def test_annotations_go_with_their_paper(lib: Library, paper: PaperId) -> None:
+    lib.set_note(paper, "n")
+    lib.add_highlight_by_quote(paper, "DiskGNN")
+    lib.add_tag([paper], "t")
+    with lib.db.atomic():
+        lib.db.execute("DELETE FROM sightings WHERE paper_id = ?", [paper])
+        lib.db.execute("DELETE FROM papers WHERE id = ?", [paper])
+    for table in ("notes", "highlights", "paper_tags"):
+        assert lib.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
+    # Undo of an action on a paper that no longer exists changes nothing and does not fail.
+    while lib.history.can_undo:
+        lib.undo()
+    assert lib.annotated_paper_ids() == []
