@@ -23,6 +23,14 @@ from desktop.core.backup import (
     take_backup,
 )
 from desktop.core.data_dir import resolve_data_dir
+from desktop.core.export_markdown import (
+    DEFAULT_FILE_NAME,
+    ExportError,
+    Selection,
+    export_json,
+    plan_export,
+    write_export,
+)
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
@@ -405,6 +413,41 @@ def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> i
     return 0
 
 
+def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Export papers with their highlights and notes as Markdown."""
+    if args.all:
+        selection = Selection.everything()
+    elif args.view:
+        selection = Selection.of_view(args.view)
+    elif args.query is not None:
+        selection = Selection.of_query(args.query)
+    elif args.ids:
+        selection = Selection.of_ids(_paper_ids(lib, args.ids))
+    else:
+        selection = Selection.annotated()
+    shape = "per-paper" if args.per_paper else "single"
+    target = Path(args.out)
+    if shape == "per-paper" or target.is_dir() or str(args.out).endswith(("/", "\\")):
+        folder, file_name = target, DEFAULT_FILE_NAME
+    else:
+        folder, file_name = target.parent, target.name if target.suffix else target.name + ".md"
+    try:
+        plan = plan_export(lib, selection, shape, file_name=file_name)
+        if not plan.papers:
+            out.write(f"nothing to export: no {selection.describe()}\n")
+            return 0
+        result = write_export(plan, folder)
+    except ValueError as exc:  # an unknown view, an unsafe file name
+        raise CliError(str(exc)) from exc
+    except ExportError as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        _print_json(export_json(plan, result), out)
+    else:
+        out.write(f"exported {plan.summary()}: {result.summary()}\n")
+    return 0
+
+
 def seeds_dir() -> Path:
     """The bundled sample digests (the demo library of a first run)."""
     here = Path(__file__).resolve().parent
@@ -510,6 +553,17 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--delete", metavar="TAG")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_tags)
+
+    p = sub.add_parser("export", help="export highlights and notes as Markdown")
+    p.add_argument("--out", required=True, metavar="PATH", help="a .md file, or a folder")
+    p.add_argument("--per-paper", action="store_true", help="one file per paper in PATH")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--view", help=f"{'|'.join(VIEWS)}, digest:ID or tag:NAME")
+    group.add_argument("--query", metavar="Q", help="the papers a search finds")
+    group.add_argument("--all", action="store_true", help="every paper")
+    group.add_argument("--id", dest="ids", action="append", metavar="ID", help="repeatable")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_export)
 
     return parser
 

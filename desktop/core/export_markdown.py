@@ -518,6 +518,14 @@ def _resolve_targets(plan: ExportPlan, folder: Path) -> list[tuple[ExportFile, s
     return out
 
 
+def _file_mode(target: Path) -> int:
+    """The permission bits for a new export file: the old file's, else rw-r--r--."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        return 0o644
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -561,6 +569,7 @@ def write_export(
     targets = _resolve_targets(plan, folder)
     staged: list[tuple[str, str]] = []  # (temp path, final name)
     total = len(targets)
+    current = ""
     try:
         for done, (export_file, name) in enumerate(targets):
             if progress:
@@ -576,8 +585,11 @@ def write_export(
                     continue
             except OSError:
                 pass
+            current = name
             fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
             staged.append((temp, name))
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; keep the mode a file would have
+                os.fchmod(fd, _file_mode(target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -588,14 +600,14 @@ def write_export(
             result.unchanged.clear()
             return result
         for temp, name in staged:
+            current = name
             os.replace(temp, inside(folder, name))
             result.written.append(name)
     except OSError as exc:
         for temp, _ in staged:
             _remove_quietly(temp)
-        where = exc.filename or folder
         raise ExportError(
-            f"cannot write the export in {folder}: {exc.strerror or exc} ({where}); "
+            f"cannot write the export in {folder}: {exc.strerror or exc} (writing {current}); "
             + (
                 f"{len(result.written)} of {len(staged)} files were already replaced "
                 "(each one complete)"

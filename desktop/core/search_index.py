@@ -555,7 +555,10 @@ class SearchIndex:
             self._searcher = self._ix.searcher(weighting=scoring.BM25F())
             self._docids, self._docnums, self._corrector = None, None, None
         elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
+            # Not refresh(): Whoosh-Reloaded 2.7.5 keeps merged-away segments in a refreshed
+            # reader, so documents show up twice (tests/reliability/test_crash_index.py).
+            self._searcher.close()
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
             self._docids, self._docnums, self._corrector = None, None, None
         return self._searcher
 

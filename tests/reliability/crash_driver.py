@@ -7,15 +7,12 @@ parent kills it with SIGKILL somewhere in between.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 import time
 from pathlib import Path
 
 from desktop.core.library import Library
-
-# The same day the tests use, so that year-less dates are inferred the same way.
-TODAY = dt.date(2026, 11, 22)
+from tests.reliability.crash_support import TODAY
 
 
 def _say(word: str) -> None:
@@ -31,7 +28,13 @@ def run_import(lib: Library, paths: list[str]) -> None:
         raise SystemExit(f"import failed: {bad[0].summary()}")
 
 
-MODES = {"import": run_import}
+def run_index(lib: Library, paths: list[str]) -> None:
+    """Import files that add and change papers (incremental index writes), then reindex."""
+    run_import(lib, paths)
+    lib.reindex()
+
+
+MODES = {"import": run_import, "index": run_index}
 
 
 def main(argv: list[str]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import select
 import signal
@@ -13,7 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop.core.digest_parser import parse_digest
+
 ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+# The day the tests use, so that year-less dates are inferred the same way everywhere.
+TODAY = dt.date(2026, 11, 22)
 START_TIMEOUT = 60.0
 
 
@@ -94,3 +100,35 @@ def library_snapshot(conn: sqlite3.Connection) -> dict[str, Any]:
         "ORDER BY 1, 2"
     ).fetchall()
     return {"papers": papers, "digests": digests, "sightings": sightings}
+
+
+def _synthetic(index: int, known_titles: list[str]) -> str:
+    """A digest in the paragraph layout: some new papers, some known ones with new abstracts."""
+    blocks = []
+    for n in range(10):
+        blocks.append(
+            f"Synthetic Study {index}-{n} of Durable Writes Under Sudden Process Death\n\n"
+            f"We examine case {index}.{n} of an application killed at an arbitrary instant "
+            "while it writes a batch of records, and show that one transaction per file keeps "
+            "every file either fully present or fully absent after recovery."
+        )
+    for title in known_titles:
+        blocks.append(
+            f"{title}\n\nRevised abstract {index}: the authors rewrote this summary, so a "
+            "re-import must replace the old text and bump the version while keeping the state."
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def write_crash_digests(folder: Path) -> list[Path]:
+    """The smallest seed, then five small digests that overlap it and each other."""
+    first = next(SEEDS.glob("000_*.txt"))
+    titles = [e.title for e in parse_digest(first.read_text("utf-8"), TODAY).entries]
+    files = [first]
+    for i in range(5):
+        earlier = f"Synthetic Study {i - 1}-3 of Durable Writes Under Sudden Process Death"
+        known = titles[i * 4 : i * 4 + 4] + ([earlier] if i else [])
+        path = folder / f"synthetic_{i}.txt"
+        path.write_text(_synthetic(i, known), encoding="utf-8")
+        files.append(path)
+    return files

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 
-from desktop.core.digest_parser import parse_digest
 from desktop.core.library import DB_FILE, Library
-from tests.conftest import SEEDS, TODAY
+from tests.conftest import TODAY
 from tests.reliability.crash_support import (
     integrity,
     kill_after,
@@ -32,40 +31,6 @@ from tests.reliability.crash_support import (
 pytestmark = pytest.mark.reliability
 
 TRIALS = int(os.environ.get("DIGEST_DESK_CRASH_TRIALS", "50"))
-
-
-def _synthetic(index: int, known_titles: list[str]) -> str:
-    """A digest in the paragraph layout: some new papers, some known ones with new abstracts."""
-    blocks = []
-    for n in range(10):
-        blocks.append(
-            f"Synthetic Study {index}-{n} of Durable Writes Under Sudden Process Death\n\n"
-            f"We examine case {index}.{n} of an application killed at an arbitrary instant "
-            "while it writes a batch of records, and show that one transaction per file keeps "
-            "every file either fully present or fully absent after recovery."
-        )
-    for title in known_titles:
-        blocks.append(
-            f"{title}\n\nRevised abstract {index}: the authors rewrote this summary, so a "
-            "re-import must replace the old text and bump the version while keeping the state."
-        )
-    return "\n\n".join(blocks) + "\n"
-
-
-@pytest.fixture(scope="module")
-def digest_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The smallest seed, then five small digests that overlap it and each other."""
-    folder = tmp_path_factory.mktemp("crash-digests")
-    first = next(SEEDS.glob("000_*.txt"))
-    titles = [e.title for e in parse_digest(first.read_text("utf-8"), TODAY).entries]
-    files = [first]
-    for i in range(5):
-        earlier = f"Synthetic Study {i - 1}-3 of Durable Writes Under Sudden Process Death"
-        known = titles[i * 4 : i * 4 + 4] + ([earlier] if i else [])
-        path = folder / f"synthetic_{i}.txt"
-        path.write_text(_synthetic(i, known), encoding="utf-8")
-        files.append(path)
-    return files
 
 
 def _clean_snapshots(files: list[Path]) -> list[dict[str, Any]]:
@@ -89,10 +54,10 @@ def _snapshot_of(data_dir: Path) -> dict[str, Any]:
         conn.close()
 
 
-def test_sigkill_during_multi_file_import(tmp_path: Path, digest_files: list[Path]) -> None:
-    expected = _clean_snapshots(digest_files)
-    assert len({repr(s) for s in expected}) == len(digest_files) + 1  # every file changes it
-    args = [str(p) for p in digest_files]
+def test_sigkill_during_multi_file_import(tmp_path: Path, crash_digests: list[Path]) -> None:
+    expected = _clean_snapshots(crash_digests)
+    assert len({repr(s) for s in expected}) == len(crash_digests) + 1  # every file changes it
+    args = [str(p) for p in crash_digests]
     duration = run_to_end("import", tmp_path / "calibration", *args)
     assert _snapshot_of(tmp_path / "calibration") == expected[-1]
 
@@ -110,17 +75,17 @@ def test_sigkill_during_multi_file_import(tmp_path: Path, digest_files: list[Pat
         # All-or-nothing per file: the library is a clean import of the first k files.
         assert after_crash in expected, f"{where}: a partial file was left behind"
         k = expected.index(after_crash)
-        assert k == len(digest_files) or not outcome.finished, where
+        assert k == len(crash_digests) or not outcome.finished, where
         committed[k] += 1
 
         with Library.open(data) as lib:
             lib.today = lambda: TODAY
-            results = lib.import_paths(digest_files)
+            results = lib.import_paths(crash_digests)
         statuses = [r.status for r in results]
-        assert statuses == ["unchanged"] * k + ["imported"] * (len(digest_files) - k), where
+        assert statuses == ["unchanged"] * k + ["imported"] * (len(crash_digests) - k), where
         assert _snapshot_of(data) == expected[-1], f"{where}: re-import did not converge"
         assert integrity(data / DB_FILE) == ["ok"], where
 
     print(f"\ncrash-import seed {seed}: files committed at the kill -> trials {dict(committed)}")
     assert sum(committed.values()) == TRIALS
-    assert committed[len(digest_files)] < TRIALS, "no kill landed inside the import"
+    assert committed[len(crash_digests)] < TRIALS, "no kill landed inside the import"
