@@ -233,11 +233,12 @@ def test_restore_refuses_files_that_are_not_libraries(
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(content)
     before = (seeded_dir / DB_FILE).read_bytes()
+    listing = sorted(seeded_dir.iterdir())
     with pytest.raises(backup.BackupError, match=message):
         backup.restore_backup(seeded_dir, bad)
     assert (seeded_dir / DB_FILE).read_bytes() == before
     assert bad.read_bytes() == content
-    assert sorted(p.name for p in seeded_dir.iterdir()) == [DB_FILE]
+    assert sorted(seeded_dir.iterdir()) == listing
 
 
 def test_restore_refuses_a_damaged_backup(seeded_dir: Path, tmp_path: Path) -> None:
