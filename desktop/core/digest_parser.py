@@ -40,6 +40,7 @@ HEADER_LINES = frozenset(
 )
 # Lines after which a bare date is the digest's date rather than a paper's.
 DIGEST_DATE_TRIGGERS = frozenset({"daily papers", "byak and the research community"})
+_LONGEST_HEADER = max(len(line) for line in HEADER_LINES)
 
 _MONTH_RE = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATE_RE = re.compile(rf"^{_MONTH_RE}\s+(\d{{1,2}})(?:,\s*(\d{{4}}))?(?:\s+(\d+))?$", re.IGNORECASE)
@@ -111,14 +112,22 @@ def normalise_text(text: str) -> str:
 
 def fold_space(text: str) -> str:
     """Collapse every run of whitespace to one space and strip the ends."""
+    # Fast path: a printable string has no whitespace but the ASCII space (every other
+    # whitespace character is a control or separator), so with no doubled or end spaces it is
+    # already folded. Most lines of a digest are, and this runs on every line.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
+
+
+# \W is exactly "not str.isalnum()" plus the underscore (checked over every code point).
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def title_key(title: str) -> str:
     """The dedupe key of a title: case, whitespace and punctuation folded."""
     text = unicodedata.normalize("NFKC", title).casefold()
-    kept = [ch if (ch.isalnum()) else " " for ch in text]
-    return " ".join("".join(kept).split())
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
 
 def parse_date(raw: str, today: dt.date | None = None) -> tuple[str, bool, int | None] | None:
@@ -150,8 +159,9 @@ def parse_date(raw: str, today: dt.date | None = None) -> tuple[str, bool, int |
 
 
 def _classify(text: str) -> str:
-    folded = fold_space(text).casefold()
-    if folded in HEADER_LINES:
+    # ``text`` is already space-folded by _lines; only short lines can be header lines, so
+    # long abstracts skip the casefold (this runs on every line of a file).
+    if len(text) <= _LONGEST_HEADER and text.casefold() in HEADER_LINES:
         return "header"
     if text.strip() == DOT_LINE:
         return "dot"
@@ -214,7 +224,7 @@ def parse_digest(text: str, today: dt.date | None = None) -> ParseResult:
                 SkippedBlock(block.title.number, "a paragraph with no title", title[:200])
             )
             return
-        abstract = fold_space(" ".join(ln.text for ln in block.abstract))
+        abstract = " ".join(ln.text for ln in block.abstract)  # each line is already folded
         published = raw = None
         inferred = False
         upvotes = None

@@ -9,6 +9,7 @@ from pathlib import Path
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # Bytes that text never holds; a NUL or many control characters mean a binary file.
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+_CONTROL_BYTES = bytes(sorted(_CONTROL))
 
 
 class ImportRefusedError(Exception):
@@ -48,7 +49,9 @@ def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
     sample = data[:65536]
     if b"\x00" in sample:
         raise ImportRefusedError("it is a binary file, not text")
-    if sample and sum(b in _CONTROL for b in sample) / len(sample) > 0.01:
+    # Count control bytes in C (translate deletes them) rather than byte by byte in Python.
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if sample and controls / len(sample) > 0.01:
         raise ImportRefusedError("it is a binary file, not text")
     try:
         return data.decode("utf-8-sig"), "utf-8", ()
