@@ -1,0 +1,1 @@
+"""The scale benchmark: a digest generator and the benchmark harness."""

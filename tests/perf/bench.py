@@ -1,0 +1,711 @@
+"""The scale benchmark: Digest Desk on N generated papers, side by side with SQLite FTS5.
+
+Usage: ``python tests/perf/bench.py --papers 100000 [--out report.json] [--workdir DIR]``
+
+It generates N papers of digests (tests/perf/gen_digests.py), imports them into a fresh
+library, builds the search index, and measures import and index throughput, search and
+related-papers latency, GUI start to interactive, next-paper and view-switch latency, peak
+memory and the size on disk. The same papers and the same plain-word queries also go through
+SQLite's FTS5 (sqlite-utils ``enable_fts`` and ``search``), and our numbers are reported as
+ratios to it. Memory and GUI numbers come from a fresh child process, so the corpus this script
+holds is not counted. It prints a table and writes a JSON report; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script: make `desktop` and `tests` importable
+    sys.path.insert(0, str(ROOT))
+
+from sqlite_utils import Database  # noqa: E402
+
+from desktop.core.library import DB_FILE, Library  # noqa: E402
+from tests.perf.gen_digests import Corpus, build_corpus, write_corpus  # noqa: E402
+
+NOT_AVAILABLE = "not available"
+INDEX_DIR = "index"
+SEARCH_LIMIT = 20
+# Every query runs once to warm up, then this many timed times.
+SEARCH_REPEATS = 5
+RELATED_SAMPLES = 20
+NEXT_PAPER_STEPS = 50
+TARGET_PAPERS = 100_000
+
+
+@dataclass(frozen=True)
+class Query:
+    """One benchmark query, with its FTS5 equivalent when FTS5 can express it."""
+
+    text: str
+    kind: str
+    fts5: str | None = None
+    # Plain words: sent to FTS5 quoted, word by word (an implicit AND, like ours).
+    plain: bool = False
+
+
+def queries_for(rare_name: str) -> list[Query]:
+    """The fixed set of 20 queries; ``rare_name`` is a system name that one paper introduces."""
+    plain = [
+        ("model", "common word"),
+        ("language models", "common words"),
+        ("efficient inference", "common words"),
+        ("attention memory", "common words"),
+        ("graph neural", "common words"),
+        ("musculoskeletal", "rare word"),
+        ("slingshot", "rare word"),
+        (rare_name, "rare word (one paper's name)"),
+    ]
+    out = [Query(text, kind, text, plain=True) for text, kind in plain]
+    out += [
+        Query('"large language models"', "phrase", '"large language models"'),
+        Query('"kv cache"', "phrase", '"kv cache"'),
+        Query("quant*", "prefix", "quant*"),
+        Query("diffus*", "prefix", "diffus*"),
+        Query("title:diffusion", "field filter", "title:diffusion"),
+        Query("abstract:bottleneck", "field filter", "abstract:bottleneck"),
+        Query("title:efficient inference", "field filter", "title:efficient inference"),
+        Query("attention -memory", "NOT", "attention NOT memory"),
+        Query("cache OR retrieval", "OR", "cache OR retrieval"),
+        Query("is:unread memory", "state filter"),
+        Query("is:starred model", "state filter"),
+        Query("is:queued training", "state filter"),
+    ]
+    assert len(out) == 20
+    return out
+
+
+@dataclass
+class Row:
+    """One line of the report table."""
+
+    metric: str
+    value: float | None
+    unit: str
+    fts5: float | None = None
+    ratio: float | None = None
+    target: str = ""
+    status: str = ""
+    note: str = ""
+
+
+# -- small helpers ---------------------------------------------------------------------------
+def percentile(samples: list[float], pct: float) -> float:
+    """The nearest-rank percentile of ``samples`` (pct in 0..100)."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def dir_size(path: Path) -> int:
+    """Bytes held by the files under ``path`` (0 if it does not exist)."""
+    if path.is_file():
+        return path.stat().st_size
+    if not path.exists():
+        return 0
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def db_size(data_dir: Path) -> int:
+    """Bytes of the SQLite library with its WAL and shared-memory files."""
+    return sum(dir_size(data_dir / (DB_FILE + suffix)) for suffix in ("", "-wal", "-shm"))
+
+
+@contextmanager
+def timer() -> Iterator[list[float]]:
+    """Yield a one-item list that holds the elapsed seconds once the block ends."""
+    box = [0.0]
+    start = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box[0] = time.perf_counter() - start
+
+
+def hit_ids(result: Any) -> list[int]:
+    """Paper ids from whatever ``Library.search`` returns (a result object or a list)."""
+    hits = getattr(result, "hits", result)
+    out = []
+    for hit in hits:
+        value = getattr(hit, "id", getattr(hit, "paper_id", hit))
+        out.append(int(value))
+    return out
+
+
+def search_available(lib: Library) -> bool:
+    """Whether the library has full-text search (the search issue's API)."""
+    return all(callable(getattr(lib, name, None)) for name in ("search", "related", "reindex"))
+
+
+def rare_name(corpus: Corpus) -> str:
+    """A made-up system name that one paper in the middle of the corpus introduces."""
+    for paper in corpus.papers[len(corpus.papers) // 3 :]:
+        match = re.search(r"We propose ([A-Za-z]+), ", paper.abstract)
+        if match:
+            return match.group(1)
+    return "musculoskeletal"
+
+
+def status(value: float | None, target: float, higher_is_better: bool) -> str:
+    """``pass`` or ``miss`` against a target, or ``n/a`` without a value."""
+    if value is None:
+        return "n/a"
+    ok = value >= target if higher_is_better else value <= target
+    return "pass" if ok else "miss"
+
+
+# -- stages ----------------------------------------------------------------------------------
+def mark_states(lib: Library) -> dict[str, int]:
+    """Give the library a realistic spread of triage states, so state filters select."""
+    ids = lib.view_ids("all")
+    read = ids[::3]
+    starred = ids[::40]
+    queued = ids[5::90]
+    archived = ids[7::25]
+    lib.set_read(read)
+    lib.set_starred(starred)
+    lib.set_archived(archived)
+    lib.set_queued([i for i in queued if i not in set(archived)])
+    return {"read": len(read), "starred": len(starred), "queued": len(queued)}
+
+
+def time_queries(
+    run: Callable[[Query], list[int]], queries: list[Query], repeats: int
+) -> list[dict[str, Any]]:
+    """Run each query once to warm up, then ``repeats`` timed times."""
+    out = []
+    for query in queries:
+        hits = run(query)
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run(query)
+            samples.append((time.perf_counter() - start) * 1000)
+        out.append(
+            {
+                "query": query.text,
+                "kind": query.kind,
+                "hits": len(hits),
+                "median_ms": statistics.median(samples),
+                "samples_ms": samples,
+            }
+        )
+    return out
+
+
+def summarise(per_query: list[dict[str, Any]]) -> dict[str, float] | None:
+    """p50 and p95 over every timed sample of every query."""
+    samples = [s for q in per_query for s in q["samples_ms"]]
+    if not samples:
+        return None
+    return {"p50_ms": percentile(samples, 50), "p95_ms": percentile(samples, 95)}
+
+
+def fts5_stage(lib: Library, workdir: Path, queries: list[Query], repeats: int) -> dict[str, Any]:
+    """Copy the papers into a fresh SQLite file, index them with FTS5, and run the queries."""
+    path = workdir / "fts5.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    fts = Database(path)
+    rows = lib.db.execute("SELECT id, title, abstract FROM papers ORDER BY id")
+    with timer() as copy_time:
+        fts["papers"].insert_all(
+            ({"id": i, "title": t, "abstract": a} for i, t, a in rows),
+            pk="id",
+            batch_size=1000,
+        )
+    count = fts["papers"].count
+    before = dir_size(path) + dir_size(Path(str(path) + "-wal"))
+    with timer() as index_time:
+        fts["papers"].enable_fts(["title", "abstract"])
+    table = fts["papers"]
+
+    def run(query: Query) -> list[int]:
+        assert query.fts5 is not None
+        found = table.search(query.fts5, columns=["id"], limit=SEARCH_LIMIT, quote=query.plain)
+        return [int(r["id"]) for r in found]
+
+    comparable = [q for q in queries if q.fts5 is not None]
+    per_query = time_queries(run, comparable, repeats)
+    fts.close()
+    total = dir_size(path)
+    return {
+        "papers": count,
+        "copy_s": copy_time[0],
+        "index_s": index_time[0],
+        "index_papers_per_s": count / index_time[0] if index_time[0] else None,
+        "queries": per_query,
+        "plain": summarise([q for q, c in zip(per_query, comparable, strict=True) if c.plain]),
+        "all": summarise(per_query),
+        "file_bytes": total,
+        "index_bytes": total - before,
+    }
+
+
+def probe(kind: str, data_dir: Path, extra: dict[str, Any]) -> dict[str, Any]:
+    """Run a measuring child process (``--probe core|gui``) and return its JSON answer."""
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["DIGEST_DESK_HOME"] = str(data_dir)
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--probe",
+        kind,
+        "--data-dir",
+        str(data_dir),
+        "--probe-args",
+        json.dumps(extra),
+    ]
+    started = time.time()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    wall = time.time() - started
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith("{"):
+            answer = json.loads(line)
+            answer["wall_s"] = wall
+            return answer
+    return {"available": False, "error": (done.stderr or done.stdout)[-2000:], "wall_s": wall}
+
+
+def rss_peak_mb() -> float:
+    """This process's peak resident memory in MB (VmHWM)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def process_age_s() -> float:
+    """Seconds since this process was created (from /proc), else since the script began."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - start_ticks / ticks
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _SCRIPT_START
+
+
+_SCRIPT_START = time.perf_counter()
+
+
+def probe_core(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
+    """Child: open the library as the app would, show the inbox, search; report memory."""
+    with timer() as open_time:
+        lib = Library.open(data_dir, backups=False)
+        ids = lib.view_ids("inbox")
+        first = lib.papers(ids[:50])
+    answer: dict[str, Any] = {
+        "available": True,
+        "open_s": open_time[0],
+        "inbox": len(ids),
+        "first_title": first[0].title if first else None,
+        "searched": False,
+    }
+    if search_available(lib):
+        for text in args.get("queries", []):
+            hit_ids(lib.search(text, limit=SEARCH_LIMIT))
+        if ids:
+            lib.related(ids[0])
+        answer["searched"] = True
+    answer["rss_peak_mb"] = rss_peak_mb()
+    lib.close()
+    return answer
+
+
+def probe_gui(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
+    """Child: start the main window offscreen; time start-up, `j` and view switches."""
+    try:
+        from desktop.gui import main_window  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return {"available": False, "error": f"desktop.gui.main_window: {exc}"}
+    return {"available": False, "error": f"GUI probe not wired yet ({main_window.__name__})"}
+
+
+# -- the run ---------------------------------------------------------------------------------
+def run_benchmark(
+    papers: int,
+    workdir: Path,
+    *,
+    seed: int = 7,
+    repeats: int = SEARCH_REPEATS,
+    gui: bool = True,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Generate, import, index and measure; return the report as a dict."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    digests = workdir / "digests"
+    data_dir = workdir / "data"
+    for stale in (digests, data_dir):
+        shutil.rmtree(stale, ignore_errors=True)
+
+    log(f"generating {papers} papers ...")
+    with timer() as gen_time:
+        corpus = build_corpus(papers, seed=seed)
+        write_corpus(corpus, digests)
+    log(f"  {corpus.sightings} entries in {len(corpus.files)} files, {gen_time[0]:.1f} s")
+
+    lib = Library.open(data_dir, backups=False)
+    has_search = search_available(lib)
+    # The SQLite import is timed alone: the index listener is detached, and the index is then
+    # rebuilt in one timed step. (import_paths with the listener attached indexes the whole
+    # import in one commit at the end, which costs about what the rebuild does.)
+    listener = getattr(getattr(lib, "search_index", None), "on_changes", None)
+    if listener is not None:
+        lib.unsubscribe(listener)
+    log("importing ...")
+    with timer() as import_time:
+        results = lib.import_paths([digests])
+    failed = [r for r in results if not r.ok]
+    stored = lib.paper_count()
+    log(f"  {stored} papers in {import_time[0]:.2f} s ({len(failed)} files failed)")
+
+    index_time: float | None = None
+    if has_search:
+        log("indexing (reindex) ...")
+        with timer() as box:
+            lib.reindex()
+        index_time = box[0]
+        log(f"  {index_time:.1f} s")
+    if listener is not None:
+        lib.subscribe(listener)
+    states = mark_states(lib)
+
+    queries = queries_for(rare_name(corpus))
+    ours: list[dict[str, Any]] = []
+    related: list[float] = []
+    if has_search:
+        log("searching ...")
+
+        def run(query: Query) -> list[int]:
+            return hit_ids(lib.search(query.text, limit=SEARCH_LIMIT))
+
+        ours = time_queries(run, queries, repeats)
+        ids = lib.view_ids("all")
+        sample = ids[:: max(1, len(ids) // RELATED_SAMPLES)][:RELATED_SAMPLES]
+        lib.related(sample[0])
+        for paper_id in sample:
+            start = time.perf_counter()
+            lib.related(paper_id)
+            related.append((time.perf_counter() - start) * 1000)
+
+    log("FTS5 yardstick ...")
+    fts = fts5_stage(lib, workdir, queries, repeats)
+    lib.close()
+
+    log("memory (core child process) ...")
+    core = probe("core", data_dir, {"queries": [q.text for q in queries]})
+    gui_answer: dict[str, Any] = {"available": False, "error": "skipped (--no-gui)"}
+    if gui:
+        log("GUI (offscreen child process) ...")
+        gui_answer = probe("gui", data_dir, {"steps": NEXT_PAPER_STEPS})
+
+    sizes = {
+        "database_bytes": db_size(data_dir),
+        "index_bytes": dir_size(data_dir / INDEX_DIR) if has_search else None,
+        "fts5_file_bytes": fts["file_bytes"],
+        "fts5_index_bytes": fts["index_bytes"],
+        "digests_bytes": dir_size(digests),
+    }
+    ours_plain = summarise([q for q, c in zip(ours, queries, strict=False) if c.plain])
+    ours_comparable = summarise(
+        [q for q, c in zip(ours, queries, strict=False) if c.fts5 is not None]
+    )
+    report: dict[str, Any] = {
+        "meta": {
+            "papers": papers,
+            "seed": seed,
+            "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "cpus": os.cpu_count(),
+            "machine": platform.machine(),
+            "search_repeats": repeats,
+            "search_limit": SEARCH_LIMIT,
+        },
+        "available": {"search": has_search, "gui": bool(gui_answer.get("available"))},
+        "corpus": {
+            "papers": len(corpus.papers),
+            "entries": corpus.sightings,
+            "files": len(corpus.files),
+            "layouts": corpus.layouts(),
+            "generate_s": gen_time[0],
+        },
+        "import": {
+            "papers": stored,
+            "entries": sum(r.entries for r in results),
+            "failed_files": len(failed),
+            "seconds": import_time[0],
+            "papers_per_s": stored / import_time[0],
+            "entries_per_s": corpus.sightings / import_time[0],
+        },
+        "states": states,
+        "index": {
+            "seconds": index_time,
+            "papers_per_s": stored / index_time if index_time else None,
+        },
+        "search": {
+            "queries": ours,
+            "all": summarise(ours),
+            "plain": ours_plain,
+            "fts5_comparable": ours_comparable,
+        },
+        "related": {
+            "samples_ms": related,
+            "p50_ms": percentile(related, 50) if related else None,
+            "p95_ms": percentile(related, 95) if related else None,
+        },
+        "fts5": fts,
+        "core_process": core,
+        "gui": gui_answer,
+        "sizes": sizes,
+    }
+    report["rows"] = [asdict(r) for r in build_rows(report)]
+    return report
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    return ours / theirs if ours is not None and theirs else None
+
+
+def build_rows(report: dict[str, Any]) -> list[Row]:
+    """The table: one row per measure, with FTS5, ratio, target and pass/miss."""
+    rows: list[Row] = []
+    imp = report["import"]
+    rows.append(
+        Row(
+            "SQLite import",
+            imp["papers_per_s"],
+            "papers/s",
+            target=">= 20,000",
+            status=status(imp["papers_per_s"], 20_000, True),
+        )
+    )
+    fts = report["fts5"]
+    index_rate = report["index"]["papers_per_s"]
+    rows.append(
+        Row(
+            "index build",
+            index_rate,
+            "papers/s",
+            fts5=fts["index_papers_per_s"],
+            ratio=_ratio(index_rate, fts["index_papers_per_s"]),
+            target=">= 1,000",
+            status=status(index_rate, 1_000, True),
+            note="" if index_rate else NOT_AVAILABLE,
+        )
+    )
+    search = report["search"]
+    for label, key in (("p50", "p50_ms"), ("p95", "p95_ms")):
+        ours_all = search["all"][key] if search["all"] else None
+        rows.append(
+            Row(
+                f"search {label}, all 20 queries",
+                ours_all,
+                "ms",
+                fts5=fts["all"][key] if fts["all"] else None,
+                ratio=_ratio(
+                    search["fts5_comparable"][key] if search["fts5_comparable"] else None,
+                    fts["all"][key] if fts["all"] else None,
+                ),
+                target="<= 50" if label == "p95" else "",
+                status=status(ours_all, 50, False) if label == "p95" else "",
+                note=(
+                    "FTS5: the 17 it can express; ratio over those"
+                    if ours_all is not None
+                    else NOT_AVAILABLE
+                ),
+            )
+        )
+    for label, key in (("p50", "p50_ms"), ("p95", "p95_ms")):
+        ours_plain = search["plain"][key] if search["plain"] else None
+        theirs = fts["plain"][key] if fts["plain"] else None
+        rows.append(
+            Row(
+                f"search {label}, plain words",
+                ours_plain,
+                "ms",
+                fts5=theirs,
+                ratio=_ratio(ours_plain, theirs),
+                note="" if ours_plain is not None else NOT_AVAILABLE,
+            )
+        )
+    rel = report["related"]
+    rows.append(
+        Row(
+            "related papers p50 / p95",
+            rel["p50_ms"],
+            "ms",
+            note=f"p95 {rel['p95_ms']:.1f} ms" if rel["p95_ms"] is not None else NOT_AVAILABLE,
+        )
+    )
+    gui = report["gui"]
+    gui_note = "" if gui.get("available") else NOT_AVAILABLE
+    start = gui.get("start_to_interactive_s")
+    rows.append(
+        Row(
+            "GUI start to interactive",
+            start,
+            "s",
+            target="<= 1",
+            status=status(start, 1.0, False),
+            note=gui_note,
+        )
+    )
+    step = gui.get("next_paper_median_ms")
+    rows.append(
+        Row(
+            "next paper (j), median",
+            step,
+            "ms",
+            target="<= 16",
+            status=status(step, 16.0, False),
+            note=gui_note or (f"p95 {gui['next_paper_p95_ms']:.1f} ms"),
+        )
+    )
+    switch = gui.get("view_switch_median_ms")
+    rows.append(Row("view switch, median", switch, "ms", note=gui_note))
+    gui_rss = gui.get("rss_peak_mb")
+    rows.append(
+        Row(
+            "peak RSS, GUI with library open",
+            gui_rss,
+            "MB",
+            target="<= 300",
+            status=status(gui_rss, 300.0, False),
+            note=gui_note,
+        )
+    )
+    core = report["core_process"]
+    rows.append(
+        Row(
+            "peak RSS, core only (open, inbox, search)",
+            core.get("rss_peak_mb"),
+            "MB",
+            note="" if core.get("searched") else "open + inbox only (no search yet)",
+        )
+    )
+    sizes = report["sizes"]
+    rows.append(Row("database on disk", sizes["database_bytes"] / 2**20, "MB"))
+    index_mb = sizes["index_bytes"] / 2**20 if sizes["index_bytes"] is not None else None
+    fts_mb = sizes["fts5_index_bytes"] / 2**20 if sizes["fts5_index_bytes"] is not None else None
+    rows.append(
+        Row(
+            "search index on disk",
+            index_mb,
+            "MB",
+            fts5=fts_mb,
+            ratio=_ratio(index_mb, fts_mb),
+            note="" if index_mb is not None else NOT_AVAILABLE,
+        )
+    )
+    papers = report["meta"]["papers"]
+    if papers != TARGET_PAPERS:
+        for row in rows:
+            if row.status in ("pass", "miss"):
+                row.status += " *"
+    return rows
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}" if value < 100 else f"{value:.0f}"
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report's rows as a Markdown table."""
+    lines = [
+        "| measure | Digest Desk | FTS5 | ratio | target | result | note |",
+        "|---|---:|---:|---:|---|---|---|",
+    ]
+    for row in report["rows"]:
+        value = _fmt(row["value"], 1 if row["unit"] != "s" else 2)
+        unit = f" {row['unit']}" if row["value"] is not None else ""
+        fts5 = f"{_fmt(row['fts5'])} {row['unit']}" if row["fts5"] is not None else ""
+        ratio = f"{row['ratio']:.2f}×" if row["ratio"] is not None else ""
+        lines.append(
+            f"| {row['metric']} | {value}{unit} | {fts5} | {ratio} | {row['target']} "
+            f"| {row['status']} | {row['note']} |"
+        )
+    meta = report["meta"]
+    corpus = report["corpus"]
+    lines.append("")
+    lines.append(
+        f"{meta['papers']:,} papers ({corpus['entries']:,} entries in {corpus['files']:,} files), "
+        f"{meta['cpus']} CPUs, Python {meta['python']}, SQLite {meta['sqlite']}. "
+        "Ratios are ours / FTS5 (latency: below 1 is faster; throughput: above 1 is faster)."
+    )
+    if meta["papers"] != TARGET_PAPERS:
+        lines.append(f"* targets are set for {TARGET_PAPERS:,} papers.")
+    return "\n".join(lines)
+
+
+def child_main(kind: str, data_dir: Path, args: dict[str, Any]) -> int:
+    """Entry point of a measuring child process: print one JSON line."""
+    answer = probe_core(data_dir, args) if kind == "core" else probe_gui(data_dir, args)
+    print(json.dumps(answer))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: run the benchmark, print the table, write the JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, help="write the JSON report here")
+    parser.add_argument("--workdir", type=Path, help="keep the digests and library here")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=SEARCH_REPEATS)
+    parser.add_argument("--no-gui", action="store_true", help="skip the GUI measurements")
+    parser.add_argument("--probe", choices=("core", "gui"), help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--probe-args", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.probe:
+        return child_main(args.probe, args.data_dir, json.loads(args.probe_args))
+    if args.workdir:
+        report = run_benchmark(
+            args.papers, args.workdir, seed=args.seed, repeats=args.repeats, gui=not args.no_gui
+        )
+    else:
+        with tempfile.TemporaryDirectory(prefix="digest-desk-bench-") as tmp:
+            report = run_benchmark(
+                args.papers, Path(tmp), seed=args.seed, repeats=args.repeats, gui=not args.no_gui
+            )
+    print()
+    print(format_table(report))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        print(f"\nreport written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
