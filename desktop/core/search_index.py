@@ -10,7 +10,6 @@ from a slower LIKE scan of SQLite.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import re
 import shutil
@@ -24,11 +23,10 @@ from typing import Any
 
 from sqlite_utils import Database
 from whoosh import columns, index, query, scoring, writing
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
-from whoosh.lang.porter import stem as porter_stem
 from whoosh.spelling import Corrector
 
 from desktop.core.models import Changes, PaperId
@@ -51,7 +49,8 @@ MARK_START = "\x02"
 MARK_END = "\x03"
 
 INDEX_DIR = "index"
-SCHEMA_VERSION = "1"
+# The index name carries the schema version: an index of another version is rebuilt.
+INDEX_NAME = "SEARCH2"
 TITLE_BOOST = 3.0
 DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
@@ -60,7 +59,9 @@ RELATED_TERMS = 12
 _BATCH = 1000
 _BULK_LIMITMB = 256
 
-ANALYZER = StemmingAnalyzer(minsize=1, cachesize=100_000)
+# No stemming: phrases stay exact, prefix* works on real words, and the spelling corrector
+# suggests real words; indexing is also faster.
+ANALYZER = StandardAnalyzer(minsize=1)
 # Free text matched by plain words, with its weight relative to the abstract.
 DEFAULT_FIELDS = {"title": TITLE_BOOST, "abstract": 1.0, "note": 1.0, "highlight": 1.0}
 PHRASE_FIELDS = ("title", "abstract", "note", "highlight")
@@ -75,8 +76,7 @@ def make_schema() -> Schema:
         docid=COLUMN(columns.NumericColumn("q")),
         ver=COLUMN(columns.NumericColumn("q")),
         akey=COLUMN(columns.NumericColumn("Q")),
-        schema=COLUMN(columns.NumericColumn("B")),
-        title=TEXT(analyzer=ANALYZER, phrase=True, spelling=True),
+        title=TEXT(analyzer=ANALYZER, phrase=True),
         abstract=TEXT(analyzer=ANALYZER, phrase=True),
         note=TEXT(analyzer=ANALYZER, phrase=True),
         highlight=TEXT(analyzer=ANALYZER, phrase=True),
@@ -257,7 +257,6 @@ def _document(
         "docid": pid,
         "ver": version,
         "akey": 0,
-        "schema": int(SCHEMA_VERSION),
         "title": title,
         "abstract": abstract,
     }
@@ -302,13 +301,8 @@ def _process_lock(key: str) -> threading.Lock:
 
 
 # -- snippets ----------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return str(porter_stem(word))
-
-
 def analyze(text: str) -> list[str]:
-    """The index terms for ``text`` (lowercased, stop words dropped, stemmed)."""
+    """The index terms for ``text`` (lowercased, stop words dropped)."""
     return [t.text for t in ANALYZER(text)]
 
 
@@ -319,7 +313,7 @@ class _MatchTerms:
 
     def matches(self, token: str) -> bool:
         low = token.lower()
-        return _stem(low) in self.stems or (bool(self.prefixes) and low.startswith(self.prefixes))
+        return low in self.stems or (bool(self.prefixes) and low.startswith(self.prefixes))
 
     @property
     def empty(self) -> bool:
@@ -484,6 +478,10 @@ class SearchIndex:
         """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite."""
         try:
             self._open_existing()
+        except FileNotFoundError:
+            log.info("no search index yet; building it")
+            self._recreate()
+            return
         except Exception as exc:  # whoosh raises many types on damaged files
             log.warning("search index unusable (%s); rebuilding it", exc)
             self._recreate()
@@ -494,11 +492,11 @@ class SearchIndex:
         self.close()
         if self.path is None:
             if self._ix is None:
-                self._ix = RamStorage().create_index(make_schema())
+                self._ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
             return
-        if not index.exists_in(str(self.path)):
-            raise FileNotFoundError("no index yet")
-        ix = index.open_dir(str(self.path))
+        if not index.exists_in(str(self.path), indexname=INDEX_NAME):
+            raise FileNotFoundError("no index of this version yet")
+        ix = index.open_dir(str(self.path), indexname=INDEX_NAME)
         if set(ix.schema.names()) != set(make_schema().names()):
             raise ValueError("index schema is from another version")
         self._ix = ix
@@ -518,13 +516,15 @@ class SearchIndex:
         self.broken_reason = None
         try:
             if self.path is None:
-                self._ix = RamStorage().create_index(make_schema())
+                self._ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
             else:
                 with _process_lock(self._lock_key):
                     if self.path.exists():
                         shutil.rmtree(self.path)
                     self.path.mkdir(parents=True)
-                    self._ix = FileStorage(str(self.path)).create_index(make_schema())
+                    self._ix = FileStorage(str(self.path)).create_index(
+                        make_schema(), indexname=INDEX_NAME
+                    )
             self.rebuild()
         except Exception as exc:
             self._mark_broken(f"the search index could not be rebuilt ({exc})")
@@ -786,7 +786,8 @@ class SearchIndex:
         scored = [(PaperId(col[docnum]), float(score)) for docnum, score in found.items()]
         self._fill(results, scored, _match_terms(parsed.text))
         if not results.hits and parsed.words:
-            results.suggestion = self._suggest(results.query, parsed)
+            base = " ".join(parsed.words) if parsed.degraded else results.query
+            results.suggestion = self._suggest(base, parsed)
 
     def _filters_only(self, node: Node, results: SearchResults, limit: int | None) -> None:
         sql, params = filter_sql(node)
@@ -886,10 +887,10 @@ class SearchIndex:
         return subs[0] if len(subs) == 1 else query.Or(subs)
 
     def _suggest(self, original: str, parsed: ParsedQuery) -> str | None:
-        """A corrected query that finds something, from the title spelling dictionary."""
+        """A corrected query that finds something, from the words of the indexed abstracts."""
         searcher = self._get_searcher()
         if self._corrector is None:
-            self._corrector = searcher.corrector("title")
+            self._corrector = searcher.corrector("abstract")
         text = original
         changed = False
         for word in dict.fromkeys(parsed.words):
@@ -961,7 +962,13 @@ class SearchIndex:
                 ("title", title, TITLE_BOOST),
                 ("abstract", f"{title} {abstract}", 1.0),
             ):
-                terms = searcher.key_terms_from_text(fieldname, text, numterms=RELATED_TERMS)
+                terms = [
+                    (term, weight)
+                    for term, weight in searcher.key_terms_from_text(
+                        fieldname, text, numterms=RELATED_TERMS * 2
+                    )
+                    if len(term) >= 3 and not term.isdigit()  # not "i", "o" from "I/O"
+                ][:RELATED_TERMS]
                 top = max((w for _, w in terms), default=1.0) or 1.0
                 for term, weight in terms:
                     subs.append(query.Term(fieldname, term, boost=boost * weight / top))

@@ -186,37 +186,37 @@ class _Parser:
     def parse(self) -> Node | None:
         if not self.toks:
             return None
-        node = self.or_expr()
+        node = self.and_expr()
         if self.peek() is not None:
             raise QuerySyntaxError("a closing parenthesis has no opening one")
         return node
 
-    def or_expr(self) -> Node:
-        parts = [self.and_expr()]
-        while (tok := self.peek()) is not None and tok.kind == "or":
-            self.take()
-            nxt = self.peek()
-            if nxt is None or nxt.kind in ("or", "and", "rparen"):
-                raise QuerySyntaxError("OR needs a term on both sides")
-            parts.append(self.and_expr())
-        return parts[0] if len(parts) == 1 else Or(tuple(parts))
-
+    # OR binds tighter than the implicit AND, as in web search: `a b OR c` is a AND (b OR c).
     def and_expr(self) -> Node:
         parts: list[Node] = []
-        while (tok := self.peek()) is not None and tok.kind not in ("or", "rparen"):
+        while (tok := self.peek()) is not None and tok.kind != "rparen":
             if tok.kind == "and":
                 self.take()
                 nxt = self.peek()
                 if not parts or nxt is None or nxt.kind in ("or", "and", "rparen"):
                     raise QuerySyntaxError("AND needs a term on both sides")
                 continue
-            parts.append(self.unary())
-        if not parts:
-            tok = self.peek()
-            if tok is not None and tok.kind == "or":
+            if tok.kind == "or":
                 raise QuerySyntaxError("OR needs a term on both sides")
-            raise QuerySyntaxError("empty parentheses" if tok else "an operator has no term")
+            parts.append(self.or_expr())
+        if not parts:
+            raise QuerySyntaxError("empty parentheses")
         return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def or_expr(self) -> Node:
+        parts = [self.unary()]
+        while (tok := self.peek()) is not None and tok.kind == "or":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("or", "and", "rparen"):
+                raise QuerySyntaxError("OR needs a term on both sides")
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
 
     def unary(self) -> Node:
         tok = self.take()
@@ -228,7 +228,7 @@ class _Parser:
         if tok.kind == "lparen":
             if (nxt := self.peek()) is not None and nxt.kind == "rparen":
                 raise QuerySyntaxError("empty parentheses")
-            node = self.or_expr()
+            node = self.and_expr()
             closing = self.peek()
             if closing is None or closing.kind != "rparen":
                 raise QuerySyntaxError("a parenthesis is not closed")

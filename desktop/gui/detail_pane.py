@@ -37,6 +37,11 @@ RELATED_DELAY_MS = 120  # related papers are looked up once the selection settle
 Section = Callable[[QTextCursor, Paper], None]
 
 
+def open_external(url: QUrl) -> None:
+    """Open a web link in the user's browser."""
+    QDesktopServices.openUrl(url)
+
+
 def is_web_link(url: QUrl) -> bool:
     """True for http and https links, the only ones opened outside the app."""
     return url.scheme().lower() in ("http", "https") and bool(url.host())
@@ -283,7 +288,7 @@ class DetailPane(QWidget):
             return
         if is_web_link(url):
             self.opened_urls.append(url.toString())
-            QDesktopServices.openUrl(url)
+            open_external(url)
 
     def stop(self) -> None:
         """Cancel pending work (the window is closing)."""

@@ -1,0 +1,479 @@
+"""Full-text search over the library: ranking, filters, snippets, sync and recovery."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.core.library import Library
+from desktop.core.models import Changes, PaperId
+from desktop.core.search_index import (
+    INDEX_NAME,
+    MARK_END,
+    MARK_START,
+    split_marked,
+    strip_marks,
+)
+from desktop.core.search_query import parse_query
+from tests.conftest import SEEDS, TODAY
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _titles(lib: Library, ids: list[PaperId]) -> dict[int, str]:
+    return {p.id: p.title for p in lib.papers(ids, with_sightings=False)}
+
+
+def _all(lib: Library) -> list[tuple[int, str, str]]:
+    return [tuple(r) for r in lib.db.execute("SELECT id, title, abstract FROM papers")]
+
+
+def _generation(lib: Library) -> int:
+    return int(lib.search_index._ix.latest_generation())
+
+
+@pytest.fixture(scope="module")
+def memlib() -> Iterator[Library]:
+    """One in-memory seeded library shared by the read-only tests of this module."""
+    library = Library.in_memory()
+    library.today = lambda: TODAY
+    assert all(r.ok for r in library.import_paths([SEEDS]))
+    yield library
+    library.close()
+
+
+# -- the seeds are searchable ----------------------------------------------------------------
+def test_diskgnn_finds_that_paper_first(seeded: Library) -> None:
+    results = seeded.search("DiskGNN")
+    assert results.hits
+    assert results.hits[0].title.startswith("DiskGNN:")
+    assert results.notice is None and not results.fallback
+
+
+def test_a_title_phrase_finds_only_papers_whose_title_holds_it(memlib: Library) -> None:
+    results = memlib.search('title:"video generation"', limit=None)
+    expected = {pid for pid, title, _ in _all(memlib) if "video generation" in _norm(title)}
+    assert expected
+    assert set(results.ids) == expected
+
+
+def test_a_phrase_matches_only_the_exact_words_in_order(memlib: Library) -> None:
+    results = memlib.search('"large language models"', limit=None)
+    texts = {pid: _norm(t + " . " + a) for pid, t, a in _all(memlib)}
+    assert results.hits
+    assert all("large language models" in texts[pid] for pid in results.ids)
+    expected = {pid for pid, text in texts.items() if "large language models" in text}
+    assert set(results.ids) == expected
+
+
+def test_plain_words_must_all_match(memlib: Library) -> None:
+    results = memlib.search("graph sampling", limit=None)
+    assert results.hits
+    for pid, title, abstract in _all(memlib):
+        words = set(_norm(title + " " + abstract).split())
+        assert (pid in results.ids) == ({"graph", "sampling"} <= words)
+
+
+def test_title_matches_rank_above_abstract_matches(memlib: Library) -> None:
+    results = memlib.search("diffusion", limit=None)
+    in_title = ["diffusion" in _norm(h.title).split() for h in results.hits]
+    assert sum(in_title) >= 3 and not all(in_title)
+    # every paper with the word in its title comes before every abstract-only match
+    assert in_title == sorted(in_title, reverse=True)
+
+
+def test_or_not_minus_and_prefix(memlib: Library) -> None:
+    texts = {pid: set(_norm(t + " " + a).split()) for pid, t, a in _all(memlib)}
+    either = set(memlib.search("diskgnn OR moccasin", limit=None).ids)
+    assert either == {p for p, w in texts.items() if {"diskgnn", "moccasin"} & w}
+    assert len(either) == 2
+    without = set(memlib.search("graph -neural", limit=None).ids)
+    assert without == {p for p, w in texts.items() if "graph" in w and "neural" not in w}
+    assert without == set(memlib.search("graph NOT neural", limit=None).ids)
+    prefix = set(memlib.search("quantiz*", limit=None).ids)
+    assert prefix == {p for p, w in texts.items() if any(x.startswith("quantiz") for x in w)}
+
+
+def test_snippets_mark_the_matched_words(memlib: Library) -> None:
+    hit = memlib.search("offline sampling").hits[0]
+    parts = split_marked(hit.snippet)
+    marked = {text.lower() for text, is_match in parts if is_match}
+    assert marked == {"offline", "sampling"}
+    assert "".join(text for text, _ in parts) == strip_marks(hit.snippet)
+    assert MARK_START not in strip_marks(hit.snippet) and MARK_END not in strip_marks(hit.snippet)
+
+
+def test_snippet_markers_in_imported_text_are_removed(lib: Library) -> None:
+    lib.import_text(f"Marker {MARK_START}Paper{MARK_END} Title\n\nAn abstract about zebras.", "m")
+    hit = lib.search("zebras").hits[0]
+    assert [t for t, m in split_marked(hit.snippet) if m] == ["zebras"]
+
+
+def test_no_match_offers_a_spelling_suggestion(memlib: Library) -> None:
+    results = memlib.search("lnaguage")
+    assert not results.hits
+    assert results.suggestion == "language"
+    assert memlib.search(results.suggestion).hits
+
+
+def test_limit_caps_the_hits(memlib: Library) -> None:
+    assert len(memlib.search("model", limit=3)) == 3
+
+
+# -- filters and state -----------------------------------------------------------------------
+def test_state_filters_combine_with_text(seeded: Library) -> None:
+    graph = seeded.search("graph", limit=None).ids
+    assert len(graph) >= 6
+    seeded.set_read(graph[:3])
+    seeded.set_starred([graph[1], graph[4]])
+    seeded.set_queued([graph[5]])
+    seeded.set_archived([graph[2]])
+    assert seeded.search("graph is:read", limit=None).ids == graph[:3]
+    assert seeded.search("graph is:unread", limit=None).ids == graph[3:]
+    assert seeded.search("is:unread graph", limit=None).ids == graph[3:]
+    assert seeded.search("graph -is:read", limit=None).ids == graph[3:]
+    assert seeded.search("graph is:starred", limit=None).ids == [graph[1], graph[4]]
+    assert seeded.search("graph is:starred is:read", limit=None).ids == [graph[1]]
+    assert seeded.search("graph is:queued", limit=None).ids == [graph[5]]
+    assert seeded.search("graph is:archived", limit=None).ids == [graph[2]]
+    assert seeded.search("graph (is:archived OR is:queued)", limit=None).ids == [
+        graph[2],
+        graph[5],
+    ]
+    # a filter alone lists its papers
+    assert set(seeded.search("is:starred", limit=None).ids) == {graph[1], graph[4]}
+
+
+def test_state_changes_do_not_write_the_index(seeded: Library) -> None:
+    before = _generation(seeded)
+    seeded.set_read([1, 2, 3])
+    seeded.set_starred([4])
+    assert _generation(seeded) == before
+    assert 4 in seeded.search("is:starred").ids
+
+
+def test_date_and_digest_filters(memlib: Library) -> None:
+    published = dict(memlib.db.execute("SELECT id, published FROM papers").fetchall())
+    year = memlib.search("model year:2024", limit=None).ids
+    assert year and all((published[i] or "").startswith("2024") for i in year)
+    assert set(year) < set(memlib.search("model", limit=None).ids)
+    after = memlib.search("model after:2024-06-01", limit=None).ids
+    before = memlib.search("model before:2024-06-01", limit=None).ids
+    assert after and before
+    assert all(published[i] >= "2024-06-01" for i in after)
+    assert all(published[i] < "2024-06-01" for i in before)
+    digest = memlib.digests()[1]
+    in_digest = set(memlib.view_ids(f"digest:{digest.id}"))
+    found = memlib.search(f"model digest:{digest.name[:8]}", limit=None).ids
+    assert found and set(found) <= in_digest
+    assert set(memlib.search(f"digest:{digest.id}", limit=None).ids) >= in_digest
+
+
+# -- malformed queries -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "plain"),
+    [
+        ('"graph neural', "graph neural"),
+        ("(graph", "graph"),
+        ("graph OR", "graph"),
+        ("foo:graph", "foo graph"),
+        ("NOT", ""),
+    ],
+)
+def test_malformed_queries_answer_plain_words_with_a_notice(
+    memlib: Library, query: str, plain: str
+) -> None:
+    results = memlib.search(query, limit=None)
+    assert results.notice
+    assert results.ids == memlib.search(plain, limit=None).ids
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(
+            st.sampled_from(
+                [
+                    "graph",
+                    "model",
+                    '"',
+                    "(",
+                    ")",
+                    "OR",
+                    "NOT",
+                    "-",
+                    "*",
+                    "title:",
+                    "is:read",
+                    "tag:",
+                    "year:2024",
+                    "after:",
+                    "x:",
+                    "\\",
+                    "%",
+                    "_",
+                ]
+            ),
+            max_size=10,
+        ).map(" ".join),
+    )
+)
+def test_any_string_returns_results_or_a_notice(memlib: Library, query: str) -> None:
+    results = memlib.search(query, limit=5)
+    assert len(results) <= 5
+    assert len(set(results.ids)) == len(results.ids)
+    if parse_query(query).degraded:
+        assert results.notice  # a malformed query says what happened
+    assert not results.fallback
+    for hit in results.hits:
+        assert strip_marks(hit.snippet) == "".join(t for t, _ in split_marked(hit.snippet))
+
+
+# -- related ----------------------------------------------------------------------------------
+def test_related_papers_exclude_the_paper_itself(memlib: Library) -> None:
+    diffusion = memlib.search("title:diffusion", limit=None).ids
+    results = memlib.related(diffusion[0])
+    assert 0 < len(results) <= 10
+    assert diffusion[0] not in results.ids
+    # papers on the same subject come first
+    assert sum(1 for i in results.ids[:5] if i in diffusion) >= 2
+
+
+def test_related_of_an_unknown_paper_is_a_notice(memlib: Library) -> None:
+    results = memlib.related(999_999)
+    assert not results.hits and results.notice
+
+
+# -- incremental indexing ------------------------------------------------------------------------
+NEW_DIGEST = """Quokka Search: Indexing Marsupials at Scale
+
+We index marsupial sightings with a new zorbification method.
+
+Wombat Retrieval Is All You Need
+
+A study of wombat retrieval with zorbification as baseline.
+"""
+
+
+def test_importing_writes_only_new_papers(seeded: Library) -> None:
+    result = seeded.import_text(NEW_DIGEST, "marsupials")
+    assert result.new_papers == 2
+    assert seeded.search_index.last_written == 2
+    assert set(seeded.search("zorbification").ids) == set(result.new_ids)
+    again = seeded.import_text(NEW_DIGEST + "\n", "marsupials again")
+    assert again.new_papers == 0
+    assert seeded.search_index.last_written == 0
+
+
+def test_a_changed_abstract_is_reindexed(seeded: Library) -> None:
+    seeded.import_text(NEW_DIGEST, "marsupials")
+    changed = NEW_DIGEST.replace("new zorbification method", "novel platypusification method")
+    result = seeded.import_text(changed, "marsupials v2")
+    assert result.updated_papers == 1
+    assert seeded.search_index.last_written == 1
+    assert seeded.search("platypusification").ids == result.updated_ids
+    assert result.updated_ids[0] not in seeded.search("zorbification").ids
+
+
+def _annotation_tables(db: object) -> None:
+    """The annotation tables, as their migration creates them (when it has not run)."""
+    lib_db = db
+    lib_db.execute(  # type: ignore[attr-defined]
+        "CREATE TABLE IF NOT EXISTS notes (paper_id INTEGER PRIMARY KEY, body TEXT NOT NULL, "
+        "updated_at TEXT NOT NULL)"
+    )
+    lib_db.execute(  # type: ignore[attr-defined]
+        "CREATE TABLE IF NOT EXISTS highlights (id INTEGER PRIMARY KEY, paper_id INTEGER NOT "
+        'NULL, field TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, quote TEXT '
+        "NOT NULL, prefix TEXT NOT NULL DEFAULT '', suffix TEXT NOT NULL DEFAULT '', color TEXT "
+        "NOT NULL DEFAULT 'yellow', note TEXT NOT NULL DEFAULT '', orphaned INTEGER NOT NULL "
+        "DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+    )
+    lib_db.execute(  # type: ignore[attr-defined]
+        "CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
+    )
+    lib_db.execute(  # type: ignore[attr-defined]
+        "CREATE TABLE IF NOT EXISTS paper_tags (paper_id INTEGER NOT NULL, tag_id INTEGER NOT "
+        "NULL, PRIMARY KEY (paper_id, tag_id))"
+    )
+
+
+def test_annotations_are_searchable_once_changed(seeded: Library) -> None:
+    _annotation_tables(seeded.db)
+    stamp = "2026-11-22T00:00:00+00:00"
+    with seeded.db.atomic():
+        seeded.db.execute(
+            "INSERT INTO notes (paper_id, body, updated_at) VALUES (1, ?, ?)",
+            ["revisit for dissertationish", stamp],
+        )
+        seeded.db.execute(
+            'INSERT INTO highlights (paper_id, field, start, "end", quote, color, note, '
+            "created_at, updated_at) VALUES (2, 'abstract', 0, 5, 'quoted words', 'red', "
+            "'doubtful claim', ?, ?)",
+            [stamp, stamp],
+        )
+        seeded.db.execute("INSERT INTO tags (id, name) VALUES (7, 'Reading Group')")
+        seeded.db.execute("INSERT INTO paper_tags (paper_id, tag_id) VALUES (3, 7)")
+    seeded._emit(Changes(frozenset({PaperId(1), PaperId(2), PaperId(3)}), annotations=True))
+    assert seeded.search_index.last_written == 3
+    assert seeded.search("note:dissertationish").ids == [1]
+    assert seeded.search("dissertationish").ids == [1]
+    assert seeded.search("has:note").ids == [1]
+    assert seeded.search("has:highlight").ids == [2]
+    assert seeded.search("color:red").ids == [2]
+    assert seeded.search("doubtful").ids == [2]
+    assert seeded.search('tag:"reading group"').ids == [3]
+    assert seeded.search("has:note DiskGNN").ids == [1]
+    snippet = seeded.search("note:dissertationish").hits[0].snippet
+    assert [t for t, m in split_marked(snippet) if m] == ["dissertationish"]
+    # deleting the note takes it out of the index
+    seeded.db.execute("DELETE FROM notes WHERE paper_id = 1")
+    seeded._emit(Changes(frozenset({PaperId(1)}), annotations=True))
+    assert seeded.search("note:dissertationish").ids == []
+
+
+def test_annotation_written_without_the_index_is_reconciled_on_open(seeded_dir: Path) -> None:
+    with Library.open(seeded_dir) as library:
+        _annotation_tables(library.db)
+        library.db.execute(
+            "INSERT INTO notes (paper_id, body, updated_at) VALUES (5, 'crashworthy', 'x')"
+        )
+        library.db.conn.commit()
+    with Library.open(seeded_dir) as library:
+        assert library.search("note:crashworthy").ids == [5]
+
+
+# -- crash between SQLite and the index, and recovery ------------------------------------------
+def test_sqlite_writes_missed_by_the_index_are_reconciled_on_open(seeded_dir: Path) -> None:
+    with Library.open(seeded_dir) as library:
+        gone = library.search("DiskGNN").ids[0]
+        with library.db.atomic():  # as if the app died before the index commit
+            library.db.execute(
+                "UPDATE papers SET abstract = 'now about kangaroos', version = version + 1 "
+                "WHERE id = 2"
+            )
+            library.db.execute(
+                "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+                "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
+            )
+            library.db.execute("DELETE FROM papers WHERE id = ?", [gone])
+    with Library.open(seeded_dir) as library:
+        assert library.search_index.last_written == 2
+        assert library.search("kangaroos").ids == [2]
+        assert len(library.search("echidna").ids) == 1
+        assert gone not in library.search("DiskGNN", limit=None).ids
+        state = library.search_index._state(library.search_index._get_searcher())
+        assert set(state) == {r[0] for r in library.db.execute("SELECT id FROM papers")}
+        assert all(copies == 1 for _, _, copies in state.values())
+
+
+def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
+    import shutil
+
+    shutil.rmtree(seeded_dir / "index")
+    with Library.open(seeded_dir) as library:
+        assert library.search_index.usable
+        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.search_index.last_written == library.paper_count()
+    assert any((seeded_dir / "index").glob("*.seg"))
+
+
+def test_a_corrupt_index_with_a_leftover_lock_is_rebuilt(seeded_dir: Path) -> None:
+    index_dir = seeded_dir / "index"
+    for path in index_dir.iterdir():
+        path.write_bytes(b"\x00garbage\xff" * 7)
+    (index_dir / f"{INDEX_NAME}_WRITELOCK").write_bytes(b"")  # a left-over lock file
+    with Library.open(seeded_dir) as library:
+        assert library.search_index.usable
+        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.paper_count() == 286  # user data untouched
+        result = library.import_text(NEW_DIGEST, "marsupials")
+        assert set(library.search("zorbification").ids) == set(result.new_ids)
+
+
+def test_a_truncated_table_of_contents_is_rebuilt(seeded_dir: Path) -> None:
+    for toc in (seeded_dir / "index").glob("*.toc"):
+        toc.write_bytes(toc.read_bytes()[:10])
+    with Library.open(seeded_dir) as library:
+        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.search_index.usable
+
+
+def test_a_broken_index_still_answers_from_sqlite(seeded: Library) -> None:
+    seeded.search_index._mark_broken("simulated damage")
+    results = seeded.search("DiskGNN")
+    assert results.fallback and results.notice
+    assert results.hits[0].title.startswith("DiskGNN")
+    assert [t for t, m in split_marked(results.hits[0].snippet) if m][0] == "DiskGNN"
+    both = seeded.search("graph neural is:unread", limit=None)
+    texts = {pid: (t + " " + a).lower() for pid, t, a in _all(seeded)}
+    assert both.ids and all("graph" in texts[i] and "neural" in texts[i] for i in both.ids)
+    assert seeded.related(1).fallback
+    assert seeded.reindex() == 286
+    assert seeded.search_index.usable
+    assert not seeded.search("DiskGNN").fallback
+
+
+def test_reindex_rebuilds_everything(seeded: Library) -> None:
+    before = seeded.search("graph", limit=None).ids
+    assert seeded.reindex() == seeded.paper_count()
+    assert seeded.search("graph", limit=None).ids == before
+
+
+# -- two libraries on one data dir (the GUI's import worker) ------------------------------------
+def test_a_second_library_in_another_thread_shares_the_index(seeded_dir: Path) -> None:
+    main = Library.open(seeded_dir)
+    assert not main.search("zorbification").hits
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with Library.open(seeded_dir) as other:
+                other.import_text(NEW_DIGEST, "marsupials")
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert not errors
+    assert len(main.search("zorbification").ids) == 2  # the searcher refreshed
+    main._emit(Changes(frozenset(main.search("zorbification").ids), library=True))
+    assert main.search_index.last_written == 0  # already indexed by the worker
+    state = main.search_index._state(main.search_index._get_searcher())
+    assert all(copies == 1 for _, _, copies in state.values())
+    main.close()
+
+
+def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None:
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            with Library.open(seeded_dir) as other:
+                for k in range(3):
+                    other.import_text(
+                        f"Thread {n} paper {k} title\n\nabstract ocelot{n}", f"t{n}{k}"
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with Library.open(seeded_dir) as library:
+        assert library.search_index.last_written == 0  # both threads indexed their imports
+        assert len(library.search("ocelot0").ids) == 3
+        assert len(library.search("ocelot1").ids) == 3
