@@ -41,13 +41,6 @@ from desktop.core.search_index import (
     SearchResults,
     split_marked,
 )
-from desktop.core.search_index import (
-    MARK_END,
-    MARK_START,
-    SearchHit,
-    SearchResults,
-    split_marked,
-)
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {
@@ -363,62 +356,6 @@ def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _hit_json(hit: SearchHit) -> dict[str, Any]:
-    """A search hit for --json: the snippet as plain text, with match offsets into it."""
-    text, matches, pos = [], [], 0
-    for part, is_match in split_marked(hit.snippet):
-        if is_match:
-            matches.append([pos, pos + len(part)])
-        text.append(part)
-        pos += len(part)
-    return {
-        "id": int(hit.id),
-        "title": hit.title,
-        "score": hit.score,
-        "snippet": "".join(text),
-        "matches": matches,
-    }
-
-
-def _write_results(results: SearchResults, args: argparse.Namespace, out: TextIO) -> None:
-    """Print search results as JSON or lines; the notice and suggestion go to stderr."""
-    if results.notice:
-        print(f"digest-desk: {results.notice}", file=sys.stderr)
-    if results.suggestion:
-        print(f"digest-desk: did you mean: {results.suggestion}", file=sys.stderr)
-    if args.json:
-        _print_json([_hit_json(h) for h in results.hits], out)
-        return
-    for hit in results.hits:
-        snippet = hit.snippet.replace(MARK_START, "[").replace(MARK_END, "]")
-        out.write(f"{hit.id:>6} {hit.score:7.2f}  {hit.title}\n        {snippet}\n")
-    out.write(f"{len(results.hits)} results\n")
-
-
-def cmd_search(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
-    """Search the library (query language in the README); best matches first."""
-    if args.limit < 1:
-        raise CliError("--limit must be at least 1")
-    _write_results(lib.search(args.query, limit=args.limit), args, out)
-    return 0
-
-
-def cmd_related(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
-    """List the papers most similar to one paper."""
-    (paper_id,) = _paper_ids(lib, [args.id])
-    _write_results(lib.related(paper_id, limit=args.limit), args, out)
-    return 0
-
-
-def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
-    """Rebuild the search index from the library."""
-    count = lib.reindex()
-    if not lib.search_index.usable:
-        raise CliError(lib.search_index.broken_reason or "the search index could not be rebuilt")
-    out.write(f"search index rebuilt: {count} papers\n")
-    return 0
-
-
 def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     """Start the desktop app (the default with no subcommand)."""
     try:
@@ -560,21 +497,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="library totals")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_stats)
-
-    p = sub.add_parser("search", help="search the library (see README for the query language)")
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("--limit", type=int, default=20, help="at most N results (default 20)")
-    p.add_argument("--json", action="store_true", help="print results as JSON")
-    p.set_defaults(handler=cmd_search)
-
-    p = sub.add_parser("related", help="papers similar to one paper")
-    p.add_argument("id")
-    p.add_argument("--limit", type=int, default=10, help="at most N results (default 10)")
-    p.add_argument("--json", action="store_true", help="print results as JSON")
-    p.set_defaults(handler=cmd_related)
-
-    p = sub.add_parser("reindex", help="rebuild the search index from the library")
-    p.set_defaults(handler=cmd_reindex)
 
     p = sub.add_parser("search", help="search the library (see README for the query language)")
     p.add_argument("query", metavar="QUERY")

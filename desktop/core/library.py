@@ -34,7 +34,6 @@ from desktop.core.models import (
     Sighting,
 )
 from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults
-from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults
 
 DB_FILE = "library.sqlite3"
 _CHUNK = 500
@@ -100,9 +99,6 @@ class Library(AnnotationsMixin):
         self._held: list[Changes] | None = None
         # Things the user should be told after opening (such as a backup that failed).
         self.notices: list[str] = []
-        # The full-text index, derived from SQLite; it listens first so views see it current.
-        self.search_index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
-        self.subscribe(self.search_index.on_changes)
         # The full-text index, derived from SQLite; it listens first so views see it current.
         self.search_index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
         self.subscribe(self.search_index.on_changes)
@@ -351,19 +347,6 @@ class Library(AnnotationsMixin):
             "read": counts["all"].total - counts["all"].unread,
             "views": {v: {"total": c.total, "unread": c.unread} for v, c in counts.items()},
         }
-
-    # -- searching -----------------------------------------------------------------------
-    def search(self, query: str, *, limit: int | None = 100) -> SearchResults:
-        """Ranked papers for a query in the search language (see README); never raises."""
-        return self.search_index.search(query, limit=limit)
-
-    def related(self, paper_id: int, limit: int = 10) -> SearchResults:
-        """The papers most similar to ``paper_id`` by title and abstract, without itself."""
-        return self.search_index.related(paper_id, limit=limit)
-
-    def reindex(self) -> int:
-        """Rebuild the search index from SQLite; returns how many papers were indexed."""
-        return self.search_index.rebuild()
 
     # -- searching -----------------------------------------------------------------------
     def search(self, query: str, *, limit: int | None = 100) -> SearchResults:
