@@ -338,12 +338,84 @@ def probe_core(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
 
 
 def probe_gui(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
-    """Child: start the main window offscreen; time start-up, `j` and view switches."""
+    """Child: start the main window offscreen; time start-up, `j` and view switches.
+
+    Start to interactive runs from the creation of this process (so Python and Qt start-up
+    count) to the first paper shown in the detail pane with the event loop running.
+    """
     try:
-        from desktop.gui import main_window  # type: ignore[attr-defined]
+        from PySide6.QtCore import QSettings, Qt
+        from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
+
+        from desktop.gui.app import create_main_window, make_application
     except ImportError as exc:
-        return {"available": False, "error": f"desktop.gui.main_window: {exc}"}
-    return {"available": False, "error": f"GUI probe not wired yet ({main_window.__name__})"}
+        return {"available": False, "error": f"desktop.gui: {exc}"}
+    deadline = time.perf_counter() + 120
+    app = make_application()
+    settings_dir = Path(tempfile.mkdtemp(prefix="digest-desk-bench-gui-"))
+    settings = QSettings(str(settings_dir / "gui-state.ini"), QSettings.Format.IniFormat)
+    with timer() as build_time:
+        window = create_main_window(data_dir, settings)
+    window.show()
+    window.activateWindow()
+    while window.detail.paper is None and time.perf_counter() < deadline:
+        app.processEvents()
+    app.processEvents()  # the first paint of the paper
+    interactive = process_age_s()
+    shown = window.detail.paper is not None
+    answer: dict[str, Any] = {
+        "available": shown,
+        "start_to_interactive_s": interactive if shown else None,
+        "window_build_s": build_time[0],
+        "rows": window.model.rowCount(),
+    }
+    if not shown:
+        answer["error"] = "no paper was shown"
+        window.close()
+        return answer
+
+    QApplication.setActiveWindow(window)
+    window.list.setFocus()
+    app.processEvents()
+    steps: list[float] = []
+    via = "key j"
+    for _ in range(int(args.get("steps", NEXT_PAPER_STEPS))):
+        before = window.current_row()
+        start = time.perf_counter()
+        QTest.keyClick(window.list, Qt.Key.Key_J)
+        if window.current_row() == before and via == "key j":
+            via = "command next-paper"  # the shortcut did not reach the offscreen window
+        if window.current_row() == before:
+            window.run_command("next-paper")
+        app.processEvents()
+        elapsed = (time.perf_counter() - start) * 1000
+        current = window.current_id()
+        if window.detail.paper is None or window.detail.paper.id != current:
+            answer["error"] = "the detail pane did not follow the cursor"
+            break
+        steps.append(elapsed)
+    switches: list[float] = []
+    for name in ("go-all", "go-inbox", "go-starred", "go-queue", "go-archive") * 2:
+        start = time.perf_counter()
+        window.run_command(name)
+        app.processEvents()
+        switches.append((time.perf_counter() - start) * 1000)
+    window.close()
+    app.processEvents()
+    shutil.rmtree(settings_dir, ignore_errors=True)
+    answer.update(
+        {
+            "next_paper_via": via,
+            "next_paper_steps": len(steps),
+            "next_paper_median_ms": statistics.median(steps) if steps else None,
+            "next_paper_p95_ms": percentile(steps, 95) if steps else None,
+            "view_switch_median_ms": statistics.median(switches),
+            "view_switch_max_ms": max(switches),
+            "rss_peak_mb": rss_peak_mb(),
+        }
+    )
+    return answer
 
 
 # -- the run ---------------------------------------------------------------------------------
@@ -395,7 +467,8 @@ def run_benchmark(
         lib.subscribe(listener)
     states = mark_states(lib)
 
-    queries = queries_for(rare_name(corpus))
+    rare = rare_name(corpus)
+    queries = queries_for(rare)
     ours: list[dict[str, Any]] = []
     related: list[float] = []
     if has_search:
@@ -446,6 +519,8 @@ def run_benchmark(
             "machine": platform.machine(),
             "search_repeats": repeats,
             "search_limit": SEARCH_LIMIT,
+            "rare_name": rare,
+            "load_average": [round(x, 2) for x in os.getloadavg()],
         },
         "available": {"search": has_search, "gui": bool(gui_answer.get("available"))},
         "corpus": {
@@ -659,7 +734,8 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"{meta['papers']:,} papers ({corpus['entries']:,} entries in {corpus['files']:,} files), "
-        f"{meta['cpus']} CPUs, Python {meta['python']}, SQLite {meta['sqlite']}. "
+        f"{meta['cpus']} CPUs (load average {meta['load_average'][0]} at the end), "
+        f"Python {meta['python']}, SQLite {meta['sqlite']}. "
         "Ratios are ours / FTS5 (latency: below 1 is faster; throughput: above 1 is faster)."
     )
     if meta["papers"] != TARGET_PAPERS:
