@@ -176,6 +176,15 @@ class AnnotationsMixin:
         ).fetchone()
         return _highlight(row) if row else None
 
+    def highlight_at(self, paper_id: int, field: str, offset: int) -> Highlight | None:
+        """The anchored highlight covering ``offset`` of a field (the newest if several)."""
+        row = self.db.execute(
+            f"SELECT {_HIGHLIGHT_SELECT} FROM highlights h WHERE h.paper_id = ? AND h.field = ? "
+            'AND h.orphaned = 0 AND h.start <= ? AND h."end" > ? ORDER BY h.id DESC LIMIT 1',
+            [int(paper_id), field, int(offset), int(offset)],
+        ).fetchone()
+        return _highlight(row) if row else None
+
     def highlights(
         self,
         color: str | None = None,

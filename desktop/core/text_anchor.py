@@ -172,3 +172,23 @@ def anchor(text: str, selector: QuoteSelector, context: int = CONTEXT) -> tuple[
     if best.agreement < MIN_CONTEXT_AGREEMENT:
         return None
     return best.start, best.start + len(quote)
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """The UTF-16 position (as Qt's QTextCursor counts) of the Python str index ``index``."""
+    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+def str_index(text: str, utf16_position: int) -> int:
+    """The Python str index of a UTF-16 position (Qt), clamped to the text.
+
+    A position inside a surrogate pair (between the two halves of one character) maps to the
+    start of that character.
+    """
+    units = 0
+    for index, ch in enumerate(text):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > utf16_position:
+            return index
+        units += width
+    return len(text)

@@ -14,6 +14,8 @@ from desktop.core.text_anchor import (
     anchor,
     describe,
     occurrences,
+    str_index,
+    utf16_offset,
 )
 
 TEXT = (
@@ -265,3 +267,15 @@ def test_property_reimport_keeps_highlights_on_their_quote_or_orphans_them(
             assert abstract[got.start : got.end] == h.quote
     finally:
         library.close()
+
+
+def test_utf16_positions_convert_both_ways() -> None:
+    text = "a𝑥b😀c"
+    assert [utf16_offset(text, i) for i in range(len(text) + 1)] == [0, 1, 3, 4, 6, 7]
+    assert [str_index(text, u) for u in range(8)] == [0, 1, 1, 2, 3, 3, 4, 5]
+
+
+@given(st.text(max_size=40), st.data())
+def test_property_utf16_round_trip(text: str, data: st.DataObject) -> None:
+    index = data.draw(st.integers(0, len(text)))
+    assert str_index(text, utf16_offset(text, index)) == index

@@ -553,3 +553,27 @@ def test_annotations_go_with_their_paper(lib: Library, paper: PaperId) -> None:
     while lib.history.can_undo:
         lib.undo()
     assert lib.annotated_paper_ids() == []
+
+
+def test_highlight_at_finds_the_newest_anchored_highlight(lib: Library, paper: PaperId) -> None:
+    outer = lib.add_highlight_by_quote(paper, "machine learning models")
+    inner = lib.add_highlight_by_quote(paper, "learning")
+    assert lib.highlight_at(paper, "abstract", outer.start) == outer
+    assert lib.highlight_at(paper, "abstract", inner.start + 1) == inner
+    assert lib.highlight_at(paper, "abstract", outer.end) is None
+    assert lib.highlight_at(paper, "title", outer.start) is None
+
+
+def test_search_sees_annotations_and_their_undo(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_highlight_by_quote(paper, "CPU memory", color="red", note="zanzibar")
+    lib.set_note(other, "quixotic remark")
+    lib.add_tag([other], "Deep learning")
+    assert [h.id for h in lib.search("color:red").hits] == [paper]
+    assert [h.id for h in lib.search("zanzibar").hits] == [paper]
+    assert [h.id for h in lib.search("note:quixotic").hits] == [other]
+    assert [h.id for h in lib.search('tag:"deep learning"').hits] == [other]
+    lib.undo()
+    lib.undo()
+    assert lib.search("note:quixotic").hits == []
+    assert lib.search('tag:"deep learning"').hits == []
