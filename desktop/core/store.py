@@ -128,7 +128,7 @@ def m002_notes_highlights_tags(db: Database) -> None:
     db.execute(
         """
         CREATE TABLE highlights (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
             field TEXT NOT NULL CHECK (field IN ('title', 'abstract')),
             start INTEGER NOT NULL,

@@ -577,3 +577,10 @@ def test_search_sees_annotations_and_their_undo(lib: Library, paper: PaperId) ->
     lib.undo()
     assert lib.search("note:quixotic").hits == []
     assert lib.search('tag:"deep learning"').hits == []
+
+
+def test_highlight_ids_are_never_reused(lib: Library, paper: PaperId) -> None:
+    first = lib.add_highlight_by_quote(paper, "DiskGNN")
+    lib.delete_highlight(first.id)
+    second = lib.add_highlight_by_quote(paper, "DiskGNN")
+    assert second.id != first.id
