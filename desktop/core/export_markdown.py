@@ -22,7 +22,13 @@ from typing import Any, Protocol
 
 from desktop.core.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
-from desktop.core.safe_filename import inside, name_key, unique_names
+from desktop.core.safe_filename import (
+    MAX_NAME_CHARS,
+    inside,
+    name_key,
+    safe_stem,
+    unique_names,
+)
 
 SHAPES = ("single", "per-paper")
 DEFAULT_FILE_NAME = "digest-desk-notes.md"
@@ -499,20 +505,31 @@ def _resolve_targets(plan: ExportPlan, folder: Path) -> list[tuple[ExportFile, s
         return [(only, only.path)]
     planned_ids = {int(pid) for f in plan.files for pid in f.paper_ids}
     taken = {name_key(f.path) for f in plan.files}
+
+    def usable(name: str, pid: int) -> bool:
+        """Free, or an export file of this paper or of one this export rewrites anyway."""
+        target = inside(folder, name)
+        if not target.exists():
+            return True
+        owner = _front_matter_id(target) if target.is_file() else None
+        return owner is not None and (owner == pid or owner in planned_ids)
+
     out: list[tuple[ExportFile, str]] = []
     for f in plan.files:
+        pid = int(f.paper_ids[0])
         name = f.path
-        target = inside(folder, name)
-        owner = _front_matter_id(target) if target.is_file() else None
-        free = not target.exists() or (
-            target.is_file() and owner is not None and (owner in planned_ids)
-        )
-        if not free:
-            stem = name[: -len(".md")]
-            pid = int(f.paper_ids[0])
-            name = f"{stem[: 120 - 20]} (paper {pid}).md"
-            if name_key(name) in taken or (folder / name).exists() and not _ours(folder / name):
-                name = f"paper {pid}.md"
+        if not usable(name, pid):
+            tag = f" (paper {pid}).md"
+            stem = safe_stem(name[: -len(".md")], MAX_NAME_CHARS - len(tag))
+            for candidate in (stem + tag, f"paper {pid}.md"):
+                if name_key(candidate) not in taken and usable(candidate, pid):
+                    name = candidate
+                    break
+            else:
+                raise ExportError(
+                    f"cannot find a free file name for paper {pid} in {folder}: "
+                    f"{f.path!r} belongs to another file"
+                )
             taken.add(name_key(name))
         out.append((f, name))
     return out

@@ -174,8 +174,11 @@ def embed_note(note: str, min_level: int) -> str:
             continue
         opening = _FENCE_OPEN.match(line)
         if opening and not (opening.group(1)[0] == "`" and "`" in opening.group(2)):
-            fence = (opening.group(1)[0], len(opening.group(1)))
-            out.append(opening.group(1) + _note_inline(opening.group(2)))
+            # no "|" in the info string: some parsers would read the line as a table header
+            emitted = opening.group(1) + _note_inline(opening.group(2).replace("|", ""))
+            run = re.match(r"`+|~+", emitted).group()  # type: ignore[union-attr]
+            fence = (run[0], len(run))
+            out.append(emitted)
             continue
         indented = _INDENTED_FENCE.match(line)
         if indented:

@@ -173,6 +173,18 @@ def test_someone_elses_file_with_the_same_name_is_never_overwritten(
     assert again.written == [] and len(os.listdir(tmp_path)) == 5
 
 
+def test_when_every_name_is_taken_the_export_says_so(annotated: Library, tmp_path: Path) -> None:
+    plan = plan_export(annotated, Selection.of_ids([3]), "per-paper")
+    stem = plan.files[0].path[:-3]
+    for name in (f"{stem}.md", f"{stem} (paper 3).md"):
+        (tmp_path / name).write_text("someone else's\n")
+    assert write_export(plan, tmp_path).written == ["paper 3.md"]
+    (tmp_path / "paper 3.md").write_text("someone else's too\n")
+    with pytest.raises(ExportError, match="cannot find a free file name for paper 3"):
+        write_export(plan, tmp_path)
+    assert len(os.listdir(tmp_path)) == 3
+
+
 def test_single_file_refuses_to_overwrite_a_foreign_file(
     annotated: Library, tmp_path: Path
 ) -> None:

@@ -250,6 +250,9 @@ def assert_contained(note: str, min_level: int = 3) -> None:
 @example("- # in a list\n> # in a quote\n1) ## in an ordered list", 3)
 @example("a\n- - -\nb\n___\n", 3)
 @example("\\\\<script>", 3)
+@example("```|\n---\n", 2)
+@example("~~~|~~~|", 2)
+@example("|a|b|\n|-|-|\n```\n<script>\n```", 3)
 def test_no_note_breaks_the_document(note: str, min_level: int) -> None:
     assert_contained(note, min_level)
 
