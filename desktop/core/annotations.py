@@ -257,6 +257,18 @@ class AnnotationsMixin:
             )
         ]
 
+    def tag_counts(self) -> list[tuple[str, int, int]]:
+        """Every tag as ``(name, papers, unread papers)``, sorted by name (for the sidebar)."""
+        return [
+            (r[0], int(r[1]), int(r[2]))
+            for r in self.db.execute(
+                "SELECT t.name, COUNT(p.id), COALESCE(SUM(p.is_read = 0), 0) FROM tags t "
+                "LEFT JOIN paper_tags pt ON pt.tag_id = t.id "
+                "LEFT JOIN papers p ON p.id = pt.paper_id "
+                "GROUP BY t.id ORDER BY t.name COLLATE NOCASE"
+            )
+        ]
+
     def annotated_paper_ids(self) -> list[PaperId]:
         """Papers with a note, a highlight or a tag, in inbox (import) order."""
         return [

@@ -584,3 +584,11 @@ def test_highlight_ids_are_never_reused(lib: Library, paper: PaperId) -> None:
     lib.delete_highlight(first.id)
     second = lib.add_highlight_by_quote(paper, "DiskGNN")
     assert second.id != first.id
+
+
+def test_tag_counts_include_unread(lib: Library, paper: PaperId) -> None:
+    other = lib.view_ids("all")[1]
+    lib.add_tag([paper, other], "b")
+    lib.add_tag([paper], "A")
+    lib.set_read([paper])
+    assert lib.tag_counts() == [("A", 1, 0), ("b", 2, 1)]
