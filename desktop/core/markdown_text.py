@@ -165,8 +165,7 @@ def embed_note(note: str, min_level: int) -> str:
     lines = clean_text(note).split("\n")
     out: list[str] = []
     fence: tuple[str, int] | None = None
-    for raw in lines:
-        line = raw.rstrip(" \t") if fence is None else raw
+    for line in lines:
         if fence is not None:
             out.append(line)
             if _closes(line, *fence):

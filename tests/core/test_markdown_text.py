@@ -312,3 +312,4 @@ def test_note_examples() -> None:
         "<https://example.com> \\<mailto:a@b.c>"
     )
     assert embed_note("\n\n  \n", 3) == ""
+    assert embed_note("a hard break  \nnext", 3) == "a hard break  \nnext"
