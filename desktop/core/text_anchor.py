@@ -25,6 +25,10 @@ CONTEXT = 32
 MIN_CONTEXT_AGREEMENT = 0.7
 # Runs of fewer matching characters are chance (a shared "e" or space), not context.
 MIN_BLOCK = 3
+# A quote shorter than this ("the model") can occur once in rewritten text yet be other words:
+# a single occurrence of it is taken only when some of its old context is still around it.
+SHORT_QUOTE = 20
+MIN_SHORT_AGREEMENT = 0.3
 # At most this many occurrences get the full (difflib) context comparison.
 MAX_SCORED = 200
 
@@ -137,7 +141,8 @@ def anchor(text: str, selector: QuoteSelector, context: int = CONTEXT) -> tuple[
     The result always satisfies ``text[start:end] == selector.quote``. In order:
 
     1. the old offsets still hold the quote with the same context: keep them;
-    2. the quote occurs exactly once: take it;
+    2. the quote occurs exactly once: take it, if it is at least ``SHORT_QUOTE`` characters
+       long or some of its old context (``MIN_SHORT_AGREEMENT``) is still around it;
     3. several occurrences: take the one whose surrounding text best agrees with the stored
        prefix and suffix (exact agreement right next to the quote first, then nearness to the
        old offset), provided the agreement is at least ``MIN_CONTEXT_AGREEMENT``;
@@ -158,7 +163,11 @@ def anchor(text: str, selector: QuoteSelector, context: int = CONTEXT) -> tuple[
     if not found:
         return None
     if len(found) == 1:
-        return found[0], found[0] + len(quote)
+        if len(quote) >= SHORT_QUOTE:
+            return found[0], found[0] + len(quote)
+        if _score(selector, text, found[0], context).agreement >= MIN_SHORT_AGREEMENT:
+            return found[0], found[0] + len(quote)
+        return None
     if len(found) > MAX_SCORED:
         # A very common quote (a single letter, say): score fully only the occurrences whose
         # adjacent context matches best, then the nearest ones; the rest cannot win anyway

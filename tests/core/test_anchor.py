@@ -102,6 +102,26 @@ def test_when_the_right_occurrence_is_gone_no_other_occurrence_is_guessed() -> N
     assert anchor(rewritten, sel) is None
 
 
+def test_a_short_quote_alone_in_rewritten_text_is_not_moved_there() -> None:
+    text = "We propose the model for graphs. It scales to billions of edges on one disk."
+    at = text.index("the model")
+    sel = describe(text, at, at + 9)
+    rewritten = "A new abstract entirely. Results on the model zoo are reported below in full."
+    assert anchor(rewritten, sel) is None
+    # With some of its old context still around it, the single occurrence is taken.
+    edited = "We now propose the model for graphs. It scales to billions of edges."
+    assert anchor(edited, sel) == (15, 24)
+
+
+def test_a_long_quote_found_once_is_taken_even_in_new_surroundings() -> None:
+    quote = "out-of-core training of graph networks"
+    text = f"Intro text. We study {quote} here."
+    sel = describe(text, text.index(quote), text.index(quote) + len(quote))
+    rewritten = f"Completely different opening words; {quote}; different ending."
+    at = rewritten.index(quote)
+    assert anchor(rewritten, sel) == (at, at + len(quote))
+
+
 def test_identical_repeated_passages_prefer_the_old_position() -> None:
     passage = "the same sentence again and again. "
     text = passage * 4
