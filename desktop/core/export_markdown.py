@@ -255,7 +255,10 @@ def paper_status(paper: Paper) -> str:
     return "read" if paper.is_read else "unread"
 
 
-_YAML_SAFE = re.compile(r"[\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Printable in YAML 1.1 and 1.2, minus U+2028/U+2029, which YAML 1.1 reads as line breaks.
+_YAML_SAFE = re.compile(
+    r"[\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def yaml_string(text: str) -> str:

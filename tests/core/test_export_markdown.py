@@ -359,6 +359,14 @@ def test_contents_anchors_follow_github_and_count_repeats() -> None:
 def test_yaml_strings_survive_anything() -> None:
     for text in ['a "quoted" \\ thing', "line\nbreak", "\u2028\x85\ufeff", "é 漢字 🙂", "- x: y #"]:
         assert yaml.safe_load(f"k: {yaml_string(text)}") == {"k": text}
+    assert yaml_string("a\u2028b\x85") == '"a\\u2028b\\x85"'  # no raw YAML 1.1 line breaks
+
+
+@given(st.text())
+def test_any_text_survives_yaml_quoting(text: str) -> None:
+    quoted = yaml_string(text)
+    assert "\n" not in quoted
+    assert yaml.safe_load(f"k: {quoted}") == {"k": text}
 
 
 def test_rendering_is_deterministic() -> None:
