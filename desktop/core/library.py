@@ -273,6 +273,21 @@ class Library(AnnotationsMixin):
             f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID or tag:NAME"
         )
 
+    def in_view(self, view: str, ids: Sequence[int]) -> set[PaperId]:
+        """Which of ``ids`` belong to a view (cheap: only those papers are looked at)."""
+        where, params = self.view_where(view)
+        found: set[PaperId] = set()
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                PaperId(r[0])
+                for r in self.db.execute(
+                    f"SELECT p.id FROM papers p WHERE p.id IN ({marks}) AND ({where})",
+                    [*chunk, *params],
+                )
+            )
+        return found
+
     def view_ids(
         self, view: str = "inbox", *, sort: str = "default", descending: bool = False
     ) -> list[PaperId]:

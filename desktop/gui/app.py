@@ -18,12 +18,12 @@ from desktop.gui.icons import app_icon
 from desktop.gui.main_window import MainWindow
 
 STYLE_SHEET = """
-QTableView#papers { border: none; selection-background-color: #d6e4f5;
+QTableView#papers { border: none; outline: 0; selection-background-color: #d6e4f5;
     selection-color: #111827; alternate-background-color: #f7f8fa; }
 QTableView#papers:focus { selection-background-color: #bcd3ee; }
 QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid #e3e6ea;
     background: #fbfbfc; color: #4b5563; }
-QListView#sidebar { border: none; background: #f3f4f6; padding-top: 6px; }
+QListView#sidebar { border: none; outline: 0; background: #f3f4f6; padding-top: 6px; }
 QListView#sidebar::item { padding: 3px 4px; }
 QListView#sidebar::item:selected { background: #dde7f3; color: #111827; }
 QTextBrowser#detail { border: none; border-left: 1px solid #e3e6ea; background: #ffffff; }

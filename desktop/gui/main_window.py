@@ -71,6 +71,7 @@ APP_TITLE = "Digest Desk"
 SEARCH_DELAY_MS = 180
 SEARCH_LIMIT = 200
 STATUS_MS = 8000
+COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
 # Keys the sidebar keeps for itself instead of the window's shortcuts.
 SIDEBAR_KEYS = {
     Qt.Key.Key_Up,
@@ -82,6 +83,10 @@ SIDEBAR_KEYS = {
     Qt.Key.Key_Return,
     Qt.Key.Key_Enter,
 }
+
+
+# Commands that can change read state, and so the per-digest unread counts.
+READ_COMMANDS = {"toggle-read", "open-paper", "undo", "redo"}
 
 
 def _plural(n: int, word: str) -> str:
@@ -123,6 +128,9 @@ class MainWindow(QMainWindow):
         self._prefer_returning = False
         self._closed = False
         self.owns_library = False  # close the library with the window
+        self._digests_changed = True  # per-digest unread counts need recomputing
+        self._read_state_touched = False
+        self.counts: dict[str, Any] | None = None
         self._listener = self._on_library_write
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
@@ -137,7 +145,7 @@ class MainWindow(QMainWindow):
         self.library_changed.connect(self._apply_changes)
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(30)
+        self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self._refresh_counts)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -148,7 +156,8 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
-        self.sidebar_model = SidebarModel(self.library, self)
+        # Counts are filled in just after the window shows (they scan the library).
+        self.sidebar_model = SidebarModel(self.library, self, counts=False)
         self.sidebar = QListView(self)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setModel(self.sidebar_model)
@@ -296,7 +305,8 @@ class MainWindow(QMainWindow):
         except ValueError:
             view = "inbox"
         self.set_view(view, select=paper_id)
-        self._refresh_counts()
+        self._digests_changed = True
+        QTimer.singleShot(0, self._refresh_counts)
 
     def save_settings(self) -> None:
         """Remember geometry, splitter sizes, the view and the selected paper."""
@@ -315,7 +325,11 @@ class MainWindow(QMainWindow):
     # -- commands --------------------------------------------------------------------------
     def run_command(self, name: str) -> None:
         """Run a command by name (keys, menus, toolbar and palette all end here)."""
-        COMMANDS[name].run(self)
+        self._read_state_touched = name in READ_COMMANDS
+        try:
+            COMMANDS[name].run(self)
+        finally:
+            self._read_state_touched = False
 
     def current_id(self) -> PaperId | None:
         """The id of the paper under the cursor, or None."""
@@ -598,15 +612,15 @@ class MainWindow(QMainWindow):
         row = self.current_row()
         self._restoring = True
         try:
-            if changes.library:
-                self.model._invalidate()  # noqa: SLF001 - new or revised papers
-            self.model.refresh(changes.papers)
+            self.model.refresh(changes.papers, library=changes.library)
         finally:
             self._restoring = False
         self._reselect(current, row, old_ids, changes)
         self._show_current(keep_scroll=True)
+        if changes.library or self._read_state_touched:
+            self._digests_changed = True
         self._counts_timer.start()
-        self._update_actions()
+        self._update_title_counts()
 
     def _reselect(
         self, current: PaperId | None, row: int, old_ids: list[PaperId], changes: Changes
@@ -663,21 +677,28 @@ class MainWindow(QMainWindow):
         return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
     def _refresh_counts(self) -> None:
+        """Recount every view (debounced: runs once keys pause)."""
         if self._closed:
             return
-        self.sidebar_model.refresh()
+        self._counts_timer.stop()
+        self.counts = self.library.counts()
+        self.sidebar_model.refresh(self.counts, digests_changed=self._digests_changed)
+        self._digests_changed = False
         self._sync_sidebar()
         self._update_counts_label()
         self._update_title()
 
+    def _update_title_counts(self) -> None:
+        self._update_counts_label()
+
     def _update_counts_label(self) -> None:
-        counts = self.library.counts()
-        total = counts["all"]
         shown = len(self.model.ids)
         where = "results" if self.model.search_query is not None else "in view"
-        self.counts_label.setText(
-            f"{shown} {where}   ·   {total.unread} unread of {_plural(total.total, 'paper')}"
-        )
+        text = f"{shown} {where}"
+        if self.counts is not None:
+            total = self.counts["all"]
+            text += f"   ·   {total.unread} unread of {_plural(total.total, 'paper')}"
+        self.counts_label.setText(text)
 
     def _update_actions(self) -> None:
         has_paper = self.current_id() is not None

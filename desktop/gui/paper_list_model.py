@@ -25,9 +25,17 @@ SORT_KEYS[COL_DIGESTS] = "digests"
 PAGE = 64  # rows loaded per database round trip
 CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
 
-PaperRole = Qt.ItemDataRole.UserRole + 1  # the Paper of a row
-IdRole = Qt.ItemDataRole.UserRole + 2  # the paper id of a row
-SnippetRole = Qt.ItemDataRole.UserRole + 3  # the search snippet of a row, if any
+PaperRole = int(Qt.ItemDataRole.UserRole) + 1  # the Paper of a row
+IdRole = int(Qt.ItemDataRole.UserRole) + 2  # the paper id of a row
+SnippetRole = int(Qt.ItemDataRole.UserRole) + 3  # the search snippet of a row, if any
+
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+DECORATION = int(Qt.ItemDataRole.DecorationRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -96,6 +104,8 @@ class PaperListModel(QAbstractTableModel):
         self.search_query: str | None = None
         self._ranked: list[PaperId] = []
         self._rows: dict[PaperId, Paper] = {}
+        # Per paper: role -> one value per column, so data() is two dict lookups.
+        self._cells: dict[PaperId, dict[int, list[Any]]] = {}
         self._row_of: dict[PaperId, int] | None = None
         self._bold = QFont()
         self._bold.setBold(True)
@@ -132,22 +142,66 @@ class PaperListModel(QAbstractTableModel):
         self._row_of = None
         if ids is None:
             self._rows.clear()
+            self._cells.clear()
         else:
             for paper_id in ids:
                 self._rows.pop(paper_id, None)
+                self._cells.pop(paper_id, None)
 
-    def refresh(self, changed: Iterable[int] = ()) -> None:
-        """Reload the id list after a write and update rows in place where possible.
+    def refresh(self, changed: Iterable[int] = (), *, library: bool = False) -> None:
+        """Bring the list up to date after a write.
 
-        Rows that left the view are removed and new ones inserted with row signals, so the
-        views keep their scroll position; anything else is a reset.
+        A triage write only checks the changed papers: rows that left the view are removed
+        with row signals (the views keep their scroll position) and the others repaint. New
+        papers, papers joining the view, and queue moves reload the id list.
         """
-        self._invalidate(PaperId(i) for i in changed)
+        changed_ids = [PaperId(int(i)) for i in changed]
+        for paper_id in changed_ids:
+            self._rows.pop(paper_id, None)
+            self._cells.pop(paper_id, None)
+        if library:
+            self._rows.clear()
+            self._cells.clear()
         if self.search_query is not None:
             # Search results keep their ranking; only their contents change.
+            self._emit_rows_changed(changed_ids, every=library)
+            return
+        if library or not changed_ids or self.view == "queue":
+            self.set_ids(self._query())
+            return
+        inside = self.library.in_view(self.view, changed_ids)
+        if any(self.row_of(i) < 0 for i in inside):
+            self.set_ids(self._query())
+            return
+        leaving = {i for i in changed_ids if i not in inside and self.row_of(i) >= 0}
+        if leaving:
+            self._remove_rows(sorted(self.row_of(i) for i in leaving))
+            self.marked -= leaving
+        self._emit_rows_changed([i for i in changed_ids if i not in leaving])
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        """Remove rows (sorted ascending), one signal per contiguous run, last run first."""
+        runs: list[list[int]] = []
+        for row in rows:
+            if runs and row == runs[-1][1] + 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for first, last in reversed(runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self.ids[first : last + 1]
+            self._row_of = None
+            self.endRemoveRows()
+
+    def _emit_rows_changed(self, ids: list[PaperId], every: bool = False) -> None:
+        if every or len(ids) > 50:
             self._emit_all_changed()
             return
-        self.set_ids(self._query())
+        last = len(HEADERS) - 1
+        for paper_id in ids:
+            row = self.row_of(paper_id)
+            if row >= 0:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def set_ids(self, new: list[PaperId]) -> None:
         """Replace the id list, with remove/insert signals when the change allows it."""
@@ -222,10 +276,36 @@ class PaperListModel(QAbstractTableModel):
     def _load_page(self, row: int) -> None:
         if len(self._rows) > CACHE_LIMIT:
             self._rows.clear()
+            self._cells.clear()
         start = row - row % PAGE
         wanted = [i for i in self.ids[start : start + PAGE] if i not in self._rows]
         for paper in self.library.papers(wanted):
             self._rows[paper.id] = paper
+            self._cells.pop(paper.id, None)
+
+    def _cells_for(self, paper: Paper) -> dict[int, list[Any]]:
+        bold = self._bold if not paper.is_read else None
+        muted = self._muted
+        cells: dict[int, list[Any]] = {
+            DISPLAY: [
+                paper.title,
+                short_date(paper.published) or (paper.published_raw or ""),
+                authors_cell(paper),
+                str(len(paper.sightings)),
+            ],
+            FONT: [bold, None, None, None],
+            FOREGROUND: [None, muted, muted, muted],
+            DECORATION: [
+                state_badge(paper.starred, paper.queued, paper.id in self.marked),
+                None,
+                None,
+                None,
+            ],
+            ALIGNMENT: [None, None, CENTER, CENTER],
+            TOOLTIP: [self._tooltip(paper, col) for col in range(len(HEADERS))],
+        }
+        self._cells[paper.id] = cells
+        return cells
 
     def toggle_mark(self, row: int) -> bool:
         """Select or unselect a row for bulk actions; returns the new state."""
@@ -236,6 +316,7 @@ class PaperListModel(QAbstractTableModel):
             self.marked.discard(paper_id)
         else:
             self.marked.add(paper_id)
+        self._cells.pop(paper_id, None)
         index = self.index(row, COL_TITLE)
         self.dataChanged.emit(index, index)
         return paper_id in self.marked
@@ -243,6 +324,8 @@ class PaperListModel(QAbstractTableModel):
     def clear_marks(self) -> None:
         """Unselect every row selected for bulk actions."""
         if self.marked:
+            for paper_id in self.marked:
+                self._cells.pop(paper_id, None)
             self.marked.clear()
             self._emit_all_changed()
 
@@ -277,39 +360,34 @@ class PaperListModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.ids):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if not index.isValid():
             return None
+        row = index.row()
+        ids = self.ids
+        if not 0 <= row < len(ids):
+            return None
+        paper_id = ids[row]
+        cells = self._cells.get(paper_id)
+        if cells is None:
+            if role == IdRole:
+                return int(paper_id)
+            paper = self._rows.get(paper_id)
+            if paper is None:
+                self._load_page(row)
+                paper = self._rows.get(paper_id)
+                if paper is None:
+                    return None
+            cells = self._cells_for(paper)
+        values = cells.get(role)
+        if values is not None:
+            return values[index.column()]
         if role == IdRole:
-            return int(self.ids[index.row()])
-        paper = self.paper_at(index.row())
-        if paper is None:
-            return None
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == COL_TITLE:
-                return paper.title
-            if col == COL_PUBLISHED:
-                return short_date(paper.published) or (paper.published_raw or "")
-            if col == COL_AUTHORS:
-                return authors_cell(paper)
-            if col == COL_DIGESTS:
-                return str(len(paper.sightings))
-            return None
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if not paper.is_read and col == COL_TITLE else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return self._muted if col != COL_TITLE else None
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_TITLE:
-            return state_badge(paper.starred, paper.queued, paper.id in self.marked)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(paper, col)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DIGESTS, COL_AUTHORS):
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return int(paper_id)
         if role == PaperRole:
-            return paper
+            return self._rows.get(paper_id) or self.paper_at(row)
         if role == SnippetRole:
-            return self.snippets.get(paper.id)
+            return self.snippets.get(paper_id)
         return None
 
     def _tooltip(self, paper: Paper, col: int) -> str:

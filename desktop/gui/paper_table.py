@@ -57,15 +57,7 @@ def split_marked(snippet: str, markers: tuple[str, str] | None = None) -> list[t
     return [(text, hit) for text, hit in runs if text]
 
 
-class RowDelegate(QStyledItemDelegate):
-    """Cells without the per-cell focus frame (the whole row is the cursor)."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: Index) -> None:
-        super().initStyleOption(option, index)
-        option.state &= ~QStyle.StateFlag.State_HasFocus
-
-
-class TitleDelegate(RowDelegate):
+class TitleDelegate(QStyledItemDelegate):
     """In search mode, draws the title with the matching snippet under it."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -155,14 +147,13 @@ class PaperTable(QTableView):
         horizontal = self.horizontalHeader()
         horizontal.setHighlightSections(False)
         horizontal.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.row_delegate = RowDelegate(self)
-        self.setItemDelegate(self.row_delegate)
+        # The Python delegate is only installed for search results: plain rows paint in C++.
         self.title_delegate = TitleDelegate(self)
-        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate)
+        self.title_delegate.search_mode = True
 
     def set_search_mode(self, on: bool) -> None:
         """Taller rows with snippets for search results; compact rows otherwise."""
-        self.title_delegate.search_mode = on
+        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate if on else None)
         self.verticalHeader().setDefaultSectionSize(SEARCH_ROW_HEIGHT if on else ROW_HEIGHT)
         self.viewport().update()
 

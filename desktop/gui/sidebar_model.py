@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.core.library import Library
+from desktop.core.library import Library, ViewCount
 from desktop.gui.icons import pixmap
 from desktop.gui.paper_list_model import short_date
 
@@ -69,14 +69,16 @@ def digest_label(name: str, date: str | None) -> str:
 class SidebarModel(QAbstractListModel):
     """A flat list of views; ``refresh()`` reloads the counts from the library."""
 
-    def __init__(self, library: Library, parent: Any = None) -> None:
+    def __init__(self, library: Library, parent: Any = None, *, counts: bool = True) -> None:
         super().__init__(parent)
         self.library = library
         self.entries: list[Entry] = []
-        self.refresh()
+        self._digest_counts: dict[Any, Any] | None = None
+        self.refresh(with_counts=counts)
 
-    def _build(self) -> list[Entry]:
-        counts = self.library.counts()
+    def _build(self, counts: dict[str, ViewCount] | None, digest_stale: bool) -> list[Entry]:
+        if counts is None:
+            counts = {view: ViewCount(0, 0) for view in VIEW_LABELS}
         entries = [
             Entry(
                 view,
@@ -90,7 +92,9 @@ class SidebarModel(QAbstractListModel):
         ]
         digests = self.library.digests()
         if digests:
-            per_digest = self.library.digest_counts()
+            if digest_stale:
+                self._digest_counts = self.library.digest_counts()
+            per_digest = self._digest_counts or {}
             entries.append(Entry(None, "Digests"))
             for digest in reversed(digests):  # newest import first
                 c = per_digest.get(digest.id)
@@ -115,9 +119,22 @@ class SidebarModel(QAbstractListModel):
                     )
         return entries
 
-    def refresh(self) -> None:
-        """Reload entries and counts; a reset only when the list of entries changed."""
-        new = self._build()
+    def refresh(
+        self,
+        counts: dict[str, ViewCount] | None = None,
+        *,
+        with_counts: bool = True,
+        digests_changed: bool = True,
+    ) -> None:
+        """Reload entries and counts; a reset only when the list of entries changed.
+
+        ``counts`` may be passed in when the caller already has them; per-digest counts are
+        only recomputed when ``digests_changed`` (they cost a join over every sighting).
+        """
+        if counts is None and with_counts:
+            counts = self.library.counts()
+        fresh_digests = with_counts and (digests_changed or self._digest_counts is None)
+        new = self._build(counts, fresh_digests)
         if [e.view for e in new] == [e.view for e in self.entries] and [e.label for e in new] == [
             e.label for e in self.entries
         ]:

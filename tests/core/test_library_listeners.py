@@ -32,3 +32,18 @@ def test_notify_reports_writes_made_by_another_connection(
     seeded.notify(Changes())  # nothing changed: nobody is called
     assert heard == [Changes(library=True)]
     assert seeded.counts()["archive"].total == 1
+
+
+def test_in_view_checks_only_the_given_papers(seeded: Library) -> None:
+    inbox = seeded.view_ids("inbox")
+    seeded.set_archived([inbox[0]], True)
+    seeded.set_queued([inbox[1]], True)
+    wanted = inbox[:3]
+    assert seeded.in_view("inbox", wanted) == {inbox[2]}
+    assert seeded.in_view("archive", wanted) == {inbox[0]}
+    assert seeded.in_view("queue", wanted) == {inbox[1]}
+    assert seeded.in_view("all", wanted) == set(wanted)
+    digest = seeded.digests()[0].id
+    in_digest = set(seeded.view_ids(f"digest:{digest}"))
+    assert seeded.in_view(f"digest:{digest}", inbox) == in_digest & set(inbox)
+    assert seeded.in_view("inbox", []) == set()

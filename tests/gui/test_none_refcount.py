@@ -19,3 +19,4 @@ def test_many_void_qt_calls_leave_none_alive(qapp: QApplication) -> None:
     after = sys.getrefcount(None)
     assert after > 1 << 30, "None must stay far from a zero reference count"
     assert before - after <= 100_000
+    assert sys.getrefcount(True) > 1 << 30 and sys.getrefcount(False) > 1 << 30
