@@ -88,6 +88,11 @@ class Selection:
         return cls("ids", ids=tuple(dict.fromkeys(int(i) for i in ids)))
 
     @classmethod
+    def of_paper(cls, paper_id: int) -> Selection:
+        """One paper."""
+        return cls.of_ids([paper_id])
+
+    @classmethod
     def everything(cls) -> Selection:
         """Every paper in the library."""
         return cls("all")
@@ -453,7 +458,9 @@ def _front_matter_id(path: Path) -> int | None:
     """The paper id in the front matter of a file this exporter wrote, else None."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(_FRONT_MATTER_READ)
+            head = fh.read(4096)
+            if "\n---" not in head[3:]:
+                head += fh.read(_FRONT_MATTER_READ)
     except OSError:
         return None
     if not head.startswith("---\n"):

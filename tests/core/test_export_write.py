@@ -74,8 +74,9 @@ def test_other_selections(annotated: Library) -> None:
     annotated.set_starred(starred_ids)
     assert plan_export(annotated, Selection.of_view("starred")).papers == 3
     assert plan_export(annotated, Selection.everything()).papers == 286
-    one = plan_export(annotated, Selection.of_ids([3, 99999]), "per-paper")
-    assert [f.paper_ids for f in one.files] == [(3,)]
+    some = plan_export(annotated, Selection.of_ids([3, 99999]), "per-paper")
+    assert [f.paper_ids for f in some.files] == [(3,)]
+    assert plan_export(annotated, Selection.of_paper(5), "per-paper").files[0].paper_ids == (5,)
     found = plan_export(annotated, Selection.of_query("DiskGNN"), "per-paper")
     assert 1 in [f.paper_ids[0] for f in found.files]
     with pytest.raises(ValueError):
@@ -311,3 +312,25 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert "cannot create the folder" in capsys.readouterr().err
     code, _ = run([*base, "export", "--out", str(tmp_path / "q.md"), "--view", "bogus"])
     assert code == 1 and "unknown view" in capsys.readouterr().err
+
+
+def test_export_files_are_recognised_by_their_front_matter(tmp_path: Path) -> None:
+    from desktop.core.export_markdown import _front_matter_id
+
+    cases = {
+        "ours.md": f'---\nid: 7\ntitle: "{"x" * 9000}"\nexported_by: digest-desk\n---\n# x\n',
+        "edited-by-obsidian.md": "---\nid: '7'\nexported_by: 'digest-desk'\naliases: []\n---\n",
+        "other-tool.md": "---\nid: 7\n---\n",
+        "no-front-matter.md": "# id: 7\nexported_by: digest-desk\n",
+        "single.md": "---\ntitle: x\nexported_by: digest-desk\n---\n",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+    found = {name: _front_matter_id(tmp_path / name) for name in cases}
+    assert found == {
+        "ours.md": 7,
+        "edited-by-obsidian.md": 7,
+        "other-tool.md": None,
+        "no-front-matter.md": None,
+        "single.md": -1,
+    }
