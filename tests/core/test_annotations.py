@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.core.annotations import (
     NOTE_MERGE_SECONDS,
@@ -592,3 +594,103 @@ def test_tag_counts_include_unread(lib: Library, paper: PaperId) -> None:
     lib.add_tag([paper], "A")
     lib.set_read([paper])
     assert lib.tag_counts() == [("A", 1, 0), ("b", 2, 1)]
+
+
+# -- undo as a property ------------------------------------------------------------------------
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "highlight",
+                "note",
+                "highlight_note",
+                "color",
+                "delete",
+                "tag",
+                "untag",
+                "rename",
+                "delete_tag",
+                "set_tags",
+            ]
+        ),
+        st.integers(0, 1),  # which paper
+        st.integers(0, 10_000),  # a number to pick offsets, highlights and names from
+        st.sampled_from(["", "a note", "another\nnote", "<b>x</b>"]),
+    ),
+    min_size=1,
+    max_size=10,
+)
+TAG_NAMES = ["alpha", "Beta", "ALPHA", "gamma delta"]
+
+
+def annotation_state(library: Library, ids: list[PaperId]) -> object:
+    return (
+        [library.annotations(i) for i in ids],
+        library.tags(),
+        library.db.execute("SELECT COUNT(*) FROM tags").fetchone()[0],
+    )
+
+
+def apply_op(library: Library, ids: list[PaperId], op: tuple[str, int, int, str]) -> None:
+    kind, which, n, text = op
+    pid = ids[which]
+    highlights = library.highlights()
+    name = TAG_NAMES[n % len(TAG_NAMES)]
+    if kind == "highlight":
+        abstract = library.paper(pid).abstract  # type: ignore[union-attr]
+        start = n % (len(abstract) - 1)
+        end = min(len(abstract), start + 1 + n % 17)
+        color = list(HIGHLIGHT_COLORS)[n % len(HIGHLIGHT_COLORS)]
+        library.add_highlight(pid, "abstract", start, end, color=color, note=text)
+    elif kind == "note":
+        library.set_note(pid, text)
+    elif kind in ("highlight_note", "color", "delete") and highlights:
+        h = highlights[n % len(highlights)]
+        if kind == "highlight_note":
+            library.set_highlight_note(h.id, text)
+        elif kind == "color":
+            library.set_highlight_color(h.id, list(HIGHLIGHT_COLORS)[n % 5])
+        else:
+            library.delete_highlight(h.id)
+    elif kind == "tag":
+        library.add_tag([pid], name)
+    elif kind == "untag":
+        library.remove_tag([pid], name)
+    elif kind == "rename" and library.tags():
+        old = library.tags()[n % len(library.tags())][0]
+        library.rename_tag(old, TAG_NAMES[(n // 7) % len(TAG_NAMES)])
+    elif kind == "delete_tag" and library.tags():
+        library.delete_tag(library.tags()[n % len(library.tags())][0])
+    elif kind == "set_tags":
+        library.set_paper_tags(pid, TAG_NAMES[: n % 4])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OPS)
+def test_property_undo_all_then_redo_all_retraces_every_state(
+    ops: list[tuple[str, int, int, str]],
+) -> None:
+    library = Library.in_memory()
+    try:
+        clock = iter(range(0, 10**9, 1000))
+        library.note_clock = lambda: float(next(clock))  # type: ignore[method-assign]
+        library.import_text(digest(TITLE, ABSTRACT, ("Another Paper", "Plain text here.")), "d")
+        ids = library.view_ids("all")
+        states = [annotation_state(library, ids)]
+        for op in ops:
+            depth = len(library.history._done)
+            apply_op(library, ids, op)
+            if len(library.history._done) > depth:
+                states.append(annotation_state(library, ids))
+            else:
+                assert annotation_state(library, ids) == states[-1]
+        for expected in reversed(states[:-1]):
+            assert library.undo() is not None
+            assert annotation_state(library, ids) == expected
+        assert not library.history.can_undo
+        for expected in states[1:]:
+            assert library.redo() is not None
+            assert annotation_state(library, ids) == expected
+    finally:
+        library.close()
