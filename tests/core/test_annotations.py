@@ -694,3 +694,14 @@ def test_property_undo_all_then_redo_all_retraces_every_state(
             assert annotation_state(library, ids) == expected
     finally:
         library.close()
+
+
+@given(st.text(max_size=80))
+def test_property_tag_names_normalize_once_or_are_refused(raw: str) -> None:
+    try:
+        name = normalize_tag(raw)
+    except AnnotationError:
+        return
+    assert normalize_tag(name) == name
+    assert name == name.strip() and "  " not in name and "," not in name
+    assert 0 < len(name) <= TAG_MAX_CHARS
