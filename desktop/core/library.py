@@ -336,7 +336,8 @@ class Library(AnnotationsMixin):
             DigestId(r[0]): ViewCount(int(r[1]), int(r[2]))
             for r in self.db.execute(
                 "SELECT s.digest_id, COUNT(*), COALESCE(SUM(p.is_read = 0), 0) "
-                "FROM sightings s JOIN papers p ON p.id = s.paper_id GROUP BY s.digest_id"
+                "FROM sightings s JOIN papers p INDEXED BY papers_read ON p.id = s.paper_id "
+                "GROUP BY s.digest_id"
             )
         }
 

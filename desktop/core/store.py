@@ -161,6 +161,14 @@ def m002_notes_highlights_tags(db: Database) -> None:
     db.execute("CREATE INDEX paper_tags_tag ON paper_tags (tag_id)")
 
 
+@migrations()
+def m003_count_indexes(db: Database) -> None:
+    """Covering indexes, so view counts and per-digest unread counts never read whole rows."""
+    db.execute("CREATE INDEX papers_triage ON papers (archived, queue_pos, is_read, starred)")
+    db.execute("CREATE INDEX papers_read ON papers (id, is_read)")
+    db.execute("CREATE INDEX sightings_digest_paper ON sightings (digest_id, paper_id)")
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]

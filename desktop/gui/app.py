@@ -17,25 +17,6 @@ from desktop.core.store import StoreError
 from desktop.gui.icons import app_icon
 from desktop.gui.main_window import MainWindow
 
-STYLE_SHEET = """
-QTableView#papers { border: none; outline: 0; selection-background-color: #d6e4f5;
-    selection-color: #111827; alternate-background-color: #f7f8fa; }
-QTableView#papers:focus { selection-background-color: #bcd3ee; }
-QHeaderView::section { padding: 4px 6px; border: none; border-bottom: 1px solid #e3e6ea;
-    background: #fbfbfc; color: #4b5563; }
-QListView#sidebar { border: none; outline: 0; background: #f3f4f6; padding-top: 6px; }
-QListView#sidebar::item { padding: 3px 4px; }
-QListView#sidebar::item:selected { background: #dde7f3; color: #111827; }
-QTextBrowser#detail { border: none; border-left: 1px solid #e3e6ea; background: #ffffff; }
-QLineEdit#search { padding: 5px 6px; border: 1px solid #d1d5db; border-radius: 5px;
-    margin: 0 6px; background: #ffffff; }
-QLineEdit#search:focus { border: 1px solid #5b8fd0; }
-QToolBar { spacing: 4px; border: none; border-bottom: 1px solid #e3e6ea; padding: 2px 6px; }
-QSplitter::handle { background: #e3e6ea; }
-QSplitter::handle:horizontal { width: 1px; }
-QStatusBar { color: #4b5563; }
-"""
-
 
 def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, created once, styled the same on every platform."""
@@ -64,7 +45,6 @@ def apply_style(app: QApplication) -> None:
     palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
     palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a919c"))
     app.setPalette(palette)
-    app.setStyleSheet(STYLE_SHEET)
 
 
 def default_settings() -> QSettings:

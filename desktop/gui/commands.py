@@ -111,7 +111,7 @@ def scroll_detail_up(win: MainWindow) -> None:
 # -- triage ----------------------------------------------------------------------------------
 @command(
     "toggle-read",
-    label="Toggle read",
+    label="Read / unread",
     menu="Paper",
     icon="unread",
     toolbar=True,
@@ -125,7 +125,7 @@ def toggle_read(win: MainWindow) -> None:
 
 @command(
     "toggle-star",
-    label="Toggle star",
+    label="Star",
     menu="Paper",
     icon="star",
     toolbar=True,
@@ -139,7 +139,7 @@ def toggle_star(win: MainWindow) -> None:
 
 @command(
     "toggle-queue",
-    label="Read later (queue)",
+    label="Read later",
     menu="Paper",
     icon="queue",
     toolbar=True,
@@ -153,7 +153,7 @@ def toggle_queue(win: MainWindow) -> None:
 
 @command(
     "archive",
-    label="Archive / unarchive",
+    label="Archive",
     menu="Paper",
     icon="archive",
     toolbar=True,
@@ -279,7 +279,7 @@ def quit_app(win: MainWindow) -> None:
 
 
 # -- help ------------------------------------------------------------------------------------
-@command("command-palette", label="Command palette…", menu="Help", icon="command", toolbar=True)
+@command("command-palette", label="Commands…", menu="Help", icon="command", toolbar=True)
 def command_palette(win: MainWindow) -> None:
     """Find and run any command by name."""
     win.show_command_palette()

@@ -21,7 +21,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.core.library import Library
 from desktop.core.models import Paper
@@ -64,6 +64,7 @@ class DetailPane(QWidget):
         self.opened_urls: list[str] = []  # web links opened, for tests and the status bar
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("detail")
+        self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
         self.browser.setReadOnly(True)

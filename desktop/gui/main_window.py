@@ -23,16 +23,19 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QColor,
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
     QKeySequence,
+    QPalette,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFileDialog,
+    QFrame,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -59,6 +62,7 @@ from desktop.gui.import_dialog import ImportResultDialog, PasteDialog, totals_li
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.paper_list_model import (
     COL_AUTHORS,
+    COL_CURSOR,
     COL_DIGESTS,
     COL_PUBLISHED,
     COL_TITLE,
@@ -68,6 +72,14 @@ from desktop.gui.paper_table import PaperTable
 from desktop.gui.sidebar_model import SidebarDelegate, SidebarModel, ViewRole, view_label
 
 APP_TITLE = "Digest Desk"
+# Style sheets go on single cheap widgets only: an application-wide style sheet routes every
+# paint through QStyleSheetStyle and makes the paper list about twice as slow to paint.
+SEARCH_STYLE = (
+    "QLineEdit { padding: 5px 6px; border: 1px solid #d1d5db; border-radius: 5px;"
+    " margin: 0 6px; background: #ffffff; }"
+    "QLineEdit:focus { border: 1px solid #5b8fd0; }"
+)
+SIDEBAR_BACKGROUND = "#f1f3f6"
 SEARCH_DELAY_MS = 180
 SEARCH_LIMIT = 200
 STATUS_MS = 8000
@@ -165,8 +177,15 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(18, 18))
         self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sidebar.setMinimumWidth(150)
+        self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        side = self.sidebar.palette()
+        side.setColor(QPalette.ColorRole.Base, QColor(SIDEBAR_BACKGROUND))
+        side.setColor(QPalette.ColorRole.Highlight, QColor("#d9e4f2"))
+        side.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
+        self.sidebar.setPalette(side)
+        self.sidebar.setSpacing(1)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.sidebar.selectionModel().currentChanged.connect(self._on_sidebar_current)
         self.sidebar.activated.connect(lambda *_: self.list.setFocus())
         self.sidebar.installEventFilter(self)
@@ -175,6 +194,7 @@ class MainWindow(QMainWindow):
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search titles and abstracts   ( / )")
         self.search.setClearButtonEnabled(True)
+        self.search.setStyleSheet(SEARCH_STYLE)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.textEdited.connect(lambda _: self._search_timer.start())
         self.search.textChanged.connect(self._on_search_text)
@@ -182,12 +202,14 @@ class MainWindow(QMainWindow):
         self.model = PaperListModel(self.library, self)
         self.list = PaperTable(self)
         self.list.setObjectName("papers")
+        self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
         header = self.list.horizontalHeader()
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         for col, width in ((COL_PUBLISHED, 104), (COL_AUTHORS, 84), (COL_DIGESTS, 62)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
+        self.list.setColumnHidden(COL_CURSOR, True)
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.list.setSortingEnabled(True)
@@ -215,7 +237,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([200, 640, 440])
+        self.splitter.setSizes([215, 625, 440])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -361,7 +383,7 @@ class MainWindow(QMainWindow):
             self._show_current()
             return
         row = max(0, min(len(self.model.ids) - 1, row))
-        index = self.model.index(row, COL_TITLE)
+        index = self.model.index(row, COL_CURSOR)
         flags = (
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows

@@ -17,7 +17,9 @@ COL_TITLE = 0
 COL_PUBLISHED = 1
 COL_AUTHORS = 2
 COL_DIGESTS = 3
-HEADERS = ("Title", "Published", "Authors", "Digests")
+# A hidden column holds the current index, so no focus frame is drawn over a visible cell.
+COL_CURSOR = 4
+HEADERS = ("Title", "Published", "Authors", "Digests", "Id")
 # Library.view_ids sort keys per column.
 SORT_KEYS = {COL_TITLE: "title", COL_PUBLISHED: "published", COL_AUTHORS: "authors"}
 SORT_KEYS[COL_DIGESTS] = "digests"
@@ -292,16 +294,18 @@ class PaperListModel(QAbstractTableModel):
                 short_date(paper.published) or (paper.published_raw or ""),
                 authors_cell(paper),
                 str(len(paper.sightings)),
+                str(paper.id),
             ],
-            FONT: [bold, None, None, None],
-            FOREGROUND: [None, muted, muted, muted],
+            FONT: [bold, None, None, None, None],
+            FOREGROUND: [None, muted, muted, muted, muted],
             DECORATION: [
                 state_badge(paper.starred, paper.queued, paper.id in self.marked),
                 None,
                 None,
                 None,
+                None,
             ],
-            ALIGNMENT: [None, None, CENTER, CENTER],
+            ALIGNMENT: [None, None, CENTER, CENTER, None],
             TOOLTIP: [self._tooltip(paper, col) for col in range(len(HEADERS))],
         }
         self._cells[paper.id] = cells
