@@ -26,8 +26,8 @@ from whoosh import columns, index, query, scoring, writing
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
-from whoosh.index import LockError
 from whoosh.spelling import Corrector
+from whoosh.util.filelock import try_for
 
 from desktop.core.models import Changes, PaperId
 from desktop.core.search_query import (
@@ -451,6 +451,18 @@ def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
 
 
 # -- the index ---------------------------------------------------------------------------------
+class _RamStorage(RamStorage):
+    """RamStorage whose writers keep their temporary files in a folder of their own.
+
+    Whoosh would use ``<tmp>/<index name>.tmp``, shared by every in-memory index of every
+    process, and each writer deletes it when done, under the feet of the others.
+    """
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        """A fresh, randomly named temporary folder."""
+        return super().temp_storage(None)
+
+
 class SearchIndex:
     """The Whoosh index of one library; every write goes through ``_write``."""
 
@@ -471,8 +483,12 @@ class SearchIndex:
     # -- opening and health ------------------------------------------------------------------
     @property
     def usable(self) -> bool:
-        """True when searches are answered by the index (not the SQLite fallback)."""
-        return self._ix is not None and self.broken_reason is None
+        """True when searches are answered by the index (not the SQLite fallback).
+
+        An index that missed a write (locked by another process, or the disk was full) is
+        behind SQLite, so searches use the fallback until the next write or start catches up.
+        """
+        return self._ix is not None and self.broken_reason is None and not self._needs_reconcile
 
     def open(self) -> None:
         """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite."""
@@ -492,7 +508,7 @@ class SearchIndex:
         self.close()
         if self.path is None:
             if self._ix is None:
-                self._ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
+                self._ix = _RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
             return
         if not index.exists_in(str(self.path), indexname=INDEX_NAME):
             raise FileNotFoundError("no index of this version yet")
@@ -516,7 +532,7 @@ class SearchIndex:
         self.broken_reason = None
         try:
             if self.path is None:
-                self._ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
+                self._ix = _RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
             else:
                 with _process_lock(self._lock_key):
                     if self.path.exists():
@@ -608,10 +624,14 @@ class SearchIndex:
         """Library listener: reindex papers whose text or annotations changed."""
         if not (changes.library or changes.annotations):
             return  # triage state lives in SQLite only
-        if changes.papers:
-            self.sync(changes.papers)
-        else:
-            self.reconcile()
+        try:
+            if changes.papers:
+                self.sync(changes.papers)
+            else:
+                self.reconcile()
+        except Exception as exc:  # e.g. a full disk: SQLite holds the data, the index catches up
+            self._needs_reconcile = True
+            self._mark_broken(f"the search index could not be updated ({exc})")
 
     def sync(self, ids: Iterable[int]) -> int:
         """Write the papers among ``ids`` whose index copy is missing or stale; delete gone ones.
@@ -702,29 +722,38 @@ class SearchIndex:
         return self._write(work, bulk=full)
 
     def _write(self, work: Any, *, bulk: bool = False, clear: bool = False) -> int:
-        """Run ``work(writer, searcher)`` under the process lock and the index lock, commit."""
+        """Run ``work(writer, searcher)`` under the process lock and the index lock, commit.
+
+        The index lock is taken here rather than by Whoosh's writer, so that it is released
+        even when the writer fails to start or to commit (a full disk); otherwise it would stay
+        held by this process and block every later write.
+        """
         lock = _process_lock(self._lock_key)
         if not lock.acquire(timeout=WRITE_TIMEOUT):
             self._needs_reconcile = True
             return 0
         try:
-            writer = self._ix.writer(timeout=WRITE_TIMEOUT, limitmb=_BULK_LIMITMB if bulk else 64)
-        except LockError:
-            lock.release()
-            log.warning("search index is locked by another process; will catch up later")
-            self._needs_reconcile = True
-            return 0
-        try:
-            with self._ix.searcher() as searcher:
-                count = work(writer, searcher)
-            writer.commit(mergetype=writing.CLEAR if clear else None)
-            self._pending.clear()
-        except _NothingToDoError:
-            writer.cancel()
-            count = 0
-        except BaseException:
-            writer.cancel()
-            raise
+            index_lock = self._ix.lock("WRITELOCK")
+            if not try_for(index_lock.acquire, timeout=WRITE_TIMEOUT, delay=0.1):
+                log.warning("search index is locked by another process; will catch up later")
+                self._needs_reconcile = True
+                return 0
+            try:
+                writer = self._ix.writer(_lk=False, limitmb=_BULK_LIMITMB if bulk else 64)
+                try:
+                    with self._ix.searcher() as searcher:
+                        count = work(writer, searcher)
+                    writer.commit(mergetype=writing.CLEAR if clear else None)
+                    self._pending.clear()
+                except _NothingToDoError:
+                    writer.cancel()
+                    count = 0
+                except BaseException:
+                    with contextlib.suppress(Exception):  # cancelling can fail on a full disk
+                        writer.cancel()
+                    raise
+            finally:
+                index_lock.release()
         finally:
             lock.release()
         self.last_written = count

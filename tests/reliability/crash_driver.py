@@ -34,7 +34,15 @@ def run_index(lib: Library, paths: list[str]) -> None:
     lib.reindex()
 
 
-MODES = {"import": run_import, "index": run_index}
+def hold_index_writer(lib: Library, args: list[str]) -> None:
+    """Take the search index's write lock and keep it until killed (or ``args[0]`` seconds)."""
+    writer = lib.search_index._ix.writer()
+    _say("locked")
+    time.sleep(float(args[0]) if args else 3600)
+    writer.cancel()
+
+
+MODES = {"import": run_import, "index": run_index, "hold-index-writer": hold_index_writer}
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,286 @@
+"""Injected faults: a full disk, a failing index write, index locks left behind or held by
+another process, and a damaged database. Each gives a clear error and loses nothing."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh.filedb import filestore
+
+from desktop.cli import main
+from desktop.core import backup, search_index, store
+from desktop.core.library import DB_FILE, Library
+from tests.reliability.crash_support import (
+    TODAY,
+    integrity,
+    kill_after,
+    library_snapshot,
+    start_driver,
+)
+
+pytestmark = pytest.mark.reliability
+
+
+def _big_digest(papers: int, tag: str) -> str:
+    """A paragraph-layout digest with ``papers`` new papers, each with a long abstract."""
+    return "\n\n".join(
+        f"Fault Injection Paper {tag} {n} on Storage That Runs Out\n\n"
+        + f"Case {tag}.{n}: an abstract about what happens when the disk fills up. " * 12
+        for n in range(papers)
+    )
+
+
+def _cli(args: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(args, out=out), out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def small_template(tmp_path_factory: pytest.TempPathFactory, crash_digests: list[Path]) -> Path:
+    """A library holding one small digest, with its search index."""
+    data = tmp_path_factory.mktemp("faults") / "data"
+    with Library.open(data, backups=False) as lib:
+        lib.today = lambda: TODAY
+        assert all(r.ok for r in lib.import_paths(crash_digests[:2]))
+    return data
+
+
+@pytest.fixture
+def small(small_template: Path, tmp_path: Path) -> Iterator[Library]:
+    data = tmp_path / "data"
+    shutil.copytree(small_template, data)
+    with Library.open(data, backups=False) as lib:
+        lib.today = lambda: TODAY
+        yield lib
+
+
+def _limit_growth(lib: Library, pages: int = 2) -> None:
+    """Let the database grow by only ``pages`` pages: SQLite then reports a full disk."""
+    count = lib.db.execute("PRAGMA page_count").fetchone()[0]
+    lib.db.execute(f"PRAGMA max_page_count = {count + pages}")
+
+
+# -- disk full in SQLite --------------------------------------------------------------------
+
+
+def test_disk_full_during_an_import_keeps_nothing_from_that_file(small: Library) -> None:
+    before = library_snapshot(small.db.conn)
+    _limit_growth(small)
+    result = small.import_text(_big_digest(60, "A"), "big.txt")
+    assert result.status == "failed"
+    assert "full" in (result.error or "") and "nothing from it was kept" in (result.error or "")
+    assert library_snapshot(small.db.conn) == before
+    assert small.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert small.search('"Fault Injection Paper"').ids == []
+    # Once there is room again, the same file imports completely.
+    small.db.execute("PRAGMA max_page_count = 1073741823")
+    result = small.import_text(_big_digest(60, "A"), "big.txt")
+    assert result.status == "imported" and result.new_papers == 60
+    assert len(small.search('"Fault Injection Paper"', limit=None).ids) == 60
+
+
+def test_disk_full_while_saving_a_note_changes_nothing(small: Library) -> None:
+    pid = small.view_ids("all")[0]
+    small.set_note(pid, "the note before the disk filled up")
+    last_action = small.history.last_action()
+    _limit_growth(small, pages=0)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        small.set_note(pid, "a long note that needs new pages " * 2000)
+    assert small.note(pid) == "the note before the disk filled up"
+    assert small.history.last_action() is last_action
+    assert small.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    small.db.execute("PRAGMA max_page_count = 1073741823")
+    small.set_note(pid, "saved once there is room")
+    assert small.note(pid) == "saved once there is room"
+
+
+def test_disk_full_during_bulk_tagging_tags_nothing(small: Library) -> None:
+    ids = small.view_ids("all")
+    before = library_snapshot(small.db.conn)
+    tags_before = small.db.execute("SELECT COUNT(*) FROM paper_tags").fetchone()[0]
+    _limit_growth(small, pages=0)
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        for n in range(200):  # enough new rows to need a new page
+            small.add_tag(ids, f"tag-{n}-" + "x" * 50)
+    assert library_snapshot(small.db.conn) == before
+    rows = small.db.execute("SELECT tag_id, COUNT(*) FROM paper_tags GROUP BY tag_id").fetchall()
+    # Each add_tag is one transaction: a tag is on every paper or on none.
+    assert all(count == len(ids) for _, count in rows)
+    assert small.db.execute("SELECT COUNT(*) FROM paper_tags").fetchone()[0] >= tags_before
+    assert small.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# -- a failing index write --------------------------------------------------------------------
+
+
+@pytest.fixture
+def index_disk_full(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """While ``state["full"]`` is true, every write to a new index file fails with ENOSPC."""
+    state = {"full": True}
+    real = filestore.FileStorage.create_file
+
+    def create_file(self: Any, name: str, **kwargs: Any) -> Any:
+        handle = real(self, name, **kwargs)
+        raw = handle.file
+        real_write = raw.write
+
+        def write(data: Any) -> Any:
+            if state["full"]:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write(data)
+
+        raw.write = write
+        return handle
+
+    monkeypatch.setattr(filestore.FileStorage, "create_file", create_file)
+    return state
+
+
+def test_a_failing_index_write_keeps_the_import_and_searches_sqlite(
+    small: Library, index_disk_full: dict[str, bool]
+) -> None:
+    index_files = {p.name: p.read_bytes() for p in small.search_index.path.iterdir()}
+    result = small.import_text(_big_digest(5, "B"), "b.txt")
+    # The papers are safely in SQLite; the index write was rolled back and reported.
+    assert result.status == "imported" and result.new_papers == 5
+    assert small.paper_count() == small.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    assert not small.search_index.usable
+    assert "No space left on device" in (small.search_index.broken_reason or "")
+    # Search still finds them, from SQLite.
+    found = small.search('"Fault Injection Paper B"', limit=None)
+    assert len(found.ids) == 5 and found.fallback
+    # No committed index file was changed or truncated.
+    for name, data in index_files.items():
+        path = small.search_index.path / name
+        if path.exists() and name.endswith((".seg", ".toc")):
+            assert path.read_bytes() == data, name
+    # Space comes back: the next write catches the index up, with the lock free again.
+    index_disk_full["full"] = False
+    small.import_text(_big_digest(3, "C"), "c.txt")
+    assert small.search_index.usable
+    found = small.search('"Fault Injection Paper"', limit=None)
+    assert len(found.ids) == 8 and not found.fallback
+
+
+def test_a_failing_index_write_is_caught_up_on_the_next_start(
+    small: Library, index_disk_full: dict[str, bool]
+) -> None:
+    small.import_text(_big_digest(4, "D"), "d.txt")
+    assert not small.search_index.usable
+    data = small.data_dir
+    assert data is not None
+    small.close()
+    index_disk_full["full"] = False
+    with Library.open(data, backups=False) as lib:
+        found = lib.search('"Fault Injection Paper D"', limit=None)
+        assert len(found.ids) == 4 and not found.fallback
+
+
+# -- index locks --------------------------------------------------------------------------------
+
+
+def test_an_index_lock_left_by_a_killed_process_does_not_block(
+    small: Library, tmp_path: Path
+) -> None:
+    data = small.data_dir
+    assert data is not None
+    small.close()
+    proc = start_driver("hold-index-writer", data)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    outcome = kill_after(proc, 0)
+    assert not outcome.finished
+    assert any(p.name.endswith("WRITELOCK") for p in (data / "index").iterdir())
+    with Library.open(data, backups=False) as lib:
+        lib.today = lambda: TODAY
+        lib.import_text(_big_digest(2, "E"), "e.txt")
+        found = lib.search('"Fault Injection Paper E"', limit=None)
+        assert len(found.ids) == 2 and not found.fallback
+        assert lib.search_index.usable
+
+
+def test_an_index_locked_by_another_live_process_catches_up_later(
+    small: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = small.data_dir
+    assert data is not None
+    small.close()
+    monkeypatch.setattr(search_index, "WRITE_TIMEOUT", 0.2)
+    proc = start_driver("hold-index-writer", data, "600")
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        with Library.open(data, backups=False) as lib:
+            lib.today = lambda: TODAY
+            result = lib.import_text(_big_digest(2, "F"), "f.txt")
+            assert result.status == "imported"
+            assert len(lib.search('"Fault Injection Paper F"', limit=None).ids) == 2
+    finally:
+        kill_after(proc, 0)
+    with Library.open(data, backups=False) as lib:
+        found = lib.search('"Fault Injection Paper F"', limit=None)
+        assert len(found.ids) == 2 and not found.fallback
+
+
+# -- a damaged database ---------------------------------------------------------------------
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    page = 4096
+    if how == "header":
+        data[:100] = os.urandom(100)
+    else:  # a run of pages in the middle of the file
+        middle = len(data) // page // 2
+        data[middle * page : (middle + 3) * page] = b"\xa5" * (3 * page)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["header", "pages"])
+def test_a_damaged_database_is_refused_kept_and_the_backup_offered(
+    seeded_dir: Path, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
+    Library.open(seeded_dir).close()  # takes the daily backup
+    (offered,) = backup.list_backups(seeded_dir)
+    db_path = seeded_dir / DB_FILE
+    _damage(db_path, how)
+    damaged = db_path.read_bytes()
+    listing = sorted(p.name for p in seeded_dir.iterdir())
+
+    with pytest.raises(store.CorruptDatabaseError) as info:
+        Library.open(seeded_dir)
+    assert info.value.path == db_path and info.value.backup == offered.path
+    message = str(info.value)
+    assert str(db_path) in message and f"digest-desk restore {offered.path}" in message
+    assert db_path.read_bytes() == damaged
+    assert sorted(p.name for p in seeded_dir.iterdir()) == listing
+
+    code, _ = _cli(["--data-dir", str(seeded_dir), "stats"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert str(db_path) in err and "It was left exactly as it is" in err
+    assert db_path.read_bytes() == damaged
+
+    # Following the advice brings the library back; the damaged file is kept beside it.
+    code, text = _cli(["--data-dir", str(seeded_dir), "restore", str(offered.path)])
+    assert code == 0 and "library has 286 papers" in text
+    (kept,) = seeded_dir.glob(f"{DB_FILE}.before-restore-*")
+    assert kept.read_bytes() == damaged
+    assert integrity(db_path) == ["ok"]
+    with Library.open(seeded_dir) as lib:
+        assert lib.search("DiskGNN").ids
+
+
+def test_a_damaged_database_without_backups_says_so(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / DB_FILE).write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
+    with pytest.raises(store.CorruptDatabaseError, match="No backup was found") as info:
+        Library.open(data)
+    assert info.value.backup is None
