@@ -5,22 +5,27 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.cli import main
 from desktop.core.export_markdown import (
     ExportError,
     Selection,
     plan_export,
+    plan_items,
     render_preview,
     write_export,
 )
 from desktop.core.library import Library
+from desktop.core.models import Annotations, PaperId
 from tests.conftest import SEEDS, TODAY
-from tests.core.test_export_markdown import check_paper_file, split_front_matter
+from tests.core.test_export_markdown import check_paper_file, make_paper, split_front_matter, titles
 
 
 def annotate(lib: Library) -> None:
@@ -334,3 +339,24 @@ def test_export_files_are_recognised_by_their_front_matter(tmp_path: Path) -> No
         "no-front-matter.md": None,
         "single.md": -1,
     }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(titles, min_size=1, max_size=6))
+def test_hostile_titles_write_safely_and_reexport_idempotently(title_list: list[str]) -> None:
+    items = [
+        (make_paper(n + 1, title), Annotations(PaperId(n + 1), note="n"))
+        for n, title in enumerate(title_list)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "out"
+        first = write_export(plan_items(items, "per-paper"), folder)
+        names = os.listdir(folder)
+        assert sorted(names) == first.written and len(names) == len(items)
+        assert {p.parent for p in folder.iterdir()} == {folder}  # nothing escaped the folder
+        for name in names:
+            front, _ = split_front_matter((folder / name).read_text(encoding="utf-8"))
+            assert front["exported_by"] == "digest-desk"
+        again = write_export(plan_items(items, "per-paper"), folder)
+        assert again.written == [] and sorted(os.listdir(folder)) == sorted(names)
+        assert os.listdir(Path(tmp)) == ["out"]
