@@ -78,7 +78,7 @@ class CommandPalette(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Command palette")
         self.setModal(True)
-        self.resize(560, 420)
+        self.resize(720, 460)
         self.chosen: str | None = None
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Type a command…")
@@ -91,7 +91,7 @@ class CommandPalette(QDialog):
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.list.setColumnWidth(0, 190)
+        self.list.setColumnWidth(0, 200)
         self.list.setColumnWidth(1, 110)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter)

@@ -401,6 +401,8 @@ class MainWindow(QMainWindow):
         paper_id = self.current_id()
         if paper_id is None:
             return
+        if self.search.hasFocus():
+            self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)  # Enter leaves the field
         self.detail.show_paper(paper_id)
         paper = self.detail.paper
         if paper is not None and not paper.is_read:

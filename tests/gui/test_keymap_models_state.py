@@ -236,3 +236,17 @@ def test_digest_desk_with_data_dir_starts_the_app_and_seeds_an_empty_library(
     assert shown == ["Digest Desk — Inbox", "286"]
     with Library.open(data, backups=False) as lib:
         assert lib.paper_count() == 286
+
+
+def test_every_icon_a_command_or_view_uses_is_shipped_and_renders(qapp: QApplication) -> None:
+    from desktop.gui.icons import icon_path, pixmap
+    from desktop.gui.sidebar_model import VIEW_ICONS
+
+    names = {c.icon for c in COMMANDS.values() if c.icon} | set(VIEW_ICONS.values())
+    names |= {"check", "star-filled", "queue-filled", "digest", "tag", "app"}
+    for name in sorted(names):
+        assert icon_path(name).is_file(), name
+        image = pixmap(name, "#000000", 24).toImage()
+        assert any(image.pixelColor(x, y).alpha() for x in range(24) for y in range(24)), (
+            f"{name} renders empty"
+        )

@@ -127,3 +127,15 @@ def test_cancelled_paste_stores_nothing(qtbot: QtBot, win: MainWindow, fresh: Li
     assert isinstance(dialog, PasteDialog)
     dialog.reject()
     assert fresh.paper_count() == 286
+
+
+def test_enter_in_the_search_field_opens_the_result_and_returns_to_the_list(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    press(qtbot, "/")
+    qtbot.keyClicks(win.search, "DiskGNN")
+    qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
+    press(qtbot, "Return")
+    first = win.model.ids[0]
+    assert fresh.paper(first).is_read  # type: ignore[union-attr]
+    assert win.list.hasFocus()
