@@ -61,7 +61,11 @@ def _unlock(handle: IO[bytes]) -> None:
 
 
 class InstanceLock:
-    """The single-instance lock of one data dir; acquire it once at start and keep it."""
+    """The single-instance lock of one data dir; acquire it once at start and keep it.
+
+    Keep a reference for as long as the lock should be held: when the object is garbage
+    collected its file is closed, and the OS releases the lock.
+    """
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)

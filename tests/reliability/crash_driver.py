@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
 from tests.reliability.crash_support import TODAY
 
@@ -42,7 +43,21 @@ def hold_index_writer(lib: Library, args: list[str]) -> None:
     writer.cancel()
 
 
-MODES = {"import": run_import, "index": run_index, "hold-index-writer": hold_index_writer}
+def hold_instance_lock(lib: Library, args: list[str]) -> None:
+    """Take the single-instance lock of the library and keep it until killed."""
+    assert lib.data_dir is not None
+    lock = InstanceLock(lib.data_dir).acquire()  # kept referenced: dropping it unlocks
+    _say("locked")
+    time.sleep(3600)
+    lock.release()
+
+
+MODES = {
+    "import": run_import,
+    "index": run_index,
+    "hold-index-writer": hold_index_writer,
+    "hold-instance-lock": hold_instance_lock,
+}
 
 
 def main(argv: list[str]) -> int:
