@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
-from tests.reliability.crash_support import TODAY
+from tests.reliability.crash_support import TODAY, note_text
 
 
 def _say(word: str) -> None:
@@ -43,6 +43,21 @@ def hold_index_writer(lib: Library, args: list[str]) -> None:
     writer.cancel()
 
 
+def edit_annotations(lib: Library, args: list[str]) -> None:
+    """Save a note again and again (as autosave does after each pause), with a tag and a
+    highlight now and then; print ``saved N`` once each save has returned."""
+    ids = lib.view_ids("all")
+    for n in range(100000):
+        pid = ids[n % len(ids)]
+        lib.set_note(pid, note_text(n))
+        if n % 5 == 0:
+            lib.add_tag([pid], f"crash-{n}")
+        if n % 7 == 0:
+            title = lib.papers([pid], with_sightings=False)[0].title
+            lib.add_highlight(pid, "title", 0, min(8, len(title)), note=f"highlight {n}")
+        _say(f"saved {n}")
+
+
 def hold_instance_lock(lib: Library, args: list[str]) -> None:
     """Take the single-instance lock of the library and keep it until killed."""
     assert lib.data_dir is not None
@@ -57,6 +72,7 @@ MODES = {
     "index": run_index,
     "hold-index-writer": hold_index_writer,
     "hold-instance-lock": hold_instance_lock,
+    "annotate": edit_annotations,
 }
 
 

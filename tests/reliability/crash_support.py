@@ -132,3 +132,10 @@ def write_crash_digests(folder: Path) -> list[Path]:
         path.write_text(_synthetic(i, known), encoding="utf-8")
         files.append(path)
     return files
+
+
+def note_text(n: int) -> str:
+    """The text of the n-th note save in the annotation crash test."""
+    return f"# Note, save {n}\n\nWhat I think of this paper, version {n}. " + "More words. " * (
+        n % 40
+    )
