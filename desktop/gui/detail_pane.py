@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -31,10 +32,25 @@ from desktop.gui.sidebar_model import digest_label
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
 MUTED = QColor("#6b7280")
 LINK = QColor("#2563a8")
-RELATED_DELAY_MS = 120  # related papers are looked up once the selection settles
+RELATED_DELAY_MS = 120
+# Where a title can be looked up on the web (the title goes in the query, URL-encoded).
+LOOKUPS = (
+    ("arXiv", "https://arxiv.org/search/", {"searchtype": "title"}, "query"),
+    ("Hugging Face", "https://huggingface.co/papers", {}, "q"),
+    ("Google Scholar", "https://scholar.google.com/scholar", {}, "q"),
+)  # related papers are looked up once the selection settles
 
 # A section adds itself to the document after the abstract: (cursor, paper) -> None.
 Section = Callable[[QTextCursor, Paper], None]
+
+
+def lookup_urls(title: str) -> list[tuple[str, str]]:
+    """(site, https URL) pairs that search the web for a paper title."""
+    out = []
+    for site, base, extra, key in LOOKUPS:
+        query = urlencode({key: " ".join(title.split()), **extra})
+        out.append((site, f"{base}?{query}"))
+    return out
 
 
 def open_external(url: QUrl) -> None:
@@ -149,8 +165,14 @@ class DetailPane(QWidget):
 
         self._block(cursor, bottom=4)
         cursor.insertText(self._meta_line(paper), self._muted())
-        self._block(cursor, bottom=14)
+        self._block(cursor, bottom=4)
         self._state_line(cursor, paper)
+        self._block(cursor, bottom=14)
+        cursor.insertText("Look it up on ", self._muted())
+        for n, (site, url) in enumerate(lookup_urls(paper.title)):
+            if n:
+                cursor.insertText(" · ", self._muted())
+            cursor.insertText(site, self._link(url))
 
         self._block(cursor, bottom=10, line_height=135)
         start = cursor.position()
@@ -182,6 +204,9 @@ class DetailPane(QWidget):
                 self._block(cursor, bottom=4)
                 cursor.insertText("• ", self._muted())
                 cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
+        # The browser's own cursor was pushed to the end by the inserts; without this it
+        # scrolls to the bottom of the document on the next layout.
+        self.browser.setTextCursor(QTextCursor(doc))
         bar.setValue(scroll)
 
     def _meta_line(self, paper: Paper) -> str:

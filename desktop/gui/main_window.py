@@ -414,8 +414,16 @@ class MainWindow(QMainWindow):
         ids = self.targets()
         if not ids:
             return
+        before = self.current_id()
         changes = self.library.toggle(what, ids)
         self._said_action(changes, ids)
+        if what == "queued" and self.library.history.undo_label() == "add to queue":
+            self._advance_if_still_here(before, ids)
+
+    def _advance_if_still_here(self, before: PaperId | None, ids: Sequence[int]) -> None:
+        """After archiving or queueing one paper that stays in the view, go to the next one."""
+        if len(ids) == 1 and before is not None and before == self.current_id():
+            self.move_current(+1)
 
     def archive(self) -> None:
         """Archive the target papers; in the Archive view (or for archived ones) unarchive."""
@@ -427,8 +435,11 @@ class MainWindow(QMainWindow):
         else:
             papers = self.library.papers(ids, with_sightings=False)
             archived = not all(p.archived for p in papers)
+        before = self.current_id()
         changes = self.library.set_archived(ids, archived)
         self._said_action(changes, ids)
+        if archived and not changes.empty:
+            self._advance_if_still_here(before, ids)
 
     def _said_action(self, changes: Changes, ids: Sequence[int]) -> None:
         if changes.empty:

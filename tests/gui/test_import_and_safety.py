@@ -165,9 +165,15 @@ def test_only_http_links_are_links_and_they_open_in_the_browser(
     opened: list[str] = []
     monkeypatch.setattr(detail_pane, "open_external", lambda url: opened.append(url.toString()))
     win.go_to_paper(hostile)
+    from desktop.gui.detail_pane import lookup_urls
+
     hrefs = anchors(win.detail.document())
+    lookups = {url for _, url in lookup_urls(HOSTILE)}
     web = [h for h in hrefs if not h.startswith("dd:")]
-    assert web == ["https://example.org/paper?id=1", "http://example.com/x"]
+    assert [h for h in web if h not in lookups] == [
+        "https://example.org/paper?id=1",
+        "http://example.com/x",
+    ]
     for href in hrefs:
         win.detail.browser.anchorClicked.emit(QUrl(href))
     assert opened == web
@@ -184,3 +190,13 @@ def test_clicking_a_digest_in_the_detail_pane_opens_that_digest(
     win.detail.browser.anchorClicked.emit(QUrl(digest_links[-1]))
     assert win.view == "digest:" + digest_links[-1].rsplit("/", 1)[1]
     assert win.windowTitle().startswith("Digest Desk — Digest ")
+
+
+def test_lookup_links_carry_the_title_url_encoded(hostile: int, win: MainWindow) -> None:
+    from desktop.gui.detail_pane import lookup_urls
+
+    urls = dict(lookup_urls(HOSTILE + " & more"))
+    assert urls["arXiv"].startswith("https://arxiv.org/search/?query=%3Cb%3Ex%3C%2Fb%3E")
+    assert "%26+more" in urls["Hugging Face"]
+    win.go_to_paper(hostile)
+    assert set(dict(lookup_urls(HOSTILE)).values()) <= set(anchors(win.detail.document()))

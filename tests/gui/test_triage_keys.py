@@ -166,6 +166,10 @@ def test_space_scrolls_the_detail_pane(qtbot: QtBot, win: MainWindow) -> None:
     press(qtbot, "Shift+Space")
     assert bar.value() == 0
     assert win.list.hasFocus()
+    press(qtbot, "Space j")
+    assert bar.value() == 0, "a newly shown paper starts at its top"
+    qtbot.waitUntil(lambda: win.detail.related is not None)
+    assert bar.value() == 0, "related papers arriving do not scroll"
 
 
 def test_letters_typed_in_the_search_field_are_text_not_commands(
@@ -179,3 +183,39 @@ def test_letters_typed_in_the_search_field_are_text_not_commands(
     press(qtbot, "Esc")
     assert win.search.text() == ""
     assert win.list.hasFocus()
+
+
+def test_mouse_selection_of_several_rows_is_a_bulk_target(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    from PySide6.QtCore import Qt
+
+    inbox = fresh.view_ids("inbox")
+    view = win.list
+    rect = view.visualRect(win.model.index(3, 0))
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier, rect.center()
+    )
+    assert win.targets() == inbox[:4]
+    press(qtbot, "s")
+    assert fresh.view_ids("starred") == inbox[:4]
+    menu = win.build_context_menu()
+    assert any(a.objectName() == "archive" for a in menu.actions())
+
+
+def test_in_views_that_keep_the_paper_e_and_l_still_move_on(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    press(qtbot, "g,a")
+    ids = fresh.view_ids("all")
+    press(qtbot, "e")
+    assert paper(fresh, ids[0]).archived
+    assert win.current_id() == ids[1], "the archived paper stays in All; the cursor moves on"
+    press(qtbot, "l")
+    assert paper(fresh, ids[1]).queued
+    assert win.current_id() == ids[2]
+    press(qtbot, "k l")
+    assert not paper(fresh, ids[1]).queued, "taking a paper out of the queue does not move"
+    assert win.current_id() == ids[1]
+    press(qtbot, "s")
+    assert win.current_id() == ids[1], "star never moves the cursor"
