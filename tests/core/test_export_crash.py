@@ -1,0 +1,79 @@
+"""An export killed at a random moment never leaves a truncated or mixed file behind."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.core.export_markdown import ExportPlan, plan_items, write_export
+from desktop.core.models import Annotations, PaperId
+from tests.core.test_export_markdown import make_paper
+
+ROOT = Path(__file__).resolve().parents[2]
+PAPERS = 120
+
+
+def build_plan(version: int) -> ExportPlan:
+    """A per-paper plan with large files; ``version`` changes every note."""
+    items = []
+    for n in range(1, PAPERS + 1):
+        paper = make_paper(n, f"Paper number {n}: a study", "word " * 4000)
+        note = f"version {version}\n\n" + ("note text " * 2000)
+        items.append((paper, Annotations(PaperId(n), note=note)))
+    return plan_items(items, "per-paper")
+
+
+CHILD = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from desktop.core.export_markdown import write_export
+from tests.core.test_export_crash import build_plan
+plan = build_plan(int(sys.argv[2]))
+print("ready", flush=True)
+write_export(plan, Path(sys.argv[1]))
+print("done", flush=True)
+"""
+
+
+@pytest.mark.reliability
+def test_killing_an_export_leaves_only_whole_files(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    write_export(build_plan(1), folder)
+    versions = {v: {f.path: f.content.encode() for f in build_plan(v).files} for v in (1, 2, 3)}
+    rng = random.Random(6)
+    script = CHILD.format(root=str(ROOT))
+    outcomes = {"killed": 0, "finished": 0}
+    for trial in range(12):
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, str(folder), str(2 + trial % 2)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+        time.sleep(rng.uniform(0.0, 1.5))  # a full write takes about a second here
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        outcomes["killed" if child.returncode == -signal.SIGKILL else "finished"] += 1
+        names = set()
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".digest-desk-export-"):
+                continue  # a temp file of the killed export: removed by the next one
+            names.add(entry.name)
+            data = Path(entry.path).read_bytes()
+            # every file is whole: one of the versions ever exported, never a mix or a prefix
+            assert any(data == files[entry.name] for files in versions.values()), entry.name
+        assert names == set(versions[1])
+    # the next export completes the job and cleans up
+    result = write_export(build_plan(2), folder)
+    assert sorted(os.listdir(folder)) == sorted(versions[2])
+    assert all((folder / name).read_bytes() == data for name, data in versions[2].items())
+    assert result.removed == []
+    print(f"\nexport crash trials: {outcomes}")
