@@ -57,8 +57,10 @@ def escape_inline(text: str) -> str:
             out.append("\\" + ch)
         elif ch == "&" and _ENTITY.match(flat, i):
             out.append("\\&")
-        elif ch == "%" and ((i + 1 < n and flat[i + 1] == "%") or (i and flat[i - 1] == "%")):
-            out.append("\\%")  # Obsidian reads %% ... %% as a comment
+        elif ch in "%=" and ((i + 1 < n and flat[i + 1] == ch) or (i and flat[i - 1] == ch)):
+            out.append("\\" + ch)  # Obsidian: %%comment%% hides text, ==text== highlights it
+        elif ch == "^" and (i == 0 or flat[i - 1] == " "):
+            out.append("\\^")  # Obsidian: a trailing " ^id" is a hidden block id
         else:
             out.append(ch)
         i += 1

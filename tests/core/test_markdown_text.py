@@ -189,6 +189,9 @@ def test_escaping_examples_are_readable() -> None:
     assert escape_inline("1. one\n2. two") == "1\\. one 2. two"
     assert escape_inline("- x") == "\\- x"
     assert escape_inline("AT&T &amp; R&D") == "AT&T \\&amp; R&D"
+    assert escape_inline("50% %%hidden%% ==mark== a = b x^2 ^id") == (
+        "50% \\%\\%hidden\\%\\% \\=\\=mark\\=\\= a = b x^2 \\^id"
+    )
 
 
 def test_collapse_and_clean() -> None:
