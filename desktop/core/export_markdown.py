@@ -5,6 +5,10 @@ every file in memory (pure and deterministic: the same library gives byte-identi
 ``render_preview`` is the first file of a plan; ``write_export`` writes a plan atomically into a
 folder, updating earlier exports in place (files are found again by the ``id`` in their front
 matter, so a renamed paper's old file is replaced, never duplicated).
+
+``plan_export`` reads through the Library, so run it on the thread that owns the Library's
+connection (a background worker opens its own); ``write_export`` only touches files, and takes
+``progress(done, total, name)`` and ``cancel()`` callbacks for a progress dialog.
 """
 
 from __future__ import annotations

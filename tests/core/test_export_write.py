@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -310,6 +311,12 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and len(os.listdir(tmp_path / "one")) == 1
     code, text = run([*base, "export", "--out", f"{tmp_path}/dir/", "--view", "tag:systems"])
     assert code == 0 and os.listdir(tmp_path / "dir") == ["digest-desk-notes.md"]
+    code, text = run(
+        [*base, "export", "--out", str(tmp_path / "q"), "--query", "DiskGNN", "--json"]
+    )
+    report = json.loads(text)
+    assert code == 0 and report["shape"] == "single" and report["papers"] >= 1
+    assert report["written"] == ["q.md"] and report["folder"] == str(tmp_path)
     code, text = run([*base, "export", "--out", str(tmp_path / "all"), "--all", "--per-paper"])
     assert code == 0 and len(os.listdir(tmp_path / "all")) == 286
     code, _ = run([*base, "export", "--out", str(tmp_path / "notes.md" / "x"), "--per-paper"])
