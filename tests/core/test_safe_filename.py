@@ -79,7 +79,7 @@ def assert_portable(name: str) -> None:
     assert name == unicodedata.normalize("NFC", name)
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(titles)
 @example("../../etc/passwd")
 @example("CON")
@@ -97,7 +97,7 @@ def test_every_title_gives_a_portable_name_inside_the_folder(title: str) -> None
     assert inside(folder, name).parent == folder
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.lists(titles, min_size=1, max_size=12))
 def test_names_are_unique_ignoring_case_and_stable(title_list: list[str]) -> None:
     items = [(i * 7 + 3, t) for i, t in enumerate(title_list)]
