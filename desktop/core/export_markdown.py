@@ -40,6 +40,8 @@ DEFAULT_TITLE = "Digest Desk notes"
 EXPORTED_BY = "digest-desk"
 _TEMP_PREFIX = ".digest-desk-export-"
 _FRONT_MATTER_READ = 65536
+_READ_CHUNK = 200
+PREVIEW_PAPERS = 20
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
@@ -47,6 +49,10 @@ CancelFn = Callable[[], bool]
 
 class ExportError(Exception):
     """An export could not be written; the message says why in plain words."""
+
+
+class ExportCancelledError(ExportError):
+    """The export was cancelled before anything was written."""
 
 
 class ExportSource(Protocol):
@@ -206,24 +212,39 @@ def plan_export(
     file_name: str = DEFAULT_FILE_NAME,
     title: str = DEFAULT_TITLE,
     limit: int | None = None,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
 ) -> ExportPlan:
     """Render an export in memory: the files it would write, without touching the disk.
 
-    ``limit`` renders only the first papers (for a quick preview).
+    ``limit`` renders only the first papers (for a quick preview). ``progress(done, total,
+    title)`` is called as papers are read; when ``cancel()`` turns true, ExportCancelledError is
+    raised.
     """
     ids = selected_ids(lib, selection or Selection.annotated())
     if limit is not None:
         ids = ids[:limit]
-    papers = lib.papers(ids)
-    items = [(p, lib.annotations(p.id)) for p in papers]
+    items: list[tuple[Paper, Annotations]] = []
+    for start in range(0, len(ids), _READ_CHUNK):
+        if cancel and cancel():
+            raise ExportCancelledError("export cancelled, nothing written")
+        for paper in lib.papers(ids[start : start + _READ_CHUNK]):
+            items.append((paper, lib.annotations(paper.id)))
+        if progress:
+            progress(len(items), len(ids), items[-1][0].title if items else "")
     return plan_items(items, shape, file_name=file_name, title=title)
 
 
 def render_preview(
-    lib: ExportSource, selection: Selection | None = None, shape: str = "single"
+    lib: ExportSource,
+    selection: Selection | None = None,
+    shape: str = "single",
+    *,
+    max_papers: int = PREVIEW_PAPERS,
 ) -> str:
-    """The first file an export would write (per paper: the first paper's file only)."""
-    limit = 1 if shape == "per-paper" else None
+    """The first file an export would write: per paper, the first paper's file; as one
+    file, that file cut to its first ``max_papers`` papers (so a preview stays quick)."""
+    limit = 1 if shape == "per-paper" else max_papers
     return plan_export(lib, selection, shape, limit=limit).preview
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from desktop.cli import main
 from desktop.core.export_markdown import (
+    ExportCancelledError,
     ExportError,
     Selection,
     plan_export,
@@ -87,6 +88,19 @@ def test_other_selections(annotated: Library) -> None:
     assert 1 in [f.paper_ids[0] for f in found.files]
     with pytest.raises(ValueError):
         plan_export(annotated, Selection.of_view("nonsense"))
+
+
+def test_planning_reports_progress_and_can_be_cancelled(annotated: Library) -> None:
+    seen: list[tuple[int, int, str]] = []
+    plan = plan_export(annotated, Selection.everything(), progress=lambda *a: seen.append(a))
+    assert plan.papers == 286 and [s[:2] for s in seen] == [(200, 286), (286, 286)]
+    with pytest.raises(ExportCancelledError):
+        plan_export(annotated, Selection.everything(), cancel=lambda: True)
+
+
+def test_single_file_preview_is_cut_to_its_first_papers(annotated: Library) -> None:
+    preview = render_preview(annotated, Selection.everything(), max_papers=2)
+    assert split_front_matter(preview)[0]["papers"] == 2
 
 
 def test_preview_is_the_first_file(annotated: Library) -> None:
