@@ -192,7 +192,7 @@ def toggle_select(win: MainWindow) -> None:
 
 @command("undo", label="Undo", menu="Edit", icon="undo", toolbar=True)
 def undo(win: MainWindow) -> None:
-    """Undo the last triage action."""
+    """Undo the last action (triage, highlight, note or tags)."""
     win.undo()
 
 
@@ -289,3 +289,7 @@ def command_palette(win: MainWindow) -> None:
 def cheat_sheet(win: MainWindow) -> None:
     """Show every key and what it does."""
     win.show_cheat_sheet()
+
+
+# Highlights, notes, tags and export register themselves in the same table.
+from desktop.gui import annotation_commands as _annotation_commands  # noqa: E402, F401

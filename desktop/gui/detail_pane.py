@@ -68,6 +68,7 @@ class DetailPane(QWidget):
 
     paper_requested = Signal(int)
     view_requested = Signal(str)
+    rendered = Signal()  # after every render (the annotation layer redraws highlights)
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +130,7 @@ class DetailPane(QWidget):
         fmt = QTextCharFormat()
         fmt.setForeground(MUTED)
         cursor.insertText(message, fmt)
+        self.rendered.emit()
 
     def _load_related(self) -> None:
         if self.paper is None or not hasattr(self.library, "related"):
@@ -208,6 +210,7 @@ class DetailPane(QWidget):
         # scrolls to the bottom of the document on the next layout.
         self.browser.setTextCursor(QTextCursor(doc))
         bar.setValue(scroll)
+        self.rendered.emit()
 
     def _meta_line(self, paper: Paper) -> str:
         parts = []

@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import Library
 from desktop.core.models import Changes, ImportResult, PaperId
+from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.background import Job, run_in_background
 from desktop.gui.cheat_sheet import CheatSheet
 from desktop.gui.command_palette import CommandPalette
@@ -70,6 +71,7 @@ from desktop.gui.paper_list_model import (
 )
 from desktop.gui.paper_table import PaperTable
 from desktop.gui.sidebar_model import SidebarDelegate, SidebarModel, ViewRole, view_label
+from desktop.gui.tag_actions import TagActions
 
 APP_TITLE = "Digest Desk"
 # Style sheets go on single cheap widgets only: an application-wide style sheet routes every
@@ -152,6 +154,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
+        self.annotations = AnnotationLayer(self)  # highlights, note and tags in the detail pane
+        self.tag_actions = TagActions(self)
 
         library.subscribe(self._listener)
         self.library_changed.connect(self._apply_changes)

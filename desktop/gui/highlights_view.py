@@ -1,0 +1,165 @@
+"""The Highlights view: every highlight in the library, filterable by colour and searchable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.library import Library
+from desktop.core.models import HIGHLIGHT_COLORS, Highlight
+from desktop.gui.annotation_layer import HIGHLIGHT_BG, ORPHAN_BG
+
+COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
+SEARCH_DELAY_MS = 150
+IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class HighlightsView(QDialog):
+    """Lists highlights (quote, colour, note, paper); Enter opens the paper they belong to."""
+
+    def __init__(
+        self,
+        library: Library,
+        on_open: Callable[[Highlight], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.on_open = on_open
+        self.shown: list[Highlight] = []
+        self.setWindowTitle("Highlights")
+        self.resize(900, 560)
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("highlights-search")
+        self.search.setPlaceholderText("Search quotes, notes and paper titles")
+        self.search.setClearButtonEnabled(True)
+        self.color = QComboBox(self)
+        self.color.setObjectName("highlights-color")
+        self.color.addItem("All colours", None)
+        for n, (name, label) in enumerate(HIGHLIGHT_COLORS.items(), start=1):
+            self.color.addItem(f"{n}  {label} ({name})", name)
+        row.addWidget(self.search, 1)
+        row.addWidget(self.color)
+        layout.addLayout(row)
+        self.tree = QTreeWidget(self)
+        self.tree.setObjectName("highlights-list")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setHeaderLabels(["Colour", "Quote", "Note", "Paper"])
+        header = self.tree.header()
+        header.setSectionResizeMode(COL_QUOTE, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(COL_COLOR, 110)
+        header.resizeSection(COL_NOTE, 200)
+        header.resizeSection(COL_PAPER, 220)
+        header.setStretchLastSection(False)
+        layout.addWidget(self.tree, 1)
+        self.status = QLabel(self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.status)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.color.currentIndexChanged.connect(lambda _i: self.reload())
+        self.tree.itemActivated.connect(lambda item, _col: self._open(item))
+        self.search.installEventFilter(self)
+        self.tree.installEventFilter(self)
+        self.reload()
+        self.search.setFocus()
+
+    def set_color(self, color: str | None) -> None:
+        """Show only one palette colour (None: every colour)."""
+        self.color.setCurrentIndex(max(self.color.findData(color), 0))
+
+    def reload(self) -> None:
+        """Query the library with the current filter and search text."""
+        self._timer.stop()
+        color = self.color.currentData()
+        query = self.search.text().strip() or None
+        self.shown = self.library.highlights(color=color, query=query)
+        titles = {
+            p.id: p.title
+            for p in self.library.papers(
+                list(dict.fromkeys(h.paper_id for h in self.shown)), with_sightings=False
+            )
+        }
+        self.tree.clear()
+        items = []
+        for h in self.shown:
+            label = "orphaned" if h.orphaned else HIGHLIGHT_COLORS.get(h.color, h.color)
+            item = QTreeWidgetItem(
+                [label, _one_line(h.quote), _one_line(h.note, 160), titles.get(h.paper_id, "")]
+            )
+            item.setData(COL_COLOR, IdRole, int(h.id))
+            bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)
+            item.setBackground(COL_COLOR, QColor(bg))
+            item.setToolTip(COL_QUOTE, h.quote[:2000])
+            items.append(item)
+        self.tree.addTopLevelItems(items)
+        if items:
+            self.tree.setCurrentItem(items[0])
+        total = sum(self.library.highlight_counts().values())
+        self.status.setText(
+            f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
+            "Down moves to the list, Esc closes"
+        )
+
+    def current(self) -> Highlight | None:
+        """The highlight under the cursor."""
+        row = self.tree.indexOfTopLevelItem(self.tree.currentItem())
+        return self.shown[row] if 0 <= row < len(self.shown) else None
+
+    def _open(self, _item: QTreeWidgetItem | None = None) -> None:
+        h = self.current()
+        if h is not None:
+            self.accept()
+            self.on_open(h)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Down:
+                self.tree.setFocus()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._timer.stop()
+                self.reload()
+                self._open()
+                return True
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            text = event.text()
+            if text in {"1", "2", "3", "4", "5"}:
+                self.set_color(list(HIGHLIGHT_COLORS)[int(text) - 1])
+                return True
+            if text == "0":
+                self.set_color(None)
+                return True
+            if text == "/":
+                self.search.setFocus()
+                return True
+        return super().eventFilter(watched, event)
