@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,18 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 # Bytes that text never holds; a NUL or many control characters mean a binary file.
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
+
+
+# Control characters plain text never needs (all but tab and line breaks), C0, DEL and C1.
+# They are removed on import, so that no imported title can drive a terminal (ANSI escape
+# sequences in `digest-desk list`) or confuse a widget. Vertical tab and form feed become spaces.
+_CONTROLS = dict.fromkeys([*range(0, 9), *range(14, 32), 127, *range(0x80, 0xA0)])
+_CONTROLS.update({11: 32, 12: 32})
+
+
+def strip_controls(text: str) -> str:
+    """The text without control characters other than tab, newline and carriage return."""
+    return text.translate(_CONTROLS)
 
 
 class ImportRefusedError(Exception):
@@ -45,7 +59,21 @@ def expand_paths(paths: list[Path]) -> list[Path]:
 
 
 def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
-    """Decode bytes as UTF-8, else Windows-1252 with a warning; refuse binary data."""
+    """Decode bytes as UTF-8, else Windows-1252 with a warning; refuse binary data.
+
+    Text saved as UTF-16 with a byte order mark (Windows Notepad's "Unicode") is read too.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ImportRefusedError(
+                f"it starts like UTF-16 text but has a bad byte at offset {exc.start}"
+            ) from exc
+        head = text[:65536]
+        if head and (len(head) - len(strip_controls(head))) / len(head) > 0.01:
+            raise ImportRefusedError("it is a binary file, not text")
+        return text, "utf-16", ()
     sample = data[:65536]
     if b"\x00" in sample:
         raise ImportRefusedError("it is a binary file, not text")
@@ -77,6 +105,7 @@ def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> Digest
             f"it is {len(data) / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
         )
     text, encoding, warnings = decode_digest_bytes(data)
+    text = strip_controls(text)
     return DigestSource(
         name=name,
         path=path,
@@ -92,12 +121,16 @@ def read_digest_file(path: Path) -> DigestSource:
     try:
         if path.is_dir():
             raise ImportRefusedError("it is a folder")
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ImportRefusedError("it is not a regular file (a device, pipe or socket)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise ImportRefusedError(
                 f"it is {size / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
             )
-        data = path.read_bytes()
+        with path.open("rb") as handle:  # at most one byte over: the file may have grown
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         raise ImportRefusedError("no such file") from exc
     except PermissionError as exc:
@@ -110,10 +143,14 @@ def read_digest_file(path: Path) -> DigestSource:
 def text_source(text: str, name: str) -> DigestSource:
     """A digest from text already in memory, such as the clipboard."""
     data = text.encode("utf-8", errors="surrogatepass")
+    # Lone surrogates (a broken clipboard) cannot be stored: each becomes U+FFFD.
+    clean = strip_controls(
+        text.encode("utf-16", errors="surrogatepass").decode("utf-16", errors="replace")
+    )
     return DigestSource(
         name=name,
         path=None,
-        text=text,
+        text=clean,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding="utf-8",
     )
