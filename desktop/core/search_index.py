@@ -15,6 +15,7 @@ import logging
 import re
 import shutil
 import sqlite3
+import struct
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
@@ -506,7 +507,11 @@ class SearchIndex:
             log.warning("search index unusable (%s); rebuilding it", exc)
             self._recreate()
             return
-        self.reconcile()
+        try:
+            self.reconcile()
+        except Exception as exc:  # damage that only shows when the postings are written
+            log.warning("search index could not be reconciled (%s); rebuilding it", exc)
+            self._recreate()
 
     def _open_existing(self) -> None:
         self.close()
@@ -523,12 +528,7 @@ class SearchIndex:
         self._check_readable()
 
     def _check_readable(self) -> None:
-        searcher = self._get_searcher()
-        reader = searcher.reader()
-        if reader.doc_count_all():
-            col = reader.column_reader("docid")
-            for docnum in reader.all_doc_ids():
-                col[docnum]
+        self._get_searcher().doc_count()  # open() then reads every column in reconcile()
 
     def _recreate(self) -> None:
         """Throw the index files away and build them again from SQLite."""
@@ -589,25 +589,17 @@ class SearchIndex:
 
     def _docnum_map(self) -> dict[int, int]:
         if self._docnums is None:
-            reader = self._get_searcher().reader()
-            col = self._docid_reader()
-            self._docnums = {col[d]: d for d in reader.all_doc_ids()}
+            rows = _column_rows(self._get_searcher().reader(), ("docid",))
+            self._docnums = {pid: docnum for docnum, pid in rows}
         return self._docnums
 
     # -- index state -------------------------------------------------------------------------
     def _state(self, searcher: Any) -> dict[int, tuple[int, int, int]]:
         """Paper id -> (version, annotation key, copies) as the index holds them."""
-        reader = searcher.reader()
-        if not reader.doc_count_all():
-            return {}
-        ids = reader.column_reader("docid")
-        vers = reader.column_reader("ver")
-        akeys = reader.column_reader("akey")
         state: dict[int, tuple[int, int, int]] = {}
-        for docnum in reader.all_doc_ids():
-            pid = ids[docnum]
+        for _docnum, pid, ver, akey in _column_rows(searcher.reader(), ("docid", "ver", "akey")):
             copies = state[pid][2] + 1 if pid in state else 1
-            state[pid] = (vers[docnum], akeys[docnum], copies)
+            state[pid] = (ver, akey, copies)
         return state
 
     def _state_for(self, searcher: Any, ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
@@ -651,11 +643,31 @@ class SearchIndex:
         return self._write_changed(sorted(wanted), full=False)
 
     def reconcile(self) -> int:
-        """Bring the whole index in line with SQLite; returns how many documents were written."""
+        """Bring the whole index in line with SQLite; returns how many documents were written.
+
+        The comparison runs without the write lock; only papers found stale are then
+        rechecked and written under it.
+        """
         if self._ix is None:
             return 0
         self._needs_reconcile = False
-        return self._write_changed(None, full=True)
+        sql = dict(self.db.execute("SELECT id, version FROM papers").fetchall())
+        held = self._state(self._get_searcher())
+        if not held and sql:
+            return self._write_changed(None, full=True)  # empty index: one bulk write
+        akeys = self._annotation_keys(set(sql))
+        stale = [
+            pid for pid, version in sql.items() if held.get(pid) != (version, akeys.get(pid, 0), 1)
+        ]
+        stale += [pid for pid in held if pid not in sql]
+        if not stale:
+            self.last_written = 0
+            return 0
+        return self._write_changed(sorted(stale), full=len(stale) > len(sql) // 2)
+
+    def _annotation_keys(self, ids: set[int]) -> dict[int, int]:
+        annotated = sorted(i for i in annotated_ids(self.db) if i in ids)
+        return {pid: doc["akey"] for pid, doc in build_documents(self.db, annotated).items()}
 
     def rebuild(self) -> int:
         """Rewrite every document from SQLite in one bulk commit; returns the count."""
@@ -693,11 +705,7 @@ class SearchIndex:
                 )
                 held = self._state_for(searcher, ids)
                 check = sql.keys()
-            annotated = {i for i in annotated_ids(self.db) if i in sql}
-            akeys = {
-                pid: doc["akey"]
-                for pid, doc in build_documents(self.db, sorted(annotated & set(check))).items()
-            }
+            akeys = self._annotation_keys(set(check))
             stale = [
                 pid
                 for pid in check
@@ -1059,6 +1067,33 @@ class SearchIndex:
             return results
         self._fill(results, scored, _MatchTerms(frozenset(stems), ()))
         return results
+
+
+def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
+    """``(docnum, *values)`` of the numeric columns ``names`` for every live document.
+
+    Columns are loaded a segment at a time as arrays, far faster than per-document lookups.
+    """
+    rows: list[tuple[int, ...]] = []
+    for segment, offset in reader.leaf_readers():
+        count = segment.doc_count_all()
+        if not count:
+            continue
+        cols = [_load_numbers(segment.column_reader(n, translate=False)) for n in names]
+        live = segment.all_doc_ids() if segment.has_deletions() else range(count)
+        rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
+    return rows
+
+
+def _load_numbers(col: Any) -> list[int]:
+    """Every value of a numeric column reader, unpacked in one call when the layout allows."""
+    try:
+        count, doccount, size = col._count, col._doccount, col._fixedlen
+        data = col._dbfile.get(col._basepos, count * size)
+        values = list(struct.unpack(f"!{count}{col._typecode}", data))
+        return values + [col._default] * (doccount - count)
+    except (AttributeError, struct.error):  # another column layout: the slow, general way
+        return list(col)
 
 
 def _title_matches(title: str, terms: _MatchTerms) -> bool:
