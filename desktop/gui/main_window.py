@@ -486,6 +486,7 @@ class MainWindow(QMainWindow):
         finally:
             self._prefer_returning = False
         self._say(f"Undone: {done[0]}" if done else "Nothing to undo")
+        self._update_actions()  # the history moved after the write was announced
 
     def redo(self) -> None:
         """Redo the last undone action."""
@@ -495,6 +496,7 @@ class MainWindow(QMainWindow):
         finally:
             self._prefer_returning = False
         self._say(f"Redone: {done[0]}" if done else "Nothing to redo")
+        self._update_actions()
 
     def focus_search(self) -> None:
         """Put the keyboard in the search field."""

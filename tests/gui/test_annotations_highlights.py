@@ -1,0 +1,195 @@
+"""Highlights in the detail pane: keyboard selection, h, colour keys, notes, delete, undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from desktop.core.library import Library
+from desktop.gui.annotation_layer import HIGHLIGHT_BG, SELECTED_BG
+from desktop.gui.main_window import MainWindow
+from tests.gui.annotation_helpers import (
+    ABSTRACT,
+    DIGEST,
+    TITLE,
+    move_caret,
+    open_digest_paper,
+    select_in_abstract,
+)
+from tests.gui.conftest import press
+
+
+def drawn(win: MainWindow) -> list[tuple[str, str]]:
+    """The highlighted passages drawn in the text, with their background colour."""
+    out = []
+    for extra in win.detail.browser.extraSelections():
+        fmt = extra.format
+        out.append((extra.cursor.selectedText(), fmt.background().color().name()))
+    return out
+
+
+def test_keyboard_selection_and_h_store_the_right_offsets_past_wide_characters(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    start = ABSTRACT.index("offline sampling")
+    shown = select_in_abstract(qtbot, win, start, len("offline sampling"))
+    assert shown == "offline sampling"
+    press(qtbot, "h")
+    (h,) = fresh.annotations(paper_id).highlights
+    assert (h.field, h.start, h.end) == ("abstract", start, start + len("offline sampling"))
+    assert h.quote == "offline sampling" == ABSTRACT[h.start : h.end]
+    assert h.color == "yellow"
+    assert h.prefix == ABSTRACT[max(0, start - 32) : start]
+    # Drawn over exactly those words, and selected (the caret sits at its end).
+    assert [text for text, _color in drawn(win)] == ["offline sampling"]
+    assert win.annotations.selected == h.id
+    assert "Highlights (1)".upper() in win.detail.plain_text().upper()
+    assert "“offline sampling”" in win.detail.plain_text()
+
+
+def test_a_title_highlight_after_an_emoji(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    press(qtbot, "v")
+    browser = win.detail.browser
+    # The caret starts at the abstract; Ctrl+Home goes to the title's start.
+    qtbot.keyClick(browser, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(TITLE.index("Science")):
+        qtbot.keyClick(browser, Qt.Key.Key_Right)
+    for _ in range(len("Science")):
+        qtbot.keyClick(browser, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, "h")
+    (h,) = fresh.annotations(paper_id).highlights
+    assert (h.field, h.quote) == ("title", "Science")
+    assert TITLE[h.start : h.end] == "Science"
+
+
+def test_colour_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    # With text selected, a colour key highlights it in that colour.
+    select_in_abstract(qtbot, win, ABSTRACT.index("deep"), len("deep nets"))
+    press(qtbot, "3")
+    (h,) = fresh.annotations(paper_id).highlights
+    assert (h.quote, h.color) == ("deep nets", "blue")
+    # With a highlight selected (the caret in it), a colour key recolours it.
+    move_caret(qtbot, win, -3)
+    assert win.annotations.selected == h.id
+    press(qtbot, "4")
+    assert fresh.highlight(h.id).color == "red"
+    assert drawn(win) == [("deep nets", QColor(SELECTED_BG["red"]).name())]
+    # With nothing selected, a colour key picks the colour of the next highlight.
+    move_caret(qtbot, win, 10)
+    assert win.annotations.selected is None
+    press(qtbot, "5")
+    assert win.annotations.color == "purple"
+    assert fresh.highlight(h.id).color == "red"
+    move_caret(qtbot, win, -1)
+    qtbot.keyClick(win.detail.browser, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        win.detail.browser,
+        Qt.Key.Key_Right,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    press(qtbot, "h")
+    colors = {x.quote.strip(): x.color for x in fresh.annotations(paper_id).highlights}
+    assert colors["deep nets"] == "red"
+    assert "purple" in colors.values()
+    # The red one is drawn in its colour, no longer selected.
+    assert ("deep nets", QColor(HIGHLIGHT_BG["red"]).name()) in drawn(win)
+
+
+def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    select_in_abstract(qtbot, win, ABSTRACT.index("key idea"), len("key idea"))
+    press(qtbot, "h")
+    (h,) = fresh.annotations(paper_id).highlights
+    assert win.annotations.selected == h.id
+    # n on a selected highlight edits that highlight's note, not the paper's.
+    press(qtbot, "n")
+    dialog = win.annotations.last_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.editor, "the trick <i>itself</i>")
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+    assert fresh.highlight(h.id).note == "the trick <i>itself</i>"
+    assert fresh.note(paper_id) == ""
+    assert "the trick <i>itself</i>" in win.detail.plain_text()
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    win.detail.browser.setFocus()
+    qtbot.keyClick(win.detail.browser, Qt.Key.Key_Delete)
+    assert fresh.annotations(paper_id).highlights == ()
+    assert win.detail.browser.extraSelections() == []
+    press(qtbot, "u")
+    (back,) = fresh.annotations(paper_id).highlights
+    assert (back.id, back.quote, back.note) == (h.id, "key idea", "the trick <i>itself</i>")
+    assert len(win.detail.browser.extraSelections()) == 1
+    press(qtbot, "u")  # undoes the note
+    assert fresh.highlight(h.id).note == ""
+    press(qtbot, "u")  # undoes the highlight
+    assert fresh.highlight(h.id) is None
+
+
+def test_clicking_a_highlight_selects_it(qtbot: QtBot, win: MainWindow) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    start = ABSTRACT.index("smiles")
+    h = win.library.add_highlight(paper_id, "abstract", start, start + len("smiles"), "green")
+    browser = win.detail.browser
+    assert win.annotations.selected is None
+    cursor = browser.textCursor()
+    extra = browser.extraSelections()[0]
+    cursor.setPosition(extra.cursor.selectionStart() + 2)
+    point = browser.cursorRect(cursor).center()
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: win.annotations.selected == h.id)
+    # Clicking the quote in the list under the abstract selects it too.
+    win.annotations.selected = None
+    browser.anchorClicked.emit(QUrl(f"dd:highlight/{h.id}"))
+    assert win.annotations.selected == h.id
+
+
+def test_orphaned_highlights_are_listed_with_their_quote_and_not_drawn(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    start = ABSTRACT.index("offline sampling")
+    win.library.add_highlight(paper_id, "abstract", start, start + 16, "blue")
+    kept = ABSTRACT.index("deep nets")
+    win.library.add_highlight(paper_id, "abstract", kept, kept + 9, "green")
+    result = win.library.import_text(DIGEST.replace("offline sampling", "online sampling"), "v2")
+    assert paper_id in result.updated_ids
+    orphan, anchored = sorted(fresh.annotations(paper_id).highlights, key=lambda x: x.color)
+    assert orphan.orphaned and not anchored.orphaned
+    text = win.detail.plain_text()
+    assert "orphaned" in text and "“offline sampling”" in text and "“deep nets”" in text
+    assert drawn(win) == [("deep nets", QColor(HIGHLIGHT_BG["green"]).name())]
+
+
+def test_h_without_a_selection_explains_how(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    paper_id = win.current_id()
+    press(qtbot, "h")
+    assert fresh.annotations(paper_id).highlights == ()
+    assert "Select text" in win.statusBar().currentMessage()
+
+
+def test_context_menu_offers_highlighting(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    select_in_abstract(qtbot, win, 0, len("We study"))
+    menu = win.annotations.build_context_menu()
+    labels = [a.text() for a in menu.actions()]
+    assert "Highlight" in labels and any("method" in x.lower() for x in labels)
+    green = next(a for a in menu.actions() if "method" in a.text().lower())
+    green.trigger()
+    (h,) = fresh.annotations(paper_id).highlights
+    assert (h.quote, h.color) == ("We study", "green")
+
+
+def test_hostile_title_and_highlight_note_show_literally(qtbot: QtBot, win: MainWindow) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    h = win.library.add_highlight(paper_id, "abstract", 0, 8, note="<script>alert(1)</script>")
+    assert h.note
+    text = win.detail.plain_text()
+    assert "<b>not bold</b>" in text
+    assert "<script>alert(1)</script>" in text
+    assert "<b>" not in win.detail.document().toHtml().replace("&lt;b&gt;", "")
