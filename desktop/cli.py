@@ -372,6 +372,15 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     return int(run_app(args))
 
 
+def cmd_desktop_entry(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
+    """Install the Linux application-menu entry and icon for this user."""
+    from desktop.gui.desktop_entry import install_desktop_entry
+
+    for path in install_desktop_entry():
+        out.write(f"wrote {path}\n")
+    return 0
+
+
 def cmd_backup(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Take a verified backup of the library now, or list the backups."""
     assert lib.data_dir is not None
@@ -564,6 +573,9 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--id", dest="ids", action="append", metavar="ID", help="repeatable")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("desktop-entry", help="add Digest Desk to the Linux application menu")
+    p.set_defaults(handler=cmd_desktop_entry, without_library=True)
 
     return parser
 
