@@ -57,7 +57,9 @@ TITLE_BOOST = 3.0
 DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
 SNIPPET_CHARS = 220
-RELATED_TERMS = 12
+RELATED_TERMS = 10
+RELATED_MAX_DF_SHARE = 0.03
+RELATED_MIN_DF = 30
 _BATCH = 1000
 _BULK_LIMITMB = 256
 
@@ -1038,6 +1040,9 @@ class SearchIndex:
             searcher = self._get_searcher()
             subs: list[query.Query] = []
             stems: set[str] = set()
+            # Words in more than a few percent of papers say little about a subject and have
+            # long postings: leaving them out keeps this fast on a large library.
+            common = max(RELATED_MIN_DF, searcher.doc_count() * RELATED_MAX_DF_SHARE)
             for fieldname, text, boost in (
                 ("title", title, TITLE_BOOST),
                 ("abstract", f"{title} {abstract}", 1.0),
@@ -1045,9 +1050,11 @@ class SearchIndex:
                 terms = [
                     (term, weight)
                     for term, weight in searcher.key_terms_from_text(
-                        fieldname, text, numterms=RELATED_TERMS * 2
+                        fieldname, text, numterms=RELATED_TERMS * 3
                     )
-                    if len(term) >= 3 and not term.isdigit()  # not "i", "o" from "I/O"
+                    if len(term) >= 3  # not "i", "o" from "I/O"
+                    and not term.isdigit()
+                    and searcher.doc_frequency(fieldname, term) <= common
                 ][:RELATED_TERMS]
                 top = max((w for _, w in terms), default=1.0) or 1.0
                 for term, weight in terms:
