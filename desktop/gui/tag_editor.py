@@ -30,7 +30,9 @@ class TagCompleter(QCompleter):
     """Completes the tag being typed after the last comma, keeping the ones before it."""
 
     def __init__(self, names: Sequence[str], line: QLineEdit) -> None:
-        super().__init__(QStringListModel(list(names)), line)
+        super().__init__(line)
+        self.names = QStringListModel(list(names), self)  # owned here, or Python frees it
+        self.setModel(self.names)
         self.line = line
         self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterMode(Qt.MatchFlag.MatchContains)
