@@ -9,6 +9,7 @@ from a slower LIKE scan of SQLite.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import logging
@@ -58,6 +59,8 @@ DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
 SNIPPET_CHARS = 220
 RELATED_TERMS = 10
+# A filter keeping fewer than 1/N of the papers is searched paper by paper.
+SMALL_FILTER_RATIO = 8
 RELATED_MAX_DF_SHARE = 0.03
 RELATED_MIN_DF = 30
 _BATCH = 1000
@@ -835,6 +838,17 @@ class SearchIndex:
         q_title = self._whoosh_query(parsed.text, title_only=True)
         if allow is not None and not allow:
             pass  # the filters select no paper (and Whoosh reads an empty filter as none)
+        elif allow is not None and len(allow) * SMALL_FILTER_RATIO < searcher.doc_count():
+            # A few papers (is:starred, a digest): visit just them instead of whole postings.
+            if q_title is not None and q_title != q:
+                found = _collect_allowed(searcher, q_title, allow, limit)
+            seen = {docnum for docnum, _ in found}
+            if limit is None or len(found) < limit:
+                rest = _collect_allowed(
+                    searcher, q, allow - seen, None if limit is None else limit - len(found)
+                )
+                found += rest
+            allow = set()  # done: skip the general phases below
         elif q_title is not None and q_title != q:
             page = searcher.search(q_title, limit=limit, terms=False, filter=allow, mask=deny)
             found = list(page.items())
@@ -1090,6 +1104,34 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
         live = segment.all_doc_ids() if segment.has_deletions() else range(count)
         rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
     return rows
+
+
+def _collect_allowed(
+    searcher: Any, q: query.Query, allowed: set[int], limit: int | None
+) -> list[tuple[int, float]]:
+    """Score only the documents ``allowed``, skipping through the postings to each of them.
+
+    Ranked like Whoosh ranks: score descending, then document number.
+    """
+    scored: list[tuple[int, float]] = []
+    wanted = sorted(allowed)
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        end = offset + sub.doc_count_all()
+        matcher = q.matcher(sub, context)
+        start = bisect.bisect_left(wanted, offset)
+        for docnum in wanted[start : bisect.bisect_left(wanted, end)]:
+            if not matcher.is_active():
+                break
+            local = docnum - offset
+            if matcher.id() < local:
+                matcher.skip_to(local)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == local:
+                scored.append((docnum, float(matcher.score())))
+    scored.sort(key=lambda pair: (-pair[1], pair[0]))
+    return scored if limit is None else scored[:limit]
 
 
 def _load_numbers(col: Any) -> list[int]:
