@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import ImportPreview
 from desktop.core.models import ImportResult
+from desktop.gui.plain_text import plain_tooltip
 
 
 def describe(result: ImportResult) -> str:
@@ -82,8 +83,8 @@ class ImportResultDialog(QDialog):
         self.table.setWordWrap(True)
         for result in results:
             item = QTreeWidgetItem([result.name, describe(result)])
-            item.setToolTip(0, result.path or result.name)
-            item.setToolTip(1, describe(result))
+            item.setToolTip(0, plain_tooltip(result.path or result.name))
+            item.setToolTip(1, plain_tooltip(describe(result)))
             if result.status == "failed":
                 item.setForeground(1, QColor("#b42318"))
             self.table.addTopLevelItem(item)

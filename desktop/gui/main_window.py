@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,7 @@ from desktop.gui.paper_list_model import (
     PaperListModel,
 )
 from desktop.gui.paper_table import PaperTable
+from desktop.gui.plain_text import plain_tooltip
 from desktop.gui.sidebar_model import SidebarDelegate, SidebarModel, ViewRole, view_label
 from desktop.gui.tag_actions import TagActions
 
@@ -676,18 +678,22 @@ class MainWindow(QMainWindow):
             if returning:
                 self.select_row(self.model.row_of(returning[0]))
                 return
-        if current is not None and self.model.row_of(current) >= 0:
-            self.select_row(self.model.row_of(current))
-            return
-        present = set(ids)
+        if current is not None:
+            current_row = self.model.row_of(current)
+            if current_row >= 0:
+                self.select_row(current_row)
+                return
         start = max(row, 0)
-        for paper_id in old_ids[start + 1 :]:
-            if paper_id in present:
+        # A triage write only moves the papers it changed; anything else is still listed.
+        maybe_gone = None if changes.library or changes.annotations else changes.papers
+        neighbours = itertools.chain(old_ids[start + 1 :], reversed(old_ids[:start]))
+        for paper_id in neighbours:
+            if maybe_gone is not None and paper_id not in maybe_gone:
                 self.select_row(self.model.row_of(paper_id))
                 return
-        for paper_id in reversed(old_ids[:start]):
-            if paper_id in present:
-                self.select_row(self.model.row_of(paper_id))
+            found = self.model.row_of(paper_id)
+            if found >= 0:
+                self.select_row(found)
                 return
         self.select_row(min(start, len(ids) - 1))
 
@@ -840,7 +846,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
         self.progress.setFormat(f"{done}/{total} files" if total else "Importing…")
         if name:
-            self.progress.setToolTip(name)
+            self.progress.setToolTip(plain_tooltip(name))
 
     def _finish_import(self) -> None:
         self.import_job = None

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
 from desktop.gui.icons import pixmap
+from desktop.gui.plain_text import plain_tooltip
 
 COL_TITLE = 0
 COL_PUBLISHED = 1
@@ -25,6 +26,7 @@ SORT_KEYS = {COL_TITLE: "title", COL_PUBLISHED: "published", COL_AUTHORS: "autho
 SORT_KEYS[COL_DIGESTS] = "digests"
 
 PAGE = 64  # rows loaded per database round trip
+MARK_START, MARK_END = "\x02", "\x03"  # around matched words in search snippets
 CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
 SCANS_BEFORE_MAP = 16  # row lookups by list scan before the id-to-row map is built
 
@@ -323,7 +325,7 @@ class PaperListModel(QAbstractTableModel):
                 None,
             ],
             ALIGNMENT: [None, None, CENTER, CENTER, None],
-            TOOLTIP: [self._tooltip(paper, col) for col in range(len(HEADERS))],
+            TOOLTIP: [plain_tooltip(self._tooltip(paper, col)) for col in range(len(HEADERS))],
         }
         self._cells[paper.id] = cells
         return cells
@@ -417,7 +419,9 @@ class PaperListModel(QAbstractTableModel):
         if col == COL_PUBLISHED and paper.published_year_inferred:
             return f"{paper.published_raw} (year inferred from the digest date)"
         snippet = self.snippets.get(paper.id)
-        return snippet if snippet else paper.title
+        if snippet:
+            return paper.title + "\n\n" + snippet.replace(MARK_START, "").replace(MARK_END, "")
+        return paper.title
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column in the database; -1 is the view's own order."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from desktop.core.library import Library, ViewCount
 from desktop.gui.icons import pixmap
 from desktop.gui.paper_list_model import short_date
+from desktop.gui.plain_text import plain_tooltip
 
 ViewRole = Qt.ItemDataRole.UserRole + 1  # the view key ("inbox", "digest:3"), None for headers
 UnreadRole = Qt.ItemDataRole.UserRole + 2
@@ -170,7 +171,7 @@ class SidebarModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return entry.label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return entry.tooltip or None
+            return plain_tooltip(entry.tooltip) or None
         if role == ViewRole:
             return entry.view
         if role == UnreadRole:
