@@ -102,6 +102,7 @@ class AnnotationLayer(QObject):
         self._paper_id: int | None = None
         self._caret: int | None = None
         self._in_render = False
+        self._close_refused = False
         self._renders = 0  # counts renders, to tell the user's caret moves from a render's
 
         flags = (
@@ -245,9 +246,29 @@ class AnnotationLayer(QObject):
         d._heading(cursor, "Note")  # noqa: SLF001
         d._block(cursor, bottom=4)  # noqa: SLF001
         if ann.note.strip():
+            start = cursor.position()
             cursor.insertMarkdown(ann.note, QTextDocument.MarkdownFeature.MarkdownNoHTML)
+            self._tame_headings(start, cursor.position())
         else:
             cursor.insertText("No note yet. Press n to write one; t adds tags.", d._muted())  # noqa: SLF001
+
+    def _tame_headings(self, start: int, end: int) -> None:
+        """Note headings a little larger than the text, not poster-sized."""
+        doc = self.browser.document()
+        base = self.browser.font().pointSizeF()
+        block = doc.findBlock(start)
+        while block.isValid() and block.position() <= end:
+            level = block.blockFormat().headingLevel()
+            if level:
+                c = QTextCursor(block)
+                c.movePosition(
+                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+                )
+                fmt = QTextCharFormat()
+                fmt.setFontPointSize(base * (1.25 if level == 1 else 1.1))
+                fmt.setFontWeight(QFont.Weight.Bold)
+                c.mergeCharFormat(fmt)
+            block = block.next()
 
     def _highlight_entry(self, cursor: QTextCursor, h: Highlight) -> None:
         d = self.detail
@@ -560,8 +581,19 @@ class AnnotationLayer(QObject):
                 Qt.FocusReason.PopupFocusReason,
             ):
                 self.note_box.hide()
-        elif watched is self.win and kind == QEvent.Type.Close:
-            self.save_note()
+        elif (
+            watched is self.win
+            and kind == QEvent.Type.Close
+            and not self.save_note()
+            and not self._close_refused
+        ):
+            # Keep the window (and the unsaved text) once; a second close discards it.
+            self._close_refused = True
+            self.win._say(  # noqa: SLF001
+                "The note could not be saved; copy it somewhere, or close again to discard it"
+            )
+            event.ignore()
+            return True
         return super().eventFilter(watched, event)
 
     def stop(self) -> None:

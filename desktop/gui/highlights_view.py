@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -26,6 +27,12 @@ from desktop.gui.annotation_layer import HIGHLIGHT_BG, ORPHAN_BG
 COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
 SEARCH_DELAY_MS = 150
 IdRole = Qt.ItemDataRole.UserRole + 1
+
+
+def literal_tooltip(text: str) -> str:
+    """A tooltip showing imported text literally (Qt reads tooltips that look like HTML as HTML)."""
+    body = html.escape(text, quote=False).replace("\n", "<br>")
+    return f"<p style='white-space:pre-wrap'>{body}</p>"
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -117,7 +124,7 @@ class HighlightsView(QDialog):
             item.setData(COL_COLOR, IdRole, int(h.id))
             bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)
             item.setBackground(COL_COLOR, QColor(bg))
-            item.setToolTip(COL_QUOTE, h.quote[:2000])
+            item.setToolTip(COL_QUOTE, literal_tooltip(h.quote[:2000]))
             items.append(item)
         self.tree.addTopLevelItems(items)
         if items:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -121,3 +122,23 @@ def test_n_with_no_paper_does_not_open_an_editor(qtbot: QtBot, win: MainWindow) 
     win.annotations.edit_note()
     assert not win.annotations.note_box.isVisible()
     assert QApplication.focusWidget() is not win.annotations.note_editor
+
+
+def test_a_note_that_cannot_be_saved_keeps_the_window_open_once(
+    qtbot: QtBot, win: MainWindow, fresh: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paper_id = win.current_id()
+    type_note(qtbot, win, "precious words")
+
+    def full_disk(_paper_id: int, _text: str) -> None:
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(win.library, "set_note", full_disk)
+    win.close()
+    assert win.isVisible()
+    assert "could not be saved" in win.statusBar().currentMessage()
+    assert win.annotations.note_editor.toPlainText() == "precious words"
+    monkeypatch.undo()
+    win.close()  # the disk has room again: saved and closed
+    assert not win.isVisible()
+    assert fresh.note(paper_id) == "precious words"

@@ -75,3 +75,18 @@ def test_highlights_view_shows_orphaned_highlights(qtbot: QtBot, win: MainWindow
     press(qtbot, "g,h")
     view = win.last_dialog
     assert rows(view) == [("orphaned", "brown fox", "", "A Paper On Things")]
+
+
+def test_hostile_quotes_show_literally_in_the_list_and_tooltips(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    text = "Hostile <b>Title</b>\n\nSee <img src=x onerror=alert(1)> here & there.\n"
+    paper_id = win.library.import_text(text, "hostile").new_ids[0]
+    win.library.add_highlight_by_quote(paper_id, "<img src=x onerror=alert(1)> here & there")
+    press(qtbot, "g,h")
+    view = win.last_dialog
+    (row,) = rows(view)
+    assert row[1] == "<img src=x onerror=alert(1)> here & there"
+    assert row[3] == "Hostile <b>Title</b>"
+    tip = view.tree.topLevelItem(0).toolTip(COL_QUOTE)
+    assert "&lt;img src=x" in tip and "<img" not in tip
