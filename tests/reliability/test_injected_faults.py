@@ -284,3 +284,53 @@ def test_a_damaged_database_without_backups_says_so(tmp_path: Path) -> None:
     with pytest.raises(store.CorruptDatabaseError, match="No backup was found") as info:
         Library.open(data)
     assert info.value.backup is None
+
+
+# -- a failing export write -----------------------------------------------------------------
+
+
+def test_export_on_a_full_disk_keeps_the_old_files_whole(
+    seeded_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The disk fills up in the middle of writing an export file (half of it written)."""
+    with Library.open(seeded_dir, backups=False) as lib:
+        for pid in (1, 2, 3):
+            lib.set_note(pid, f"first note of paper {pid}")
+    vault = tmp_path / "vault"
+    export = ["--data-dir", str(seeded_dir), "export", "--per-paper", "--out", str(vault)]
+    export += ["--id", "1", "--id", "2", "--id", "3"]
+    code, _ = _cli(export)
+    assert code == 0
+    before = {p.name: p.read_bytes() for p in vault.iterdir()}
+    assert len(before) == 3
+    with Library.open(seeded_dir, backups=False) as lib:
+        for pid in (1, 2, 3):
+            lib.set_note(pid, f"second note of paper {pid}, longer than the first one " * 40)
+
+    real_fdopen = os.fdopen
+    calls = {"n": 0}
+
+    def fdopen(fd: int, *args: Any, **kwargs: Any) -> Any:
+        handle = real_fdopen(fd, *args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 2:  # the second file: half of it reaches the disk, then ENOSPC
+            real_write = handle.write
+
+            def write(data: bytes) -> int:
+                real_write(data[: len(data) // 2])
+                handle.flush()
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            handle.write = write
+        return handle
+
+    monkeypatch.setattr(os, "fdopen", fdopen)
+    code, _ = _cli(export)
+    assert code != 0 and calls["n"] == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "nothing was changed" in err
+    # Every old file is whole and unchanged, and no temporary file is left behind.
+    assert {p.name: p.read_bytes() for p in vault.iterdir()} == before
