@@ -58,6 +58,33 @@ def edit_annotations(lib: Library, args: list[str]) -> None:
         _say(f"saved {n}")
 
 
+def gui_note(lib: Library, args: list[str]) -> None:
+    """In the real window, type a note, stop for longer than the autosave pause, say
+    ``paused``, then keep typing without a pause until killed."""
+    from PySide6.QtTest import QTest
+
+    from desktop.gui.annotation_layer import NOTE_SAVE_DELAY_MS
+    from desktop.gui.app import make_application
+    from desktop.gui.main_window import MainWindow
+
+    app = make_application()
+    win = MainWindow(lib, None)
+    win.show()
+    win.go_to_paper(lib.view_ids("all")[0])
+    layer = win.annotations
+    layer.edit_note()
+    QTest.keyClicks(layer.note_editor, args[0])
+    pause_end = time.monotonic() + NOTE_SAVE_DELAY_MS / 1000 + 1.0
+    while time.monotonic() < pause_end:  # the user stops typing for a while
+        app.processEvents()
+        time.sleep(0.01)
+    _say("paused")
+    while True:  # and types on, faster than the autosave pause
+        QTest.keyClicks(layer.note_editor, " more")
+        app.processEvents()
+        time.sleep(0.05)
+
+
 def hold_instance_lock(lib: Library, args: list[str]) -> None:
     """Take the single-instance lock of the library and keep it until killed."""
     assert lib.data_dir is not None
@@ -73,6 +100,7 @@ MODES = {
     "hold-index-writer": hold_index_writer,
     "hold-instance-lock": hold_instance_lock,
     "annotate": edit_annotations,
+    "gui-note": gui_note,
 }
 
 

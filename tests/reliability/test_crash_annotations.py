@@ -72,3 +72,23 @@ def test_sigkill_while_saving_notes_loses_no_saved_note(tmp_path: Path, template
                 assert ids[last % len(ids)] in found, where
     print(f"\ncrash-annotations seed {seed}: saves acknowledged before each kill: {saves}")
     assert max(saves) > 0
+
+
+def test_sigkill_of_the_app_after_the_autosave_pause_keeps_the_note(
+    tmp_path: Path, template: Path
+) -> None:
+    """The real window, offscreen: type, pause, type on, and the app is killed."""
+    typed = "Typed in the window: <b>not bold</b> and a pause after it"
+    seed = int(os.environ.get("DIGEST_DESK_CRASH_SEED", time.time_ns() % 2**32))
+    rng = random.Random(seed)
+    for trial in range(3):
+        data = tmp_path / f"gui{trial}"
+        shutil.copytree(template, data)
+        proc = start_driver("gui-note", data, typed)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "paused"
+        outcome = kill_after(proc, rng.uniform(0, 0.3))
+        assert not outcome.finished
+        with Library.open(data, backups=False) as lib:
+            pid = lib.view_ids("all")[0]
+            assert lib.note(pid) == typed, f"trial {trial}, seed {seed}"
