@@ -93,6 +93,7 @@ def go_highlights(win: MainWindow) -> None:
         win.annotations.select_highlight(int(h.id))
 
     view = HighlightsView(win.library, open_highlight, win)
+    view.finished.connect(lambda _result: win._sync_sidebar())  # noqa: SLF001
     win.last_dialog = view
     view.open()
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 from urllib.parse import unquote
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper
 from desktop.core.text_anchor import str_index, utf16_offset
+from desktop.gui.sidebar_model import HIGHLIGHTS, ViewRole
 
 if TYPE_CHECKING:
     from desktop.gui.main_window import MainWindow
@@ -122,7 +123,20 @@ class AnnotationLayer(QObject):
         self.detail.rendered.connect(self._after_render)
         win.installEventFilter(self)
         win.actions_by_name["escape"].triggered.connect(self._on_escape)
+        win.sidebar.activated.connect(self._on_sidebar_entry)
+        win.sidebar.clicked.connect(self._on_sidebar_entry)
         self.detail.refresh()
+
+    def _on_sidebar_entry(self, index: QModelIndex) -> None:
+        if index.data(ViewRole) == HIGHLIGHTS:
+            QTimer.singleShot(0, self._open_highlights_once)
+
+    def _open_highlights_once(self) -> None:
+        shown = self.win.last_dialog
+        if not (
+            shown is not None and shown.objectName() == "highlights-view" and shown.isVisible()
+        ):
+            self.win.run_command("go-highlights")
 
     def _on_escape(self) -> None:
         """Esc also lets go of the selected highlight (n then edits the paper's note)."""

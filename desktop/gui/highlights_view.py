@@ -54,6 +54,7 @@ class HighlightsView(QDialog):
         self.on_open = on_open
         self.shown: list[Highlight] = []
         self.setWindowTitle("Highlights")
+        self.setObjectName("highlights-view")
         self.resize(900, 560)
         layout = QVBoxLayout(self)
         row = QHBoxLayout()

@@ -572,6 +572,8 @@ class MainWindow(QMainWindow):
 
     def _on_sidebar_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         view = current.data(ViewRole) if current.isValid() else None
+        if view == "highlights":
+            return  # opened by Enter or a click (the annotation layer), not by passing over it
         if view and view != self.view and not self._restoring:
             self.set_view(str(view))
 

@@ -18,6 +18,7 @@ ViewRole = Qt.ItemDataRole.UserRole + 1  # the view key ("inbox", "digest:3"), N
 UnreadRole = Qt.ItemDataRole.UserRole + 2
 TotalRole = Qt.ItemDataRole.UserRole + 3
 HeaderRole = Qt.ItemDataRole.UserRole + 4
+HIGHLIGHTS = "highlights"  # the sidebar entry of the Highlights view (not a list of papers)
 
 VIEW_LABELS = {
     "inbox": "Inbox",
@@ -91,6 +92,13 @@ class SidebarModel(QAbstractListModel):
             )
             for view, label in VIEW_LABELS.items()
         ]
+        highlight_counts = getattr(self.library, "highlight_counts", None)
+        if callable(highlight_counts):
+            marked = sum(highlight_counts().values())
+            # Not a paper view: Enter or a click opens the list of every highlight (g then h).
+            entries.append(
+                Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
+            )
         digests = self.library.digests()
         if digests:
             if digest_stale:
@@ -207,7 +215,7 @@ class SidebarDelegate(QStyledItemDelegate):
             painter.restore()
             return
         unread = int(index.data(UnreadRole) or 0)
-        if str(index.data(ViewRole) or "").startswith("tag:"):
+        if str(index.data(ViewRole) or "").startswith(("tag:", HIGHLIGHTS)):
             unread = int(index.data(TotalRole) or 0)
         count_text = str(unread) if unread else ""
         opt = QStyleOptionViewItem(option)

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.library import Library
 from desktop.gui.highlights_view import COL_COLOR, COL_NOTE, COL_PAPER, COL_QUOTE, HighlightsView
 from desktop.gui.main_window import MainWindow
+from desktop.gui.sidebar_model import ViewRole
 from tests.gui.conftest import press
 
 
@@ -90,3 +91,29 @@ def test_hostile_quotes_show_literally_in_the_list_and_tooltips(
     assert row[3] == "Hostile <b>Title</b>"
     tip = view.tree.topLevelItem(0).toolTip(COL_QUOTE)
     assert "&lt;img src=x" in tip and "<img" not in tip
+
+
+def test_the_sidebar_entry_counts_highlights_and_enter_opens_the_view(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    from desktop.gui.sidebar_model import HIGHLIGHTS, TotalRole
+
+    paper_id = win.current_id()
+    win.library.add_highlight(paper_id, "abstract", 0, 10, "red")
+    win.library.add_highlight(paper_id, "abstract", 12, 20, "blue")
+    win._refresh_counts()  # noqa: SLF001 - do not wait for the debounce timer
+    row = win.sidebar_model.row_of(HIGHLIGHTS)
+    assert row >= 0
+    assert win.sidebar_model.index(row, 0).data(TotalRole) == 2
+    icon = win.sidebar_model.index(row, 0).data(Qt.ItemDataRole.DecorationRole).toImage()
+    assert any(icon.pixelColor(x, y).alpha() for x in range(32) for y in range(32))
+    # Passing over the entry with the keyboard keeps the list; Enter opens the view.
+    press(qtbot, "g,d")
+    win.sidebar.setCurrentIndex(win.sidebar_model.index(row, 0))
+    assert win.view == "inbox"
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(win.last_dialog, HighlightsView))
+    view = win.last_dialog
+    assert view.isVisible() and len(rows(view)) == 2
+    view.reject()
+    assert win.sidebar.currentIndex().data(ViewRole) == "inbox"
