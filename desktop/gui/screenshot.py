@@ -11,6 +11,20 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
+
+
+def annotate_example(library: Any, paper_id: int) -> None:
+    """Give the shown paper two highlights (one with a note), tags and a short note."""
+    paper = library.paper(paper_id)
+    words = paper.abstract.split()
+    if len(words) > 40:
+        library.add_highlight_by_quote(paper_id, " ".join(words[2:8]), "green")
+        library.add_highlight_by_quote(
+            paper_id, " ".join(words[30:36]), "red", "Check this against our baseline"
+        )
+    library.set_paper_tags(paper_id, ["pruning", "reading group"])
+    library.set_note(paper_id, "**Try it** on the small model first; then *compare* the costs.")
 
 
 def make_screenshot(
@@ -45,6 +59,12 @@ def make_screenshot(
                 window.run_search()
             else:
                 window.select_row(3)
+                shown = window.current_id()
+                if shown is not None:
+                    annotate_example(library, shown)
+                    library.history.clear()
+                    window._refresh_counts()  # noqa: SLF001 - do not wait for the timer
+                    window._update_actions()  # noqa: SLF001 - the history was cleared
             window.detail._load_related()  # noqa: SLF001 - do not wait for the timer
             window.list.setFocus()
             for _ in range(3):
