@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +22,15 @@ _CONTROLS = dict.fromkeys([*range(0, 9), *range(14, 32), 127, *range(0x80, 0xA0)
 _CONTROLS.update({11: 32, 12: 32})
 
 
+# The same characters as _CONTROLS, for a fast check: translate() with a dict costs ~14 ms on a
+# 100-paper digest, and almost every digest has no control character at all.
+_CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def strip_controls(text: str) -> str:
     """The text without control characters other than tab, newline and carriage return."""
+    if _CONTROLS_RE.search(text) is None:
+        return text
     return text.translate(_CONTROLS)
 
 
