@@ -44,6 +44,18 @@ for _number, (_color, _label) in enumerate(HIGHLIGHT_COLORS.items(), start=1):
     _color_command(_number, _color, _label)
 
 
+@command("next-highlight", label="Next highlight", menu="Go", needs_paper=True)
+def next_highlight(win: MainWindow) -> None:
+    """Select the paper's next highlight (n, 1–5 and Delete then act on it)."""
+    win.annotations.step_highlight(+1)
+
+
+@command("previous-highlight", label="Previous highlight", menu="Go", needs_paper=True)
+def previous_highlight(win: MainWindow) -> None:
+    """Select the paper's previous highlight."""
+    win.annotations.step_highlight(-1)
+
+
 @command("delete-highlight", label="Delete highlight", menu="Paper", needs_paper=True)
 def delete_highlight(win: MainWindow) -> None:
     """Delete the selected highlight."""

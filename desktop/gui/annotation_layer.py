@@ -521,6 +521,32 @@ class AnnotationLayer(QObject):
             f"Highlighted in {color_label(h.color)}: n adds a note, u undoes"
         )
 
+    def step_highlight(self, delta: int) -> None:
+        """Select the next (+1) or previous (-1) highlight of the paper, in reading order."""
+        paper, ann = self.detail.paper, self.ann
+        if paper is None or ann is None or ann.paper_id != paper.id or not ann.highlights:
+            self.win._say("This paper has no highlights")  # noqa: SLF001
+            return
+        ids = [h.id for h in ann.highlights]
+        if self.selected in ids:
+            index = (ids.index(self.selected) + delta) % len(ids)
+        else:
+            index = 0 if delta > 0 else len(ids) - 1
+        h = ann.highlights[index]
+        span = self._doc_span(paper, h)
+        if span is not None and self.browser.hasFocus():
+            self._caret = span[0]
+        self.select_highlight(h.id)
+        if span is not None:
+            c = QTextCursor(self.browser.document())
+            c.setPosition(span[0])
+            self._in_render = True
+            try:
+                self.browser.setTextCursor(c)
+                self.browser.ensureCursorVisible()
+            finally:
+                self._in_render = False
+
     def pick_color(self, number: int) -> None:
         """Colour ``number`` (1–5): recolour the selected highlight, or highlight the selected
         text in it, or use it for the next highlight."""

@@ -50,6 +50,8 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "5": "color-5",
     "n": "edit-note",
     "Ctrl+Return": "finish-note",
+    "]": "next-highlight",
+    "[": "previous-highlight",
     "Delete": "delete-highlight",
     "t": "edit-tags",
     "F2": "rename-tag",

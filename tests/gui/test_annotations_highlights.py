@@ -193,3 +193,26 @@ def test_hostile_title_and_highlight_note_show_literally(qtbot: QtBot, win: Main
     assert "<b>not bold</b>" in text
     assert "<script>alert(1)</script>" in text
     assert "<b>" not in win.detail.document().toHtml().replace("&lt;b&gt;", "")
+
+
+def test_brackets_step_through_highlights_from_the_list(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    later = ABSTRACT.index("offline")
+    second = win.library.add_highlight(paper_id, "abstract", later, later + 7, "green")
+    first = win.library.add_highlight(paper_id, "title", 0, 6, "blue")
+    assert win.list.hasFocus()
+    qtbot.keyClick(win.list, Qt.Key.Key_BracketRight)
+    assert win.annotations.selected == first.id  # reading order: the title first
+    qtbot.keyClick(win.list, Qt.Key.Key_BracketRight)
+    assert win.annotations.selected == second.id
+    qtbot.keyClick(win.list, Qt.Key.Key_BracketRight)
+    assert win.annotations.selected == first.id  # wraps around
+    qtbot.keyClick(win.list, Qt.Key.Key_BracketLeft)
+    assert win.annotations.selected == second.id
+    press(qtbot, "1")
+    assert fresh.highlight(second.id).color == "yellow"
+    qtbot.keyClick(win.list, Qt.Key.Key_Delete)
+    assert fresh.highlight(second.id) is None
+    assert [h.id for h in fresh.annotations(paper_id).highlights] == [first.id]

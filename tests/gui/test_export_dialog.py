@@ -116,3 +116,30 @@ def test_nothing_annotated_says_how_to_annotate(qtbot: QtBot, win: MainWindow) -
     dialog = open_dialog(qtbot, win)
     assert not dialog.export_button.isEnabled()
     assert "highlight with h" in dialog.message.text()
+
+
+def test_cancel_before_writing_leaves_nothing(
+    qtbot: QtBot, win: MainWindow, tmp_path: Path
+) -> None:
+    import threading
+
+    from desktop.gui.background import run_in_background
+
+    annotate(win.library)
+    # Hold the one worker thread so the export waits in the queue, then cancel it there.
+    release = threading.Event()
+    blocker = run_in_background(lambda _job: release.wait(30), lambda _r: None, lambda _e: None)
+    dialog = open_dialog(qtbot, win)
+    dialog.set_choice(shape="per-paper")
+    target = tmp_path / "cancelled"
+    dialog.set_target(target)
+    job = dialog.start()
+    assert job is not None and dialog.cancel_button.text() == "Cancel"
+    dialog.cancel_button.click()
+    release.set()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=20000)
+    assert blocker.done.is_set()
+    assert dialog.result is not None and dialog.result.cancelled
+    assert "cancelled" in dialog.message.text()
+    assert not target.exists() or list(target.iterdir()) == []
+    assert dialog.cancel_button.text() == "Close"
