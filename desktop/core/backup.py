@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop.core import store
+from desktop.core.search_index import INDEX_DIR
 
 BACKUP_DIR = "backups"
 DB_FILE = "library.sqlite3"
@@ -224,8 +226,8 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
 
     The caller must hold the instance lock and have closed the library. ``source`` is checked
     (sound, a Digest Desk database, not from a newer version) and copied, never moved or
-    written; the current database and its WAL are moved aside, never deleted. Derived files
-    (the search index) are left for the next start to reconcile.
+    written; the current database and its WAL are moved aside, never deleted. The search
+    index, derived from the old database, is removed for the next start to rebuild.
     """
     data_dir = Path(data_dir)
     source = Path(source)
@@ -261,4 +263,7 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
     except OSError as exc:
         _remove_with_sidecars(staged)
         raise BackupError(f"could not put {source} in place ({exc})") from exc
+    # The search index describes the old database (ids may now mean other papers): it is
+    # derived data, so it goes, and the next start rebuilds it from the restored database.
+    shutil.rmtree(data_dir / INDEX_DIR, ignore_errors=True)
     return RestoreResult(source, database, previous)

@@ -313,3 +313,24 @@ def test_cli_restore_refuses_a_newer_backup(
     assert "newer version of Digest Desk" in capsys.readouterr().err
     assert _papers(seeded_dir / DB_FILE) == 286
     assert not list(seeded_dir.glob(f"{DB_FILE}.before-restore-*"))
+
+
+def test_restoring_another_library_rebuilds_the_search_index(
+    seeded_dir: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    with Library.open(other, backups=False) as lib:
+        lib.import_text(
+            "Completely Different Paper About Lighthouses\n\nAn abstract on lighthouse keepers "
+            "and their lamps, long enough to be a paper abstract of its own.\n",
+            "other.txt",
+        )
+        saved = backup.take_backup(lib.db, other, "manual")
+    with Library.open(seeded_dir, backups=False) as lib:
+        assert lib.search("DiskGNN").ids  # the index of the seeds is built
+    backup.restore_backup(seeded_dir, saved)
+    assert not (seeded_dir / "index").exists()
+    with Library.open(seeded_dir, backups=False) as lib:
+        assert lib.search("DiskGNN").ids == []
+        found = lib.search("lighthouse")
+        assert found.ids == [1] and not found.fallback
