@@ -8,6 +8,7 @@ copy never replaces a good one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -28,6 +29,8 @@ DB_FILE = "library.sqlite3"
 KEEP = {"daily": 7, "pre-migration": 3, "manual": 5}
 _NAME = re.compile(r"^library-(\d{8}T\d{6}\.\d{6}Z)-([a-z-]+)\.sqlite3$")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
+# Temporary copies older than this were left by a killed backup or restore.
+STALE_SECONDS = 3600.0
 
 Clock = Callable[[], dt.datetime]
 
@@ -89,6 +92,16 @@ def _remove_with_sidecars(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _remove_stale(folder: Path, prefix: str, *, age: float = STALE_SECONDS) -> None:
+    """Remove temporary copies left by a backup or restore that was killed (old ones only,
+    so that one running in another process right now is left alone)."""
+    now = dt.datetime.now().timestamp()
+    for path in folder.glob(f"{prefix}*"):
+        with contextlib.suppress(OSError):
+            if now - path.stat().st_mtime > age:
+                path.unlink()
+
+
 def _copy_verified(source: sqlite3.Connection, target: Path) -> None:
     """Copy ``source`` into the new file ``target`` with the backup API and verify the copy.
 
@@ -137,6 +150,7 @@ def take_backup(
     while final.exists():  # two backups in the same microsecond: move one on
         when += dt.timedelta(microseconds=1)
         final = folder / f"library-{when.strftime(_STAMP)}-{reason}.sqlite3"
+    _remove_stale(folder, ".partial-")
     partial = folder / f".partial-{os.getpid()}-{final.name}"
     _remove_with_sidecars(partial)
     _copy_verified(db.conn, partial)
@@ -235,6 +249,7 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / DB_FILE
     stamp = clock().strftime(_STAMP)
+    _remove_stale(data_dir, ".restore-")
     staged = data_dir / f".restore-{os.getpid()}-{stamp}.sqlite3"
     _remove_with_sidecars(staged)
     try:
@@ -249,18 +264,30 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
         _remove_with_sidecars(staged)
         raise BackupError(f"could not copy {source} ({exc})") from exc
     previous: Path | None = None
+    moved: list[str] = []
     try:
         if database.exists():
             previous = data_dir / f"{DB_FILE}.before-restore-{stamp}"
-            # The WAL and shared-memory files belong to the old database: they move with it,
-            # keeping SQLite's "<name>-wal" pairing so the old file stays openable.
-            os.replace(database, previous)
+            # Keep the old file under its new name first (a hard link, else a copy), so that
+            # a crash at any moment leaves a library.sqlite3 in place: the old or the new one.
+            try:
+                os.link(database, previous)
+            except OSError:
+                shutil.copy2(database, previous)
+            # A WAL left by a crash belongs to the old database (never written to here): it
+            # moves with it, keeping SQLite's "<name>-wal" pairing so the old file stays whole.
             for suffix in ("-wal", "-shm"):
                 side = Path(f"{database}{suffix}")
                 if side.exists():
                     os.replace(side, Path(f"{previous}{suffix}"))
-        os.replace(staged, database)
+                    moved.append(suffix)
+        os.replace(staged, database)  # atomic: the new database replaces the old in one step
     except OSError as exc:
+        for suffix in moved:  # the old database stays in use: give it its WAL back
+            with contextlib.suppress(OSError):
+                os.replace(Path(f"{previous}{suffix}"), Path(f"{database}{suffix}"))
+        if previous is not None and database.exists():
+            previous.unlink(missing_ok=True)
         _remove_with_sidecars(staged)
         raise BackupError(f"could not put {source} in place ({exc})") from exc
     # The search index describes the old database (ids may now mean other papers): it is

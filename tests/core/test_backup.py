@@ -334,3 +334,47 @@ def test_restoring_another_library_rebuilds_the_search_index(
         assert lib.search("DiskGNN").ids == []
         found = lib.search("lighthouse")
         assert found.ids == [1] and not found.fallback
+
+
+def test_a_failed_swap_leaves_the_old_library_in_use_with_its_wal(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with Library.open(seeded_dir, backups=False) as lib:
+        saved = backup.take_backup(lib.db, seeded_dir, "manual")
+    holder = Library.open(seeded_dir, backups=False)
+    holder.db.execute("PRAGMA wal_autocheckpoint=0")
+    holder.set_starred(holder.view_ids("all")[:2])  # lives only in the WAL for now
+    database = seeded_dir / DB_FILE
+    real_replace = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)) == database:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(backup.BackupError, match="could not put"):
+        backup.restore_backup(seeded_dir, saved)
+    monkeypatch.setattr(os, "replace", real_replace)
+    holder.close()
+    assert not list(seeded_dir.glob(f"{DB_FILE}.before-restore-*"))
+    assert not list(seeded_dir.glob(".restore-*"))
+    with Library.open(seeded_dir, backups=False) as lib:
+        assert len(lib.view_ids("starred")) == 2
+
+
+def test_copies_left_by_a_killed_backup_or_restore_are_cleaned(seeded_dir: Path) -> None:
+    folder = seeded_dir / "backups"
+    folder.mkdir()
+    old = folder / ".partial-999999-library-x.sqlite3"
+    fresh = folder / ".partial-999998-library-y.sqlite3"
+    staged = seeded_dir / ".restore-999999-x.sqlite3"
+    for path in (old, fresh, staged):
+        path.write_bytes(b"half a copy")
+    for path in (old, staged):
+        os.utime(path, (0, 0))
+    with Library.open(seeded_dir, backups=False) as lib:
+        saved = backup.take_backup(lib.db, seeded_dir, "manual")
+    assert not old.exists() and fresh.exists()  # a backup running elsewhere is left alone
+    backup.restore_backup(seeded_dir, saved)
+    assert not staged.exists()
