@@ -272,6 +272,12 @@ def paste_digest(win: MainWindow) -> None:
     win.paste_digest()
 
 
+@command("reload", label="Reload library", menu="File")
+def reload_library(win: MainWindow) -> None:
+    """Reload the lists and counts (after changes made by the command line)."""
+    win.reload()
+
+
 @command("quit", label="Quit", menu="File")
 def quit_app(win: MainWindow) -> None:
     """Quit Digest Desk."""

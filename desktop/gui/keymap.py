@@ -65,6 +65,7 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "Ctrl+Shift+I": "import-folder",
     "Ctrl+E": "export",
     "Ctrl+V": "paste-digest",
+    "F5": "reload",
     "Ctrl+Q": "quit",
 }
 

@@ -519,6 +519,13 @@ class MainWindow(QMainWindow):
             self._say("Selection cleared")
         self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def reload(self) -> None:
+        """Re-read everything from the database, keeping the current paper."""
+        self.library.notify(Changes(library=True))
+        self._digests_changed = True
+        self._refresh_counts()
+        self._say("Reloaded")
+
     def show_command_palette(self) -> None:
         """Open the command palette and run what is chosen."""
         palette = CommandPalette(self)

@@ -219,3 +219,16 @@ def test_in_views_that_keep_the_paper_e_and_l_still_move_on(
     assert win.current_id() == ids[1]
     press(qtbot, "s")
     assert win.current_id() == ids[1], "star never moves the cursor"
+
+
+def test_f5_picks_up_changes_made_through_another_connection(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    inbox = fresh.view_ids("inbox")
+    press(qtbot, "j")
+    fresh.set_archived([inbox[0], inbox[2]], True)
+    assert win.model.ids == inbox, "the window does not see other connections by itself"
+    press(qtbot, "F5")
+    assert win.model.ids == fresh.view_ids("inbox")
+    assert win.current_id() == inbox[1]
+    assert win.sidebar_model.entries[3].total == 2  # Archive
