@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.core import backup
 from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
 from tests.reliability.crash_support import TODAY, note_text
@@ -85,6 +86,20 @@ def gui_note(lib: Library, args: list[str]) -> None:
         time.sleep(0.05)
 
 
+def run_backups(lib: Library, args: list[str]) -> None:
+    """Take manual backups one after another (each verified, then rotated)."""
+    assert lib.data_dir is not None
+    for _ in range(int(args[0])):
+        backup.take_backup(lib.db, lib.data_dir, "manual")
+
+
+def run_restore(lib: Library, args: list[str]) -> None:
+    """Close the library and restore the file ``args[0]`` over it."""
+    assert lib.data_dir is not None
+    lib.close()
+    backup.restore_backup(lib.data_dir, Path(args[0]))
+
+
 def hold_instance_lock(lib: Library, args: list[str]) -> None:
     """Take the single-instance lock of the library and keep it until killed."""
     assert lib.data_dir is not None
@@ -101,6 +116,8 @@ MODES = {
     "hold-instance-lock": hold_instance_lock,
     "annotate": edit_annotations,
     "gui-note": gui_note,
+    "backup": run_backups,
+    "restore": run_restore,
 }
 
 
