@@ -334,3 +334,32 @@ def test_export_on_a_full_disk_keeps_the_old_files_whole(
     assert "No space left on device" in err and "nothing was changed" in err
     # Every old file is whole and unchanged, and no temporary file is left behind.
     assert {p.name: p.read_bytes() for p in vault.iterdir()} == before
+
+
+# -- a damaged index ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["garbage", "truncated", "emptied"])
+def test_a_damaged_index_is_rebuilt_from_sqlite_and_touches_no_data(
+    small: Library, how: str
+) -> None:
+    data = small.data_dir
+    assert data is not None
+    expected = {q: set(small.search(q, limit=None).ids) for q in ("Synthetic", "graph", "model")}
+    rows = library_snapshot(small.db.conn)
+    small.close()
+    for path in (data / "index").iterdir():
+        if path.is_file() and not path.name.endswith("WRITELOCK"):
+            size = path.stat().st_size
+            if how == "garbage":
+                path.write_bytes(os.urandom(size))
+            elif how == "truncated":
+                path.write_bytes(path.read_bytes()[: size // 3])
+            else:
+                path.write_bytes(b"")
+    with Library.open(data, backups=False) as lib:
+        for query, ids in expected.items():
+            found = lib.search(query, limit=None)
+            assert set(found.ids) == ids, (how, query)
+        assert lib.search_index.usable
+        assert library_snapshot(lib.db.conn) == rows
