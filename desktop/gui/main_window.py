@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.owns_library = False  # close the library with the window
         self._digests_changed = True  # per-digest unread counts need recomputing
         self._read_state_touched = False
+        self._before_search: PaperId | None = None
         self.counts: dict[str, Any] | None = None
         self._listener = self._on_library_write
         self.setWindowIcon(app_icon())
@@ -625,6 +626,8 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a bad query must not break the window
             self._say(f"Search failed: {exc}")
             return
+        if self.model.search_query is None:
+            self._before_search = self.current_id()
         ids, snippets = unpack_search_results(results)
         notice = getattr(results, "notice", None)
         suggestion = getattr(results, "suggestion", None)
@@ -648,6 +651,11 @@ class MainWindow(QMainWindow):
     def _leave_search(self) -> None:
         current = self.current_id()
         self.list.set_search_mode(False)
+        # Stay on the paper picked in the results when the view holds it, else go back to
+        # where the search started.
+        if current is None or not self.library.in_view(self.view, [current]):
+            current = self._before_search
+        self._before_search = None
         self.set_view(self.view, select=current)
 
     # -- reacting to writes ----------------------------------------------------------------

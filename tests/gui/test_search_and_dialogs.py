@@ -139,3 +139,19 @@ def test_enter_in_the_search_field_opens_the_result_and_returns_to_the_list(
     first = win.model.ids[0]
     assert fresh.paper(first).is_read  # type: ignore[union-attr]
     assert win.list.hasFocus()
+
+
+def test_esc_goes_back_to_the_paper_the_search_started_from(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    press(qtbot, "j j j")
+    start = win.current_id()
+    hits = fresh.search("DiskGNN", limit=5).ids
+    fresh.set_archived([hits[0]], True)  # the result is not in the Inbox
+    win.run_command("reload")
+    press(qtbot, "/")
+    qtbot.keyClicks(win.search, "DiskGNN")
+    qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
+    assert win.current_id() == hits[0]
+    press(qtbot, "Esc")
+    assert win.view == "inbox" and win.current_id() == start
