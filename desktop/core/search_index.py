@@ -782,7 +782,7 @@ class SearchIndex:
         """Search the library; never raises on any query text."""
         parsed = parse_query(text)
         results = SearchResults(text, notice=" ".join(parsed.notices) or None)
-        if parsed.empty:
+        if parsed.empty or (limit is not None and limit < 1):
             return results
         if self.usable:
             try:

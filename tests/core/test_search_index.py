@@ -126,6 +126,10 @@ def test_no_match_offers_a_spelling_suggestion(memlib: Library) -> None:
 
 def test_limit_caps_the_hits(memlib: Library) -> None:
     assert len(memlib.search("model", limit=3)) == 3
+    assert len(memlib.search("model", limit=0)) == 0
+    everything = memlib.search("model", limit=None)
+    assert len(everything) > 100
+    assert everything.ids[:3] == memlib.search("model", limit=3).ids
 
 
 # -- filters and state -----------------------------------------------------------------------
