@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
+from desktop.core.text_anchor import utf16_offset
 from desktop.gui.annotation_layer import HIGHLIGHT_BG, SELECTED_BG
 from desktop.gui.main_window import MainWindow
 from tests.gui.annotation_helpers import (
@@ -216,3 +217,29 @@ def test_brackets_step_through_highlights_from_the_list(
     qtbot.keyClick(win.list, Qt.Key.Key_Delete)
     assert fresh.highlight(second.id) is None
     assert [h.id for h in fresh.annotations(paper_id).highlights] == [first.id]
+
+
+def test_mouse_selection_click_then_shift_click_and_h(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    browser = win.detail.browser
+    base = win.detail.abstract_range[0]
+
+    def point(index: int):  # noqa: ANN202 - a QPoint at the caret before ABSTRACT[index]
+        cursor = browser.textCursor()
+        cursor.setPosition(base + utf16_offset(ABSTRACT, index))
+        return browser.cursorRect(cursor).center()
+
+    start = ABSTRACT.index("smiles")
+    qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point(start))
+    qtbot.mouseClick(
+        browser.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        point(start + len("smiles in deep")),
+    )
+    assert browser.textCursor().selectedText() == "smiles in deep"
+    press(qtbot, "h")
+    (h,) = fresh.annotations(paper_id).highlights
+    assert (h.quote, h.start) == ("smiles in deep", start)
