@@ -34,8 +34,7 @@ def _color_command(number: int, color: str, label: str) -> None:
         win.annotations.pick_color(number)
 
     run.__doc__ = (
-        f"Colour {color} ({label}): the selected highlight, the selected text, "
-        "or the next highlight."
+        f"{color.capitalize()}, {label}: colour the selected highlight or text, or the next."
     )
     command(f"color-{number}", label=f"{label.capitalize()} ({color})", menu="Paper")(run)
 
