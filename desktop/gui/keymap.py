@@ -50,6 +50,7 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "5": "color-5",
     "n": "edit-note",
     "Ctrl+Return": "finish-note",
+    "Ctrl+Enter": "finish-note",
     "]": "next-highlight",
     "[": "previous-highlight",
     "Delete": "delete-highlight",
@@ -73,7 +74,7 @@ DEFAULT_KEYMAP: dict[str, str] = {
 _QT_NAMES = {"Esc": "Esc", "Return": "Return", "Enter": "Enter"}
 # How a key is shown to people, where it differs from the keymap spelling.
 # Return and the keypad's Enter are both "Enter" to people.
-_DISPLAY = {"Return": "Enter"}
+_DISPLAY = {"Return": "Enter", "Ctrl+Return": "Ctrl+Enter"}
 
 
 def qt_sequence(key: str) -> str:
