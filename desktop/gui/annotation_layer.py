@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QKeyEvent,
+    QMouseEvent,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -117,6 +118,10 @@ class AnnotationLayer(QObject):
         self.browser.cursorPositionChanged.connect(self._on_caret)
         self.browser.anchorClicked.connect(self._on_link)
         self.browser.installEventFilter(self)
+        # Kept, so the event filter compares identities without calling into Qt (a window
+        # being destroyed still sends events while its widgets are half gone).
+        self._viewport = self.browser.viewport()
+        self._viewport.installEventFilter(self)
 
         self._build_note_editor()
         self.detail.sections.append(self._section)
@@ -432,6 +437,19 @@ class AnnotationLayer(QObject):
             self.selected = found
             self.detail.refresh()
 
+    def _double_click(self, point: QPoint) -> bool:
+        """Double-clicking a highlight opens its note; True when one was hit."""
+        paper = self.detail.paper
+        at = self._field_at(self.browser.cursorForPosition(point).position())
+        if paper is None or at is None:
+            return False
+        h = self.library.highlight_at(paper.id, at[0], at[1])
+        if h is None:
+            return False
+        self.select_highlight(h.id)
+        self.edit_highlight_note(h)
+        return True
+
     def _on_link(self, url: QUrl) -> None:
         if url.scheme() != "dd":
             return
@@ -613,6 +631,13 @@ class AnnotationLayer(QObject):
             ):
                 event.accept()
                 return True
+        elif (
+            watched is self._viewport
+            and kind == QEvent.Type.MouseButtonDblClick
+            and isinstance(event, QMouseEvent)
+            and self._double_click(event.position().toPoint())
+        ):
+            return True
         elif watched is self.note_editor and kind == QEvent.Type.FocusOut:
             self.save_note()
             reason = getattr(event, "reason", lambda: None)()

@@ -243,3 +243,21 @@ def test_mouse_selection_click_then_shift_click_and_h(
     press(qtbot, "h")
     (h,) = fresh.annotations(paper_id).highlights
     assert (h.quote, h.start) == ("smiles in deep", start)
+
+
+def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindow) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    start = ABSTRACT.index("deep nets")
+    h = win.library.add_highlight(paper_id, "abstract", start, start + 9, "blue")
+    browser = win.detail.browser
+    cursor = browser.textCursor()
+    cursor.setPosition(win.detail.abstract_range[0] + utf16_offset(ABSTRACT, start + 3))
+    qtbot.mouseDClick(
+        browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center()
+    )
+    dialog = win.annotations.last_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.highlight.id == h.id and win.annotations.selected == h.id
+    dialog.editor.setPlainText("double-clicked")
+    dialog.accept()
+    assert win.library.highlight(h.id).note == "double-clicked"
