@@ -127,7 +127,6 @@ class AnnotationLayer(QObject):
         self.detail.sections.append(self._section)
         self.detail.rendered.connect(self._after_render)
         win.installEventFilter(self)
-        win.actions_by_name["escape"].triggered.connect(self._on_escape)
         win.sidebar.activated.connect(self._on_sidebar_entry)
         win.sidebar.clicked.connect(self._on_sidebar_entry)
         self.detail.refresh()
@@ -143,8 +142,8 @@ class AnnotationLayer(QObject):
         ):
             self.win.run_command("go-highlights")
 
-    def _on_escape(self) -> None:
-        """Esc also lets go of the selected highlight (n then edits the paper's note)."""
+    def let_go(self) -> None:
+        """Esc lets go of the selected highlight (n then edits the paper's note)."""
         if self.selected is not None:
             self.selected = None
             self.detail.refresh()

@@ -211,8 +211,9 @@ def focus_search(win: MainWindow) -> None:
 
 @command("escape", label="Back to the list", menu="Edit")
 def escape(win: MainWindow) -> None:
-    """Back to the list: clear the search and the bulk selection."""
+    """Back to the list: clear the search, the bulk selection and the selected highlight."""
     win.escape()
+    win.annotations.let_go()
 
 
 @command("go-inbox", label="Inbox", menu="Go", icon="inbox")

@@ -261,3 +261,16 @@ def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindo
     dialog.editor.setPlainText("double-clicked")
     dialog.accept()
     assert win.library.highlight(h.id).note == "double-clicked"
+
+
+def test_esc_lets_go_of_the_highlight_so_n_edits_the_paper_note(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    paper_id = open_digest_paper(qtbot, win)
+    h = win.library.add_highlight(paper_id, "abstract", 0, 8, "green")
+    win.run_command("next-highlight")
+    assert win.annotations.selected == h.id
+    win.run_command("escape")  # as the palette runs it, not only the key
+    assert win.annotations.selected is None
+    press(qtbot, "n")
+    assert win.annotations.note_editor.hasFocus()
