@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 from PySide6.QtWidgets import (
     QFrame,
@@ -105,6 +106,7 @@ class AnnotationLayer(QObject):
         self._caret: int | None = None
         self._in_render = False
         self._close_refused = False
+        self._note_pos = 0  # where the note section starts in the pane's document
         self._renders = 0  # counts renders, to tell the user's caret moves from a render's
 
         flags = (
@@ -158,9 +160,8 @@ class AnnotationLayer(QObject):
         box.setSpacing(4)
         self.note_label = QLabel(self.note_box)
         self.note_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.note_label.setText(
-            "Note (Markdown) · saved as you type · Ctrl+Enter or Esc goes back to the list"
-        )
+        self.note_label.setText("Note (Markdown), saved as you type · Ctrl+Enter: done")
+        self.note_label.setWordWrap(True)  # never widens the pane
         palette = self.note_label.palette()
         palette.setColor(self.note_label.foregroundRole(), MUTED)
         self.note_label.setPalette(palette)
@@ -205,7 +206,19 @@ class AnnotationLayer(QObject):
             self.note_paper = paper.id
         self.note_box.show()
         self.note_editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._show_rendered_note()
+        self.win._say(  # noqa: SLF001
+            "Writing the paper's note: saved as you type; Ctrl+Enter or Esc goes back to the list"
+        )
         self.note_editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _show_rendered_note(self) -> None:
+        """Scroll the pane to the rendered note (it follows the editor as it autosaves)."""
+        self.note_box.layout().activate()
+        c = QTextCursor(self.browser.document())
+        c.setPosition(min(self._note_pos, self.browser.document().characterCount() - 1))
+        bar = self.browser.verticalScrollBar()
+        bar.setValue(bar.value() + self.browser.cursorRect(c).top() - 12)
 
     def save_note(self) -> bool:
         """Save the editor's text to its paper now if it changed; False when saving failed."""
@@ -261,6 +274,7 @@ class AnnotationLayer(QObject):
             d._heading(cursor, f"Highlights ({len(ann.highlights)})")  # noqa: SLF001
             for h in ann.highlights:
                 self._highlight_entry(cursor, h)
+        self._note_pos = cursor.position()
         d._heading(cursor, "Note")  # noqa: SLF001
         d._block(cursor, bottom=4)  # noqa: SLF001
         if ann.note.strip():
@@ -274,19 +288,27 @@ class AnnotationLayer(QObject):
         """Note headings a little larger than the text, not poster-sized."""
         doc = self.browser.document()
         base = self.browser.font().pointSizeF()
+        adjust = QTextFormat.Property.FontSizeAdjustment
+        spans = []
         block = doc.findBlock(start)
         while block.isValid() and block.position() <= end:
-            level = block.blockFormat().headingLevel()
-            if level:
-                c = QTextCursor(block)
-                c.movePosition(
-                    QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
-                )
-                fmt = QTextCharFormat()
-                fmt.setFontPointSize(base * (1.25 if level == 1 else 1.1))
-                fmt.setFontWeight(QFont.Weight.Bold)
-                c.mergeCharFormat(fmt)
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                size = fragment.charFormat().property(adjust)
+                if isinstance(size, int) and size > 0:
+                    spans.append((fragment.position(), fragment.length(), size))
+                it += 1
             block = block.next()
+        for position, length, size in spans:
+            c = QTextCursor(doc)
+            c.setPosition(position)
+            c.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
+            fmt = QTextCharFormat()
+            fmt.setProperty(adjust, 0)
+            fmt.setFontPointSize(base * (1.25 if size >= 3 else 1.1))
+            fmt.setFontWeight(QFont.Weight.Bold)
+            c.mergeCharFormat(fmt)
 
     def _highlight_entry(self, cursor: QTextCursor, h: Highlight) -> None:
         d = self.detail

@@ -142,3 +142,19 @@ def test_a_note_that_cannot_be_saved_keeps_the_window_open_once(
     win.close()  # the disk has room again: saved and closed
     assert not win.isVisible()
     assert fresh.note(paper_id) == "precious words"
+
+
+def test_note_headings_are_modest_and_n_scrolls_to_the_rendered_note(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    paper_id = win.current_id()
+    win.library.set_note(paper_id, "# Big heading\n\nbody text")
+    doc = win.detail.document()
+    found = doc.find("Big heading")
+    assert not found.isNull()
+    size = found.charFormat().font().pointSizeF()
+    assert size <= win.detail.browser.font().pointSizeF() * 1.3
+    bar = win.detail.browser.verticalScrollBar()
+    assert bar.value() == 0
+    press(qtbot, "n")
+    assert bar.value() > 0  # the rendered note is in view while the editor is open
