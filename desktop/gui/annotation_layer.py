@@ -135,7 +135,7 @@ class AnnotationLayer(QObject):
 
     def _on_sidebar_entry(self, index: QModelIndex) -> None:
         if index.data(ViewRole) == HIGHLIGHTS:
-            QTimer.singleShot(0, self._open_highlights_once)
+            QTimer.singleShot(0, self, self._open_highlights_once)
 
     def _open_highlights_once(self) -> None:
         shown = self.win.last_dialog
@@ -440,7 +440,7 @@ class AnnotationLayer(QObject):
         if self._in_render or not self.browser.hasFocus() or self.detail.paper is None:
             return
         serial = self._renders
-        QTimer.singleShot(0, lambda: self._caret_moved(serial))
+        QTimer.singleShot(0, self, lambda: self._caret_moved(serial))  # dropped with self
 
     def _caret_moved(self, serial: int) -> None:
         if serial != self._renders or self.detail.paper is None or not self.browser.hasFocus():
