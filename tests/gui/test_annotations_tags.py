@@ -126,3 +126,19 @@ def test_refused_tag_names_are_said_not_raised(
 
 def test_split_tags() -> None:
     assert split_tags(" a ,, b  c, A ,") == ["a", "b c"]
+
+
+def test_t_with_several_selected_papers_adds_the_tags_to_all(
+    qtbot: QtBot, win: MainWindow, fresh: Library
+) -> None:
+    inbox = fresh.view_ids("inbox")
+    win.library.add_tag([inbox[1]], "kept")
+    press(qtbot, "x x")  # the first two papers selected for a bulk action
+    press(qtbot, "t")
+    dialog = editor(win)
+    assert dialog.line.text() == ""  # adding to several papers starts empty
+    dialog.line.setText("survey, to read")
+    dialog.accept()
+    assert fresh.paper_tags(inbox[0]) == ["survey", "to read"]
+    assert fresh.paper_tags(inbox[1]) == ["kept", "survey", "to read"]
+    assert fresh.paper_tags(inbox[2]) == []
