@@ -388,7 +388,7 @@ def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
         assert library.search_index.usable
         assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
         assert library.search_index.last_written == library.paper_count()
-    assert any((seeded_dir / "index").glob("*.seg"))
+    assert any((seeded_dir / "index").glob("*.pst"))
 
 
 def test_a_corrupt_index_with_a_leftover_lock_is_rebuilt(seeded_dir: Path) -> None:
