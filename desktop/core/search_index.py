@@ -12,7 +12,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
+import json
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -513,13 +515,16 @@ class SearchIndex:
             self._recreate()
             return
         try:
-            self.reconcile()
+            if self._stamp_matches():
+                self.last_written = 0  # closed cleanly and nothing changed since: no walk
+            else:
+                self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are written
             log.warning("search index could not be reconciled (%s); rebuilding it", exc)
             self._recreate()
 
     def _open_existing(self) -> None:
-        self.close()
+        self._close_index()
         if self.path is None:
             if self._ix is None:
                 self._ix = _RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
@@ -537,7 +542,7 @@ class SearchIndex:
 
     def _recreate(self) -> None:
         """Throw the index files away and build them again from SQLite."""
-        self.close()
+        self._close_index()
         self.broken_reason = None
         try:
             if self.path is None:
@@ -559,8 +564,56 @@ class SearchIndex:
         self.broken_reason = reason
         self._close_searcher()
 
+    # -- the clean-close stamp -----------------------------------------------------------
+    # Reconciling reads every paper's version from SQLite (seconds at 100,000 papers). On
+    # open, the index's paper ids and annotation keys are compared with SQLite's (cheap
+    # aggregates), and versions are trusted when the last close left a stamp for this very
+    # index generation. Opening removes the stamp, so after a crash (SQLite committed, the
+    # index not) the next start reconciles everything.
+    def _stamp_path(self) -> Path | None:
+        return None if self.path is None else self.path / f"{INDEX_NAME}.stamp"
+
+    def _stamp_matches(self) -> bool:
+        """True when the last close was clean and ids and annotations agree with SQLite."""
+        stamp_path = self._stamp_path()
+        if stamp_path is None or not stamp_path.exists():
+            return False
+        try:
+            saved = json.loads(stamp_path.read_text(encoding="utf-8"))
+            stamp_path.unlink()
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError):
+                stamp_path.unlink()
+            return False
+        if saved != {"generation": int(self._ix.latest_generation())}:
+            return False
+        count, max_id, sum_id = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(id), 0) FROM papers"
+        ).fetchone()
+        held_count, held_max, held_sum, held_akeys = _index_summary(self._get_searcher().reader())
+        if (count, max_id, sum_id) != (held_count, held_max, held_sum):
+            return False
+        return held_akeys == self._annotation_keys(annotated_ids(self.db))
+
+    def _write_stamp(self) -> None:
+        stamp_path = self._stamp_path()
+        if stamp_path is None or not self.usable or self._pending:
+            return
+        try:
+            stamp = {"generation": int(self._ix.latest_generation())}
+            tmp = stamp_path.with_suffix(".stamp.tmp")
+            tmp.write_text(json.dumps(stamp), encoding="utf-8")
+            os.replace(tmp, stamp_path)
+        except Exception as exc:  # no stamp only means a full reconcile on the next open
+            log.warning("search index stamp not written (%s)", exc)
+
     def close(self) -> None:
-        """Close the searcher and the index."""
+        """Close the searcher and the index (leaving a stamp when the index is in sync)."""
+        if self._ix is not None and self.path is not None:
+            self._write_stamp()
+        self._close_index()
+
+    def _close_index(self) -> None:
         self._close_searcher()
         if self._ix is not None and self.path is not None:
             self._ix.close()
@@ -1108,6 +1161,41 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
         live = segment.all_doc_ids() if segment.has_deletions() else range(count)
         rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
     return rows
+
+
+def _split_negations(node: Node) -> tuple[Node, list[Node]]:
+    """A conjunction's positive part and the children of its top-level ``Not`` parts.
+
+    Only when something positive is left: a query of exclusions alone is kept as it is.
+    """
+    if not isinstance(node, And):
+        return node, []
+    negated = [c.child for c in node.children if isinstance(c, Not)]
+    positive = [c for c in node.children if not isinstance(c, Not)]
+    if not negated or not positive:
+        return node, []
+    return (positive[0] if len(positive) == 1 else And(tuple(positive))), negated
+
+
+def _index_summary(reader: Any) -> tuple[int, int, int, dict[int, int]]:
+    """Live documents' count, max and sum of paper ids, and the non-zero annotation keys."""
+    count = max_id = sum_id = 0
+    akeys: dict[int, int] = {}
+    for segment, _offset in reader.leaf_readers():
+        total = segment.doc_count_all()
+        if not total:
+            continue
+        ids = _load_numbers(segment.column_reader("docid", translate=False))
+        keys = _load_numbers(segment.column_reader("akey", translate=False))
+        if segment.has_deletions():
+            live = list(segment.all_doc_ids())
+            ids = [ids[d] for d in live]
+            keys = [keys[d] for d in live]
+        count += len(ids)
+        sum_id += sum(ids)
+        max_id = max(max_id, max(ids, default=0))
+        akeys.update((pid, key) for pid, key in zip(ids, keys, strict=True) if key)
+    return count, max_id, sum_id, akeys
 
 
 def _collect_allowed(

@@ -481,3 +481,40 @@ def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None
         assert library.search_index.last_written == 0  # both threads indexed their imports
         assert len(library.search("ocelot0").ids) == 3
         assert len(library.search("ocelot1").ids) == 3
+
+
+def test_a_clean_close_lets_the_next_open_skip_the_reconcile(seeded_dir: Path) -> None:
+    stamp = seeded_dir / "index" / f"{INDEX_NAME}.stamp"
+    with Library.open(seeded_dir) as library:
+        assert not stamp.exists()  # while open, a crash must leave no stamp behind
+    assert stamp.exists()
+    with Library.open(seeded_dir) as library:
+        assert not stamp.exists()
+        assert library.search_index.last_written == 0
+        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        # As if the app died after an SQLite commit, before the index commit and a clean close:
+        library.db.execute(
+            "UPDATE papers SET abstract = 'now about wombats', version = version + 1 WHERE id = 3"
+        )
+        library.db.conn.commit()
+        library.search_index._close_index()  # no stamp written
+    assert not stamp.exists()
+    with Library.open(seeded_dir) as library:
+        assert library.search_index.last_written == 1
+        assert library.search("wombats").ids == [3]
+
+
+def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) -> None:
+    with Library.open(seeded_dir):
+        pass
+    stamp = seeded_dir / "index" / f"{INDEX_NAME}.stamp"
+    stamp.write_text('{"generation": -1}', encoding="utf-8")
+    with Library.open(seeded_dir) as library:
+        library.db.execute(
+            "UPDATE papers SET abstract = 'now about quokkas', version = version + 1 WHERE id = 4"
+        )
+        library.db.conn.commit()
+        library.search_index._close_index()
+    stamp.write_text("not json", encoding="utf-8")
+    with Library.open(seeded_dir) as library:
+        assert library.search("quokkas").ids == [4]
