@@ -105,12 +105,16 @@ class Library(AnnotationsMixin):
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: Path, *, backups: bool = True) -> Library:
+    def open(
+        cls, data_dir: Path, *, backups: bool = True, defer_daily_backup: bool = False
+    ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
         With ``backups``, a verified backup is taken before migrating an existing library and
-        once a day (backup.py). A damaged database raises CorruptDatabaseError offering the
-        latest backup, and is never written to.
+        once a day (backup.py). ``defer_daily_backup`` leaves the daily one to the caller, who
+        runs :meth:`take_daily_backup` off the GUI thread so a large library starts at once.
+        A damaged database raises CorruptDatabaseError offering the latest backup, and is never
+        written to.
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -123,7 +127,8 @@ class Library(AnnotationsMixin):
                 if backups and existed and store.pending_migrations(db):
                     backup.take_backup(db, data_dir, "pre-migration")
                 store.migrate(db)
-                if backups and existed:  # a library created just now has nothing to keep
+                # A library created just now has nothing to keep.
+                if backups and existed and not defer_daily_backup:
                     try:
                         backup.daily_backup(db, data_dir)
                     except backup.BackupError as exc:
@@ -138,6 +143,16 @@ class Library(AnnotationsMixin):
         library.notices.extend(notices)
         library.search_index.open()
         return library
+
+    @staticmethod
+    def take_daily_backup(data_dir: Path) -> Path | None:
+        """Take the daily backup of the library in ``data_dir`` if one is due, on a connection
+        of its own (so any thread may call it); returns the backup's path or None."""
+        db = store.connect(Path(data_dir) / DB_FILE)
+        try:
+            return backup.daily_backup(db, Path(data_dir))
+        finally:
+            db.close()
 
     @classmethod
     def in_memory(cls) -> Library:

@@ -14,6 +14,7 @@ from desktop.core.data_dir import platform_dirs, resolve_data_dir
 from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
 from desktop.core.store import StoreError
+from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
 from desktop.gui.main_window import MainWindow
 
@@ -70,6 +71,20 @@ def create_main_window(
     return window
 
 
+def start_daily_backup(window: MainWindow, data_dir: Path) -> None:
+    """Take the daily backup on the worker thread once the window is up (it copies the whole
+    database, over a second on a large library); the outcome goes to the status bar."""
+
+    def done(path: object) -> None:
+        if path is not None:
+            window.statusBar().showMessage(f"Daily backup taken: {path}", 5000)
+
+    def failed(message: str) -> None:
+        window.statusBar().showMessage(f"The daily backup was not taken: {message}", 15000)
+
+    run_in_background(lambda job: Library.take_daily_backup(data_dir), done, failed)
+
+
 def run_app(args: argparse.Namespace) -> int:
     """Start the app on ``--data-dir`` (or the default library) and run until quit."""
     app = make_application()
@@ -88,7 +103,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     try:
         try:
-            library = Library.open(data_dir)
+            library = Library.open(data_dir, defer_daily_backup=True)
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2
@@ -101,6 +116,7 @@ def run_app(args: argparse.Namespace) -> int:
         for notice in library.notices:
             window.statusBar().showMessage(notice, 15000)
         window.show()
+        start_daily_backup(window, data_dir)
         return int(app.exec())
     finally:
         lock.release()
