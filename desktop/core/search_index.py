@@ -19,6 +19,7 @@ import re
 import shutil
 import sqlite3
 import struct
+import tempfile
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
@@ -29,10 +30,12 @@ from typing import Any
 from sqlite_utils import Database
 from whoosh import columns, index, query, scoring, writing
 from whoosh.analysis import StandardAnalyzer
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.spelling import Corrector
 from whoosh.util.filelock import try_for
+from whoosh.util.numeric import byte_to_length
 
 from desktop.core.models import Changes, PaperId
 from desktop.core.search_query import (
@@ -462,6 +465,42 @@ def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
     return "1", []
 
 
+# -- scoring ---------------------------------------------------------------------------------
+_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]
+
+
+class _FastBM25F(scoring.BM25F):
+    """BM25F with each segment's field lengths read once into a list.
+
+    Whoosh looks a document's field length up in the column file for every posting it
+    scores, which is most of the time of a common-word search; the scores are the same.
+    """
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
+        """Whoosh's BM25F scorer, with the length lookup replaced by a list index."""
+        found = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(found, scoring.BM25FScorer):
+            lengths = _field_lengths(searcher.reader(), fieldname)
+            if lengths is not None:
+                found.dfl = lengths.__getitem__
+        return found
+
+
+def _field_lengths(reader: Any, fieldname: str) -> list[int] | None:
+    """Decoded field lengths by document number for one segment reader, cached on it."""
+    cache = reader.__dict__.setdefault("_digest_desk_lengths", {})
+    if fieldname not in cache:
+        lengths = None
+        try:
+            col = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            if col is not None:
+                lengths = [_LENGTHS[b] for b in _load_numbers(col)]
+        except AttributeError:  # not a segment reader: Whoosh's own lookup
+            lengths = None
+        cache[fieldname] = lengths
+    return cache[fieldname]  # type: ignore[no-any-return]
+
+
 # -- the index ---------------------------------------------------------------------------------
 class _RamStorage(RamStorage):
     """RamStorage whose writers keep their temporary files in a folder of their own.
@@ -470,9 +509,15 @@ class _RamStorage(RamStorage):
     process, and each writer deletes it when done, under the feet of the others.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Writers' folders live in here; it is removed with the storage (or at exit), so
+        # in-memory indexes leave nothing behind in the system temp folder.
+        self._tmp = tempfile.TemporaryDirectory(prefix="digest-desk-index-")
+
     def temp_storage(self, name: str | None = None) -> Any:
-        """A fresh, randomly named temporary folder."""
-        return super().temp_storage(None)
+        """A fresh, randomly named temporary folder inside this storage's own."""
+        return FileStorage(tempfile.mkdtemp(dir=self._tmp.name)).create()
 
 
 class SearchIndex:
@@ -630,13 +675,13 @@ class SearchIndex:
 
     def _get_searcher(self) -> Any:
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._searcher = self._ix.searcher(weighting=_FastBM25F())
             self._docids, self._docnums, self._corrector = None, None, None
         elif not self._searcher.up_to_date():
             # Not refresh(): Whoosh-Reloaded 2.7.5 keeps merged-away segments in a refreshed
             # reader, so documents show up twice (tests/reliability/test_crash_index.py).
             self._searcher.close()
-            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._searcher = self._ix.searcher(weighting=_FastBM25F())
             self._docids, self._docnums, self._corrector = None, None, None
         return self._searcher
 
@@ -874,25 +919,32 @@ class SearchIndex:
             assert parsed.filters is not None
             self._filters_only(parsed.filters, results, limit)
             return
-        q = self._whoosh_query(parsed.text)
+        # Top-level exclusions (``-word``) become a mask of document numbers, so the positive
+        # part keeps Whoosh's block-quality skipping (an And-Not matcher visits every match).
+        text_node, negated = _split_negations(parsed.text)
+        q = self._whoosh_query(text_node)
         if q is None:
             results.notice = results.notice or "Only common words; nothing to search for."
             return
         allow: set[int] | None = None
         deny: set[int] = set()
+        if negated:
+            masked = [k for n in negated if (k := self._whoosh_query(n)) is not None]
+            if masked:
+                deny = _docnums_for(searcher, query.Or(masked))
         if parsed.filters is not None:
             ids, excluded = self._filter_ids(parsed.filters)
             docnums = self._docnum_map()
             nums = {docnums[i] for i in ids if i in docnums}
             if excluded:
-                deny = nums
+                deny |= nums
             else:
-                allow = nums
+                allow = nums - deny
         # Phase 1: papers whose title holds the words rank first (and their postings are
         # short, so a common-word query is answered here). Phase 2, only when phase 1 did not
         # fill the limit: every other match, ranked by BM25F over all fields.
         found: list[tuple[int, float]] = []
-        q_title = self._whoosh_query(parsed.text, title_only=True)
+        q_title = self._whoosh_query(text_node, title_only=True)
         if allow is not None and not allow:
             pass  # the filters select no paper (and Whoosh reads an empty filter as none)
         elif allow is not None and len(allow) * SMALL_FILTER_RATIO < searcher.doc_count():
@@ -1175,6 +1227,36 @@ def _split_negations(node: Node) -> tuple[Node, list[Node]]:
     if not negated or not positive:
         return node, []
     return (positive[0] if len(positive) == 1 else And(tuple(positive))), negated
+
+
+def _docnums_for(searcher: Any, q: query.Query) -> set[int]:
+    """Document numbers matching ``q``; an Or of terms is read a posting block at a time."""
+    leaves: list[query.Term] = []
+    todo = [q]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, query.Or):
+            todo.extend(node.subqueries)
+        elif type(node) is query.Term:
+            leaves.append(node)
+        else:  # phrases, prefixes: Whoosh's own (slower, per-document) way
+            return set(searcher.docs_for_query(q))
+    found: set[int] = set()
+    try:
+        for sub, offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            for term in leaves:
+                if (term.fieldname, term.text) not in reader:
+                    continue
+                postings = reader.postings(term.fieldname, term.text)
+                while postings.is_active():
+                    if postings._ids is None:
+                        postings._read_ids()
+                    found.update(offset + d for d in postings._ids[postings._i :])
+                    postings._next_block()
+    except AttributeError:  # another postings layout
+        return set(searcher.docs_for_query(q))
+    return found
 
 
 def _index_summary(reader: Any) -> tuple[int, int, int, dict[int, int]]:

@@ -98,6 +98,13 @@ def test_or_not_minus_and_prefix(memlib: Library) -> None:
     without = set(memlib.search("graph -neural", limit=None).ids)
     assert without == {p for p, w in texts.items() if "graph" in w and "neural" not in w}
     assert without == set(memlib.search("graph NOT neural", limit=None).ids)
+    # Exclusions combine with a phrase exclusion and a state filter.
+    memlib.set_read(sorted(without)[::2])
+    unread = set(memlib.search('is:unread graph -neural -"deep learning"', limit=None).ids)
+    read = set(memlib.view_ids("all")) - set(memlib.search("is:unread", limit=None).ids)
+    phrased = {p for p, t, a in _all(memlib) if " deep learning " in f" {_norm(t)} {_norm(a)} "}
+    assert unread == without - read - phrased
+    assert unread and phrased & without
     prefix = set(memlib.search("quantiz*", limit=None).ids)
     assert prefix == {p for p, w in texts.items() if any(x.startswith("quantiz") for x in w)}
 
