@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
-from whoosh import columns, index, query, scoring, writing
+from whoosh import collectors, columns, index, query, scoring, writing
 from whoosh.analysis import StandardAnalyzer
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
@@ -959,18 +959,16 @@ class SearchIndex:
                 found += rest
             allow = set()  # done: skip the general phases below
         elif q_title is not None and q_title != q:
-            page = searcher.search(q_title, limit=limit, terms=False, filter=allow, mask=deny)
-            found = list(page.items())
+            found = _top(searcher, q_title, limit, allow, deny)
         seen = {docnum for docnum, _ in found}
         if (limit is None or len(found) < limit) and (allow is None or allow - seen):
-            rest = searcher.search(
+            found += _top(
+                searcher,
                 q,
-                limit=None if limit is None else limit - len(found),
-                terms=False,
-                filter=None if allow is None else allow - seen,
-                mask=(deny | seen) if allow is None else None,
+                None if limit is None else limit - len(found),
+                None if allow is None else allow - seen,
+                (deny | seen) if allow is None else None,
             )
-            found += list(rest.items())
         col = self._docid_reader()
         scored = [(PaperId(col[docnum]), float(score)) for docnum, score in found]
         self._fill(results, scored, _match_terms(parsed.text))
@@ -1213,6 +1211,66 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
         live = segment.all_doc_ids() if segment.has_deletions() else range(count)
         rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
     return rows
+
+
+PHRASE_CANDIDATES = 5  # a phrase search first looks at this many times the limit
+
+
+def _top(
+    searcher: Any,
+    q: query.Query,
+    limit: int | None,
+    allow: set[int] | None,
+    deny: set[int] | None,
+) -> list[tuple[int, float]]:
+    """The best ``limit`` documents for ``q``, as ``(docnum, score)``, best first.
+
+    A query with phrases is first run with each phrase loosened to its words (an And, which
+    Whoosh matches without reading positions and scores the same as the phrase or higher).
+    The phrases are then checked on those candidates only. When enough checked documents
+    score above every candidate left out, they are the exact answer; otherwise the full phrase
+    search runs.
+    """
+    if limit is not None and _has_phrase(q):
+        loose = _loosen(q)
+        # No block-quality skipping and no matcher replacement: both prune with Whoosh's
+        # quality bounds, which can underestimate, and the candidates must be exact.
+        top = collectors.TopCollector(limit * PHRASE_CANDIDATES, usequality=False, replace=0)
+        collector: Any = top
+        if allow is not None or deny:
+            collector = collectors.FilterCollector(top, allow, deny or None)
+        searcher.search_with_collector(loose, collector)
+        candidates = list(collector.results().items())
+        checked = _collect_allowed(searcher, q, {d for d, _ in candidates}, None)
+        if len(candidates) < limit * PHRASE_CANDIDATES:
+            return checked[:limit]  # every loose match was checked: nothing was left out
+        floor = candidates[-1][1]
+        sure = [(d, score) for d, score in checked if score > floor]
+        if len(sure) >= limit:
+            return sure[:limit]
+    page = searcher.search(q, limit=limit, terms=False, filter=allow, mask=deny)
+    return list(page.items())
+
+
+def _has_phrase(q: query.Query) -> bool:
+    if isinstance(q, query.Phrase):
+        return True
+    if isinstance(q, query.Not):
+        return False  # exclusions are never loosened
+    return any(_has_phrase(c) for c in q.children()) if hasattr(q, "children") else False
+
+
+def _loosen(q: query.Query) -> query.Query:
+    """``q`` with every phrase replaced by the And of its words (same field and boost)."""
+    if isinstance(q, query.Phrase):
+        # The boost goes on each word: Whoosh leaves an And's own boost out of its quality
+        # bound, and a top-N search would then stop early.
+        return query.And([query.Term(q.fieldname, w, boost=q.boost) for w in q.words])
+    if isinstance(q, query.Not):
+        return q  # an exclusion must stay exact
+    if isinstance(q, query.And | query.Or):
+        return type(q)([_loosen(c) for c in q.subqueries], boost=q.boost)
+    return q
 
 
 def _split_negations(node: Node) -> tuple[Node, list[Node]]:
