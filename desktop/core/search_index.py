@@ -1056,14 +1056,34 @@ class SearchIndex:
         if word.prefix:
             text = word.text.lower()
             if fieldname is not None:
-                return query.Prefix(fieldname, text)
+                return self._prefix_query(fieldname, text)
             if title_only:
-                return query.Prefix("title", text, boost=TITLE_BOOST)
+                return self._prefix_query("title", text, TITLE_BOOST)
             subs: list[query.Query] = [
-                query.Prefix(f, text, boost=b) for f, b in DEFAULT_FIELDS.items()
+                self._prefix_query(f, text, b) for f, b in DEFAULT_FIELDS.items()
             ]
-            return query.Or([*subs, query.Prefix("tag", text)])
+            return query.Or([*subs, self._prefix_query("tag", text)])
         return self._phrase_query(word.text, fieldname, tag_term=True, title_only=title_only)
+
+    def _prefix_query(self, fieldname: str, prefix: str, boost: float = 1.0) -> query.Query:
+        """``prefix*`` in one field, as an Or of the index's words with the boost on each.
+
+        Whoosh's Prefix query leaves its boost out of the quality bound that a top-N search
+        prunes with, so a boosted prefix search could miss its best papers.
+        """
+        try:
+            words = []
+            for word in self._get_searcher().reader().expand_prefix(fieldname, prefix):
+                words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+                if len(words) > MAX_PREFIX_WORDS:
+                    return query.Prefix(fieldname, prefix, boost=boost)
+        except Exception:  # no usable reader yet: Whoosh expands it at search time
+            return query.Prefix(fieldname, prefix, boost=boost)
+        if not words:
+            return query.NullQuery
+        if len(words) == 1:
+            return query.Term(fieldname, words[0], boost=boost)
+        return query.Or([query.Term(fieldname, w, boost=boost) for w in words])
 
     def _phrase_query(
         self, text: str, fieldname: str | None, *, tag_term: bool = False, title_only: bool = False
@@ -1214,6 +1234,9 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
 
 
 PHRASE_CANDIDATES = 5  # a phrase search first looks at this many times the limit
+MATCHER_REPLACE = 10  # Whoosh's default
+MANY_WORDS = 8
+MAX_PREFIX_WORDS = 1000  # a prefix with more words stays one Whoosh Prefix query
 
 
 def _top(
@@ -1235,12 +1258,12 @@ def _top(
         loose = _loosen(q)
         # No block-quality skipping and no matcher replacement: both prune with Whoosh's
         # quality bounds, which can underestimate, and the candidates must be exact.
-        top = collectors.TopCollector(limit * PHRASE_CANDIDATES, usequality=False, replace=0)
-        collector: Any = top
+        pool = collectors.TopCollector(limit * PHRASE_CANDIDATES, usequality=False, replace=0)
+        pooled: Any = pool
         if allow is not None or deny:
-            collector = collectors.FilterCollector(top, allow, deny or None)
-        searcher.search_with_collector(loose, collector)
-        candidates = list(collector.results().items())
+            pooled = collectors.FilterCollector(pool, allow, deny or None)
+        searcher.search_with_collector(loose, pooled)
+        candidates = list(pooled.results().items())
         checked = _collect_allowed(searcher, q, {d for d, _ in candidates}, None)
         if len(candidates) < limit * PHRASE_CANDIDATES:
             return checked[:limit]  # every loose match was checked: nothing was left out
@@ -1248,8 +1271,18 @@ def _top(
         sure = [(d, score) for d, score in checked if score > floor]
         if len(sure) >= limit:
             return sure[:limit]
-    page = searcher.search(q, limit=limit, terms=False, filter=allow, mask=deny)
-    return list(page.items())
+    if limit is None:
+        return list(searcher.search(q, limit=None, filter=allow, mask=deny).items())
+    # Whoosh's periodic matcher replacement walks the whole matcher tree for its quality
+    # bounds: it pays off on a few words, and costs 3x more than it saves on the union of
+    # many words of a prefix*.
+    many = sum(1 for _ in q.leaves()) > MANY_WORDS
+    top = collectors.TopCollector(limit, replace=0 if many else MATCHER_REPLACE)
+    collector = (
+        top if allow is None and not deny else collectors.FilterCollector(top, allow, deny or None)
+    )
+    searcher.search_with_collector(q, collector)
+    return list(collector.results().items())
 
 
 def _has_phrase(q: query.Query) -> bool:

@@ -530,9 +530,15 @@ def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) 
 @pytest.mark.parametrize(
     "text", ['"neural network"', '"neural networks" OR training', '"language models" -graph']
 )
-def test_a_limited_phrase_search_is_the_top_of_the_full_ranking(
-    memlib: Library, text: str
-) -> None:
+def test_a_limited_phrase_search_is_the_top_of_the_full_ranking(memlib: Library, text: str) -> None:
+    full = [(h.id, h.score) for h in memlib.search(text, limit=None).hits]
+    assert len(full) > 5
+    for limit in (1, 3, len(full) - 1):
+        assert [(h.id, h.score) for h in memlib.search(text, limit=limit).hits] == full[:limit]
+
+
+@pytest.mark.parametrize("text", ["neur*", "title:lear*", "learn* -graph"])
+def test_a_limited_prefix_search_is_the_top_of_the_full_ranking(memlib: Library, text: str) -> None:
     full = [(h.id, h.score) for h in memlib.search(text, limit=None).hits]
     assert len(full) > 5
     for limit in (1, 3, len(full) - 1):
