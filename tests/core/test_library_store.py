@@ -237,23 +237,6 @@ def test_writes_report_changes_to_listeners(seeded: Library) -> None:
     assert seen == [Changes(frozenset({pid}))]
 
 
-def test_newer_database_is_refused_without_writing(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    Library.open(data).close()
-    db_path = data / "library.sqlite3"
-    conn = sqlite3.connect(db_path)
-    conn.execute(
-        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
-        [store.MIGRATION_SET, "m999_from_the_future", "2030"],
-    )
-    conn.commit()
-    conn.close()
-    before = db_path.read_bytes()
-    with pytest.raises(store.NewerDatabaseError):
-        Library.open(data)
-    assert db_path.read_bytes() == before
-
-
 def test_not_a_database_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
