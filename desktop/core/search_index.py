@@ -22,7 +22,7 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -435,13 +435,20 @@ def filter_sql(node: Node) -> tuple[str, list[Any]]:
             return "p.published < ?", [node.value]
         raise ValueError(node.kind)
     if isinstance(node, And | Or):
-        parts = [filter_sql(c) for c in node.children]
-        joiner = " AND " if isinstance(node, And) else " OR "
-        return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+        return _join_sql(node, filter_sql)
     if isinstance(node, Not):
         sql, params = filter_sql(node.child)
         return f"NOT COALESCE({sql}, 0)", params
     raise ValueError(f"not a filter: {node!r}")
+
+
+def _join_sql(
+    node: And | Or, to_sql: Callable[[Node], tuple[str, list[Any]]]
+) -> tuple[str, list[Any]]:
+    """The SQL of an And/Or node: its children's conditions joined, their parameters in order."""
+    parts = [to_sql(c) for c in node.children]
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
 
 
 def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
@@ -456,9 +463,7 @@ def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
             )
         return "0", []
     if isinstance(node, And | Or):
-        parts = [_fallback_sql(c) for c in node.children]
-        joiner = " AND " if isinstance(node, And) else " OR "
-        return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+        return _join_sql(node, _fallback_sql)
     if isinstance(node, Not):
         sql, params = _fallback_sql(node.child)
         return f"NOT {sql}", params

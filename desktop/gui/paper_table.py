@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.item_painting import draw_item_in_row
 from desktop.gui.paper_list_model import COL_TITLE, SnippetRole
 
 ROW_HEIGHT = 30
@@ -74,18 +75,7 @@ class TitleDelegate(QStyledItemDelegate):
         title_rect = QRect(opt.rect)
         title_rect.setHeight(opt.rect.height() // 2 + 2)
         opt.rect = title_rect
-        widget = opt.widget
-        style = widget.style() if widget else None
-        # Background and selection over the whole cell.
-        back = QStyleOptionViewItem(option)
-        self.initStyleOption(back, index)
-        back.text = ""
-        back.icon = back.icon.__class__()
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, back, painter, widget)
-            opt.backgroundBrush = back.backgroundBrush.__class__()
-            opt.state &= ~QStyle.StateFlag.State_HasFocus
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        draw_item_in_row(self, painter, option, index, opt)
         self._paint_snippet(painter, option, str(snippet))
 
     def _paint_snippet(self, painter: QPainter, option: QStyleOptionViewItem, snippet: str) -> None:

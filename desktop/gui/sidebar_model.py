@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.library import Library, ViewCount
 from desktop.gui.icons import pixmap
+from desktop.gui.item_painting import draw_item_in_row
 from desktop.gui.paper_list_model import short_date
 from desktop.gui.plain_text import plain_tooltip
 
@@ -223,18 +224,8 @@ class SidebarDelegate(QStyledItemDelegate):
         metrics = opt.fontMetrics
         count_width = metrics.horizontalAdvance(count_text) + 16 if count_text else 0
         opt.rect = option.rect.adjusted(0, 0, -count_width, 0)
-        widget = opt.widget
-        style = widget.style() if widget else None
-        # Draw the full-width selection background first, then the label and the count.
-        full = QStyleOptionViewItem(option)
-        self.initStyleOption(full, index)
-        full.text = ""
-        full.icon = full.icon.__class__()
-        if style:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, full, painter, widget)
-            opt.backgroundBrush = full.backgroundBrush.__class__()
-            opt.state &= ~QStyle.StateFlag.State_HasFocus
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        # The full-width selection background first, then the label, then the count.
+        draw_item_in_row(self, painter, option, index, opt)
         if count_text:
             painter.save()
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
