@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -17,6 +17,11 @@ from desktop.core.store import StoreError
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
 from desktop.gui.main_window import MainWindow
+
+# The daily backup copies and verifies the whole database (seconds on a large library): it
+# starts on the worker thread this long after the window is built, once the first paint and
+# the deferred start-up work are done, so it does not compete with them.
+DAILY_BACKUP_DELAY_MS = 2000
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -60,10 +65,21 @@ def create_main_window(
 ) -> MainWindow:
     """A main window on the library in ``data_dir`` (opened for it, closed with it).
 
+    The library opens as ``run_app`` opens it: the daily backup is left out of the start and
+    taken on the worker thread a moment after the window is up (``schedule_daily_backup``).
     Nothing modal is shown unless ``show_dialogs``; benchmarks and tests build windows this way.
     """
     make_application()
-    library = Library.open(Path(data_dir))
+    data_dir = Path(data_dir)
+    library = Library.open(data_dir, defer_daily_backup=True)
+    window = window_on(library, settings)
+    schedule_daily_backup(window, data_dir)
+    return window
+
+
+def window_on(library: Library, settings: QSettings | None) -> MainWindow:
+    """The main window on an open library, which it then owns; open notices go to the status
+    bar."""
     window = MainWindow(library, settings)
     window.owns_library = True
     for notice in library.notices:
@@ -71,16 +87,30 @@ def create_main_window(
     return window
 
 
+def schedule_daily_backup(
+    window: MainWindow, data_dir: Path, delay_ms: int = DAILY_BACKUP_DELAY_MS
+) -> None:
+    """Start the daily backup ``delay_ms`` after now (so after the first paint), unless the
+    window was closed by then."""
+
+    def start() -> None:
+        if not window.closed:
+            start_daily_backup(window, data_dir)
+
+    QTimer.singleShot(delay_ms, window, start)
+
+
 def start_daily_backup(window: MainWindow, data_dir: Path) -> None:
     """Take the daily backup on the worker thread once the window is up (it copies the whole
     database, over a second on a large library); the outcome goes to the status bar."""
 
     def done(path: object) -> None:
-        if path is not None:
+        if path is not None and not window.closed:
             window.statusBar().showMessage(f"Daily backup taken: {path}", 5000)
 
     def failed(message: str) -> None:
-        window.statusBar().showMessage(f"The daily backup was not taken: {message}", 15000)
+        if not window.closed:
+            window.statusBar().showMessage(f"The daily backup was not taken: {message}", 15000)
 
     run_in_background(lambda job: Library.take_daily_backup(data_dir), done, failed)
 
@@ -111,12 +141,9 @@ def run_app(args: argparse.Namespace) -> int:
             from desktop.cli import seeds_dir
 
             library.import_paths([seeds_dir()])
-        window = MainWindow(library, default_settings())
-        window.owns_library = True
-        for notice in library.notices:
-            window.statusBar().showMessage(notice, 15000)
+        window = window_on(library, default_settings())
         window.show()
-        start_daily_backup(window, data_dir)
+        schedule_daily_backup(window, data_dir)
         return int(app.exec())
     finally:
         lock.release()

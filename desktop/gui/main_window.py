@@ -173,6 +173,11 @@ class MainWindow(QMainWindow):
 
         self._restore_settings()
 
+    @property
+    def closed(self) -> bool:
+        """True once the window was closed (deferred work then does nothing)."""
+        return self._closed
+
     # -- construction ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
         # Counts are filled in just after the window shows (they scan the library).

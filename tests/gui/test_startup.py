@@ -1,0 +1,38 @@
+"""The start path: the window comes up first, and slower work (the daily backup, the sidebar
+counts, related papers) follows once it is on screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from desktop.core import backup
+from desktop.gui import app, background
+
+
+def test_the_daily_backup_is_taken_after_the_window_is_up(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    assert backup.daily_backup_due(seeded_dir)
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    assert backup.latest_backup(seeded_dir) is None, "the start does not wait for the backup"
+    win.show()
+    qtbot.waitUntil(lambda: backup.latest_backup(seeded_dir) is not None, timeout=15000)
+    qtbot.waitUntil(lambda: not background.busy(), timeout=15000)
+    assert "Daily backup taken" in win.statusBar().currentMessage()
+    win.close()
+
+
+def test_no_backup_is_started_for_a_window_closed_before_it_was_due(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    win.close()
+    qtbot.wait(app.DAILY_BACKUP_DELAY_MS + 300)
+    assert not background.busy()
+    assert backup.latest_backup(seeded_dir) is None
