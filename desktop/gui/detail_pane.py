@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -95,6 +95,10 @@ class DetailPane(QWidget):
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
         self._related_timer.timeout.connect(self._load_related)
+        # Related papers (a search, 0.1-0.5 s on a large library) wait for the pane's first
+        # frame, so they never hold up the window's first paint.
+        self._painted = False
+        self.browser.viewport().installEventFilter(self)
         self.show_empty("No paper selected.")
 
     # -- showing ---------------------------------------------------------------------------
@@ -112,7 +116,7 @@ class DetailPane(QWidget):
             self.related = None
         self.paper = paper
         self._render(keep_scroll=keep_scroll and same)
-        if not same and hasattr(self.library, "related"):
+        if not same and hasattr(self.library, "related") and self._painted:
             self._related_timer.start()
 
     def refresh(self) -> None:
@@ -321,6 +325,14 @@ class DetailPane(QWidget):
         if is_web_link(url):
             self.opened_urls.append(url.toString())
             open_external(url)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            watched.removeEventFilter(self)
+            if self.paper is not None and self.related is None:
+                self._related_timer.start()  # counted from the first frame
+        return super().eventFilter(watched, event)
 
     def stop(self) -> None:
         """Cancel pending work (the window is closing)."""

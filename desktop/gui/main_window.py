@@ -340,7 +340,13 @@ class MainWindow(QMainWindow):
             view = "inbox"
         self.set_view(view, select=paper_id)
         self._digests_changed = True
-        QTimer.singleShot(0, self._refresh_counts)
+        # The counts scan the library: they come once the first frame is on screen.
+        self.list.viewport().installEventFilter(self)
+
+    def _after_first_paint(self) -> None:
+        """Work that can wait until the window is on screen: the sidebar counts."""
+        if not self._closed:
+            self._refresh_counts()
 
     def save_settings(self) -> None:
         """Remember geometry, splitter sizes, the view and the selected paper."""
@@ -927,6 +933,12 @@ class MainWindow(QMainWindow):
 
     # -- Qt events -------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and watched is self.list.viewport():
+            # The first frame is being drawn: what was deferred runs on the next pass of the
+            # event loop, after it is on screen.
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._after_first_paint)
+            return False
         if watched is self.sidebar and event.type() == QEvent.Type.ShortcutOverride:
             assert isinstance(event, QKeyEvent)
             if event.key() in SIDEBAR_KEYS and not event.modifiers() & (

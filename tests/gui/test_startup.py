@@ -9,7 +9,9 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from desktop.core import backup
+from desktop.core.library import Library
 from desktop.gui import app, background
+from desktop.gui.main_window import MainWindow
 
 
 def test_the_daily_backup_is_taken_after_the_window_is_up(
@@ -36,3 +38,22 @@ def test_no_backup_is_started_for_a_window_closed_before_it_was_due(
     qtbot.wait(app.DAILY_BACKUP_DELAY_MS + 300)
     assert not background.busy()
     assert backup.latest_backup(seeded_dir) is None
+
+
+def test_counts_and_related_papers_come_once_the_window_is_on_screen(
+    qtbot: QtBot, seeded: Library, settings: QSettings
+) -> None:
+    win = MainWindow(seeded, settings)
+    qtbot.addWidget(win)
+    assert win.detail.paper is not None, "the first paper is shown from the start"
+    assert win.counts is None and win.detail.related is None, "both wait for the first frame"
+    qtbot.wait(300)
+    assert win.counts is None and win.detail.related is None, "not before it is shown"
+    win.show()
+    qtbot.waitUntil(lambda: win.counts is not None)
+    inbox = win.sidebar_model.entries[win.sidebar_model.row_of("inbox")]
+    assert inbox.unread == win.counts["inbox"].unread > 0
+    assert f"of {win.counts['all'].total} papers" in win.counts_label.text()
+    qtbot.waitUntil(lambda: win.detail.related is not None)
+    assert "Looking for related papers" not in win.detail.plain_text()
+    win.close()
