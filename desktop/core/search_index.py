@@ -9,7 +9,6 @@ from a slower LIKE scan of SQLite.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import json
@@ -18,7 +17,6 @@ import os
 import re
 import shutil
 import sqlite3
-import struct
 import tempfile
 import threading
 import zlib
@@ -28,15 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
-from whoosh import collectors, columns, index, query, scoring, writing
+from whoosh import columns, index, query, scoring, writing
 from whoosh.analysis import StandardAnalyzer
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.spelling import Corrector
 from whoosh.util.filelock import try_for
-from whoosh.util.numeric import byte_to_length
 
+from desktop.core.index_writer import WORD_PATTERN, FastSegmentWriter, analyze, load_numbers
 from desktop.core.models import Changes, PaperId
 from desktop.core.search_query import (
     And,
@@ -58,40 +55,44 @@ MARK_END = "\x03"
 
 INDEX_DIR = "index"
 # The index name carries the schema version: an index of another version is rebuilt.
-INDEX_NAME = "SEARCH3"
+INDEX_NAME = "SEARCH4"
 TITLE_BOOST = 3.0
 DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
 SNIPPET_CHARS = 220
 RELATED_TERMS = 10
-# A filter keeping fewer than 1/N of the papers is searched paper by paper.
-SMALL_FILTER_RATIO = 8
 RELATED_MAX_DF_SHARE = 0.03
 RELATED_MIN_DF = 30
 _BATCH = 1000
-_BULK_LIMITMB = 256
 
 # No stemming: phrases stay exact, prefix* works on real words, and the spelling corrector
-# suggests real words; indexing is also faster.
-ANALYZER = StandardAnalyzer(minsize=1)
+# suggests real words; indexing is also faster. Text fields are written with
+# index_writer.analyze, which gives the same terms much faster.
+# Words are runs of letters and digits (Whoosh's default pattern also keeps "*", so "**bold**"
+# Markdown would be the word "**bold**").
+ANALYZER = StandardAnalyzer(expression=WORD_PATTERN, minsize=1)
 # Free text matched by plain words, with its weight relative to the abstract.
 DEFAULT_FIELDS = {"title": TITLE_BOOST, "abstract": 1.0, "note": 1.0, "highlight": 1.0}
 PHRASE_FIELDS = ("title", "abstract", "note", "highlight")
-_TOKEN_RE = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+TEXT_FIELDS = frozenset(PHRASE_FIELDS)
 _MARKS_RE = re.compile(f"[{MARK_START}{MARK_END}]")
 
 
 def make_schema() -> Schema:
-    """The index schema: ids and versions as columns, no stored text (SQLite has it)."""
+    """The index schema: ids and versions as columns, no stored text (SQLite has it).
+
+    Text fields keep word frequencies but no positions: phrases are checked in the text
+    (search_engine.py), which makes the index smaller and much faster to write.
+    """
     return Schema(
         pid=ID(unique=True),
         docid=COLUMN(columns.NumericColumn("q")),
         ver=COLUMN(columns.NumericColumn("q")),
         akey=COLUMN(columns.NumericColumn("Q")),
-        title=TEXT(analyzer=ANALYZER, phrase=True),
-        abstract=TEXT(analyzer=ANALYZER, phrase=True),
-        note=TEXT(analyzer=ANALYZER, phrase=True),
-        highlight=TEXT(analyzer=ANALYZER, phrase=True),
+        title=TEXT(analyzer=ANALYZER, phrase=False),
+        abstract=TEXT(analyzer=ANALYZER, phrase=False),
+        note=TEXT(analyzer=ANALYZER, phrase=False),
+        highlight=TEXT(analyzer=ANALYZER, phrase=False),
         tag=KEYWORD(lowercase=True, commas=True, scorable=True),
         color=KEYWORD(lowercase=True),
         has=KEYWORD(),
@@ -313,11 +314,6 @@ def _process_lock(key: str) -> threading.Lock:
 
 
 # -- snippets ----------------------------------------------------------------------------------
-def analyze(text: str) -> list[str]:
-    """The index terms for ``text`` (lowercased, stop words dropped)."""
-    return [t.text for t in ANALYZER(text)]
-
-
 @dataclass(frozen=True)
 class _MatchTerms:
     stems: frozenset[str]
@@ -470,42 +466,6 @@ def _fallback_sql(node: Node) -> tuple[str, list[Any]]:
     return "1", []
 
 
-# -- scoring ---------------------------------------------------------------------------------
-_LENGTHS = [1] + [byte_to_length(b) for b in range(1, 256)]
-
-
-class _FastBM25F(scoring.BM25F):
-    """BM25F with each segment's field lengths read once into a list.
-
-    Whoosh looks a document's field length up in the column file for every posting it
-    scores, which is most of the time of a common-word search; the scores are the same.
-    """
-
-    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
-        """Whoosh's BM25F scorer, with the length lookup replaced by a list index."""
-        found = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(found, scoring.BM25FScorer):
-            lengths = _field_lengths(searcher.reader(), fieldname)
-            if lengths is not None:
-                found.dfl = lengths.__getitem__
-        return found
-
-
-def _field_lengths(reader: Any, fieldname: str) -> list[int] | None:
-    """Decoded field lengths by document number for one segment reader, cached on it."""
-    cache = reader.__dict__.setdefault("_digest_desk_lengths", {})
-    if fieldname not in cache:
-        lengths = None
-        try:
-            col = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            if col is not None:
-                lengths = [_LENGTHS[b] for b in _load_numbers(col)]
-        except AttributeError:  # not a segment reader: Whoosh's own lookup
-            lengths = None
-        cache[fieldname] = lengths
-    return cache[fieldname]  # type: ignore[no-any-return]
-
-
 # -- the index ---------------------------------------------------------------------------------
 class _RamStorage(RamStorage):
     """RamStorage whose writers keep their temporary files in a folder of their own.
@@ -533,8 +493,7 @@ class SearchIndex:
         self.path = path
         self._ix: Any = None
         self._searcher: Any = None
-        self._docids: Any = None  # column reader docnum -> paper id, per searcher
-        self._docnums: dict[int, int] | None = None
+        self._engine: Any = None  # search_engine.Engine over the current searcher
         self._corrector: Corrector | None = None
         self._lock_key = str(path.resolve()) if path is not None else f"ram:{id(self)}"
         self._pending: set[int] = set()
@@ -674,32 +633,35 @@ class SearchIndex:
             with contextlib.suppress(Exception):  # a damaged reader may fail to close
                 self._searcher.close()
         self._searcher = None
-        self._docids = None
-        self._docnums = None
+        self._engine = None
         self._corrector = None
 
     def _get_searcher(self) -> Any:
         if self._searcher is None:
-            self._searcher = self._ix.searcher(weighting=_FastBM25F())
-            self._docids, self._docnums, self._corrector = None, None, None
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._engine, self._corrector = None, None
         elif not self._searcher.up_to_date():
             # Not refresh(): Whoosh-Reloaded 2.7.5 keeps merged-away segments in a refreshed
             # reader, so documents show up twice (tests/reliability/test_crash_index.py).
             self._searcher.close()
-            self._searcher = self._ix.searcher(weighting=_FastBM25F())
-            self._docids, self._docnums, self._corrector = None, None, None
+            self._searcher = self._ix.searcher(weighting=scoring.BM25F())
+            self._engine, self._corrector = None, None
         return self._searcher
 
-    def _docid_reader(self) -> Any:
-        if self._docids is None:
-            self._docids = self._get_searcher().reader().column_reader("docid")
-        return self._docids
+    def _get_engine(self) -> Any:
+        """The query evaluator over the current searcher (numpy is imported on first use)."""
+        searcher = self._get_searcher()
+        if self._engine is None or self._engine.searcher is not searcher:
+            from desktop.core.search_engine import Engine
 
-    def _docnum_map(self) -> dict[int, int]:
-        if self._docnums is None:
-            rows = _column_rows(self._get_searcher().reader(), ("docid",))
-            self._docnums = {pid: docnum for docnum, pid in rows}
-        return self._docnums
+            self._engine = Engine(searcher, self._phrase_texts)
+        self._engine.new_query()
+        return self._engine
+
+    def _phrase_texts(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """The indexed text fields of papers ``ids``, for checking phrases."""
+        docs = build_documents(self.db, ids)
+        return {pid: {f: doc.get(f) or "" for f in PHRASE_FIELDS} for pid, doc in docs.items()}
 
     # -- index state -------------------------------------------------------------------------
     def _state(self, searcher: Any) -> dict[int, tuple[int, int, int]]:
@@ -861,9 +823,7 @@ class SearchIndex:
             try:
                 # compound=False: a compound segment is read through Whoosh's BufferFile, which
                 # copies the whole postings file into memory (~240 MB at 100,000 papers).
-                writer = self._ix.writer(
-                    _lk=False, limitmb=_BULK_LIMITMB if bulk else 64, compound=False
-                )
+                writer = FastSegmentWriter(self._ix, TEXT_FIELDS, _lk=False, compound=False)
                 try:
                     with self._ix.searcher() as searcher:
                         count = work(writer, searcher)
@@ -905,77 +865,54 @@ class SearchIndex:
         self._search_fallback(parsed, results, limit)
         return results
 
-    def _filter_ids(self, node: Node) -> tuple[set[int], bool]:
-        """Ids selected by a filter tree, or (when smaller) the ids it excludes, as flagged."""
+    def _filter_mask(self, engine: Any, node: Node) -> tuple[Any, bool]:
+        """Documents selected by a filter tree, or (when smaller) those it excludes, as flagged."""
         sql, params = filter_sql(node)
         total = int(self.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
         count = int(
             self.db.execute(f"SELECT COUNT(*) FROM papers p WHERE {sql}", params).fetchone()[0]
         )
-        if count <= total // 2:
-            rows = self.db.execute(f"SELECT p.id FROM papers p WHERE {sql}", params)
-            return {r[0] for r in rows}, False
-        rows = self.db.execute(f"SELECT p.id FROM papers p WHERE NOT COALESCE({sql}, 0)", params)
-        return {r[0] for r in rows}, True
+        excluded = count > total // 2
+        where = f"NOT COALESCE({sql}, 0)" if excluded else sql
+        rows = self.db.execute(f"SELECT p.id FROM papers p WHERE {where}", params)
+        return engine.docs_for_pids(r[0] for r in rows), excluded
 
     def _search_index(self, parsed: ParsedQuery, results: SearchResults, limit: int | None) -> None:
-        searcher = self._get_searcher()
         if parsed.text is None:
             assert parsed.filters is not None
             self._filters_only(parsed.filters, results, limit)
             return
-        # Top-level exclusions (``-word``) become a mask of document numbers, so the positive
-        # part keeps Whoosh's block-quality skipping (an And-Not matcher visits every match).
+        engine = self._get_engine()
+        # Top-level exclusions (``-word``) become a mask of documents.
         text_node, negated = _split_negations(parsed.text)
         q = self._whoosh_query(text_node)
         if q is None:
             results.notice = results.notice or "Only common words; nothing to search for."
             return
-        allow: set[int] | None = None
-        deny: set[int] = set()
+        allow = None
+        deny = None
         if negated:
             masked = [k for n in negated if (k := self._whoosh_query(n)) is not None]
             if masked:
-                deny = _docnums_for(searcher, query.Or(masked))
+                deny = engine.matching(query.Or(masked))
         if parsed.filters is not None:
-            ids, excluded = self._filter_ids(parsed.filters)
-            docnums = self._docnum_map()
-            nums = {docnums[i] for i in ids if i in docnums}
+            docs, excluded = self._filter_mask(engine, parsed.filters)
             if excluded:
-                deny |= nums
+                deny = docs if deny is None else deny | docs
             else:
-                allow = nums - deny
-        # Phase 1: papers whose title holds the words rank first (and their postings are
-        # short, so a common-word query is answered here). Phase 2, only when phase 1 did not
-        # fill the limit: every other match, ranked by BM25F over all fields.
+                allow = docs
+        # Phase 1: papers whose title holds the words rank first. Phase 2, only when phase 1
+        # did not fill the limit: every other match, ranked by BM25F over all fields.
         found: list[tuple[int, float]] = []
         q_title = self._whoosh_query(text_node, title_only=True)
-        if allow is not None and not allow:
-            pass  # the filters select no paper (and Whoosh reads an empty filter as none)
-        elif allow is not None and len(allow) * SMALL_FILTER_RATIO < searcher.doc_count():
-            # A few papers (is:starred, a digest): visit just them instead of whole postings.
-            if q_title is not None and q_title != q:
-                found = _collect_allowed(searcher, q_title, allow, limit)
-            seen = {docnum for docnum, _ in found}
-            if limit is None or len(found) < limit:
-                rest = _collect_allowed(
-                    searcher, q, allow - seen, None if limit is None else limit - len(found)
-                )
-                found += rest
-            allow = set()  # done: skip the general phases below
-        elif q_title is not None and q_title != q:
-            found = _top(searcher, q_title, limit, allow, deny)
-        seen = {docnum for docnum, _ in found}
-        if (limit is None or len(found) < limit) and (allow is None or allow - seen):
-            found += _top(
-                searcher,
-                q,
-                None if limit is None else limit - len(found),
-                None if allow is None else allow - seen,
-                (deny | seen) if allow is None else None,
-            )
-        col = self._docid_reader()
-        scored = [(PaperId(col[docnum]), float(score)) for docnum, score in found]
+        if q_title is not None and q_title != q:
+            found = engine.top(q_title, limit, allow, deny)
+        if limit is None or len(found) < limit:
+            if found:
+                seen = engine.docs_for_docnums([d for d, _ in found])
+                deny = seen if deny is None else deny | seen
+            found += engine.top(q, None if limit is None else limit - len(found), allow, deny)
+        scored = [(PaperId(int(engine.docids[d])), float(score)) for d, score in found]
         self._fill(results, scored, _match_terms(parsed.text))
         if not results.hits and parsed.words:
             base = " ".join(parsed.words) if parsed.degraded else results.query
@@ -1137,7 +1074,7 @@ class SearchIndex:
         if reparsed.text is None:
             return None
         q = self._whoosh_query(reparsed.text)
-        if q is None or searcher.search(q, limit=1).is_empty():
+        if q is None or not self._get_engine().top(q, 1):
             return None
         return text
 
@@ -1208,11 +1145,9 @@ class SearchIndex:
                     stems.add(term)
             if not subs:
                 return results
-            found = searcher.search(
-                query.Or(subs), limit=limit, mask=query.Term("pid", str(paper_id)), terms=False
-            )
-            col = self._docid_reader()
-            scored = [(PaperId(col[d]), float(s)) for d, s in found.items()]
+            engine = self._get_engine()
+            found = engine.top(query.Or(subs), limit, None, engine.docs_for_pids([paper_id]))
+            scored = [(PaperId(int(engine.docids[d])), float(s)) for d, s in found]
         except Exception as exc:
             self._mark_broken(f"related failed ({exc})")
             results.notice = "The search index is being rebuilt; related papers are unavailable."
@@ -1232,83 +1167,13 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
         count = segment.doc_count_all()
         if not count:
             continue
-        cols = [_load_numbers(segment.column_reader(n, translate=False)) for n in names]
+        cols = [load_numbers(segment.column_reader(n, translate=False)) for n in names]
         live = segment.all_doc_ids() if segment.has_deletions() else range(count)
         rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
     return rows
 
 
-PHRASE_CANDIDATES = 5  # a phrase search first looks at this many times the limit
-MATCHER_REPLACE = 10  # Whoosh's default
-MANY_WORDS = 8
 MAX_PREFIX_WORDS = 1000  # a prefix with more words stays one Whoosh Prefix query
-
-
-def _top(
-    searcher: Any,
-    q: query.Query,
-    limit: int | None,
-    allow: set[int] | None,
-    deny: set[int] | None,
-) -> list[tuple[int, float]]:
-    """The best ``limit`` documents for ``q``, as ``(docnum, score)``, best first.
-
-    A query with phrases is first run with each phrase loosened to its words (an And, which
-    Whoosh matches without reading positions and scores the same as the phrase or higher).
-    The phrases are then checked on those candidates only. When enough checked documents
-    score above every candidate left out, they are the exact answer; otherwise the full phrase
-    search runs.
-    """
-    if limit is not None and _has_phrase(q):
-        loose = _loosen(q)
-        # No block-quality skipping and no matcher replacement: both prune with Whoosh's
-        # quality bounds, which can underestimate, and the candidates must be exact.
-        pool = collectors.TopCollector(limit * PHRASE_CANDIDATES, usequality=False, replace=0)
-        pooled: Any = pool
-        if allow is not None or deny:
-            pooled = collectors.FilterCollector(pool, allow, deny or None)
-        searcher.search_with_collector(loose, pooled)
-        candidates = list(pooled.results().items())
-        checked = _collect_allowed(searcher, q, {d for d, _ in candidates}, None)
-        if len(candidates) < limit * PHRASE_CANDIDATES:
-            return checked[:limit]  # every loose match was checked: nothing was left out
-        floor = candidates[-1][1]
-        sure = [(d, score) for d, score in checked if score > floor]
-        if len(sure) >= limit:
-            return sure[:limit]
-    if limit is None:
-        return list(searcher.search(q, limit=None, filter=allow, mask=deny).items())
-    # Whoosh's periodic matcher replacement walks the whole matcher tree for its quality
-    # bounds: it pays off on a few words, and costs 3x more than it saves on the union of
-    # many words of a prefix*.
-    many = sum(1 for _ in q.leaves()) > MANY_WORDS
-    top = collectors.TopCollector(limit, replace=0 if many else MATCHER_REPLACE)
-    collector = (
-        top if allow is None and not deny else collectors.FilterCollector(top, allow, deny or None)
-    )
-    searcher.search_with_collector(q, collector)
-    return list(collector.results().items())
-
-
-def _has_phrase(q: query.Query) -> bool:
-    if isinstance(q, query.Phrase):
-        return True
-    if isinstance(q, query.Not):
-        return False  # exclusions are never loosened
-    return any(_has_phrase(c) for c in q.children()) if hasattr(q, "children") else False
-
-
-def _loosen(q: query.Query) -> query.Query:
-    """``q`` with every phrase replaced by the And of its words (same field and boost)."""
-    if isinstance(q, query.Phrase):
-        # The boost goes on each word: Whoosh leaves an And's own boost out of its quality
-        # bound, and a top-N search would then stop early.
-        return query.And([query.Term(q.fieldname, w, boost=q.boost) for w in q.words])
-    if isinstance(q, query.Not):
-        return q  # an exclusion must stay exact
-    if isinstance(q, query.And | query.Or):
-        return type(q)([_loosen(c) for c in q.subqueries], boost=q.boost)
-    return q
 
 
 def _split_negations(node: Node) -> tuple[Node, list[Node]]:
@@ -1325,36 +1190,6 @@ def _split_negations(node: Node) -> tuple[Node, list[Node]]:
     return (positive[0] if len(positive) == 1 else And(tuple(positive))), negated
 
 
-def _docnums_for(searcher: Any, q: query.Query) -> set[int]:
-    """Document numbers matching ``q``; an Or of terms is read a posting block at a time."""
-    leaves: list[query.Term] = []
-    todo = [q]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, query.Or):
-            todo.extend(node.subqueries)
-        elif type(node) is query.Term:
-            leaves.append(node)
-        else:  # phrases, prefixes: Whoosh's own (slower, per-document) way
-            return set(searcher.docs_for_query(q))
-    found: set[int] = set()
-    try:
-        for sub, offset in searcher.leaf_searchers():
-            reader = sub.reader()
-            for term in leaves:
-                if (term.fieldname, term.text) not in reader:
-                    continue
-                postings = reader.postings(term.fieldname, term.text)
-                while postings.is_active():
-                    if postings._ids is None:
-                        postings._read_ids()
-                    found.update(offset + d for d in postings._ids[postings._i :])
-                    postings._next_block()
-    except AttributeError:  # another postings layout
-        return set(searcher.docs_for_query(q))
-    return found
-
-
 def _index_summary(reader: Any) -> tuple[int, int, int, dict[int, int]]:
     """Live documents' count, max and sum of paper ids, and the non-zero annotation keys."""
     count = max_id = sum_id = 0
@@ -1363,8 +1198,8 @@ def _index_summary(reader: Any) -> tuple[int, int, int, dict[int, int]]:
         total = segment.doc_count_all()
         if not total:
             continue
-        ids = _load_numbers(segment.column_reader("docid", translate=False))
-        keys = _load_numbers(segment.column_reader("akey", translate=False))
+        ids = load_numbers(segment.column_reader("docid", translate=False))
+        keys = load_numbers(segment.column_reader("akey", translate=False))
         if segment.has_deletions():
             live = list(segment.all_doc_ids())
             ids = [ids[d] for d in live]
@@ -1374,45 +1209,6 @@ def _index_summary(reader: Any) -> tuple[int, int, int, dict[int, int]]:
         max_id = max(max_id, max(ids, default=0))
         akeys.update((pid, key) for pid, key in zip(ids, keys, strict=True) if key)
     return count, max_id, sum_id, akeys
-
-
-def _collect_allowed(
-    searcher: Any, q: query.Query, allowed: set[int], limit: int | None
-) -> list[tuple[int, float]]:
-    """Score only the documents ``allowed``, skipping through the postings to each of them.
-
-    Ranked like Whoosh ranks: score descending, then document number.
-    """
-    scored: list[tuple[int, float]] = []
-    wanted = sorted(allowed)
-    context = searcher.context()
-    for sub, offset in searcher.leaf_searchers():
-        end = offset + sub.doc_count_all()
-        matcher = q.matcher(sub, context)
-        start = bisect.bisect_left(wanted, offset)
-        for docnum in wanted[start : bisect.bisect_left(wanted, end)]:
-            if not matcher.is_active():
-                break
-            local = docnum - offset
-            if matcher.id() < local:
-                matcher.skip_to(local)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == local:
-                scored.append((docnum, float(matcher.score())))
-    scored.sort(key=lambda pair: (-pair[1], pair[0]))
-    return scored if limit is None else scored[:limit]
-
-
-def _load_numbers(col: Any) -> list[int]:
-    """Every value of a numeric column reader, unpacked in one call when the layout allows."""
-    try:
-        count, doccount, size = col._count, col._doccount, col._fixedlen
-        data = col._dbfile.get(col._basepos, count * size)
-        values = list(struct.unpack(f"!{count}{col._typecode}", data))
-        return values + [col._default] * (doccount - count)
-    except (AttributeError, struct.error):  # another column layout: the slow, general way
-        return list(col)
 
 
 def _title_matches(title: str, terms: _MatchTerms) -> bool:
