@@ -18,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
 
 MONTHS = {
     m: i + 1
@@ -87,21 +89,14 @@ class ParseResult:
     digest_dates: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Line:
-    number: int
-    text: str
-    blank_before: bool
-
-
-@dataclass
+@dataclass(slots=True)
 class _Pending:
-    title: _Line
-    abstract: list[_Line] = field(default_factory=list)
+    number: int  # the title's line
+    title: str
+    abstract: list[str] = field(default_factory=list)
     authors_count: int | None = None
     submitter: str | None = None
     date: tuple[str, str, bool, int | None] | None = None
-    saw_dot: bool = False
 
 
 def normalise_text(text: str) -> str:
@@ -114,18 +109,43 @@ def fold_space(text: str) -> str:
     """Collapse every run of whitespace to one space and strip the ends."""
     # Fast path: a printable string has no whitespace but the ASCII space (every other
     # whitespace character is a control or separator), so with no doubled or end spaces it is
-    # already folded. Most lines of a digest are, and this runs on every line.
+    # already folded.
     if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
         return text
     return " ".join(text.split())
 
 
+# Every whitespace character (str.isspace, which str.split() and str.strip() use) but the space
+# and the newline; tests/core/test_parser_equivalence.py checks the lists over every code point.
+OTHER_SPACE = (
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+ASCII_OTHER_SPACE = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def only_plain_spaces(text: str) -> bool:
+    """True when the only whitespace in ``text`` is the space and the newline.
+
+    Then a stripped line is folded as soon as it has no doubled space. One substring search per
+    character costs far less than folding every line (``c in text`` runs in C at memory speed).
+    """
+    others = ASCII_OTHER_SPACE if text.isascii() else OTHER_SPACE
+    return not any(c in text for c in others)
+
+
 # \W is exactly "not str.isalnum()" plus the underscore (checked over every code point).
 _NOT_ALNUM = re.compile(r"[\W_]+")
+# For ASCII titles: each character that is not a letter or a digit becomes a space.
+_ASCII_NOT_ALNUM = str.maketrans({c: " " for c in range(128) if not chr(c).isalnum()})
 
 
 def title_key(title: str) -> str:
     """The dedupe key of a title: case, whitespace and punctuation folded."""
+    if title.isascii():
+        # ASCII text is its own NFKC form, its casefold() is its lower(), and [\W_] over it is
+        # exactly what the table maps: the same key as below without the Unicode passes.
+        return " ".join(title.lower().translate(_ASCII_NOT_ALNUM).split())
     text = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
 
@@ -158,54 +178,92 @@ def parse_date(raw: str, today: dt.date | None = None) -> tuple[str, bool, int |
     return None
 
 
+# What the last character of a line must be for AUTHORS_RE ("author"/"authors", any case) or
+# DATE_RE (a digit) to match it: a cheap test that spares most lines both regular expressions.
+# tests/core/test_parser_equivalence.py checks these over every code point.
+AUTHORS_LAST = "RSrs\u017f"
+
+
 def _classify(text: str) -> str:
-    # ``text`` is already space-folded by _lines; only short lines can be header lines, so
-    # long abstracts skip the casefold (this runs on every line of a file).
-    if len(text) <= _LONGEST_HEADER and text.casefold() in HEADER_LINES:
-        return "header"
-    if text.strip() == DOT_LINE:
-        return "dot"
-    if AUTHORS_RE.match(text.strip()):
+    # ``text`` is a folded line (not empty, no end spaces); only short lines can be header
+    # lines, so long abstracts skip the casefold (this runs on every line of a file).
+    if len(text) <= _LONGEST_HEADER:
+        if text.casefold() in HEADER_LINES:
+            return "header"
+        if text == DOT_LINE:
+            return "dot"
+    last = text[-1]
+    if last in AUTHORS_LAST and AUTHORS_RE.match(text):
         return "authors"
-    if DATE_RE.match(text.strip()):
+    if last.isdigit() and DATE_RE.match(text):
         return "date"
     return "text"
 
 
-def _lines(text: str) -> list[_Line]:
-    out: list[_Line] = []
-    blank = True
-    for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
-        if not stripped:
-            blank = True
-            continue
-        if (
-            stripped.startswith(SUBSCRIBE_GLUE)
-            and len(stripped) > len(SUBSCRIBE_GLUE)
-            and (stripped[len(SUBSCRIBE_GLUE)].isupper() or stripped[len(SUBSCRIBE_GLUE)].isdigit())
-        ):
+def _lines(text: str) -> tuple[list[int], list[str], list[bool]]:
+    """The non-blank lines of ``text``, folded: their numbers, texts and blank-before flags.
+
+    ``text`` has ``\\n`` line breaks only (and nothing else is a line break here). The work is
+    done a list at a time (map, compress) rather than a line at a time.
+    """
+    raw = text.split("\n")
+    stripped = list(map(str.strip, raw))
+    plain = only_plain_spaces(text)
+    if plain and "  " in text:
+        # Only spaces separate words, so only a line with a doubled space inside it (not just
+        # around it, like an indented "  • 3 authors") needs folding: find those lines from
+        # the doubled spaces of the whole text rather than searching every line.
+        ends = list(accumulate(map((1).__add__, map(len, raw))))  # past each line's "\n"
+        at = text.find("  ")
+        while at != -1:
+            index = bisect_right(ends, at)
+            line = stripped[index]
+            if "  " in line:
+                stripped[index] = " ".join(line.split())
+            at = text.find("  ", ends[index])
+    numbers = list(compress(range(1, len(stripped) + 1), stripped))
+    texts = list(compress(stripped, stripped))
+    blanks = [True]
+    blanks += [b - a > 1 for a, b in zip(numbers, numbers[1:], strict=False)]
+    if SUBSCRIBE_GLUE in text:
+        glue = len(SUBSCRIBE_GLUE)
+        glued = [
+            k
+            for k, line in enumerate(texts)
+            if line[:glue] == SUBSCRIBE_GLUE
+            and len(line) > glue
+            and (line[glue].isupper() or line[glue].isdigit())
+        ]
+        for k in reversed(glued):
             # "SubscribeIn vivo 3D …": the first title glued to the header word.
-            out.append(_Line(number, SUBSCRIBE_GLUE, blank))
-            stripped = stripped[len(SUBSCRIBE_GLUE) :].strip()
-            blank = False
-        out.append(_Line(number, fold_space(stripped), blank))
-        blank = False
-    return out
+            texts[k : k + 1] = [SUBSCRIBE_GLUE, texts[k][glue:].strip()]
+            numbers.insert(k, numbers[k])
+            blanks.insert(k + 1, False)
+    if not plain:
+        texts = list(map(fold_space, texts))
+    return numbers, texts, blanks
 
 
 def parse_digest(text: str, today: dt.date | None = None) -> ParseResult:
     """Parse digest text into entries; never raises on any string."""
     result = ParseResult()
-    lines = _lines(normalise_text(text))
-    if not lines:
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # (Trailing whitespace needs no pass of its own: every line is stripped below.)
+    numbers, texts, blanks = _lines(text)
+    if not texts:
         return result
-    has_blank_sep = any(ln.blank_before for ln in lines[1:])
+    has_blank_sep = True in blanks[1:]
     has_meta = False
     digest_date: str | None = None
     after_trigger = False
     pending: _Pending | None = None
-    kinds = [_classify(ln.text) for ln in lines]
+    kinds = [_classify(t) for t in texts]
+    next_kinds = kinds[1:]
+    next_kinds.append("")
+    entries = result.entries
+    skipped = result.skipped
     position = 0
 
     def flush() -> None:
@@ -213,107 +271,97 @@ def parse_digest(text: str, today: dt.date | None = None) -> ParseResult:
         if pending is None:
             return
         block, pending = pending, None
-        title = block.title.text
+        title = block.title
         if not block.abstract:
-            result.skipped.append(
-                SkippedBlock(block.title.number, "a title with no abstract", title[:200])
-            )
+            skipped.append(SkippedBlock(block.number, "a title with no abstract", title[:200]))
             return
         if len(title) > MAX_TITLE_CHARS:
-            result.skipped.append(
-                SkippedBlock(block.title.number, "a paragraph with no title", title[:200])
-            )
+            skipped.append(SkippedBlock(block.number, "a paragraph with no title", title[:200]))
             return
-        abstract = " ".join(ln.text for ln in block.abstract)  # each line is already folded
+        abstract = " ".join(block.abstract)  # each line is already folded
         published = raw = None
         inferred = False
         upvotes = None
         if block.date is not None:
             published, raw, inferred, upvotes = block.date
         position += 1
-        result.entries.append(
+        entries.append(
             Entry(
-                title=title,
-                abstract=abstract,
-                line=block.title.number,
-                position=position,
-                authors_count=block.authors_count,
-                submitter=block.submitter,
-                published=published,
-                published_raw=raw,
-                published_year_inferred=inferred,
-                upvotes=upvotes,
-                digest_date=digest_date,
+                title,
+                abstract,
+                block.number,
+                position,
+                block.authors_count,
+                block.submitter,
+                published,
+                raw,
+                inferred,
+                upvotes,
+                digest_date,
             )
         )
 
-    for index, (ln, kind) in enumerate(zip(lines, kinds, strict=True)):
-        next_kind = kinds[index + 1] if index + 1 < len(kinds) else None
+    for number, line, blank_before, kind, next_kind in zip(
+        numbers, texts, blanks, kinds, next_kinds, strict=True
+    ):
+        if kind == "text" and next_kind != "dot":
+            # Plain text: a title, or an abstract for the pending title.
+            after_trigger = False
+            if pending is not None:
+                if not pending.abstract:
+                    if len(line) <= MAX_TITLE_CHARS < len(pending.title):
+                        # The pending "title" was really an orphan paragraph; this is a title.
+                        skipped.append(
+                            SkippedBlock(
+                                pending.number, "a paragraph with no title", pending.title[:200]
+                            )
+                        )
+                        pending = _Pending(number, line)
+                        continue
+                    pending.abstract.append(line)
+                    continue
+                if not blank_before and has_blank_sep and len(line) > MAX_TITLE_CHARS:
+                    # A wrapped abstract continues on the next line of the same paragraph.
+                    pending.abstract.append(line)
+                    continue
+                flush()
+            pending = _Pending(number, line)
+            continue
         if kind == "header":
             flush()
-            after_trigger = fold_space(ln.text).casefold() in DIGEST_DATE_TRIGGERS
+            after_trigger = line.casefold() in DIGEST_DATE_TRIGGERS
             continue
         if kind == "date" and after_trigger:
-            parsed = parse_date(ln.text, today)
+            parsed = parse_date(line, today)
             digest_date = parsed[0] if parsed else None
             if digest_date:
                 result.digest_dates.append(digest_date)
             after_trigger = False
             continue
         after_trigger = False
-        if kind in ("authors", "dot", "date") or (kind == "text" and next_kind == "dot"):
-            has_meta = True
-            if pending is None or not pending.abstract:
-                result.skipped.append(
-                    SkippedBlock(ln.number, "metadata with no paper before it", ln.text[:200])
-                )
-                continue
-            if kind == "authors":
-                match = AUTHORS_RE.match(ln.text)
-                pending.authors_count = int(match.group(1)) if match else None
-            elif kind == "dot":
-                pending.saw_dot = True
-            elif kind == "text":
-                pending.submitter = ln.text
+        # Metadata: an authors line, the dot line, a date line, or the submitter before a dot.
+        has_meta = True
+        if pending is None or not pending.abstract:
+            skipped.append(SkippedBlock(number, "metadata with no paper before it", line[:200]))
+            continue
+        if kind == "authors":
+            match = AUTHORS_RE.match(line)
+            pending.authors_count = int(match.group(1)) if match else None
+        elif kind == "dot":
+            pass
+        elif kind == "text":
+            pending.submitter = line
+        else:
+            reference = dt.date.fromisoformat(digest_date) if digest_date else today
+            parsed = parse_date(line, reference)
+            if parsed is None:
+                skipped.append(SkippedBlock(number, "a date that does not exist", line))
             else:
-                reference = dt.date.fromisoformat(digest_date) if digest_date else today
-                parsed = parse_date(ln.text, reference)
-                if parsed is None:
-                    result.skipped.append(
-                        SkippedBlock(ln.number, "a date that does not exist", ln.text)
-                    )
-                else:
-                    iso, inferred, upvotes = parsed
-                    pending.date = (iso, ln.text, inferred, upvotes)
-                flush()
-            continue
-        # Plain text: a title, or an abstract for the pending title.
-        if pending is not None and not pending.abstract:
-            if len(ln.text) <= MAX_TITLE_CHARS < len(pending.title.text):
-                # The pending "title" was really an orphan paragraph; this line is a title.
-                result.skipped.append(
-                    SkippedBlock(
-                        pending.title.number, "a paragraph with no title", pending.title.text[:200]
-                    )
-                )
-                pending = _Pending(ln)
-                continue
-            pending.abstract.append(ln)
-            continue
-        if (
-            pending is not None
-            and pending.abstract
-            and not ln.blank_before
-            and has_blank_sep
-            and len(ln.text) > MAX_TITLE_CHARS
-        ):
-            # A wrapped abstract continues on the next line of the same paragraph.
-            pending.abstract.append(ln)
-            continue
-        flush()
-        pending = _Pending(ln)
+                iso, inferred, upvotes = parsed
+                pending.date = (iso, line, inferred, upvotes)
+            flush()
     flush()
-    if result.entries:
+    if entries:
         if has_meta:
             result.layout = "page"
         elif has_blank_sep:

@@ -1,0 +1,148 @@
+"""The fast parser gives exactly what the parser before the import speed-up gave.
+
+``reference_digest_parser.py`` is that parser, kept verbatim. Every entry field, skipped block,
+layout and digest date must be the same for the seeds, for generated digests of all three
+layouts, and for random text built from the pieces digests are made of (with every kind of
+whitespace, control characters, CRLF, BOMs and glued headers).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.core import digest_parser
+from desktop.core.digest_parser import fold_space, parse_digest, title_key
+from tests.core import reference_digest_parser as reference
+from tests.perf.gen_digests import build_corpus, render
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+TODAY = dt.date(2026, 11, 22)
+
+
+def _shape(result: Any) -> tuple[Any, ...]:
+    return (
+        [dataclasses.astuple(e) for e in result.entries],
+        [dataclasses.astuple(s) for s in result.skipped],
+        result.layout,
+        result.digest_dates,
+    )
+
+
+def _same(text: str, today: dt.date | None = TODAY) -> None:
+    assert _shape(parse_digest(text, today)) == _shape(reference.parse_digest(text, today))
+
+
+def test_whitespace_lists_are_exact() -> None:
+    others = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in " \n"]
+    assert "".join(others) == digest_parser.OTHER_SPACE
+    assert "".join(c for c in others if c.isascii()) == digest_parser.ASCII_OTHER_SPACE
+
+
+def test_ascii_title_key_is_the_unicode_one() -> None:
+    every_ascii = "".join(map(chr, range(128)))
+    for text in (every_ascii, every_ascii[::-1], " A_b-C  d\te\x1cF__9 ", "ÀB"[1:], ""):
+        assert title_key(text) == reference.title_key(text)
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.name[:3])
+def test_seeds(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    _same(text)
+    _same(text.replace("\n", "\r\n"))
+    for entry in parse_digest(text, TODAY).entries:
+        assert title_key(entry.title) == reference.title_key(entry.title)
+
+
+def test_generated_digests_of_every_layout() -> None:
+    corpus = build_corpus(600, seed=3)
+    assert {f.layout for f in corpus.files} == {"page", "compact", "paragraphs"}
+    for file in corpus.files:
+        text = render(corpus, file)
+        _same(text)
+        _same(text, None if file.layout != "page" else dt.date(2023, 1, 1))
+        for entry in parse_digest(text, TODAY).entries:
+            assert title_key(entry.title) == reference.title_key(entry.title)
+
+
+PIECES = st.sampled_from(
+    [
+        "Daily Papers",
+        "byAK and the research community",
+        "new",
+        "Subscribe",
+        "SubscribeGlued Title Of A Paper",
+        "Subscribe9 Lives",
+        "Subscribesmall",
+        "Jan 8",
+        "Jan 8, 2024",
+        "Feb 29",
+        "Feb 30, 2023",
+        "Sept. 3 12",
+        "·",
+        " · ",
+        "  • 3 authors",
+        "• 1 author",
+        "12 AUTHORS",
+        "A Title: With Punctuation (and GPT-4)",
+        "An abstract sentence that goes on. " * 3,
+        "x" * 401,
+        "y " * 250,
+        "Ünïcödé Tïtle — ﬁnal",
+        "",
+        " ",
+        "\t",
+        "\ufeff",
+        "a\u00a0b",
+        "c\u2003\u2003d",
+        "e\x1cf",
+        "g\x85h",
+        "i\u2028j",
+        "  padded  line  ",
+        "\x00\x07ctl",
+    ]
+)
+SEPARATORS = st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\n \n", "  \n"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(st.one_of(PIECES, st.text(max_size=30)), SEPARATORS), max_size=40))
+def test_random_digest_like_text(parts: list[tuple[str, str]]) -> None:
+    _same("".join(piece + sep for piece, sep in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_random_text(text: str) -> None:
+    _same(text)
+    assert title_key(text) == reference.title_key(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(max_codepoint=127)))
+def test_random_ascii_title_keys(text: str) -> None:
+    assert title_key(text) == reference.title_key(text)
+
+
+def test_abstracts_are_already_folded() -> None:
+    """The importer stores ``entry.abstract`` as it is: the parser folds every line."""
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts.append("T\n\na\u00a0 b\t\tc \x1c d\n\n• 2 authors\n·\nJan 8\n\nU\n\n  e  \u3000 f ")
+    for text in texts:
+        for entry in parse_digest(text, TODAY).entries:
+            assert fold_space(entry.abstract) == entry.abstract
+            assert fold_space(entry.title) == entry.title
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.one_of(PIECES, st.text(max_size=30)), SEPARATORS), max_size=40))
+def test_parsed_text_is_always_folded(parts: list[tuple[str, str]]) -> None:
+    for entry in parse_digest("".join(p + s for p, s in parts), TODAY).entries:
+        assert fold_space(entry.abstract) == entry.abstract
