@@ -27,6 +27,20 @@ _CONTROLS.update({11: 32, 12: 32})
 _CONTROLS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+# The same characters as they appear in UTF-8 bytes: C0 and DEL are single bytes, C1 (U+0080 to
+# U+009F) is \xc2 followed by \x80-\x9f. Checking the bytes is several times faster than
+# searching the decoded text (which holds two bytes per character once it has a "•").
+_C0_DEL_BYTES = bytes([*range(0, 9), 11, 12, *range(14, 32), 127])
+_C1_UTF8_RE = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def utf8_has_controls(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` decodes to text that strip_controls() would change."""
+    if len(data.translate(None, _C0_DEL_BYTES)) != len(data):
+        return True
+    return b"\xc2" in data and _C1_UTF8_RE.search(data) is not None
+
+
 def strip_controls(text: str) -> str:
     """The text without control characters other than tab, newline and carriage return."""
     if _CONTROLS_RE.search(text) is None:
@@ -113,7 +127,8 @@ def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> Digest
             f"it is {len(data) / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
         )
     text, encoding, warnings = decode_digest_bytes(data)
-    text = strip_controls(text)
+    if encoding != "utf-8" or utf8_has_controls(data):
+        text = strip_controls(text)
     return DigestSource(
         name=name,
         path=path,
