@@ -197,11 +197,23 @@ class SidebarModel(QAbstractListModel):
 class SidebarDelegate(QStyledItemDelegate):
     """Draws a view's name with its unread count right-aligned, and section headers small."""
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._hints: dict[tuple[bool, float], QSize] = {}
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        base = super().sizeHint(option, index)
-        if index.data(HeaderRole):
-            return QSize(base.width(), base.height() + 8)
-        return QSize(base.width(), max(base.height(), 26))
+        """Two heights, headers and views, measured once per font: the list lays out every
+        row (over a thousand with many digests), so this must not ask the model for each
+        role of each row. The width is left to the view, which stretches rows to its own
+        width (a long name is elided, and the count stays in sight)."""
+        header = bool(index.data(HeaderRole))
+        key = (header, option.font.pointSizeF())
+        hint = self._hints.get(key)
+        if hint is None:
+            base = super().sizeHint(option, index)
+            height = base.height() + 8 if header else max(base.height(), 26)
+            hint = self._hints[key] = QSize(0, height)
+        return hint
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         if index.data(HeaderRole):
