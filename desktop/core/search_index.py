@@ -49,6 +49,9 @@ from desktop.core.search_query import (
 
 log = logging.getLogger(__name__)
 
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
 # Snippet term markers: plain control characters that imported text never keeps.
 MARK_START = "\x02"
 MARK_END = "\x03"
@@ -499,6 +502,8 @@ class SearchIndex:
         self._pending: set[int] = set()
         self._needs_reconcile = False
         self.broken_reason: str | None = None
+        # True when open(defer_rebuild=True) left the index to be built by build_index().
+        self.needs_rebuild = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
 
     # -- opening and health ------------------------------------------------------------------
@@ -511,26 +516,47 @@ class SearchIndex:
         """
         return self._ix is not None and self.broken_reason is None and not self._needs_reconcile
 
-    def open(self) -> None:
-        """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite."""
+    def open(self, *, defer_rebuild: bool = False) -> None:
+        """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite.
+
+        With ``defer_rebuild``, an index that has to be built from scratch (missing, damaged,
+        of an older version, or empty while the library is not) is left alone: ``needs_rebuild``
+        turns true, searches answer from SQLite, and :func:`build_index` builds it on another
+        thread, after which ``open()`` again picks it up. A window can then show at once.
+        """
+        self.needs_rebuild = False
+        self.broken_reason = None
+        rebuild = self._defer if defer_rebuild and self.path is not None else self._recreate
         try:
             self._open_existing()
         except FileNotFoundError:
             log.info("no search index yet; building it")
-            self._recreate()
+            rebuild()
             return
         except Exception as exc:  # whoosh raises many types on damaged files
             log.warning("search index unusable (%s); rebuilding it", exc)
-            self._recreate()
+            rebuild()
             return
         try:
             if self._stamp_matches():
                 self.last_written = 0  # closed cleanly and nothing changed since: no walk
+            elif rebuild == self._defer and not self._get_searcher().doc_count_all():
+                if self.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
+                    rebuild()  # an empty index (a cancelled build) of a library with papers
+                    return
             else:
                 self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are written
             log.warning("search index could not be reconciled (%s); rebuilding it", exc)
-            self._recreate()
+            rebuild()
+            return
+        if self._pending and self.usable:
+            self.sync(())  # changes made while the index was being built elsewhere
+
+    def _defer(self) -> None:
+        self._close_index()
+        self.needs_rebuild = True
+        self.broken_reason = "the search index is being rebuilt"
 
     def _open_existing(self) -> None:
         self._close_index()
@@ -549,8 +575,8 @@ class SearchIndex:
     def _check_readable(self) -> None:
         self._get_searcher().doc_count()  # open() then reads every column in reconcile()
 
-    def _recreate(self) -> None:
-        """Throw the index files away and build them again from SQLite."""
+    def _recreate(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> None:
+        """Throw the index files away and build them again from SQLite (a cancel propagates)."""
         self._close_index()
         self.broken_reason = None
         try:
@@ -564,7 +590,10 @@ class SearchIndex:
                     self._ix = FileStorage(str(self.path)).create_index(
                         make_schema(), indexname=INDEX_NAME
                     )
-            self.rebuild()
+            self.rebuild(progress, cancel)
+        except RebuildCancelledError:
+            self._mark_broken("the search index rebuild was cancelled")
+            raise
         except Exception as exc:
             self._mark_broken(f"the search index could not be rebuilt ({exc})")
 
@@ -739,19 +768,27 @@ class SearchIndex:
         annotated = sorted(i for i in annotated_ids(self.db) if i in ids)
         return {pid: doc["akey"] for pid, doc in build_documents(self.db, annotated).items()}
 
-    def rebuild(self) -> int:
-        """Rewrite every document from SQLite in one bulk commit; returns the count."""
+    def rebuild(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> int:
+        """Rewrite every document from SQLite in one bulk commit; returns the count.
+
+        ``progress(done, total, label)`` is called after each batch of papers; when
+        ``cancel()`` turns true, the write is abandoned (RebuildCancelledError).
+        """
         if self._ix is None:
-            self._recreate()
+            self._recreate(progress, cancel)
             return self.last_written
         ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
 
         def work(writer: Any, searcher: Any) -> int:
             count = 0
             for start in range(0, len(ids), _BATCH):
+                if cancel is not None and cancel():
+                    raise RebuildCancelledError
                 for doc in build_documents(self.db, ids[start : start + _BATCH]).values():
                     writer.add_document(**_index_doc(doc))
                     count += 1
+                if progress is not None:
+                    progress(count, len(ids), "Indexing")
             return count
 
         return self._write(work, bulk=True, clear=True)
@@ -1217,3 +1254,34 @@ def _title_matches(title: str, terms: _MatchTerms) -> bool:
 
 class _NothingToDoError(Exception):
     """Raised inside a write to cancel it when nothing changed."""
+
+
+class RebuildCancelledError(Exception):
+    """A rebuild of the index was cancelled; the index is left empty (rebuilt later)."""
+
+
+def build_index(
+    db_path: Path,
+    index_path: Path,
+    progress: ProgressFn | None = None,
+    cancel: CancelFn | None = None,
+) -> int:
+    """Build the index of the database at ``db_path`` from scratch, on a connection of its own
+    (so any thread may call it); returns how many papers were indexed.
+
+    Raises RebuildCancelledError when cancelled, and RuntimeError when it could not be built.
+    """
+    from desktop.core import store  # the library's connection settings
+
+    db = store.connect(db_path)
+    try:
+        built = SearchIndex(db, index_path)
+        try:
+            built._recreate(progress, cancel)
+            if built.broken_reason is not None:
+                raise RuntimeError(built.broken_reason)
+            return built.last_written
+        finally:
+            built.close()
+    finally:
+        db.close()

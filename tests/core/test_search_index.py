@@ -17,6 +17,8 @@ from desktop.core.search_index import (
     INDEX_NAME,
     MARK_END,
     MARK_START,
+    RebuildCancelledError,
+    build_index,
     split_marked,
     strip_marks,
 )
@@ -396,6 +398,58 @@ def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
         assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
         assert library.search_index.last_written == library.paper_count()
     assert any((seeded_dir / "index").glob("*.pst"))
+
+
+def test_a_deferred_rebuild_answers_from_sqlite_until_built_on_another_thread(
+    seeded_dir: Path,
+) -> None:
+    import shutil
+
+    with Library.open(seeded_dir) as library:
+        index = library.search_index
+        index._close_index()
+        shutil.rmtree(seeded_dir / "index")
+        index.open(defer_rebuild=True)
+        assert index.needs_rebuild and not index.usable
+        answer = library.search("DiskGNN")
+        assert answer.fallback and answer.hits[0].title.startswith("DiskGNN")
+        library.set_note(answer.hits[0].id, "about quokkas")  # written while it is built
+        seen: list[tuple[int, int]] = []
+        worker = threading.Thread(
+            target=lambda: seen.append(
+                (
+                    build_index(
+                        seeded_dir / "library.sqlite3",
+                        seeded_dir / "index",
+                        progress=lambda done, total, _label: seen.append((done, total)),
+                    ),
+                    -1,
+                )
+            )
+        )
+        worker.start()
+        worker.join()
+        assert seen[-1] == (286, -1) and (286, 286) in seen
+        index.open()
+        assert index.usable and not index.needs_rebuild
+        results = library.search("quokkas")
+        assert not results.fallback and results.ids == [answer.hits[0].id]
+
+
+def test_a_cancelled_rebuild_is_deferred_again(seeded_dir: Path) -> None:
+    import shutil
+
+    with Library.open(seeded_dir) as library:
+        index = library.search_index
+        index._close_index()
+        shutil.rmtree(seeded_dir / "index")
+        with pytest.raises(RebuildCancelledError):
+            build_index(seeded_dir / "library.sqlite3", seeded_dir / "index", cancel=lambda: True)
+        index.open(defer_rebuild=True)
+        assert index.needs_rebuild  # an empty index of a library with papers
+        assert library.search("DiskGNN").fallback
+        index.open()  # not deferred: built at once
+        assert index.usable and not library.search("DiskGNN").fallback
 
 
 def test_a_corrupt_index_with_a_leftover_lock_is_rebuilt(seeded_dir: Path) -> None:
