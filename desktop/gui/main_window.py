@@ -55,12 +55,9 @@ from desktop.core.library import Library
 from desktop.core.models import Changes, ImportResult, PaperId
 from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.background import Job, run_in_background
-from desktop.gui.cheat_sheet import CheatSheet
-from desktop.gui.command_palette import CommandPalette
 from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.detail_pane import DetailPane
 from desktop.gui.icons import app_icon, icon
-from desktop.gui.import_dialog import ImportResultDialog, PasteDialog, totals_line
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.paper_list_model import (
     COL_AUTHORS,
@@ -540,6 +537,8 @@ class MainWindow(QMainWindow):
 
     def show_command_palette(self) -> None:
         """Open the command palette and run what is chosen."""
+        from desktop.gui.command_palette import CommandPalette  # imported when first used
+
         palette = CommandPalette(self)
         self.last_dialog = palette
 
@@ -552,6 +551,8 @@ class MainWindow(QMainWindow):
 
     def show_cheat_sheet(self) -> None:
         """Show the keyboard cheat sheet."""
+        from desktop.gui.cheat_sheet import CheatSheet
+
         sheet = CheatSheet(self.keymap, self)
         self.last_dialog = sheet
         sheet.open()
@@ -882,6 +883,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
 
     def _import_done(self, results: list[ImportResult]) -> None:
+        from desktop.gui.import_dialog import ImportResultDialog, totals_line
+
         self._finish_import()
         self.last_import_results = list(results)
         touched = {i for r in results for i in (*r.new_ids, *r.updated_ids)}
@@ -902,6 +905,8 @@ class MainWindow(QMainWindow):
         if not text.strip():
             self._say("The clipboard holds no text to import")
             return
+        from desktop.gui.import_dialog import PasteDialog
+
         preview = self.library.preview_text(text)
         name = "Pasted " + dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         dialog = PasteDialog(preview, name, self)
