@@ -67,6 +67,9 @@ RELATED_TERMS = 10
 RELATED_MAX_DF_SHARE = 0.03
 RELATED_MIN_DF = 30
 _BATCH = 1000
+# A full rebuild writes a segment per this many papers (the writer holds a segment's
+# postings in memory: about 100 MB per 50,000 papers).
+SEGMENT_DOCS = 50_000
 
 # No stemming: phrases stay exact, prefix* works on real words, and the spelling corrector
 # suggests real words; indexing is also faster. Text fields are written with
@@ -769,7 +772,7 @@ class SearchIndex:
         return {pid: doc["akey"] for pid, doc in build_documents(self.db, annotated).items()}
 
     def rebuild(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> int:
-        """Rewrite every document from SQLite in one bulk commit; returns the count.
+        """Rewrite every document from SQLite; returns the count.
 
         ``progress(done, total, label)`` is called after each batch of papers; when
         ``cancel()`` turns true, the write is abandoned (RebuildCancelledError).
@@ -778,20 +781,27 @@ class SearchIndex:
             self._recreate(progress, cancel)
             return self.last_written
         ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
+        written = 0
 
-        def work(writer: Any, searcher: Any) -> int:
-            count = 0
-            for start in range(0, len(ids), _BATCH):
+        def work(writer: Any, searcher: Any, part: list[int]) -> int:
+            nonlocal written
+            for start in range(0, len(part), _BATCH):
                 if cancel is not None and cancel():
                     raise RebuildCancelledError
-                for doc in build_documents(self.db, ids[start : start + _BATCH]).values():
+                for doc in build_documents(self.db, part[start : start + _BATCH]).values():
                     writer.add_document(**_index_doc(doc))
-                    count += 1
+                    written += 1
                 if progress is not None:
-                    progress(count, len(ids), "Indexing")
-            return count
+                    progress(written, len(ids), "Indexing")
+            return written
 
-        return self._write(work, bulk=True, clear=True)
+        # A segment per SEGMENT_DOCS papers keeps the writer's memory bounded; the first
+        # commit replaces the old index.
+        parts = [ids[i : i + SEGMENT_DOCS] for i in range(0, len(ids), SEGMENT_DOCS)] or [[]]
+        for n, part in enumerate(parts):
+            self._write(functools.partial(work, part=part), clear=n == 0)
+        self.last_written = written
+        return written
 
     def _write_changed(self, ids: list[int] | None, *, full: bool) -> int:
         def work(writer: Any, searcher: Any) -> int:
@@ -838,9 +848,9 @@ class SearchIndex:
                 raise _NothingToDoError(0)
             return written
 
-        return self._write(work, bulk=full)
+        return self._write(work)
 
-    def _write(self, work: Any, *, bulk: bool = False, clear: bool = False) -> int:
+    def _write(self, work: Any, *, clear: bool = False) -> int:
         """Run ``work(writer, searcher)`` under the process lock and the index lock, commit.
 
         The index lock is taken here rather than by Whoosh's writer, so that it is released
