@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import operator
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from desktop.core import backup, store
 from desktop.core.annotations import AnnotationsMixin, tag_view_where
-from desktop.core.digest_parser import fold_space, parse_digest, title_key
+from desktop.core.digest_parser import Entry, parse_digest, title_key
 from desktop.core.history import Action, History
 from desktop.core.importer import (
     DigestSource,
@@ -37,6 +37,15 @@ from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults
 
 DB_FILE = "library.sqlite3"
 _CHUNK = 500
+
+# A multi-file import commits its files in batches (group commit, see Library.import_paths):
+# one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
+# Short enough that another writer (the window triaging while a background import runs) waits
+# at most about this long for the write lock; long enough that the fsyncs cost next to nothing.
+IMPORT_BATCH_SECONDS = 0.25
+IMPORT_BATCH_FILES = 200
+# The page cache of the importing connection while import_paths runs, in KiB.
+IMPORT_CACHE_KIB = 64 * 1024
 
 # Triage state columns, snapshotted for undo.
 STATE_COLUMNS = ("is_read", "read_at", "starred", "archived", "archived_at", "queue_pos")
@@ -80,6 +89,25 @@ class ImportPreview:
     titles: list[str]
 
 
+@dataclass
+class _Batch:
+    """The files stored in the open transaction of an import, not committed yet."""
+
+    items: list[tuple[int, DigestSource, Changes]] = field(default_factory=list)
+    digests: set[str] = field(default_factory=set)  # their sha256
+    started: float = 0.0
+
+    def clear(self) -> None:
+        self.items = []
+        self.digests = set()
+
+    def due(self, files: int, seconds: float) -> bool:
+        """Whether the batch has enough files or has run long enough to commit now."""
+        return len(self.items) >= files or (
+            self.items != [] and time.perf_counter() - self.started >= seconds
+        )
+
+
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -87,6 +115,10 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 
 class Library(AnnotationsMixin):
     """Owns the database; every read and write of library data goes through here."""
+
+    # Group commit of import_paths (tests and the crash tests set smaller batches).
+    import_batch_files: int = IMPORT_BATCH_FILES
+    import_batch_seconds: float = IMPORT_BATCH_SECONDS
 
     def __init__(self, db: Database, data_dir: Path | None = None) -> None:
         self.db = db
@@ -400,12 +432,20 @@ class Library(AnnotationsMixin):
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
     ) -> list[ImportResult]:
-        """Import files and folders, each file in its own transaction.
+        """Import files and folders: each file all or nothing, several files per commit.
+
+        Each file is stored under a savepoint of its own, so a file that fails is rolled back
+        alone and reported failed with nothing from it kept. The files are committed together
+        (group commit) once a batch has taken ``import_batch_seconds`` or holds
+        ``import_batch_files`` files, when the import is cancelled, and before returning: a
+        crash loses at most the files of the batch not yet committed, and since their digests
+        are not committed either, they import again cleanly next time.
 
         ``progress(done, total, name)`` is called before each file and once at the end;
-        when ``cancel()`` turns true, the remaining files are reported as cancelled.
-        Listeners hear the Changes of the whole import once, at the end, so the search index
-        writes one commit for a folder rather than one per file.
+        when ``cancel()`` turns true, the files done so far are committed and the remaining ones
+        are reported as cancelled. Listeners hear the Changes of the whole import once, at the
+        end and only of what was committed, so the search index writes one commit for a folder
+        rather than one per file.
         """
         files = expand_paths([Path(p) for p in paths])
         results: list[ImportResult] = []
@@ -413,29 +453,128 @@ class Library(AnnotationsMixin):
         outer = self._held is None
         if outer:
             self._held = held
+        conn = self.db.conn
+        # Inside a caller's transaction the files are savepoints in it, and the caller commits.
+        batch = None if conn.in_transaction else _Batch()
         try:
-            for done, path in enumerate(files):
-                if progress:
-                    progress(done, len(files), path.name)
-                if cancel and cancel():
-                    results.append(ImportResult(path.name, str(path), status="cancelled"))
-                    continue
-                try:
-                    source = read_digest_file(path)
-                except ImportRefusedError as exc:
-                    results.append(
-                        ImportResult(path.name, str(path), status="failed", error=str(exc))
-                    )
-                    continue
-                results.append(self.import_source(source))
+            with self._bulk_import_settings():
+                for done, path in enumerate(files):
+                    if progress:
+                        progress(done, len(files), path.name)
+                    if cancel and cancel():
+                        if batch is not None:
+                            self._commit_batch(batch, results)
+                        results.append(ImportResult(path.name, str(path), status="cancelled"))
+                        continue
+                    try:
+                        source = read_digest_file(path)
+                    except ImportRefusedError as exc:
+                        results.append(
+                            ImportResult(path.name, str(path), status="failed", error=str(exc))
+                        )
+                        continue
+                    results.append(ImportResult(source.name, source.path))
+                    if batch is None:
+                        result, changes = self._store_source(source)
+                        results[-1] = result
+                        self._emit(changes)
+                        continue
+                    self._store_in_batch(batch, results, len(results) - 1, source)
+                    if batch.due(self.import_batch_files, self.import_batch_seconds):
+                        self._commit_batch(batch, results)
+                if batch is not None:
+                    self._commit_batch(batch, results)
         finally:
+            if batch is not None and conn.in_transaction:
+                # Something raised out of the loop (a progress callback, an interrupt): the
+                # files done so far are kept, as they would have been one commit per file.
+                try:
+                    self._commit_batch(batch, results)
+                except Exception:  # the original error is the one to report
+                    conn.rollback()
             if outer:
                 self._held = None
                 if held:
-                    self._emit(functools.reduce(operator.or_, held))
+                    self._emit(
+                        Changes(
+                            frozenset().union(*(c.papers for c in held)),
+                            library=any(c.library for c in held),
+                            annotations=any(c.annotations for c in held),
+                        )
+                    )
         if progress:
             progress(len(files), len(files), "")
         return results
+
+    def _store_in_batch(
+        self, batch: _Batch, results: list[ImportResult], index: int, source: DigestSource
+    ) -> None:
+        """Store one file in the open batch (opening it first), under a savepoint."""
+        conn = self.db.conn
+        pending = [(index, source)]
+
+        def begin() -> None:
+            if not conn.in_transaction:
+                # IMMEDIATE: take the write lock now, so a read snapshot never has to be
+                # upgraded (which another writer could make fail without waiting).
+                conn.execute("BEGIN IMMEDIATE")
+                batch.started = time.perf_counter()
+
+        while pending:
+            at, src = pending.pop(0)
+            result, changes = self._store_source(src, begin)
+            results[at] = result
+            if not conn.in_transaction and batch.items:
+                # SQLite gave up the whole transaction (it may, on some full-disk and I/O
+                # errors), taking the batch's earlier files with it: store those again, in
+                # order, in a new transaction. The file that failed stays failed, so this ends.
+                pending[:0] = [(i, s) for i, s, _ in batch.items]
+                batch.clear()
+                continue
+            if result.status == "imported" or (
+                result.status == "unchanged" and src.sha256 in batch.digests
+            ):
+                # Kept only once the batch commits: reported failed if the commit fails.
+                batch.items.append((at, src, changes))
+                batch.digests.add(src.sha256)
+
+    def _commit_batch(self, batch: _Batch, results: list[ImportResult]) -> None:
+        """Commit the open batch; its files' Changes are heard only once it is committed."""
+        conn = self.db.conn
+        items = batch.items
+        batch.clear()
+        if not conn.in_transaction:
+            return
+        try:
+            conn.execute("COMMIT")
+        except Exception as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            for at, src, _ in items:
+                results[at] = ImportResult(
+                    src.name,
+                    src.path,
+                    status="failed",
+                    error=f"could not be stored ({exc}); nothing from it was kept",
+                )
+            return
+        for _, _, changes in items:
+            self._emit(changes)
+
+    @contextmanager
+    def _bulk_import_settings(self) -> Iterator[None]:
+        """A larger page cache while a multi-file import runs (restored afterwards).
+
+        Inserting 100,000 papers touches the title-key index all over; with SQLite's default
+        2 MB cache most of those pages are read back again and again.
+        """
+        conn = self.db.conn
+        (before,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def import_text(self, text: str, name: str) -> ImportResult:
         """Import digest text held in memory (a paste) as a digest called ``name``."""
@@ -469,24 +608,123 @@ class Library(AnnotationsMixin):
 
     def import_source(self, source: DigestSource) -> ImportResult:
         """Import one decoded digest in one transaction: all of it or none."""
+        result, changes = self._store_source(source)
+        self._emit(changes)
+        return result
+
+    @contextmanager
+    def _file_scope(self) -> Iterator[None]:
+        """One file's writes: its own transaction, or a savepoint in the open batch."""
+        conn = self.db.conn
+        if not conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("SAVEPOINT digest_desk_file")
+        try:
+            yield
+            conn.execute("RELEASE SAVEPOINT digest_desk_file")
+        except BaseException:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO SAVEPOINT digest_desk_file")
+                    conn.execute("RELEASE SAVEPOINT digest_desk_file")
+            except BaseException:
+                # This file cannot be undone alone: undo the batch (import_paths stores its
+                # other files again) rather than ever commit part of a file.
+                conn.rollback()
+            raise
+
+    def _store_source(
+        self, source: DigestSource, begin: Callable[[], None] | None = None
+    ) -> tuple[ImportResult, Changes]:
+        """Store one decoded digest all or nothing; return what it did and what changed.
+
+        Runs in a transaction of its own, or under a savepoint when one is open (the batch of
+        import_paths; ``begin`` is called just before the first write, to open it). Nothing is
+        heard by listeners here.
+        """
         result = ImportResult(source.name, source.path, warnings=list(source.warnings))
         if self.db.execute("SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]).fetchone():
             result.status = "unchanged"
-            return result
+            return result, Changes()
         parsed = parse_digest(source.text, self.today())
         result.skipped = [(s.line, s.reason) for s in parsed.skipped]
         result.skipped_blocks = len(parsed.skipped)
         if not parsed.entries:
             result.status = "failed"
             result.error = "no papers found in it"
-            return result
+            return result, Changes()
         stamp = now_iso()
         conn = self.db.conn
+        entries = parsed.entries
+        # The parser folds every line, so entry.abstract is already what is stored.
+        keys = [title_key(e.title) for e in entries]
         try:
-            with self.db.atomic():
+            if begin is not None:
+                begin()
+            with self._file_scope():
+                existing = self._existing_by_key(list(dict.fromkeys(keys)))
+                (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+                # New papers get the ids SQLite would give them one INSERT at a time (one more
+                # than the largest), so that they can be inserted with one executemany.
+                next_id = int(top) + 1
+                new_rows: list[tuple[Any, ...]] = []
+                revised: list[tuple[Any, ...]] = []
+                filled: list[tuple[Any, ...]] = []
+                sighted: list[tuple[int, Entry]] = []
+                ids_here: dict[str, int] = {}
+                for entry, key in zip(entries, keys, strict=True):
+                    if key in ids_here:  # twice in this file: counted, stored once
+                        result.known_papers += 1
+                        continue
+                    known = existing.get(key)
+                    if known is None:
+                        paper_id = next_id
+                        next_id += 1
+                        new_rows.append(
+                            (
+                                paper_id,
+                                entry.title,
+                                key,
+                                entry.abstract,
+                                entry.authors_count,
+                                entry.submitter,
+                                entry.published,
+                                entry.published_raw,
+                                int(entry.published_year_inferred),
+                                entry.upvotes,
+                                stamp,
+                                stamp,
+                            )
+                        )
+                        result.new_ids.append(PaperId(paper_id))
+                    else:
+                        paper_id, old_abstract = known
+                        result.known_papers += 1
+                        if old_abstract != entry.abstract:
+                            revised.append((entry.abstract, stamp, paper_id))
+                            result.updated_ids.append(PaperId(paper_id))
+                        filled.append(
+                            (
+                                entry.authors_count,
+                                entry.submitter,
+                                int(entry.published_year_inferred),
+                                entry.published_raw,
+                                entry.published,
+                                entry.upvotes,
+                                paper_id,
+                            )
+                        )
+                    ids_here[key] = paper_id
+                    sighted.append((paper_id, entry))
+                result.new_papers = len(new_rows)
+                result.updated_papers = len(revised)
+                result.entries = len(entries)
                 digest_id = conn.execute(
                     "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
-                    "layout, encoding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "layout, encoding, entries, new_papers, known_papers, updated_papers, "
+                    "skipped_blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         source.name,
                         source.path,
@@ -495,110 +733,61 @@ class Library(AnnotationsMixin):
                         parsed.digest_dates[0] if parsed.digest_dates else None,
                         parsed.layout,
                         source.encoding,
-                    ],
-                ).lastrowid
-                keys = [title_key(e.title) for e in parsed.entries]
-                existing = self._existing_by_key(list(dict.fromkeys(keys)))
-                seen_here: set[int] = set()
-                for entry, key in zip(parsed.entries, keys, strict=True):
-                    abstract = fold_space(entry.abstract)
-                    if key in existing:
-                        paper_id, old_abstract = existing[key]
-                        if paper_id in seen_here:
-                            result.known_papers += 1
-                            continue
-                        result.known_papers += 1
-                        if old_abstract != abstract:
-                            conn.execute(
-                                "UPDATE papers SET abstract = ?, version = version + 1, "
-                                "updated_at = ? WHERE id = ?",
-                                [abstract, stamp, paper_id],
-                            )
-                            existing[key] = (paper_id, abstract)
-                            result.updated_papers += 1
-                            result.updated_ids.append(PaperId(paper_id))
-                        conn.execute(
-                            "UPDATE papers SET "
-                            "authors_count = COALESCE(authors_count, ?), "
-                            "submitter = COALESCE(submitter, ?), "
-                            "published_year_inferred = CASE WHEN published IS NULL "
-                            "  THEN ? ELSE published_year_inferred END, "
-                            "published_raw = COALESCE(published_raw, ?), "
-                            "published = COALESCE(published, ?), "
-                            "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)) "
-                            "WHERE id = ?",
-                            [
-                                entry.authors_count,
-                                entry.submitter,
-                                int(entry.published_year_inferred),
-                                entry.published_raw,
-                                entry.published,
-                                entry.upvotes,
-                                paper_id,
-                            ],
-                        )
-                    else:
-                        new_id = conn.execute(
-                            "INSERT INTO papers (title, title_key, abstract, authors_count, "
-                            "submitter, published, published_raw, published_year_inferred, "
-                            "upvotes, added_at, updated_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [
-                                entry.title,
-                                key,
-                                abstract,
-                                entry.authors_count,
-                                entry.submitter,
-                                entry.published,
-                                entry.published_raw,
-                                int(entry.published_year_inferred),
-                                entry.upvotes,
-                                stamp,
-                                stamp,
-                            ],
-                        ).lastrowid
-                        assert new_id is not None
-                        paper_id = new_id
-                        existing[key] = (paper_id, abstract)
-                        result.new_papers += 1
-                        result.new_ids.append(PaperId(paper_id))
-                    seen_here.add(paper_id)
-                    conn.execute(
-                        "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
-                        "upvotes) VALUES (?, ?, ?, ?, ?)",
-                        [paper_id, digest_id, entry.position, entry.line, entry.upvotes],
-                    )
-                result.entries = len(parsed.entries)
-                conn.execute(
-                    "UPDATE digests SET entries = ?, new_papers = ?, known_papers = ?, "
-                    "updated_papers = ?, skipped_blocks = ? WHERE id = ?",
-                    [
                         result.entries,
                         result.new_papers,
                         result.known_papers,
                         result.updated_papers,
                         result.skipped_blocks,
-                        digest_id,
                     ],
+                ).lastrowid
+                conn.executemany(
+                    "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
+                    "submitter, published, published_raw, published_year_inferred, "
+                    "upvotes, added_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    new_rows,
+                )
+                if revised:
+                    conn.executemany(
+                        "UPDATE papers SET abstract = ?, version = version + 1, "
+                        "updated_at = ? WHERE id = ?",
+                        revised,
+                    )
+                if filled:
+                    conn.executemany(
+                        "UPDATE papers SET "
+                        "authors_count = COALESCE(authors_count, ?), "
+                        "submitter = COALESCE(submitter, ?), "
+                        "published_year_inferred = CASE WHEN published IS NULL "
+                        "  THEN ? ELSE published_year_inferred END, "
+                        "published_raw = COALESCE(published_raw, ?), "
+                        "published = COALESCE(published, ?), "
+                        "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)) "
+                        "WHERE id = ?",
+                        filled,
+                    )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
+                    "upvotes) VALUES (?, ?, ?, ?, ?)",
+                    [(pid, digest_id, e.position, e.line, e.upvotes) for pid, e in sighted],
                 )
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.reanchor_papers(result.updated_ids)
         except Exception as exc:
-            return ImportResult(
+            failed = ImportResult(
                 source.name,
                 source.path,
                 status="failed",
                 error=f"could not be stored ({exc}); nothing from it was kept",
             )
+            return failed, Changes()
         result.digest_id = DigestId(digest_id) if digest_id is not None else None
-        self._emit(
-            Changes(
-                frozenset(result.new_ids) | frozenset(result.updated_ids),
-                library=True,
-                annotations=bool(reanchored),
-            )
+        changes = Changes(
+            frozenset(result.new_ids) | frozenset(result.updated_ids),
+            library=True,
+            annotations=bool(reanchored),
         )
-        return result
+        return result, changes
 
     # -- triage --------------------------------------------------------------------------
     def _state_snapshot(self, ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:

@@ -79,30 +79,28 @@ def test_metadata_is_filled_in_by_a_later_richer_digest(lib: Library) -> None:
     )
 
 
-def test_each_file_is_one_transaction(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+def _fail_sighting(lib: Library, digest_name: str, position: int, how: str = "ABORT") -> None:
+    """Make the sightings insert of one entry of one digest fail, as a disk error would.
+
+    ``ABORT`` fails that statement; ``ROLLBACK`` makes SQLite give up the whole transaction, as
+    it may on some full-disk and I/O errors.
+    """
+    lib.db.execute(
+        "CREATE TEMP TRIGGER fail_sighting BEFORE INSERT ON main.sightings "
+        f"WHEN NEW.position = {int(position)} AND (SELECT name FROM digests "
+        f"WHERE id = NEW.digest_id) = '{digest_name}' "
+        f"BEGIN SELECT RAISE({how}, 'disk I/O error'); END"
+    )
+
+
+def test_each_file_is_all_or_nothing(lib: Library) -> None:
     lib.import_paths([next(SEEDS.glob("000_*"))])
     before = _snapshot(lib)
-    conn = lib.db.conn
-    calls = {"n": 0}
-
-    class FailOnThirtiethSighting:
-        """The real connection, except that the 30th sightings insert fails mid-file."""
-
-        def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-            return getattr(conn, name)
-
-        def execute(self, sql: str, *args):  # type: ignore[no-untyped-def]
-            if sql.startswith("INSERT OR IGNORE INTO sightings"):
-                calls["n"] += 1
-                if calls["n"] == 30:
-                    raise sqlite3.OperationalError("disk I/O error")
-            return conn.execute(sql, *args)
-
-    monkeypatch.setattr(lib.db, "conn", FailOnThirtiethSighting())
-    result = lib.import_paths([next(SEEDS.glob("001_*"))])[0]
-    monkeypatch.setattr(lib.db, "conn", conn)
-    assert calls["n"] == 30
+    second = next(SEEDS.glob("001_*"))
+    _fail_sighting(lib, second.name, 30)
+    result = lib.import_paths([second])[0]
     assert result.status == "failed"
+    assert "disk I/O error" in (result.error or "")
     assert "nothing from it was kept" in (result.error or "")
     assert _snapshot(lib) == before
 

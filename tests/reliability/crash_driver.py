@@ -7,6 +7,7 @@ parent kills it with SIGKILL somewhere in between.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -23,8 +24,23 @@ def _say(word: str) -> None:
 
 
 def run_import(lib: Library, paths: list[str]) -> None:
-    """Import the files in order, each in its own transaction."""
-    results = lib.import_paths([Path(p) for p in paths])
+    """Import the files in order (all or nothing each, committed in batches).
+
+    ``DIGEST_DESK_IMPORT_BATCH_FILES`` and ``DIGEST_DESK_IMPORT_BATCH_SECONDS`` set the group
+    commit (the app's own when unset), and ``DIGEST_DESK_CRASH_FILE_PAUSE`` a pause in seconds
+    before each file, so that kills also land between files of an open batch.
+    """
+    if "DIGEST_DESK_IMPORT_BATCH_FILES" in os.environ:
+        lib.import_batch_files = int(os.environ["DIGEST_DESK_IMPORT_BATCH_FILES"])
+    if "DIGEST_DESK_IMPORT_BATCH_SECONDS" in os.environ:
+        lib.import_batch_seconds = float(os.environ["DIGEST_DESK_IMPORT_BATCH_SECONDS"])
+    pause = float(os.environ.get("DIGEST_DESK_CRASH_FILE_PAUSE", "0"))
+
+    def before_each_file(done: int, total: int, name: str) -> None:
+        if pause and name:
+            time.sleep(pause)
+
+    results = lib.import_paths([Path(p) for p in paths], progress=before_each_file)
     bad = [r for r in results if not r.ok]
     if bad:
         raise SystemExit(f"import failed: {bad[0].summary()}")

@@ -3,7 +3,10 @@
 Modelled on SQLite's own crash tests: after every kill the database passes
 ``integrity_check``, each file is all-or-nothing (the library equals a clean import of the
 first k files, for some k), and importing everything again converges to exactly the library a
-clean import makes, with no duplicates.
+clean import makes, with no duplicates. A folder import commits several files at a time (group
+commit), so this runs with one file per commit, with three (then k is always a multiple of
+three: a kill loses exactly the files of the batch not yet committed, never part of one), and
+with the app's own batches.
 """
 
 from __future__ import annotations
@@ -54,7 +57,31 @@ def _snapshot_of(data_dir: Path) -> dict[str, Any]:
         conn.close()
 
 
-def test_sigkill_during_multi_file_import(tmp_path: Path, crash_digests: list[Path]) -> None:
+# (files per commit, seconds per commit, pause before each file): None leaves the app's own.
+BATCHES = {
+    "one file per commit": ("1", "1000", "0.002"),
+    "three files per commit": ("3", "1000", "0.004"),
+    "the app's batches": (None, None, "0.002"),
+}
+
+
+@pytest.mark.parametrize("batch", list(BATCHES))
+def test_sigkill_during_multi_file_import(
+    tmp_path: Path, crash_digests: list[Path], batch: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files, seconds, pause = BATCHES[batch]
+    for name, value in [
+        ("DIGEST_DESK_IMPORT_BATCH_FILES", files),
+        ("DIGEST_DESK_IMPORT_BATCH_SECONDS", seconds),
+        ("DIGEST_DESK_CRASH_FILE_PAUSE", pause),
+    ]:
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    # Which k a kill may leave: any with the app's batches (they end by time as well).
+    step = int(files) if files else 1
+    allowed = {k for k in range(len(crash_digests) + 1) if k % step == 0} | {len(crash_digests)}
     expected = _clean_snapshots(crash_digests)
     assert len({repr(s) for s in expected}) == len(crash_digests) + 1  # every file changes it
     args = [str(p) for p in crash_digests]
@@ -76,6 +103,7 @@ def test_sigkill_during_multi_file_import(tmp_path: Path, crash_digests: list[Pa
         assert after_crash in expected, f"{where}: a partial file was left behind"
         k = expected.index(after_crash)
         assert k == len(crash_digests) or not outcome.finished, where
+        assert k in allowed, f"{where}: {k} files committed, not a whole number of batches"
         committed[k] += 1
 
         with Library.open(data) as lib:
@@ -86,6 +114,6 @@ def test_sigkill_during_multi_file_import(tmp_path: Path, crash_digests: list[Pa
         assert _snapshot_of(data) == expected[-1], f"{where}: re-import did not converge"
         assert integrity(data / DB_FILE) == ["ok"], where
 
-    print(f"\ncrash-import seed {seed}: files committed at the kill -> trials {dict(committed)}")
+    print(f"\ncrash-import ({batch}) seed {seed}: files committed at the kill -> {dict(committed)}")
     assert sum(committed.values()) == TRIALS
     assert committed[len(crash_digests)] < TRIALS, "no kill landed inside the import"
