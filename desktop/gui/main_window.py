@@ -330,6 +330,9 @@ class MainWindow(QMainWindow):
             descending = str(s.value(self._setting("sort-descending"), "false")) == "true"
             if column >= 0:
                 order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+                # The model takes the order first, so the header's sort() call finds nothing
+                # to do: the view's papers are then queried once, already sorted, by set_view.
+                self.model.set_sort_order(column, descending)
                 self.list.horizontalHeader().setSortIndicator(column, order)
         try:
             self.library.view_where(view)

@@ -423,6 +423,11 @@ class PaperListModel(QAbstractTableModel):
             return paper.title + "\n\n" + snippet.replace(MARK_START, "").replace(MARK_END, "")
         return paper.title
 
+    def set_sort_order(self, column: int, descending: bool) -> None:
+        """Take a sort order for the next load_view, without querying now."""
+        self.sort_column = column if column in SORT_KEYS else -1
+        self.descending = descending
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column in the database; -1 is the view's own order."""
         column = column if column in SORT_KEYS else -1

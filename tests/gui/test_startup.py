@@ -4,12 +4,15 @@ counts, related papers) follows once it is on screen."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QSettings
+import pytest
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.core import backup
 from desktop.core.library import Library
+from desktop.core.models import PaperId
 from desktop.gui import app, background
 from desktop.gui.main_window import MainWindow
 
@@ -57,3 +60,28 @@ def test_counts_and_related_papers_come_once_the_window_is_on_screen(
     qtbot.waitUntil(lambda: win.detail.related is not None)
     assert "Looking for related papers" not in win.detail.plain_text()
     win.close()
+
+
+def test_a_restored_sort_order_queries_the_view_once_already_sorted(
+    qtbot: QtBot, seeded: Library, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = MainWindow(seeded, settings)
+    qtbot.addWidget(first)
+    first.list.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    first.close()
+    calls: list[tuple[object, ...]] = []
+    real = seeded.view_ids
+
+    def counted(*args: Any, **kwargs: Any) -> list[PaperId]:
+        calls.append((*args, *sorted(kwargs.items())))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(seeded, "view_ids", counted)
+    second = MainWindow(seeded, settings)
+    qtbot.addWidget(second)
+    assert calls == [("inbox", ("descending", True), ("sort", "title"))]
+    assert second.model.ids == real("inbox", sort="title", descending=True)
+    header = second.list.horizontalHeader()
+    assert header.sortIndicatorSection() == 0
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    second.close()
