@@ -16,11 +16,12 @@ The parser never raises on any ``str`` input: whatever it cannot use is reported
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from itertools import accumulate, compress, count, repeat
 
 MONTHS = {
     m: i + 1
@@ -209,12 +210,12 @@ def _lines(text: str) -> tuple[list[int], list[str], list[bool]]:
     raw = text.split("\n")
     stripped = list(map(str.strip, raw))
     plain = only_plain_spaces(text)
-    if plain and "  " in text:
+    at = text.find("  ") if plain else -1
+    if at != -1:
         # Only spaces separate words, so only a line with a doubled space inside it (not just
         # around it, like an indented "  • 3 authors") needs folding: find those lines from
-        # the doubled spaces of the whole text rather than searching every line.
+        # the doubled spaces of the whole text (one scan) rather than searching every line.
         ends = list(accumulate(map((1).__add__, map(len, raw))))  # past each line's "\n"
-        at = text.find("  ")
         while at != -1:
             index = bisect_right(ends, at)
             line = stripped[index]
@@ -223,16 +224,18 @@ def _lines(text: str) -> tuple[list[int], list[str], list[bool]]:
             at = text.find("  ", ends[index])
     numbers = list(compress(range(1, len(stripped) + 1), stripped))
     texts = list(compress(stripped, stripped))
-    blanks = [True]
-    blanks += [b - a > 1 for a, b in zip(numbers, numbers[1:], strict=False)]
+    # A line follows a blank one exactly when the line just before it is blank (or it is the
+    # first): True, then "is empty" for every line, shifted by one.
+    empty_before = [True]
+    empty_before += map(operator.not_, stripped)
+    blanks = list(compress(empty_before, stripped))
     if SUBSCRIBE_GLUE in text:
         glue = len(SUBSCRIBE_GLUE)
+        starts = compress(count(), map(str.startswith, texts, repeat(SUBSCRIBE_GLUE)))
         glued = [
             k
-            for k, line in enumerate(texts)
-            if line[:glue] == SUBSCRIBE_GLUE
-            and len(line) > glue
-            and (line[glue].isupper() or line[glue].isdigit())
+            for k in starts
+            if len(texts[k]) > glue and (texts[k][glue].isupper() or texts[k][glue].isdigit())
         ]
         for k in reversed(glued):
             # "SubscribeIn vivo 3D …": the first title glued to the header word.
@@ -259,11 +262,20 @@ def parse_digest(text: str, today: dt.date | None = None) -> ParseResult:
     digest_date: str | None = None
     after_trigger = False
     pending: _Pending | None = None
-    kinds = [_classify(t) for t in texts]
+    # Most lines are titles and abstracts too long for a header that end in neither a digit
+    # nor "author(s)": those are "text" without a call.
+    kinds = [
+        "text"
+        if len(t) > _LONGEST_HEADER and t[-1] not in AUTHORS_LAST and not t[-1].isdigit()
+        else _classify(t)
+        for t in texts
+    ]
     next_kinds = kinds[1:]
     next_kinds.append("")
     entries = result.entries
     skipped = result.skipped
+    # Many papers of a digest share a date line: each (line, reference day) is parsed once.
+    dates: dict[tuple[str, dt.date | None], tuple[str, bool, int | None] | None] = {}
     position = 0
 
     def flush() -> None:
@@ -353,7 +365,8 @@ def parse_digest(text: str, today: dt.date | None = None) -> ParseResult:
             pending.submitter = line
         else:
             reference = dt.date.fromisoformat(digest_date) if digest_date else today
-            parsed = parse_date(line, reference)
+            memo = (line, reference)
+            parsed = dates[memo] if memo in dates else dates.setdefault(memo, parse_date(*memo))
             if parsed is None:
                 skipped.append(SkippedBlock(number, "a date that does not exist", line))
             else:
