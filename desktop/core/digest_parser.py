@@ -20,6 +20,7 @@ import operator
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 
@@ -149,6 +150,22 @@ def title_key(title: str) -> str:
         return " ".join(title.lower().translate(_ASCII_NOT_ALNUM).split())
     text = unicodedata.normalize("NFKC", title).casefold()
     return " ".join(_NOT_ALNUM.sub(" ", text).split())
+
+
+# The same table keeping the newline, which title_keys() puts between titles.
+_ASCII_NOT_ALNUM_KEEP_NEWLINE = str.maketrans(
+    {c: " " for c in range(128) if not chr(c).isalnum() and c != 10}
+)
+
+
+def title_keys(titles: Sequence[str]) -> list[str]:
+    """``[title_key(t) for t in titles]``, faster: ASCII titles are folded all in one pass."""
+    joined = "\n".join(titles)
+    if joined.isascii() and joined.count("\n") == len(titles) - 1:
+        # No title holds a newline, so each line of the folded text is one title's.
+        folded = joined.lower().translate(_ASCII_NOT_ALNUM_KEEP_NEWLINE).split("\n")
+        return [" ".join(line.split()) for line in folded]
+    return [title_key(t) for t in titles]
 
 
 def parse_date(raw: str, today: dt.date | None = None) -> tuple[str, bool, int | None] | None:

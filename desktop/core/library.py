@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from desktop.core import backup, store
 from desktop.core.annotations import AnnotationsMixin, tag_view_where
-from desktop.core.digest_parser import Entry, parse_digest, title_key
+from desktop.core.digest_parser import Entry, parse_digest, title_key, title_keys
 from desktop.core.history import Action, History
 from desktop.core.importer import (
     DigestSource,
@@ -659,7 +659,7 @@ class Library(AnnotationsMixin):
         conn = self.db.conn
         entries = parsed.entries
         # The parser folds every line, so entry.abstract is already what is stored.
-        keys = [title_key(e.title) for e in entries]
+        keys = title_keys([e.title for e in entries])
         try:
             if begin is not None:
                 begin()

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.core import digest_parser
-from desktop.core.digest_parser import fold_space, parse_digest, title_key
+from desktop.core.digest_parser import fold_space, parse_digest, title_key, title_keys
 from tests.core import reference_digest_parser as reference
 from tests.perf.gen_digests import build_corpus, render
 
@@ -146,3 +146,15 @@ def test_abstracts_are_already_folded() -> None:
 def test_parsed_text_is_always_folded(parts: list[tuple[str, str]]) -> None:
     for entry in parse_digest("".join(p + s for p, s in parts), TODAY).entries:
         assert fold_space(entry.abstract) == entry.abstract
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(st.characters(max_codepoint=127)), st.text(), st.sampled_from(["", "\n"]))
+    )
+)
+def test_title_keys_is_title_key_of_each(titles: list[str]) -> None:
+    assert title_keys(titles) == [reference.title_key(t) for t in titles]
+    ascii_only = [t for t in titles if t.isascii() and "\n" not in t]
+    assert title_keys(ascii_only) == [reference.title_key(t) for t in ascii_only]
