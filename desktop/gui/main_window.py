@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self._restoring = False
         self._prefer_returning = False
         self._closed = False
+        self._shown_once = False
         self.owns_library = False  # close the library with the window
         self._digests_changed = True  # per-digest unread counts need recomputing
         self._read_state_touched = False
@@ -407,7 +408,10 @@ class MainWindow(QMainWindow):
             | QItemSelectionModel.SelectionFlag.Rows
         )
         self.list.selectionModel().setCurrentIndex(index, flags)
-        self.list.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        # Scroll by a visible cell: QTableView.scrollTo ignores cells of hidden columns.
+        self.list.scrollTo(
+            self.model.index(row, COL_TITLE), QAbstractItemView.ScrollHint.EnsureVisible
+        )
 
     def move_current(self, delta: int) -> None:
         """Move the cursor ``delta`` rows."""
@@ -959,6 +963,15 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.list.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        if not self._shown_once:
+            # The restored paper was selected before the list had a size to scroll in.
+            self._shown_once = True
+            row = self.current_row()
+            if row >= 0:
+                self.list.scrollTo(
+                    self.model.index(row, COL_TITLE),
+                    QAbstractItemView.ScrollHint.PositionAtCenter,
+                )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.import_job is not None:

@@ -85,3 +85,20 @@ def test_a_restored_sort_order_queries_the_view_once_already_sorted(
     assert header.sortIndicatorSection() == 0
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     second.close()
+
+
+def test_a_restored_paper_far_down_the_list_is_in_sight_in_the_first_frame(
+    qtbot: QtBot, seeded: Library, settings: QSettings
+) -> None:
+    far = seeded.view_ids("inbox")[200]
+    first = MainWindow(seeded, settings)
+    qtbot.addWidget(first)
+    first.go_to_paper(far)
+    first.close()
+    second = MainWindow(seeded, settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.current_id() == far
+    index = second.model.index(second.current_row(), 0)
+    assert second.list.viewport().rect().contains(second.list.visualRect(index))
+    second.close()

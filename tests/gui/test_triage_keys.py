@@ -232,3 +232,18 @@ def test_f5_picks_up_changes_made_through_another_connection(
     assert win.model.ids == fresh.view_ids("inbox")
     assert win.current_id() == inbox[1]
     assert win.sidebar_model.entries[3].total == 2  # Archive
+
+
+def _row_in_sight(win: MainWindow) -> bool:
+    index = win.model.index(win.current_row(), 0)
+    return win.list.viewport().rect().contains(win.list.visualRect(index))
+
+
+def test_the_list_scrolls_to_keep_the_cursor_in_sight(qtbot: QtBot, win: MainWindow) -> None:
+    rows_in_sight = win.list.viewport().height() // win.list.verticalHeader().defaultSectionSize()
+    press(qtbot, " ".join("j" * (rows_in_sight + 5)))
+    assert win.current_row() == rows_in_sight + 5
+    assert win.list.verticalScrollBar().value() > 0
+    assert _row_in_sight(win)
+    press(qtbot, " ".join("k" * (rows_in_sight + 5)))
+    assert win.current_row() == 0 and _row_in_sight(win)
