@@ -147,6 +147,35 @@ def test_a_file_failing_mid_batch_keeps_the_others_and_nothing_of_it(
         assert all(r.new_papers == len(r.new_ids) > 0 for r in results if r.ok)
 
 
+def test_a_file_that_cannot_be_undone_alone_undoes_the_batch_which_is_stored_again(
+    tmp_path: Path, seed_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = sorted(seed_copy.iterdir())
+    expected, _ = _one_by_one(tmp_path, [paths[0], paths[1], paths[3]])
+    with _open(tmp_path) as lib:
+        begins = _commits(lib, "BEGIN IMMEDIATE")
+        _fail_sighting(lib, paths[2].name)
+        conn = lib.db.conn
+
+        class FailRollbackTo:
+            """The real connection, except that undoing a file's savepoint fails."""
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(conn, name)
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                if sql.startswith("ROLLBACK TO SAVEPOINT"):
+                    raise sqlite3.OperationalError("disk I/O error")
+                return conn.execute(sql, *args)
+
+        monkeypatch.setattr(lib.db, "conn", FailRollbackTo())
+        results = lib.import_paths([seed_copy])
+        monkeypatch.setattr(lib.db, "conn", conn)
+        assert [r.status for r in results] == ["imported", "imported", "failed", "imported"]
+        assert len(begins) == 2  # the whole batch was rolled back, then stored again
+        assert _on_disk(lib) == expected
+
+
 def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
     tmp_path: Path, seed_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
