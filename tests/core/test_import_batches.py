@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from desktop.core import importer
 from desktop.core import library as library_module
 from desktop.core.importer import read_digest_file, strip_controls, utf8_has_controls
 from desktop.core.library import DB_FILE, Library
@@ -326,3 +327,25 @@ def test_utf8_control_check_on_every_control() -> None:
     for code in [*range(0, 0x20), *range(0x7F, 0xA1), 0xB7, 0x2022]:
         text = f"a{chr(code)}b"
         assert utf8_has_controls(text.encode("utf-8")) == (strip_controls(text) != text), code
+
+
+class _GrownSince(type(Path())):  # type: ignore[misc]
+    """A path whose stat() reports the size it had before something appended to it."""
+
+    def stat(self, *args: Any, **kwargs: Any) -> Any:
+        real = super().stat(*args, **kwargs)
+        fields = list(real)
+        fields[6] = 10  # st_size
+        return type(real)(fields)
+
+
+def test_a_file_that_grew_since_its_size_was_seen_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "grown.txt"
+    data = next(SEEDS.glob("000_*")).read_bytes()
+    path.write_bytes(data)
+    assert read_digest_file(_GrownSince(path)).text == read_digest_file(path).text
+    monkeypatch.setattr(importer, "MAX_FILE_BYTES", len(data) - 1)
+    with pytest.raises(importer.ImportRefusedError, match="are refused"):
+        read_digest_file(_GrownSince(path))
