@@ -617,8 +617,16 @@ class Library(AnnotationsMixin):
         """One file's writes: its own transaction, or a savepoint in the open batch."""
         conn = self.db.conn
         if not conn.in_transaction:
-            with self.db.atomic():
+            # IMMEDIATE: the write lock is taken (waiting for another writer) before the
+            # file's first read, so the read snapshot never has to be upgraded, which fails
+            # at once with "database is locked" when another connection wrote meanwhile.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
             return
         conn.execute("SAVEPOINT digest_desk_file")
         try:
