@@ -33,7 +33,7 @@ from desktop.core.models import (
     PaperId,
     Sighting,
 )
-from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults
+from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults, build_index
 
 DB_FILE = "library.sqlite3"
 _CHUNK = 500
@@ -138,13 +138,21 @@ class Library(AnnotationsMixin):
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, data_dir: Path, *, backups: bool = True, defer_daily_backup: bool = False
+        cls,
+        data_dir: Path,
+        *,
+        backups: bool = True,
+        defer_daily_backup: bool = False,
+        defer_index_rebuild: bool = False,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
         With ``backups``, a verified backup is taken before migrating an existing library and
         once a day (backup.py). ``defer_daily_backup`` leaves the daily one to the caller, who
         runs :meth:`take_daily_backup` off the GUI thread so a large library starts at once.
+        ``defer_index_rebuild`` likewise leaves a search index that must be built from scratch
+        to :meth:`build_search_index` (``search_index.needs_rebuild`` tells); searches answer
+        from SQLite until ``search_index.open()`` picks the built index up.
         A damaged database raises CorruptDatabaseError offering the latest backup, and is never
         written to.
         """
@@ -173,8 +181,16 @@ class Library(AnnotationsMixin):
             raise store.CorruptDatabaseError(path, exc.detail, offered) from exc
         library = cls(db, data_dir)
         library.notices.extend(notices)
-        library.search_index.open()
+        library.search_index.open(defer_rebuild=defer_index_rebuild)
         return library
+
+    @staticmethod
+    def build_search_index(
+        data_dir: Path, progress: ProgressFn | None = None, cancel: CancelFn | None = None
+    ) -> int:
+        """Build the search index of the library in ``data_dir`` from scratch, on a
+        connection of its own (so any thread may call it); returns the papers indexed."""
+        return build_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR, progress, cancel)
 
     @staticmethod
     def take_daily_backup(data_dir: Path) -> Path | None:

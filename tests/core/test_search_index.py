@@ -405,11 +405,9 @@ def test_a_deferred_rebuild_answers_from_sqlite_until_built_on_another_thread(
 ) -> None:
     import shutil
 
-    with Library.open(seeded_dir) as library:
+    shutil.rmtree(seeded_dir / "index")
+    with Library.open(seeded_dir, defer_index_rebuild=True) as library:
         index = library.search_index
-        index._close_index()
-        shutil.rmtree(seeded_dir / "index")
-        index.open(defer_rebuild=True)
         assert index.needs_rebuild and not index.usable
         answer = library.search("DiskGNN")
         assert answer.fallback and answer.hits[0].title.startswith("DiskGNN")
@@ -418,10 +416,8 @@ def test_a_deferred_rebuild_answers_from_sqlite_until_built_on_another_thread(
         worker = threading.Thread(
             target=lambda: seen.append(
                 (
-                    build_index(
-                        seeded_dir / "library.sqlite3",
-                        seeded_dir / "index",
-                        progress=lambda done, total, _label: seen.append((done, total)),
+                    Library.build_search_index(
+                        seeded_dir, progress=lambda done, total, _label: seen.append((done, total))
                     ),
                     -1,
                 )
