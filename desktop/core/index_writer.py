@@ -46,6 +46,8 @@ def analyze(text: str) -> list[str]:
     The same terms, in the same order, as Whoosh's
     ``StandardAnalyzer(expression=WORD_PATTERN, minsize=1)``.
     """
+    if text.isascii():  # lowercasing first changes no word boundary, and is one C call
+        return [w for w in _TOKEN_RE.findall(text.lower()) if w not in _STOP]
     return [w for t in _TOKEN_RE.findall(text) if (w := t.lower()) not in _STOP]
 
 

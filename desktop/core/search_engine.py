@@ -86,6 +86,7 @@ class Engine:
         self._pid_docs: np.ndarray | None = None
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._texts_read: dict[int, dict[str, str]] = {}
         self._tokens: dict[tuple[int, str], str] = {}
 
     # -- documents -------------------------------------------------------------------------
@@ -114,6 +115,7 @@ class Engine:
     def new_query(self) -> None:
         """Forget what the last query read (postings and checked texts)."""
         self._postings.clear()
+        self._texts_read.clear()
         self._tokens.clear()
 
     # -- postings --------------------------------------------------------------------------
@@ -269,23 +271,25 @@ class Engine:
 
     # -- phrases ---------------------------------------------------------------------------
     def _prefetch(self, docs: Iterable[int]) -> None:
+        """Read the texts of these documents' papers (analyzed only when checked)."""
         pids = [int(self.docids[d]) for d in docs]
-        missing = [p for p in pids if (p, "title") not in self._tokens]
+        missing = [p for p in pids if p not in self._texts_read]
         if not missing:
             return
         texts = self._texts(missing)
         for pid in missing:
-            fields = texts.get(pid, {})
-            for name in ("title", "abstract", "note", "highlight"):
-                text = fields.get(name) or ""
-                self._tokens[(pid, name)] = " " + " ".join(analyze(text)) + " "
+            self._texts_read[pid] = texts.get(pid, {})
 
     def _has_phrase(self, node: _Node, doc: int) -> bool:
         pid = int(self.docids[doc])
         key = (pid, node.fieldname or "")
-        if key not in self._tokens:
-            self._prefetch([doc])
-        return " " + " ".join(node.words) + " " in self._tokens.get(key, "")
+        tokens = self._tokens.get(key)
+        if tokens is None:
+            if pid not in self._texts_read:
+                self._prefetch([doc])
+            text = self._texts_read[pid].get(node.fieldname or "") or ""
+            tokens = self._tokens[key] = " " + " ".join(analyze(text)) + " "
+        return " " + " ".join(node.words) + " " in tokens
 
     def _check_all(self, node: _Node) -> None:
         docs = np.flatnonzero(node.mask & self.live)
@@ -342,7 +346,7 @@ class Engine:
         order = np.lexsort((docs, -scores))
         accepted: list[tuple[float, int]] = []
         pos = 0
-        batch = max(CHECK_BATCH, 2 * limit)
+        batch = max(CHECK_BATCH, limit + limit // 4)
         while pos < len(order):
             chunk = docs[order[pos : pos + batch]]
             pos += batch
