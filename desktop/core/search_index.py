@@ -690,6 +690,12 @@ class SearchIndex:
         self._engine.new_query()
         return self._engine
 
+    def warm_up(self) -> None:
+        """Get ready for a first search (imports numpy, reads the document ids): a GUI calls
+        this when idle, so the first keystroke of a search does not wait for it."""
+        if self.usable:
+            self._get_engine()
+
     def _phrase_texts(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
         """The indexed text fields of papers ``ids``, for checking phrases."""
         docs = build_documents(self.db, ids)
