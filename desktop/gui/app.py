@@ -22,6 +22,10 @@ from desktop.gui.main_window import MainWindow
 # starts on the worker thread this long after the window is built, once the first paint and
 # the deferred start-up work are done, so it does not compete with them.
 DAILY_BACKUP_DELAY_MS = 2000
+# A search index to build (none, or one of an older version) starts building this long after
+# the window is built, after its first frame; the search ranker is made ready a bit later.
+INDEX_BUILD_DELAY_MS = 200
+SEARCH_WARM_UP_DELAY_MS = 1500
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -71,7 +75,7 @@ def create_main_window(
     """
     make_application()
     data_dir = Path(data_dir)
-    library = Library.open(data_dir, defer_daily_backup=True)
+    library = Library.open(data_dir, defer_daily_backup=True, defer_index_rebuild=True)
     window = window_on(library, settings)
     schedule_daily_backup(window, data_dir)
     return window
@@ -79,11 +83,18 @@ def create_main_window(
 
 def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
-    bar."""
+    bar. A search index the library opened without is built on the worker thread once the
+    window is up, and the search ranker is readied when the start-up work is done."""
     window = MainWindow(library, settings)
     window.owns_library = True
     for notice in library.notices:
         window.statusBar().showMessage(notice, 15000)
+    QTimer.singleShot(INDEX_BUILD_DELAY_MS, window, window.start_index_build)
+    QTimer.singleShot(
+        SEARCH_WARM_UP_DELAY_MS,
+        window,
+        lambda: None if window.closed else library.search_index.warm_up(),
+    )
     return window
 
 
@@ -133,7 +144,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     try:
         try:
-            library = Library.open(data_dir, defer_daily_backup=True)
+            library = Library.open(data_dir, defer_daily_backup=True, defer_index_rebuild=True)
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import Library
 from desktop.core.models import Changes, ImportResult, PaperId
+from desktop.core.search_index import RebuildCancelledError
 from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.background import Job, run_in_background
 from desktop.gui.commands import COMMANDS, MENUS
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self.view = "inbox"
         self.actions_by_name: dict[str, QAction] = {}
         self.import_job: Job | None = None
+        self.index_job: Job | None = None
         self.last_import_results: list[ImportResult] | None = None
         self.last_dialog: Any = None
         self.ask_paths = self._ask_paths  # replaced in tests to skip the file dialog
@@ -852,7 +854,8 @@ class MainWindow(QMainWindow):
         wanted = [Path(p) for p in paths]
 
         def work(job: Job) -> list[ImportResult]:
-            lib = Library.open(data_dir, backups=False)
+            # A missing index is not built here (the index build does that, with progress).
+            lib = Library.open(data_dir, backups=False, defer_index_rebuild=True)
             try:
                 lib.today = today
                 return lib.import_paths(wanted, progress=job.report, cancel=job.cancelled)
@@ -871,11 +874,73 @@ class MainWindow(QMainWindow):
         return self.import_job
 
     def cancel_import(self) -> None:
-        """Stop the running import after the current file."""
-        if self.import_job is not None:
-            self.import_job.cancel()
+        """Stop the running import after the current file (or the search index build)."""
+        job = self.import_job or self.index_job
+        if job is not None:
+            job.cancel()
             self.cancel_button.setEnabled(False)
             self.progress.setFormat("Cancelling…")
+
+    def start_index_build(self) -> Job | None:
+        """Build the search index on the worker thread when the library opened without one
+        (first start after an upgrade, a damaged index), with progress and cancel. Until it
+        is done, searches answer from a slower scan of the database."""
+        index = getattr(self.library, "search_index", None)
+        data_dir = self.library.data_dir
+        if index is None or not index.needs_rebuild or data_dir is None or self.index_job:
+            return None
+
+        def work(job: Job) -> int:
+            try:
+                return Library.build_search_index(
+                    data_dir, progress=job.report, cancel=job.cancelled
+                )
+            except RebuildCancelledError:
+                return -1
+
+        if self.import_job is None:
+            self.progress.setRange(0, 0)
+            self.progress.setFormat("Indexing…")
+            self.progress.show()
+            self.cancel_button.setEnabled(True)
+            self.cancel_button.show()
+        self._say("Building the search index in the background; search is slower until then")
+        self.index_job = run_in_background(
+            work, self._index_built, self._index_failed, self._index_progress
+        )
+        return self.index_job
+
+    def _index_progress(self, done: int, total: int, _label: str) -> None:
+        if self.import_job is None:
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
+            self.progress.setFormat(f"Indexing {done:,}/{total:,}")
+
+    def _finish_index_build(self) -> None:
+        self.index_job = None
+        if self.import_job is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+        if self._closed:
+            return
+        # Picks the new index up, with the changes made meanwhile; never builds one here.
+        self.library.search_index.open(defer_rebuild=True)
+        if self.model.search_query is not None:
+            self.run_search()  # the results came from the database scan
+
+    def _index_built(self, count: int) -> None:
+        self._finish_index_build()
+        if self._closed:
+            return
+        if count < 0:
+            self._say("Search index build cancelled: search uses the database until next start")
+        else:
+            self._say(f"Search index built: {count:,} papers")
+
+    def _index_failed(self, message: str) -> None:
+        self._finish_index_build()
+        if not self._closed:
+            self._say(f"The search index could not be built: {message}")
 
     def _import_progress(self, done: int, total: int, name: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -974,9 +1039,10 @@ class MainWindow(QMainWindow):
                 )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.import_job is not None:
-            self.import_job.cancel()
-            self.import_job.done.wait(10)
+        for job in (self.import_job, self.index_job):
+            if job is not None:
+                job.cancel()
+                job.done.wait(10)
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()

@@ -102,3 +102,49 @@ def test_a_restored_paper_far_down_the_list_is_in_sight_in_the_first_frame(
     index = second.model.index(second.current_row(), 0)
     assert second.list.viewport().rect().contains(second.list.visualRect(index))
     second.close()
+
+
+def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_up(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    import shutil
+
+    shutil.rmtree(seeded_dir / "index")
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    index = win.library.search_index
+    assert index.needs_rebuild, "the window does not wait for the index"
+    assert win.library.search("DiskGNN").fallback  # the database answers meanwhile
+    win.show()
+    win.search.setText("DiskGNN")
+    win.run_search()
+    qtbot.waitUntil(lambda: win.index_job is not None, timeout=5000)
+    qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
+    assert index.usable and not index.needs_rebuild
+    assert "Search index built: 286 papers" in win.statusBar().currentMessage()
+    assert not win.library.search("DiskGNN").fallback
+    assert win.model.search_query == "DiskGNN"  # the search on screen was run again
+    assert not win.progress.isVisible()
+    win.close()
+
+
+def test_the_search_index_build_can_be_cancelled(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    import shutil
+
+    shutil.rmtree(seeded_dir / "index")
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.index_job is not None, timeout=5000)
+    assert win.cancel_button.isVisible()
+    win.index_job.cancel()  # as the Cancel button does, before the first batch is checked
+    qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
+    message = win.statusBar().currentMessage()
+    if "cancelled" in message:  # the build may also have finished first on a fast machine
+        assert win.library.search_index.needs_rebuild
+        assert win.library.search("DiskGNN").fallback
+    else:
+        assert "Search index built" in message
+    win.close()
