@@ -639,10 +639,12 @@ class Library(AnnotationsMixin):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                conn.execute("COMMIT")
             except BaseException:
-                conn.rollback()
+                # A failed COMMIT (a full disk) leaves the transaction open: end it here.
+                if conn.in_transaction:
+                    conn.rollback()
                 raise
-            conn.commit()
             return
         conn.execute("SAVEPOINT digest_desk_file")
         try:

@@ -215,6 +215,30 @@ def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
         assert [r.status for r in again] == ["unchanged", "unchanged", "imported", "imported"]
 
 
+def test_a_single_import_whose_commit_fails_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _open(tmp_path) as lib:
+        before = _on_disk(lib)
+        conn = lib.db.conn
+
+        class FailCommit:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(conn, name)
+
+            def execute(self, sql: str, *args: Any) -> Any:
+                if sql == "COMMIT":
+                    raise sqlite3.OperationalError("database or disk is full")
+                return conn.execute(sql, *args)
+
+        monkeypatch.setattr(lib.db, "conn", FailCommit())
+        result = lib.import_text("A Pasted Paper\nIts abstract, long enough to count.", "paste")
+        monkeypatch.setattr(lib.db, "conn", conn)
+        assert result.status == "failed" and "disk is full" in (result.error or "")
+        assert not conn.in_transaction
+        assert _tables(conn) == before == _on_disk(lib)
+
+
 def test_cancel_mid_batch_commits_the_files_done(tmp_path: Path, seed_copy: Path) -> None:
     paths = sorted(seed_copy.iterdir())
     expected, _ = _one_by_one(tmp_path, paths[:2])
