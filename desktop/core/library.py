@@ -89,6 +89,10 @@ class ImportPreview:
     titles: list[str]
 
 
+class _ImportedMeanwhileError(Exception):
+    """The digest was stored by another connection between the first check and the write."""
+
+
 @dataclass
 class _Batch:
     """The files stored in the open transaction of an import, not committed yet."""
@@ -690,6 +694,12 @@ class Library(AnnotationsMixin):
             if begin is not None:
                 begin()
             with self._file_scope():
+                # Again, now that this connection holds the write lock: another one (a second
+                # import of the same folder) may have stored the file since the check above.
+                if conn.execute(
+                    "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+                ).fetchone():
+                    raise _ImportedMeanwhileError
                 existing = self._existing_by_key(list(dict.fromkeys(keys)))
                 (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
                 # New papers get the ids SQLite would give them one INSERT at a time (one more
@@ -799,6 +809,10 @@ class Library(AnnotationsMixin):
                 )
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.reanchor_papers(result.updated_ids)
+        except _ImportedMeanwhileError:
+            unchanged = ImportResult(source.name, source.path, warnings=list(source.warnings))
+            unchanged.status = "unchanged"
+            return unchanged, Changes()
         except Exception as exc:
             failed = ImportResult(
                 source.name,

@@ -9,6 +9,7 @@ library is exactly what importing the files one by one makes.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -339,6 +340,46 @@ def test_a_batch_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
             writer.execute("UPDATE papers SET starred = 1 WHERE id = 1")  # free again
         finally:
             writer.close()
+
+
+def test_two_imports_of_one_folder_at_once_store_each_file_once(
+    tmp_path: Path, folder: Path
+) -> None:
+    """Two connections (the window's background import and `digest-desk import`, say) import
+    the same folder at the same time: neither fails, and each file is stored exactly once."""
+    paths = sorted(folder.iterdir())
+    expected, expected_results = _one_by_one(tmp_path, paths)
+    _open(tmp_path).close()  # create the library before the threads open it
+    outcomes: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with _open(tmp_path) as lib:
+                lib.import_batch_files = 2
+                outcomes.append([r.status for r in lib.import_paths([folder])])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    wanted = [r["status"] for r in expected_results]
+    for n, status in enumerate(wanted):
+        got = sorted(outcome[n] for outcome in outcomes)
+        if status == "imported":
+            assert got == ["imported", "unchanged"], paths[n].name
+        else:
+            assert got == [status, status], paths[n].name
+    with _open(tmp_path) as lib:
+        tables = _tables(lib.db.conn)
+    # Which connection stored which file decides the ids; the content is the same.
+    assert len(tables["papers"]) == len(expected["papers"])
+    assert sorted(r[1:] for r in tables["papers"]) == sorted(r[1:] for r in expected["papers"])
+    assert len(tables["sightings"]) == len(expected["sightings"])
 
 
 @settings(max_examples=400, deadline=None)
