@@ -9,6 +9,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 MIGRATION_SET = "digest-desk"
+# The page size of a new library, in bytes (see connect()).
+PAGE_SIZE = 16384
 migrations = Migrations(MIGRATION_SET)
 
 
@@ -201,6 +203,10 @@ def connect(path: Path | str | None) -> Database:
             if not is_corruption(exc):
                 raise
             raise CorruptDatabaseError(path, str(exc)) from exc
+    # Only a database not written yet takes a page size (an existing library keeps its own):
+    # 16 KiB pages hold a paper's 1-2 KB row with less waste than 4 KiB ones, and a folder
+    # import writes a quarter as many pages (WAL frames, checkpoint copies) for the same rows.
+    db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     if path is not None:
         db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")

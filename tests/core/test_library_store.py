@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from desktop.core import store
-from desktop.core.library import Library
+from desktop.core.library import DB_FILE, Library
 from desktop.core.models import Changes
 from tests.conftest import SEEDS, TODAY
 
@@ -39,6 +40,23 @@ def test_pragmas_and_migrations(seeded: Library) -> None:
     assert seeded.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.pending_migrations(seeded.db) == []
     assert store.known_migration_names()[0] == "m001_papers_digests_sightings"
+
+
+def test_a_new_library_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    with Library.open(tmp_path / "new", backups=False) as lib:
+        assert lib.db.execute("PRAGMA page_size").fetchone()[0] == store.PAGE_SIZE == 16384
+    old = tmp_path / "old"
+    old.mkdir()
+    conn = sqlite3.connect(old / DB_FILE)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")  # an empty file of 4 KiB pages, as libraries were created before
+    conn.close()
+    with Library.open(old, backups=False) as lib:
+        lib.today = lambda: TODAY
+        assert all(r.ok for r in lib.import_paths([SEEDS]))
+    with Library.open(old, backups=False) as lib:
+        assert lib.db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert lib.paper_count() == 286
 
 
 def test_duplicate_titles_fold_case_space_and_punctuation(lib: Library) -> None:
