@@ -23,7 +23,7 @@ import re
 import struct
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh import writing
@@ -153,8 +153,9 @@ class FastSegmentWriter(writing.SegmentWriter):
     def __init__(self, ix: Any, text_fields: frozenset[str], **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._text_fields = text_fields
-        # fieldname -> term bytes -> (document numbers, frequencies), in document order
-        self._posts: dict[str, dict[bytes, tuple[array, array]]] = {}
+        # fieldname -> term -> (document numbers, frequencies), in document order. Terms are
+        # kept as text and encoded once each when written (UTF-8 sorts as the text does).
+        self._posts: dict[str, dict[str, tuple[array, array]]] = {}
         self._merged = False
         self._unordered = False
 
@@ -179,12 +180,14 @@ class FastSegmentWriter(writing.SegmentWriter):
                 length = 0
                 if field.indexed:
                     if name in self._text_fields and isinstance(value, str):
-                        counts: Any = Counter(analyze(value)).items()
-                        counts = [(w.encode("utf-8"), f) for w, f in counts]
+                        words = analyze(value)
+                        counts: Any = Counter(words).items()
+                        length = len(words) if field.scorable else 0
                     else:
-                        counts = [(tb, freq) for tb, freq, _w, _v in field.index(value)]
-                    if field.scorable:
-                        length = sum(f for _t, f in counts)
+                        counts = [
+                            (tb.decode("utf-8"), freq) for tb, freq, _w, _v in field.index(value)
+                        ]
+                        length = sum(f for _t, f in counts) if field.scorable else 0
                     found.append((name, counts))
                 pdw.add_field(name, field, value if field.stored else None, length)
                 column = field.column_type
@@ -199,14 +202,15 @@ class FastSegmentWriter(writing.SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_postings(self, name: str, docnum: int, counts: list[tuple[bytes, int]]) -> None:
+    def _add_postings(self, name: str, docnum: int, counts: Iterable[tuple[str, int]]) -> None:
         terms = self._posts.get(name)
         if terms is None:
             terms = self._posts[name] = {}
-        for tbytes, freq in counts:
-            entry = terms.get(tbytes)
+        get = terms.get
+        for term, freq in counts:
+            entry = get(term)
             if entry is None:
-                entry = terms[tbytes] = (array("I"), array("I"))
+                entry = terms[term] = (array("I"), array("I"))
             entry[0].append(docnum)
             entry[1].append(freq)
 
@@ -238,9 +242,10 @@ class FastSegmentWriter(writing.SegmentWriter):
                                 new_freqs.append(f)
                 if not new_ids:
                     continue
-                entry = terms.get(btext)
+                term = btext.decode("utf-8")
+                entry = terms.get(term)
                 if entry is None:
-                    terms[btext] = (new_ids, new_freqs)
+                    terms[term] = (new_ids, new_freqs)
                 else:
                     entry[0].extend(new_ids)
                     entry[1].extend(new_freqs)
@@ -260,13 +265,13 @@ class FastSegmentWriter(writing.SegmentWriter):
                 fw.start_field(fieldname, fieldobj)
                 writer = FastPostingsWriter(fw._postfile, BLOCK_LIMIT)
                 fw._postwriter = writer
-                for btext in sorted(terms):
-                    ids, freqs = terms[btext]
+                for term in sorted(terms):
+                    ids, freqs = terms[term]
                     if self._unordered:
                         pairs = sorted(zip(ids, freqs, strict=True))
                         ids = array("I", (p[0] for p in pairs))
                         freqs = array("I", (p[1] for p in pairs))
-                    fw.start_term(btext)
+                    fw.start_term(term.encode("utf-8"))
                     writer.write_postings(
                         ids, freqs, fmt.field_boost, fmt.fixed_value_size(), lengths
                     )
