@@ -200,6 +200,8 @@ class Library(AnnotationsMixin):
     def take_daily_backup(data_dir: Path) -> Path | None:
         """Take the daily backup of the library in ``data_dir`` if one is due, on a connection
         of its own (so any thread may call it); returns the backup's path or None."""
+        if not backup.daily_backup_due(Path(data_dir)):
+            return None  # not even the connection's integrity check is needed
         db = store.connect(Path(data_dir) / DB_FILE)
         try:
             return backup.daily_backup(db, Path(data_dir))
