@@ -507,6 +507,8 @@ class SearchIndex:
         self.broken_reason: str | None = None
         # True when open(defer_rebuild=True) left the index to be built by build_index().
         self.needs_rebuild = False
+        # Set by open(defer_rebuild=True): damage found later is left to build_index() too.
+        self.defer_rebuilds = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
 
     # -- opening and health ------------------------------------------------------------------
@@ -529,6 +531,7 @@ class SearchIndex:
         """
         self.needs_rebuild = False
         self.broken_reason = None
+        self.defer_rebuilds = defer_rebuild and self.path is not None
         rebuild = self._defer if defer_rebuild and self.path is not None else self._recreate
         try:
             self._open_existing()
@@ -555,6 +558,14 @@ class SearchIndex:
             return
         if self._pending and self.usable:
             self.sync(())  # changes made while the index was being built elsewhere
+
+    def _rebuild_after_damage(self) -> None:
+        """Rebuild an index found damaged in use: at once, or (when the index was opened with
+        ``defer_rebuild``) left to :func:`build_index` on another thread, as at open."""
+        if self.defer_rebuilds:
+            self._defer()
+        else:
+            self._recreate()
 
     def _defer(self) -> None:
         self._close_index()
@@ -910,7 +921,7 @@ class SearchIndex:
                 return results
             except Exception as exc:  # a damaged index found during a search
                 self._mark_broken(f"search failed ({exc})")
-                self._recreate()
+                self._rebuild_after_damage()
                 if self.usable:
                     results.hits.clear()
                     self._search_index(parsed, results, limit)
@@ -1203,6 +1214,7 @@ class SearchIndex:
             scored = [(PaperId(int(engine.docids[d])), float(s)) for d, s in found]
         except Exception as exc:
             self._mark_broken(f"related failed ({exc})")
+            self._rebuild_after_damage()
             results.notice = "The search index is being rebuilt; related papers are unavailable."
             results.fallback = True
             return results

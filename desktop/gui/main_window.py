@@ -647,6 +647,8 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a bad query must not break the window
             self._say(f"Search failed: {exc}")
             return
+        if getattr(getattr(self.library, "search_index", None), "needs_rebuild", False):
+            self.start_index_build()  # the index was found damaged: rebuild it off this thread
         if self.model.search_query is None:
             self._before_search = self.current_id()
         ids, snippets = unpack_search_results(results)

@@ -148,3 +148,24 @@ def test_the_search_index_build_can_be_cancelled(
     else:
         assert "Search index built" in message
     win.close()
+
+
+def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    index = win.library.search_index
+    assert index.usable
+    index._close_searcher()
+    for path in (seeded_dir / "index").glob("*.pst"):
+        path.write_bytes(b"\x00damaged" * 50)  # the postings, as a failing disk might leave them
+    win.search.setText("DiskGNN")
+    win.run_search()
+    assert win.model.search_query == "DiskGNN"  # answered from the database meanwhile
+    assert win.index_job is not None, "the GUI thread did not rebuild it"
+    qtbot.waitUntil(lambda: win.index_job is None and index.usable, timeout=30000)
+    assert not win.library.search("DiskGNN").fallback
+    assert win.library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+    win.close()
