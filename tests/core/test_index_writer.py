@@ -58,11 +58,13 @@ def documents() -> Iterator[list[dict[str, Any]]]:
     yield docs
 
 
-def _build(docs: list[dict[str, Any]], fast: bool, *, steps: bool = False) -> Any:
+def _build(
+    docs: list[dict[str, Any]], fast: bool, *, steps: bool = False, optimize: bool = True
+) -> Any:
     """An in-memory index of ``docs``, written by our writer or by Whoosh's own.
 
     With ``steps``: three commits (a merge, then updates that delete older copies, then an
-    optimize), so merging and deletions are compared too.
+    optimize unless not ``optimize``), so merging and deletions are compared too.
     """
     ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
 
@@ -91,7 +93,7 @@ def _build(docs: list[dict[str, Any]], fast: bool, *, steps: bool = False) -> An
     w = writer()
     for doc in docs[third // 2 : third]:
         w.update_document(**doc)
-    w.commit(optimize=True)
+    w.commit(optimize=True) if optimize else w.commit(mergetype=writing.NO_MERGE)
     return ix
 
 
@@ -161,10 +163,14 @@ QUERIES = [
 ]
 
 
+@pytest.mark.parametrize("optimize", [True, False], ids=["merged", "with deletions"])
 @pytest.mark.parametrize("q", QUERIES, ids=[str(q) for q in QUERIES])
-def test_engine_ranks_as_whoosh_ranks(documents: list[dict[str, Any]], q: Any) -> None:
-    ix = _build(documents, fast=False, steps=True)
+def test_engine_ranks_as_whoosh_ranks(
+    documents: list[dict[str, Any]], q: Any, optimize: bool
+) -> None:
+    ix = _build(documents, fast=False, steps=True, optimize=optimize)
     with ix.searcher(weighting=scoring.BM25F()) as searcher:
+        assert searcher.reader().has_deletions() != optimize
         theirs = {d: s for d, s in searcher.search(q, limit=None).items()}
         ours = Engine(searcher, lambda ids: {}).top(q, None)
     assert theirs
