@@ -864,16 +864,20 @@ class MainWindow(QMainWindow):
             finally:
                 lib.close()
 
-        self.progress.setRange(0, 0)
-        self.progress.setFormat("Importing…")
-        self.progress.show()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
+        self._show_progress("Importing…")
         self._say("Importing in the background; keep triaging")
         self.import_job = run_in_background(
             work, self._import_done, self._import_failed, self._import_progress
         )
         return self.import_job
+
+    def _show_progress(self, label: str) -> None:
+        """The status bar's progress bar (busy until the first report) and Cancel button."""
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(label)
+        self.progress.show()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
 
     def cancel_import(self) -> None:
         """Stop the running import after the current file (or the search index build)."""
@@ -901,11 +905,7 @@ class MainWindow(QMainWindow):
                 return -1
 
         if self.import_job is None:
-            self.progress.setRange(0, 0)
-            self.progress.setFormat("Indexing…")
-            self.progress.show()
-            self.cancel_button.setEnabled(True)
-            self.cancel_button.show()
+            self._show_progress("Indexing…")
         self._say("Building the search index in the background; search is slower until then")
         self.index_job = run_in_background(
             work, self._index_built, self._index_failed, self._index_progress

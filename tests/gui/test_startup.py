@@ -104,14 +104,20 @@ def test_a_restored_paper_far_down_the_list_is_in_sight_in_the_first_frame(
     second.close()
 
 
+def _window_without_index(qtbot: QtBot, data_dir: Path, settings: QSettings) -> MainWindow:
+    """A window on a library whose search index was deleted."""
+    import shutil
+
+    shutil.rmtree(data_dir / "index")
+    win = app.create_main_window(data_dir, settings)
+    qtbot.addWidget(win)
+    return win
+
+
 def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_up(
     qtbot: QtBot, seeded_dir: Path, settings: QSettings
 ) -> None:
-    import shutil
-
-    shutil.rmtree(seeded_dir / "index")
-    win = app.create_main_window(seeded_dir, settings)
-    qtbot.addWidget(win)
+    win = _window_without_index(qtbot, seeded_dir, settings)
     index = win.library.search_index
     assert index.needs_rebuild, "the window does not wait for the index"
     assert win.library.search("DiskGNN").fallback  # the database answers meanwhile
@@ -131,11 +137,7 @@ def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_u
 def test_the_search_index_build_can_be_cancelled(
     qtbot: QtBot, seeded_dir: Path, settings: QSettings
 ) -> None:
-    import shutil
-
-    shutil.rmtree(seeded_dir / "index")
-    win = app.create_main_window(seeded_dir, settings)
-    qtbot.addWidget(win)
+    win = _window_without_index(qtbot, seeded_dir, settings)
     win.show()
     qtbot.waitUntil(lambda: win.index_job is not None, timeout=5000)
     assert win.cancel_button.isVisible()
