@@ -236,7 +236,14 @@ class Engine:
             return node
         if isinstance(q, query.Not):
             # Like Whoosh's inverse matcher, a Not scores its boost where it matches.
-            inner = self.evaluate(q.query, exact=True)
+            inner = self.evaluate(q.query, exact=exact)
+            if inner.pending:
+                # Phrases inside are checked per candidate, best first, like any phrase: until
+                # then every document may match (an upper bound, as the ranking needs).
+                mask = self.live.copy()
+                node = _Node("not", mask, np.where(mask, float(q.boost), 0.0), [inner])
+                node.pending = True
+                return node
             mask = self.live & ~inner.mask
             return _Node("not", mask, np.where(mask, float(q.boost), 0.0))
         if isinstance(q, query.And | query.Or):
@@ -309,6 +316,9 @@ class Engine:
             if node.mask[doc] and self._has_phrase(node, doc):
                 return True, float(node.score[doc])
             return False, 0.0
+        if node.kind == "not":
+            inner, _ = self._exact(node.children[0], doc)
+            return (False, 0.0) if inner else (True, float(node.score[doc]))
         parts = [self._exact(c, doc) for c in node.children]
         if node.kind == "and" and not all(ok for ok, _ in parts):
             return False, 0.0

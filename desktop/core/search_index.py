@@ -955,10 +955,19 @@ class SearchIndex:
             return
         allow = None
         deny = None
+        q_title = self._whoosh_query(text_node, title_only=True)
         if negated:
             masked = [k for n in negated if (k := self._whoosh_query(n)) is not None]
+            # A negated phrase stays in the query, so that only the best candidates are
+            # checked for it (finding every paper that holds it would read thousands).
+            phrased = [query.Not(k) for k in masked if _holds_phrase(k)]
+            masked = [k for k in masked if not _holds_phrase(k)]
             if masked:
                 deny = engine.matching(query.Or(masked))
+            if phrased:
+                q = query.And([q, *phrased])
+                if q_title is not None:
+                    q_title = query.And([q_title, *phrased])
         if parsed.filters is not None:
             docs, excluded = self._filter_mask(engine, parsed.filters)
             if excluded:
@@ -968,7 +977,6 @@ class SearchIndex:
         # Phase 1: papers whose title holds the words rank first. Phase 2, only when phase 1
         # did not fill the limit: every other match, ranked by BM25F over all fields.
         found: list[tuple[int, float]] = []
-        q_title = self._whoosh_query(text_node, title_only=True)
         if q_title is not None and q_title != q:
             found = engine.top(q_title, limit, allow, deny)
         if limit is None or len(found) < limit:
@@ -1239,6 +1247,13 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
 
 
 MAX_PREFIX_WORDS = 1000  # a prefix with more words stays one Whoosh Prefix query
+
+
+def _holds_phrase(q: query.Query) -> bool:
+    """True when a Whoosh query has a phrase somewhere in it."""
+    if isinstance(q, query.Phrase):
+        return True
+    return any(_holds_phrase(c) for c in q.children())
 
 
 def _split_negations(node: Node) -> tuple[Node, list[Node]]:

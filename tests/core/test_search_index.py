@@ -578,7 +578,14 @@ def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) 
 
 
 @pytest.mark.parametrize(
-    "text", ['"neural network"', '"neural networks" OR training', '"language models" -graph']
+    "text",
+    [
+        '"neural network"',
+        '"neural networks" OR training',
+        '"language models" -graph',
+        'graph -"neural networks"',
+        '(training -"deep learning") OR "graph neural"',
+    ],
 )
 def test_a_limited_phrase_search_is_the_top_of_the_full_ranking(memlib: Library, text: str) -> None:
     full = [(h.id, h.score) for h in memlib.search(text, limit=None).hits]
