@@ -122,19 +122,24 @@ def segment_lengths(perdoc: Any, fieldname: str) -> list[int] | None:
     return [LENGTHS[b] for b in load_numbers(col)]
 
 
-def term_blocks(reader: Any, fieldname: str, btext: bytes) -> Iterator[tuple[list[int], Any, Any]]:
+def term_blocks(
+    reader: Any, fieldname: str, btext: bytes, terminfo: Any = None
+) -> Iterator[tuple[list[int], Any, Any]]:
     """The raw posting blocks of a term in one segment: ``(ids, weights, values)`` each.
 
     ``ids`` are document numbers (deleted documents included), ``weights`` is None (all 1),
-    a float (all the same) or a tuple, and ``values`` the block's encoded values.
+    a float (all the same) or a tuple, and ``values`` the block's encoded values. The term's
+    info is looked up unless given.
     """
     terms = reader._terms
-    terminfo = terms.term_info(fieldname, btext)
+    if terminfo is None:
+        terminfo = terms.term_info(fieldname, btext)
     if terminfo.is_inlined():
         ids, weights, values = terminfo.inlined_postings()
         yield list(ids), tuple(weights), values
         return
-    matcher = terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    fmt = reader.schema[fieldname].format
+    matcher = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()

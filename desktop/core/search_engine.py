@@ -15,6 +15,7 @@ rank higher gives exactly the top of the full ranking.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -141,13 +142,23 @@ class Engine:
         key = (fieldname, btext)
         if key in self._postings:
             return self._postings[key]
+        found = self._read(
+            fieldname,
+            [(segment, offset, btext, None) for segment, offset in self.leaves if key in segment],
+        )
+        self._postings[key] = found
+        return found
+
+    def _read(
+        self, fieldname: str, parts: list[tuple[Any, int, bytes, Any]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The postings of one term, given as ``(segment, offset, term, term info or None)``
+        for each segment that holds it: global document numbers and weights."""
         id_parts: list[np.ndarray] = []
         weight_parts: list[float] = []
-        for segment, offset in self.leaves:
-            if (fieldname, btext) not in segment:
-                continue
+        for segment, offset, btext, info in parts:
             ids: list[int] = []
-            for block_ids, weights, _values in term_blocks(segment, fieldname, btext):
+            for block_ids, weights, _values in term_blocks(segment, fieldname, btext, info):
                 ids.extend(block_ids)
                 if weights is None:
                     weight_parts.extend([1.0] * len(block_ids))
@@ -156,26 +167,62 @@ class Engine:
                 else:
                     weight_parts.extend(weights)
             id_parts.append(np.array(ids, dtype=np.int64) + offset)
-        found = (
+        return (
             np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64),
             np.array(weight_parts, dtype=np.float64),
         )
-        self._postings[key] = found
-        return found
+
+    def _bm25(
+        self, fieldname: str, ids: np.ndarray, weights: np.ndarray, idf: Any, boost: float
+    ) -> Any:
+        if self.schema[fieldname].scorable:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
+            lengths = self._field_lengths(fieldname)[ids]
+            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
+        else:
+            scores = weights
+        return scores * boost if boost != 1.0 else scores
+
+    def _prefix(self, fieldname: str, prefix: str, boost: float) -> _Node:
+        """Every word of a field starting with ``prefix``, added up (an Or of its words).
+
+        The words and their statistics come from one ordered walk of each segment's term
+        table, instead of a lookup per word and segment, and are scored in one pass.
+        """
+        mask, score = self._empty()
+        if fieldname not in self.schema or not self.total:
+            return _Node("terms", mask, score)
+        words: dict[bytes, list[tuple[Any, int, bytes, Any]]] = {}
+        for segment, offset in self.leaves:
+            for btext, info in segment.iter_prefix(fieldname, prefix):
+                words.setdefault(btext, []).append((segment, offset, btext, info))
+        if not words:
+            return _Node("terms", mask, score)
+        count = self.searcher.doc_count_all()
+        id_parts: list[np.ndarray] = []
+        weight_parts: list[np.ndarray] = []
+        idfs: list[float] = []
+        for btext in sorted(words):  # the order an Or of the words would add them up in
+            parts = words[btext]
+            ids, weights = self._read(fieldname, parts)
+            frequency = sum(info.doc_frequency() for _s, _o, _b, info in parts)
+            id_parts.append(ids)
+            weight_parts.append(weights)
+            idfs.append(math.log(count / (frequency + 1)) + 1)  # Whoosh's idf
+        ids = np.concatenate(id_parts)
+        per_posting = np.repeat(np.array(idfs), [len(p) for p in id_parts])
+        scores = self._bm25(fieldname, ids, np.concatenate(weight_parts), per_posting, boost)
+        score = np.bincount(ids, weights=scores, minlength=self.total).astype(np.float64)
+        mask = np.bincount(ids, minlength=self.total) > 0
+        return _Node("terms", mask, score)
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> tuple[np.ndarray, Any]:
         """A term's documents and their BM25F scores (Whoosh's statistics and formula)."""
         ids, weights = self.postings(fieldname, text)
         if not len(ids):
             return ids, weights
-        if self.schema[fieldname].scorable:
-            idf = self.searcher.idf(fieldname, text)
-            avgfl = self.searcher.avg_field_length(fieldname) or 1
-            lengths = self._field_lengths(fieldname)[ids]
-            scores = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths / avgfl)))
-        else:
-            scores = weights
-        return ids, scores * boost if boost != 1.0 else scores
+        idf = self.searcher.idf(fieldname, text) if self.schema[fieldname].scorable else 1.0
+        return ids, self._bm25(fieldname, ids, weights, idf, boost)
 
     # -- evaluation ------------------------------------------------------------------------
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
@@ -202,18 +249,9 @@ class Engine:
         return _Node("terms", mask, score)
 
     def _expand(self, q: Any) -> list[tuple[str, str, float]] | None:
-        """A Term or Prefix as ``(field, word, boost)`` terms; None for other queries."""
+        """A Term as ``(field, word, boost)`` terms; None for other queries."""
         if type(q) is query.Term:
             return [(q.fieldname, q.text, q.boost)]
-        if type(q) is query.Prefix:
-            if q.fieldname not in self.schema:
-                return []
-            reader = self.searcher.reader()
-            words = [
-                w.decode("utf-8") if isinstance(w, bytes) else w
-                for w in reader.expand_prefix(q.fieldname, q.text)
-            ]
-            return [(q.fieldname, w, q.boost) for w in words]
         return None
 
     def evaluate(self, q: Any, *, exact: bool) -> _Node:
@@ -223,6 +261,8 @@ class Engine:
         terms = self._expand(q)
         if terms is not None:
             return self._terms(terms, conjunction=False)
+        if type(q) is query.Prefix:
+            return self._prefix(q.fieldname, q.text, q.boost)
         if isinstance(q, query.Every):
             mask = self.live.copy()
             return _Node("all", mask, np.where(mask, float(q.boost), 0.0))
@@ -252,7 +292,7 @@ class Engine:
             others: list[_Node] = []
             for sub in q.subqueries:
                 expanded = self._expand(sub)
-                if expanded is not None and (not conjunction or type(sub) is query.Term):
+                if expanded is not None:
                     plain += [(f, t, b * q.boost) for f, t, b in expanded]
                 else:
                     others.append(self.evaluate(sub, exact=exact))

@@ -1080,24 +1080,8 @@ class SearchIndex:
         return self._phrase_query(word.text, fieldname, tag_term=True, title_only=title_only)
 
     def _prefix_query(self, fieldname: str, prefix: str, boost: float = 1.0) -> query.Query:
-        """``prefix*`` in one field, as an Or of the index's words with the boost on each.
-
-        Whoosh's Prefix query leaves its boost out of the quality bound that a top-N search
-        prunes with, so a boosted prefix search could miss its best papers.
-        """
-        try:
-            words = []
-            for word in self._get_searcher().reader().expand_prefix(fieldname, prefix):
-                words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
-                if len(words) > MAX_PREFIX_WORDS:
-                    return query.Prefix(fieldname, prefix, boost=boost)
-        except Exception:  # no usable reader yet: Whoosh expands it at search time
-            return query.Prefix(fieldname, prefix, boost=boost)
-        if not words:
-            return query.NullQuery
-        if len(words) == 1:
-            return query.Term(fieldname, words[0], boost=boost)
-        return query.Or([query.Term(fieldname, w, boost=boost) for w in words])
+        """``prefix*`` in one field (the ranker adds up the index's words that start so)."""
+        return query.Prefix(fieldname, prefix, boost=boost)
 
     def _phrase_query(
         self, text: str, fieldname: str | None, *, tag_term: bool = False, title_only: bool = False
@@ -1244,9 +1228,6 @@ def _column_rows(reader: Any, names: Sequence[str]) -> list[tuple[int, ...]]:
         live = segment.all_doc_ids() if segment.has_deletions() else range(count)
         rows.extend((offset + d, *(c[d] for c in cols)) for d in live)
     return rows
-
-
-MAX_PREFIX_WORDS = 1000  # a prefix with more words stays one Whoosh Prefix query
 
 
 def _holds_phrase(q: query.Query) -> bool:
