@@ -9,8 +9,10 @@ the term's boost; And and Or add up their parts).
 The index holds no positions, so a phrase is matched first as the And of its words (the
 phrase's score), then checked in the text itself: lazily for the best candidates when only
 the top of the ranking is wanted, for every candidate otherwise. A phrase's score never
-exceeds its And's, so checking candidates best first and stopping once the next one cannot
-rank higher gives exactly the top of the full ranking.
+exceeds its And's (and a negated phrase is at first taken to match everywhere), so checking
+candidates best first and stopping once the next one cannot rank higher gives exactly the
+top of the full ranking. A ``prefix*`` takes its words from one ordered walk of each
+segment's term table.
 """
 
 from __future__ import annotations
