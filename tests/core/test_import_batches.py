@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,23 @@ def _one_by_one(tmp_path: Path, paths: list[Path]) -> tuple[dict[str, list[Any]]
     with _open(tmp_path, "one-by-one") as lib:
         results = [lib.import_paths([p])[0].to_json() for p in paths]
         return _tables(lib.db.conn), results
+
+
+class _FailingConnection:
+    """The real connection, except that the statements ``fails(sql)`` picks raise ``error``."""
+
+    def __init__(self, conn: sqlite3.Connection, fails: Callable[[str], bool], error: str):
+        self._conn = conn
+        self._fails = fails
+        self._error = error
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        if self._fails(sql):
+            raise sqlite3.OperationalError(self._error)
+        return self._conn.execute(sql, *args)
 
 
 def _commits(lib: Library, statement: str = "COMMIT") -> list[str]:
@@ -158,19 +176,11 @@ def test_a_file_that_cannot_be_undone_alone_undoes_the_batch_which_is_stored_aga
         begins = _commits(lib, "BEGIN IMMEDIATE")
         _fail_sighting(lib, paths[2].name)
         conn = lib.db.conn
-
-        class FailRollbackTo:
-            """The real connection, except that undoing a file's savepoint fails."""
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(conn, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                if sql.startswith("ROLLBACK TO SAVEPOINT"):
-                    raise sqlite3.OperationalError("disk I/O error")
-                return conn.execute(sql, *args)
-
-        monkeypatch.setattr(lib.db, "conn", FailRollbackTo())
+        # Undoing a file's savepoint fails.
+        failing = _FailingConnection(
+            conn, lambda sql: sql.startswith("ROLLBACK TO SAVEPOINT"), "disk I/O error"
+        )
+        monkeypatch.setattr(lib.db, "conn", failing)
         results = lib.import_paths([seed_copy])
         monkeypatch.setattr(lib.db, "conn", conn)
         assert [r.status for r in results] == ["imported", "imported", "failed", "imported"]
@@ -188,22 +198,16 @@ def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
         lib.import_batch_files = 2
         lib.subscribe(heard.append)
         conn = lib.db.conn
-        commits = {"n": 0}
+        commits: list[str] = []
 
-        class FailSecondCommit:
-            """The real connection, except that the second COMMIT fails like a full disk."""
+        def second_commit(sql: str) -> bool:
+            if sql == "COMMIT":
+                commits.append(sql)
+            return sql == "COMMIT" and len(commits) == 2
 
-            def __getattr__(self, name: str) -> Any:
-                return getattr(conn, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                if sql == "COMMIT":
-                    commits["n"] += 1
-                    if commits["n"] == 2:
-                        raise sqlite3.OperationalError("database or disk is full")
-                return conn.execute(sql, *args)
-
-        monkeypatch.setattr(lib.db, "conn", FailSecondCommit())
+        # The second COMMIT fails like a full disk.
+        failing = _FailingConnection(conn, second_commit, "database or disk is full")
+        monkeypatch.setattr(lib.db, "conn", failing)
         results = lib.import_paths([seed_copy])
         monkeypatch.setattr(lib.db, "conn", conn)
         assert [r.status for r in results] == ["imported", "imported", "failed", "failed"]
@@ -222,17 +226,8 @@ def test_a_single_import_whose_commit_fails_keeps_nothing(
     with _open(tmp_path) as lib:
         before = _on_disk(lib)
         conn = lib.db.conn
-
-        class FailCommit:
-            def __getattr__(self, name: str) -> Any:
-                return getattr(conn, name)
-
-            def execute(self, sql: str, *args: Any) -> Any:
-                if sql == "COMMIT":
-                    raise sqlite3.OperationalError("database or disk is full")
-                return conn.execute(sql, *args)
-
-        monkeypatch.setattr(lib.db, "conn", FailCommit())
+        failing = _FailingConnection(conn, lambda sql: sql == "COMMIT", "database or disk is full")
+        monkeypatch.setattr(lib.db, "conn", failing)
         result = lib.import_text("A Pasted Paper\nIts abstract, long enough to count.", "paste")
         monkeypatch.setattr(lib.db, "conn", conn)
         assert result.status == "failed" and "disk is full" in (result.error or "")
