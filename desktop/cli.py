@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import __version__
-from desktop.core.annotations import DEFAULT_COLOR, AnnotationError
+from desktop.core.annotations.manager import DEFAULT_COLOR, AnnotationError
 from desktop.core.backup import (
     BackupError,
     backup_dir,
@@ -23,7 +23,7 @@ from desktop.core.backup import (
     take_backup,
 )
 from desktop.core.data_dir import resolve_data_dir
-from desktop.core.export_markdown import (
+from desktop.core.export.markdown import (
     DEFAULT_FILE_NAME,
     ExportError,
     Selection,
@@ -34,7 +34,7 @@ from desktop.core.export_markdown import (
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
-from desktop.core.search_index import (
+from desktop.core.search.index import (
     MARK_END,
     MARK_START,
     SearchHit,

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop.core import store
-from desktop.core.search_index import INDEX_DIR
+from desktop.core.search.index import INDEX_DIR
 
 BACKUP_DIR = "backups"
 DB_FILE = "library.sqlite3"

@@ -13,16 +13,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core import backup, store
-from desktop.core.annotations import AnnotationsMixin, tag_view_where
-from desktop.core.digest_parser import Entry, parse_digest, title_key, title_keys
+from desktop.core.annotations.manager import AnnotationsMixin, tag_view_where
 from desktop.core.history import Action, History
-from desktop.core.importer import (
+from desktop.core.importing.digest_file import (
     DigestSource,
     ImportRefusedError,
     expand_paths,
     read_digest_file,
     text_source,
 )
+from desktop.core.importing.digest_parser import Entry, parse_digest, title_key, title_keys
 from desktop.core.models import (
     VIEWS,
     Changes,
@@ -33,7 +33,7 @@ from desktop.core.models import (
     PaperId,
     Sighting,
 )
-from desktop.core.search_index import INDEX_DIR, SearchIndex, SearchResults, build_index
+from desktop.core.search.index import INDEX_DIR, SearchIndex, SearchResults, build_index
 
 DB_FILE = "library.sqlite3"
 _CHUNK = 500

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.annotations.text_anchor import str_index, utf16_offset
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper
-from desktop.core.text_anchor import str_index, utf16_offset
 from desktop.gui.sidebar_model import HIGHLIGHTS, ViewRole
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop.core.export_markdown import (
+from desktop.core.export.markdown import (
     DEFAULT_FILE_NAME,
     ExportError,
     ExportPlan,

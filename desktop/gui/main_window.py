@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import Library
 from desktop.core.models import Changes, ImportResult, PaperId
-from desktop.core.search_index import RebuildCancelledError
+from desktop.core.search.index import RebuildCancelledError
 from desktop.gui.annotation_layer import AnnotationLayer
 from desktop.gui.background import Job, run_in_background
 from desktop.gui.commands import COMMANDS, MENUS

@@ -28,7 +28,7 @@ Index = QModelIndex | QPersistentModelIndex
 def snippet_markers() -> tuple[str, str]:
     """The start and end markers the core search puts around matched words."""
     try:
-        from desktop.core import search_index
+        from desktop.core.search import index as search_index
     except ImportError:
         return ("\x02", "\x03")
     start = getattr(search_index, "MARK_START", None) or getattr(search_index, "HIT_START", None)

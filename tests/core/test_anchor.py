@@ -6,8 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from desktop.core.library import Library
-from desktop.core.text_anchor import (
+from desktop.core.annotations.text_anchor import (
     CONTEXT,
     MIN_CONTEXT_AGREEMENT,
     QuoteSelector,
@@ -17,6 +16,7 @@ from desktop.core.text_anchor import (
     str_index,
     utf16_offset,
 )
+from desktop.core.library import Library
 
 TEXT = (
     "Graph neural networks (GNNs) are powerful. We train GNNs on large graphs stored on disk, "

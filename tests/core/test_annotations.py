@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.core.annotations import (
+from desktop.core.annotations.manager import (
     NOTE_MERGE_SECONDS,
     TAG_MAX_CHARS,
     AnnotationError,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.digest_parser import Entry, parse_date, parse_digest, title_key
+from desktop.core.importing.digest_parser import Entry, parse_date, parse_digest, title_key
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 TODAY = dt.date(2026, 11, 22)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.export_markdown import ExportPlan, plan_items, write_export
+from desktop.core.export.markdown import ExportPlan, plan_items, write_export
 from desktop.core.models import Annotations, PaperId
 from tests.core.test_export_markdown import make_paper
 
@@ -34,7 +34,7 @@ CHILD = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from desktop.core.export_markdown import write_export
+from desktop.core.export.markdown import write_export
 from tests.core.test_export_crash import build_plan
 plan = build_plan(int(sys.argv[2]))
 print("ready", flush=True)

@@ -10,14 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it.token import Token
 
-from desktop.core.export_markdown import (
+from desktop.core.export.markdown import (
     heading_slug,
     plan_items,
     render_paper_file,
     render_single,
     yaml_string,
 )
-from desktop.core.markdown_text import collapse_space, embed_note
+from desktop.core.export.markdown_text import collapse_space, embed_note
 from desktop.core.models import (
     HIGHLIGHT_COLORS,
     Annotations,

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.cli import main
-from desktop.core.export_markdown import (
+from desktop.core.export.markdown import (
     ExportCancelledError,
     ExportError,
     Selection,
@@ -341,7 +341,7 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_export_files_are_recognised_by_their_front_matter(tmp_path: Path) -> None:
-    from desktop.core.export_markdown import _front_matter_id
+    from desktop.core.export.markdown import _front_matter_id
 
     cases = {
         "ours.md": f'---\nid: 7\ntitle: "{"x" * 9000}"\nexported_by: digest-desk\n---\n# x\n',

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.cli import main
-from desktop.core import importer
-from desktop.core.digest_parser import parse_digest, title_key
-from desktop.core.importer import read_digest_bytes, strip_controls
+from desktop.core.importing import digest_file as importer
+from desktop.core.importing.digest_file import read_digest_bytes, strip_controls
+from desktop.core.importing.digest_parser import parse_digest, title_key
 from desktop.core.library import Library
 from tests.conftest import SEEDS, TODAY
 

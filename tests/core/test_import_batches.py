@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core import importer
 from desktop.core import library as library_module
-from desktop.core.importer import read_digest_file, strip_controls, utf8_has_controls
+from desktop.core.importing import digest_file as importer
+from desktop.core.importing.digest_file import read_digest_file, strip_controls, utf8_has_controls
 from desktop.core.library import DB_FILE, Library
 from desktop.core.models import Changes
 from tests.conftest import SEEDS, TODAY

@@ -10,19 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query, scoring, writing
-from whoosh.filedb.filestore import RamStorage
 
-from desktop.core.index_writer import FastSegmentWriter, analyze, term_blocks
 from desktop.core.library import Library
-from desktop.core.search_engine import Engine
-from desktop.core.search_index import (
+from desktop.core.search.index import (
     ANALYZER,
     INDEX_NAME,
     TEXT_FIELDS,
     _index_doc,
+    _RamStorage,
     build_documents,
     make_schema,
 )
+from desktop.core.search.index_writer import FastSegmentWriter, analyze, term_blocks
+from desktop.core.search.ranker import Engine
 from tests.conftest import SEEDS, TODAY
 
 _TRICKY = st.sampled_from("ab AB.*-_'é4ıİ\u0307ß\n\t,")
@@ -66,7 +66,7 @@ def _build(
     With ``steps``: three commits (a merge, then updates that delete older copies, then an
     optimize unless not ``optimize``), so merging and deletions are compared too.
     """
-    ix = RamStorage().create_index(make_schema(), indexname=INDEX_NAME)
+    ix = _RamStorage().create_index(make_schema(), indexname=INDEX_NAME)  # own temp folder
 
     def writer() -> Any:
         if fast:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from desktop.core.markdown_text import (
+from desktop.core.export.markdown_text import (
     clean_text,
     collapse_space,
     embed_note,

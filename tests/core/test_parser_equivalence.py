@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core import digest_parser
-from desktop.core.digest_parser import fold_space, parse_digest, title_key, title_keys
+from desktop.core.importing import digest_parser
+from desktop.core.importing.digest_parser import fold_space, parse_digest, title_key, title_keys
 from tests.core import reference_digest_parser as reference
 from tests.perf.gen_digests import build_corpus, render
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from desktop.core.safe_filename import (
+from desktop.core.export.safe_filename import (
     MAX_NAME_BYTES,
     MAX_NAME_CHARS,
     UnsafePathError,

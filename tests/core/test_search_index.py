@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from desktop.core.library import Library
 from desktop.core.models import Changes, PaperId
-from desktop.core.search_index import (
+from desktop.core.search.index import (
     INDEX_NAME,
     MARK_END,
     MARK_START,
@@ -22,7 +22,7 @@ from desktop.core.search_index import (
     split_marked,
     strip_marks,
 )
-from desktop.core.search_query import parse_query
+from desktop.core.search.query import parse_query
 from tests.conftest import SEEDS, TODAY
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.search_query import (
+from desktop.core.search.query import (
     And,
     Filter,
     Not,

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from desktop.core.annotations.text_anchor import utf16_offset
 from desktop.core.library import Library
-from desktop.core.text_anchor import utf16_offset
 from desktop.gui.annotation_layer import HIGHLIGHT_BG, SELECTED_BG
 from desktop.gui.main_window import MainWindow
 from tests.gui.annotation_helpers import (

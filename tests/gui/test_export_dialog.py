@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.core.export_markdown import Selection, plan_export
+from desktop.core.export.markdown import Selection, plan_export
 from desktop.core.library import Library
 from desktop.gui.export_dialog import ExportDialog
 from desktop.gui.main_window import MainWindow

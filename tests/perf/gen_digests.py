@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script: make `desktop` importable
     sys.path.insert(0, str(ROOT))
 
-from desktop.core.digest_parser import parse_digest, title_key  # noqa: E402
+from desktop.core.importing.digest_parser import parse_digest, title_key  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 LAYOUTS = ("page", "compact", "paragraphs")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.digest_parser import title_key
+from desktop.core.importing.digest_parser import title_key
 from tests.perf import bench
 from tests.perf.gen_digests import (
     ABSTRACT_CHARS,

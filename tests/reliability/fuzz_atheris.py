@@ -18,9 +18,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from desktop.core.digest_parser import parse_digest, title_key
-    from desktop.core.importer import ImportRefusedError, read_digest_bytes
-    from desktop.core.search_query import parse_query
+    from desktop.core.importing.digest_file import ImportRefusedError, read_digest_bytes
+    from desktop.core.importing.digest_parser import parse_digest, title_key
+    from desktop.core.search.query import parse_query
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -16,8 +16,9 @@ import pytest
 from whoosh.filedb import filestore
 
 from desktop.cli import main
-from desktop.core import backup, search_index, store
+from desktop.core import backup, store
 from desktop.core.library import DB_FILE, Library
+from desktop.core.search import index as search_index
 from tests.reliability.crash_support import (
     TODAY,
     integrity,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from whoosh import query
 
-from desktop.core.index_writer import analyze, load_numbers, segment_lengths, term_blocks
+from desktop.core.search.index_writer import analyze, load_numbers, segment_lengths, term_blocks
 
 K1 = 1.2
 B = 0.75

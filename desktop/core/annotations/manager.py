@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from desktop.core.annotations.text_anchor import CONTEXT, QuoteSelector, anchor, describe
 from desktop.core.history import Action
 from desktop.core.models import (
     HIGHLIGHT_COLORS,
@@ -24,7 +25,6 @@ from desktop.core.models import (
     HighlightId,
     PaperId,
 )
-from desktop.core.text_anchor import CONTEXT, QuoteSelector, anchor, describe
 
 if TYPE_CHECKING:
     from sqlite_utils import Database

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop.core.markdown_text import collapse_space, embed_note, escape_inline
-from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
-from desktop.core.safe_filename import (
+from desktop.core.export.markdown_text import collapse_space, embed_note, escape_inline
+from desktop.core.export.safe_filename import (
     MAX_NAME_CHARS,
     inside,
     name_key,
     safe_stem,
     unique_names,
 )
+from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
 
 SHAPES = ("single", "per-paper")
 DEFAULT_FILE_NAME = "digest-desk-notes.md"

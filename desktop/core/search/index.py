@@ -33,9 +33,9 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.spelling import Corrector
 from whoosh.util.filelock import try_for
 
-from desktop.core.index_writer import WORD_PATTERN, FastSegmentWriter, analyze, load_numbers
 from desktop.core.models import Changes, PaperId
-from desktop.core.search_query import (
+from desktop.core.search.index_writer import WORD_PATTERN, FastSegmentWriter, analyze, load_numbers
+from desktop.core.search.query import (
     And,
     Filter,
     Node,
@@ -695,7 +695,7 @@ class SearchIndex:
         """The query evaluator over the current searcher (numpy is imported on first use)."""
         searcher = self._get_searcher()
         if self._engine is None or self._engine.searcher is not searcher:
-            from desktop.core.search_engine import Engine
+            from desktop.core.search.ranker import Engine
 
             self._engine = Engine(searcher, self._phrase_texts)
         self._engine.new_query()
