@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NewType
 
@@ -176,28 +177,55 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class Changes:
-    """What a write changed, so each view can refresh itself.
+    """What a write changed, so each view can decide from data whether to refresh.
 
-    ``papers`` are the ids whose row or state changed; ``library`` is set when papers or
-    digests were added or removed (views and counts must reload); ``annotations`` when notes,
-    highlights or tags changed.
+    ``papers`` are the ids whose row or state changed. The flags say what kind of change it
+    was, one per thing a screen may show:
+
+    - ``library``: papers or digests were added or removed (views and counts must reload);
+    - ``read``: the read state of some of ``papers`` changed (unread counts, bold rows);
+    - ``membership``: starred, queued or archived changed, so papers may enter or leave views;
+    - ``annotations``: notes, highlights or tags changed;
+    - ``digests``: digests were added, removed or renamed (the sidebar's digest list);
+    - ``tags``: tag names were added, renamed or removed (the sidebar's tag list).
     """
 
     papers: frozenset[PaperId] = frozenset()
     library: bool = False
     annotations: bool = False
+    read: bool = False
+    membership: bool = False
+    digests: bool = False
+    tags: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
             self.papers | other.papers,
-            self.library or other.library,
-            self.annotations or other.annotations,
+            library=self.library or other.library,
+            annotations=self.annotations or other.annotations,
+            read=self.read or other.read,
+            membership=self.membership or other.membership,
+            digests=self.digests or other.digests,
+            tags=self.tags or other.tags,
         )
+
+    @classmethod
+    def union(cls, many: Iterable[Changes]) -> Changes:
+        """All of ``many`` in one value."""
+        out = cls()
+        for changes in many:
+            out = out | changes
+        return out
+
+    @property
+    def counts(self) -> bool:
+        """True when view, digest or tag counts may have changed."""
+        return self.library or self.read or self.membership or self.tags or self.digests
 
     @property
     def empty(self) -> bool:
         """True when nothing changed."""
-        return not (self.papers or self.library or self.annotations)
+        return not (self.papers or self.counts or self.annotations)
 
 
 HighlightId = NewType("HighlightId", int)
