@@ -117,6 +117,25 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
+_READ_COLUMNS = frozenset({"is_read", "read_at"})
+
+
+def _state_changes(
+    before: dict[int, tuple[Any, ...]], after: dict[int, tuple[Any, ...]]
+) -> Changes:
+    """The Changes of a triage write from the state snapshots around it."""
+    read = membership = False
+    for paper_id, old in before.items():
+        new = after.get(paper_id, old)
+        for column, a, b in zip(STATE_COLUMNS, old, new, strict=True):
+            if a != b:
+                if column in _READ_COLUMNS:
+                    read = True
+                else:
+                    membership = True
+    return Changes(frozenset(PaperId(i) for i in before), read=read, membership=membership)
+
+
 class Library(AnnotationsMixin):
     """Owns the database; every read and write of library data goes through here."""
 
@@ -518,11 +537,7 @@ class Library(AnnotationsMixin):
                 self._held = None
                 if held:
                     self._emit(
-                        Changes(
-                            frozenset().union(*(c.papers for c in held)),
-                            library=any(c.library for c in held),
-                            annotations=any(c.annotations for c in held),
-                        )
+                        Changes.union(held)
                     )
         if progress:
             progress(len(files), len(files), "")
@@ -827,6 +842,7 @@ class Library(AnnotationsMixin):
         changes = Changes(
             frozenset(result.new_ids) | frozenset(result.updated_ids),
             library=True,
+            digests=True,
             annotations=bool(reanchored),
         )
         return result, changes
@@ -844,13 +860,14 @@ class Library(AnnotationsMixin):
         return snap
 
     def _restore_state(self, snap: dict[int, tuple[Any, ...]]) -> Changes:
+        current = self._state_snapshot(list(snap))
         sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
         with self.db.atomic():
             self.db.conn.executemany(
                 f"UPDATE papers SET {sets} WHERE id = ?",
                 [(*values, paper_id) for paper_id, values in snap.items()],
             )
-        return self._emit(Changes(frozenset(PaperId(i) for i in snap)))
+        return self._emit(_state_changes(current, snap))
 
     def _triage(self, label: str, ids: Sequence[int], sql: str, params: list[Any]) -> Changes:
         """Run one state UPDATE over ``ids`` as a single undoable transaction."""
@@ -872,7 +889,7 @@ class Library(AnnotationsMixin):
                 redo=lambda: self._restore_state(after),
             )
         )
-        return self._emit(Changes(frozenset(PaperId(i) for i in before)))
+        return self._emit(_state_changes(before, after))
 
     def set_read(self, ids: Sequence[int], read: bool = True) -> Changes:
         """Mark papers read (stamping read_at the first time) or unread."""

@@ -444,7 +444,7 @@ def test_delete_tag_and_undo(lib: Library, paper: PaperId, events: list[Changes]
     lib.add_tag([paper, other], "doomed")
     lib.add_tag([paper], "kept")
     changes = lib.delete_tag("DOOMED")
-    assert changes == Changes(frozenset({paper, other}), annotations=True)
+    assert changes == Changes(frozenset({paper, other}), annotations=True, tags=True)
     assert lib.tags() == [("kept", 1)]
     assert lib.history.undo_label() == "delete tag DOOMED"
     lib.undo()
@@ -478,7 +478,11 @@ def test_every_write_emits_annotation_changes(
     lib.remove_tag([paper], "u")
     lib.delete_highlight(h.id)
     assert len(events) == 8
-    assert all(e == Changes(frozenset({paper}), annotations=True) for e in events)
+    tag_events = {4, 5, 6}  # add_tag, rename_tag, remove_tag also change the tag list
+    assert all(
+        e == Changes(frozenset({paper}), annotations=True, tags=i in tag_events)
+        for i, e in enumerate(events)
+    )
     while lib.history.can_undo:
         lib.undo()
     assert all(e.annotations and e.papers == {paper} for e in events[8:])
@@ -503,7 +507,7 @@ def test_set_paper_tags_replaces_the_set_in_one_undo_step(lib: Library, paper: P
     lib.add_tag([paper, other], "shared")
     lib.add_tag([paper], "only here")
     changes = lib.set_paper_tags(paper, ["SHARED", "new one", " new  one "])
-    assert changes == Changes(frozenset({paper}), annotations=True)
+    assert changes == Changes(frozenset({paper}), annotations=True, tags=True)
     assert lib.paper_tags(paper) == ["new one", "shared"]
     assert lib.tags() == [("new one", 1), ("shared", 2)]  # "only here" is on no paper: gone
     assert lib.history.undo_label() == "edit tags"

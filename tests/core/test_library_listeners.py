@@ -13,7 +13,7 @@ def test_unsubscribed_listeners_hear_nothing(seeded: Library) -> None:
     seeded.subscribe(heard.append)
     first = seeded.view_ids("inbox")[0]
     seeded.set_starred([first], True)
-    assert heard == [Changes(frozenset({first}))]
+    assert heard == [Changes(frozenset({first}), membership=True)]
     seeded.unsubscribe(heard.append)
     seeded.unsubscribe(heard.append)  # unknown listeners are ignored
     seeded.set_starred([first], False)
@@ -47,3 +47,21 @@ def test_in_view_checks_only_the_given_papers(seeded: Library) -> None:
     in_digest = set(seeded.view_ids(f"digest:{digest}"))
     assert seeded.in_view(f"digest:{digest}", inbox) == in_digest & set(inbox)
     assert seeded.in_view("inbox", []) == set()
+
+
+def test_triage_changes_say_what_kind_of_state_changed(seeded: Library) -> None:
+    heard: list[Changes] = []
+    seeded.subscribe(heard.append)
+    first = seeded.view_ids("inbox")[0]
+    seeded.set_read([first], True)
+    seeded.set_queued([first], True)
+    seeded.undo()
+    seeded.undo()
+    assert [(c.read, c.membership, c.counts) for c in heard] == [
+        (True, False, True),
+        (False, True, True),
+        (False, True, True),
+        (True, False, True),
+    ]
+    seeded.add_tag([first], "fresh")
+    assert heard[-1].tags and heard[-1].annotations and heard[-1].counts

@@ -249,7 +249,7 @@ def test_writes_report_changes_to_listeners(seeded: Library) -> None:
     pid = seeded.view_ids("inbox")[0]
     seeded.set_starred([pid])
     seeded.set_starred([pid])  # no change: no event
-    assert seen == [Changes(frozenset({pid}))]
+    assert seen == [Changes(frozenset({pid}), membership=True)]
 
 
 def test_not_a_database_is_refused(tmp_path: Path) -> None:

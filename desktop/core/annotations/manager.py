@@ -656,7 +656,7 @@ class AnnotationsMixin:
                     [(i, tag_id) for i in sorted(wanted)],
                 )
                 touched |= current ^ wanted
-        return self._emit(self._changes(touched))
+        return self._emit(self._changes(touched) | Changes(tags=True))
 
     def _tag_action(self, label: str, names: Sequence[str], write: Callable[[], None]) -> Changes:
         """Run ``write`` over the tags ``names`` as one undoable transaction."""
@@ -675,7 +675,7 @@ class AnnotationsMixin:
         for key in set(before) | set(after):
             old, new = before.get(key), after.get(key)
             touched |= (old[1] if old else frozenset()) ^ (new[1] if new else frozenset())
-        return self._emit(self._changes(touched))
+        return self._emit(self._changes(touched) | Changes(tags=True))
 
     def _existing_paper_ids(self, ids: Sequence[int]) -> list[int]:
         wanted = list(dict.fromkeys(int(i) for i in ids))
