@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from desktop import __version__
-from desktop.core.annotations.manager import DEFAULT_COLOR, AnnotationError
+from desktop.core.annotations.common import AnnotationError
+from desktop.core.annotations.highlights import DEFAULT_COLOR
 from desktop.core.backup import (
     BackupError,
     backup_dir,
@@ -44,14 +45,14 @@ from desktop.core.search.index import (
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {
-    "read": ("set_read", True),
-    "unread": ("set_read", False),
-    "star": ("set_starred", True),
-    "unstar": ("set_starred", False),
-    "queue": ("set_queued", True),
-    "dequeue": ("set_queued", False),
-    "archive": ("set_archived", True),
-    "unarchive": ("set_archived", False),
+    "read": ("read", True),
+    "unread": ("read", False),
+    "star": ("starred", True),
+    "unstar": ("starred", False),
+    "queue": ("queued", True),
+    "dequeue": ("queued", False),
+    "archive": ("archived", True),
+    "unarchive": ("archived", False),
 }
 
 
@@ -74,7 +75,7 @@ def _paper_ids(lib: Library, raw: Sequence[str]) -> list[int]:
         if not text.isdigit():
             raise CliError(f"not a paper id: {text!r}")
         ids.append(int(text))
-    known = {p.id for p in lib.papers(ids, with_sightings=False)}
+    known = {p.id for p in lib.papers.many(ids, with_sightings=False)}
     missing = [i for i in ids if i not in known]
     if missing:
         raise CliError(f"no paper with id {', '.join(map(str, missing))}")
@@ -83,7 +84,7 @@ def _paper_ids(lib: Library, raw: Sequence[str]) -> list[int]:
 
 def cmd_import(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Import digest files or folders of them."""
-    results = lib.import_paths(args.paths)
+    results = lib.importer.import_paths(args.paths)
     if args.json:
         _print_json([r.to_json() for r in results], out)
     else:
@@ -96,7 +97,7 @@ def cmd_import(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         failed = sum(1 for r in results if not r.ok)
         out.write(
             f"total: {len(results)} files, {total_new} new papers, {total_known} already known, "
-            f"{failed} failed; library has {lib.paper_count()} papers\n"
+            f"{failed} failed; library has {lib.papers.count()} papers\n"
         )
     if not results:
         raise CliError("no files to import")
@@ -106,10 +107,10 @@ def cmd_import(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_list(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List the papers of a view."""
     try:
-        ids = lib.view_ids(args.view)
+        ids = lib.views.ids(args.view)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    papers = lib.papers(ids)
+    papers = lib.papers.many(ids)
     if args.json:
         _print_json([p.to_json() for p in papers], out)
         return 0
@@ -125,7 +126,7 @@ def cmd_list(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Show one paper."""
     (paper_id,) = _paper_ids(lib, [args.id])
-    paper = lib.paper(paper_id)
+    paper = lib.papers.get(paper_id)
     assert paper is not None
     annotations = lib.annotations(paper_id)
     if args.json:
@@ -174,8 +175,14 @@ def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_mark(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Change the triage state of papers."""
     ids = _paper_ids(lib, args.ids)
-    method, value = MARK_FLAGS[args.action]
-    getattr(lib, method)(ids, value)
+    what, value = MARK_FLAGS[args.action]
+    setters = {
+        "read": lib.triage.set_read,
+        "starred": lib.triage.set_starred,
+        "queued": lib.triage.set_queued,
+        "archived": lib.triage.set_archived,
+    }
+    setters[what](ids, value)
     out.write(f"{args.action}: {len(ids)} paper{'s' if len(ids) != 1 else ''}\n")
     return 0
 
@@ -222,13 +229,13 @@ def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Print a paper's note, or set it (TEXT, or - to read it from stdin; empty deletes it)."""
     (paper_id,) = _paper_ids(lib, [args.id])
     if args.text is None:
-        note = lib.note(paper_id)
+        note = lib.notes.get(paper_id)
         if note:
             out.write(note if note.endswith("\n") else note + "\n")
         return 0
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
-        lib.set_note(paper_id, text)
+        lib.notes.set(paper_id, text)
     except AnnotationError as exc:
         raise CliError(str(exc)) from exc
     out.write(f"note {'saved' if text.strip() else 'deleted'} for paper {paper_id}\n")
@@ -239,7 +246,7 @@ def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Highlight the first occurrence of a quote in a paper's abstract (else its title)."""
     (paper_id,) = _paper_ids(lib, [args.id])
     try:
-        h = lib.add_highlight_by_quote(paper_id, args.quote, color=args.color, note=args.note)
+        h = lib.highlights.add_by_quote(paper_id, args.quote, color=args.color, note=args.note)
     except AnnotationError as exc:
         raise CliError(str(exc)) from exc
     if args.json:
@@ -252,7 +259,7 @@ def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List highlights across the library, optionally of one colour or matching a text."""
     try:
-        found = lib.highlights(color=args.color, query=args.query)
+        found = lib.highlights.search(color=args.color, query=args.query)
     except AnnotationError as exc:
         raise CliError(str(exc)) from exc
     if args.json:
@@ -269,10 +276,10 @@ def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     ids = _paper_ids(lib, args.ids)
     try:
         if args.add is not None:
-            changes = lib.add_tag(ids, args.add)
+            changes = lib.tags.add(ids, args.add)
             verb, name = "tagged", args.add
         else:
-            changes = lib.remove_tag(ids, args.remove)
+            changes = lib.tags.remove(ids, args.remove)
             verb, name = "untagged", args.remove
     except AnnotationError as exc:
         raise CliError(str(exc)) from exc
@@ -285,12 +292,12 @@ def cmd_tags(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List tags with their paper counts, or rename or delete one."""
     try:
         if args.rename:
-            lib.rename_tag(*args.rename)
+            lib.tags.rename(*args.rename)
         elif args.delete is not None:
-            lib.delete_tag(args.delete)
+            lib.tags.delete(args.delete)
     except AnnotationError as exc:
         raise CliError(str(exc)) from exc
-    tags = lib.tags()
+    tags = lib.tags.all()
     if args.json:
         _print_json([{"name": name, "count": count} for name, count in tags], out)
         return 0
@@ -336,22 +343,22 @@ def cmd_search(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Search the library (query language in the README); best matches first."""
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-    _write_results(lib.search(args.query, limit=args.limit), args, out)
+    _write_results(lib.index.search(args.query, limit=args.limit), args, out)
     return 0
 
 
 def cmd_related(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List the papers most similar to one paper."""
     (paper_id,) = _paper_ids(lib, [args.id])
-    _write_results(lib.related(paper_id, limit=args.limit), args, out)
+    _write_results(lib.index.related(paper_id, limit=args.limit), args, out)
     return 0
 
 
 def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Rebuild the search index from the library."""
-    count = lib.reindex()
-    if not lib.search_index.usable:
-        raise CliError(lib.search_index.broken_reason or "the search index could not be rebuilt")
+    count = lib.index.rebuild()
+    if not lib.index.usable:
+        raise CliError(lib.index.broken_reason or "the search index could not be rebuilt")
     out.write(f"search index rebuilt: {count} papers\n")
     return 0
 
@@ -365,9 +372,9 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     if run_app is None:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
-            if library.paper_count() == 0:
-                library.import_paths([seeds_dir()])
-            out.write(f"library has {library.paper_count()} papers ({data_dir})\n")
+            if library.papers.count() == 0:
+                library.importer.import_paths([seeds_dir()])
+            out.write(f"library has {library.papers.count()} papers ({data_dir})\n")
         return 0
     return int(run_app(args))
 
@@ -416,7 +423,7 @@ def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> i
         if result.previous is not None:
             out.write(f"the previous database was moved to {result.previous}\n")
         with Library.open(data_dir) as restored:
-            out.write(f"library has {restored.paper_count()} papers\n")
+            out.write(f"library has {restored.papers.count()} papers\n")
     finally:
         lock.release()
     return 0

@@ -47,14 +47,22 @@ def lib() -> Iterator[Library]:
     library.close()
 
 
-@pytest.fixture
-def seeded_dir(tmp_path: Path) -> Path:
-    """A data directory holding a library with the four seed digests imported."""
-    data = tmp_path / "data"
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library with the four seed digests imported, built once per test session."""
+    data = tmp_path_factory.mktemp("seeded-template") / "data"
     with Library.open(data) as library:
         library.today = lambda: TODAY
-        results = library.import_paths([SEEDS])
+        results = library.importer.import_paths([SEEDS])
         assert all(r.ok for r in results)
+    return data
+
+
+@pytest.fixture
+def seeded_dir(seeded_template: Path, tmp_path: Path) -> Path:
+    """A data directory holding a private copy of the seeded library (see seeded_template)."""
+    data = tmp_path / "data"
+    shutil.copytree(seeded_template, data)
     return data
 
 

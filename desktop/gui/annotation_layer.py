@@ -199,7 +199,7 @@ class AnnotationLayer(QObject):
             return
         if self.note_paper != paper.id:
             self.save_note()
-            text = self.library.note(paper.id)
+            text = self.library.notes.get(paper.id)
             self.note_paper = None  # loading is not typing
             self.note_editor.setPlainText(text)
             self._note_saved = text
@@ -230,7 +230,7 @@ class AnnotationLayer(QObject):
         if text == self._note_saved:
             return True
         try:
-            self.library.set_note(paper_id, text)
+            self.library.notes.set(paper_id, text)
         except Exception as exc:  # noqa: BLE001 - keep the text and say why
             self.win._say(f"The note was not saved: {exc}")  # noqa: SLF001
             return False
@@ -414,7 +414,7 @@ class AnnotationLayer(QObject):
             return
         self.selected = highlight_id
         if highlight_id is not None:
-            h = self.library.highlight(highlight_id)
+            h = self.library.highlights.get(highlight_id)
             if h is not None:
                 what = "orphaned highlight" if h.orphaned else f"{color_label(h.color)} highlight"
                 self.win._say(  # noqa: SLF001
@@ -452,7 +452,7 @@ class AnnotationLayer(QObject):
         at = self._field_at(cursor.position())
         found = None
         if at is not None:
-            h = self.library.highlight_at(self.detail.paper.id, at[0], at[1])
+            h = self.library.highlights.at(self.detail.paper.id, at[0], at[1])
             found = h.id if h is not None else None
         if found != self.selected:
             self.selected = found
@@ -464,7 +464,7 @@ class AnnotationLayer(QObject):
         at = self._field_at(self.browser.cursorForPosition(point).position())
         if paper is None or at is None:
             return False
-        h = self.library.highlight_at(paper.id, at[0], at[1])
+        h = self.library.highlights.at(paper.id, at[0], at[1])
         if h is None:
             return False
         self.select_highlight(h.id)
@@ -548,7 +548,7 @@ class AnnotationLayer(QObject):
             return
         field, start, end = span
         try:
-            h = self.library.add_highlight(paper.id, field, start, end, color=color or self.color)
+            h = self.library.highlights.add(paper.id, field, start, end, color=color or self.color)
         except Exception as exc:  # noqa: BLE001 - say why, keep going
             self.win._say(f"Could not highlight: {exc}")  # noqa: SLF001
             return
@@ -594,9 +594,9 @@ class AnnotationLayer(QObject):
             self.color = color
             self.highlight(color)
             return
-        if self.selected is not None and self.library.highlight(self.selected) is not None:
+        if self.selected is not None and self.library.highlights.get(self.selected) is not None:
             try:
-                self.library.set_highlight_color(self.selected, color)
+                self.library.highlights.set_color(self.selected, color)
             except Exception as exc:  # noqa: BLE001
                 self.win._say(f"Could not change the colour: {exc}")  # noqa: SLF001
                 return
@@ -608,7 +608,7 @@ class AnnotationLayer(QObject):
     def note_key(self) -> None:
         """n: edit the selected highlight's note, else the paper's note."""
         if self.selected is not None:
-            h = self.library.highlight(self.selected)
+            h = self.library.highlights.get(self.selected)
             if h is not None:
                 self.edit_highlight_note(h)
                 return
@@ -623,7 +623,7 @@ class AnnotationLayer(QObject):
 
         def save() -> None:
             try:
-                self.library.set_highlight_note(h.id, dialog.text())
+                self.library.highlights.set_note(h.id, dialog.text())
             except Exception as exc:  # noqa: BLE001
                 self.win._say(f"The highlight note was not saved: {exc}")  # noqa: SLF001
 
@@ -632,12 +632,12 @@ class AnnotationLayer(QObject):
 
     def delete_selected(self) -> None:
         """Delete the selected highlight."""
-        if self.selected is None or self.library.highlight(self.selected) is None:
+        if self.selected is None or self.library.highlights.get(self.selected) is None:
             self.win._say(  # noqa: SLF001
                 "No highlight selected: click one, or move the caret into it (v)"
             )
             return
-        self.library.delete_highlight(self.selected)
+        self.library.highlights.delete(self.selected)
         self.selected = None
         self.detail.refresh()
         self.win._say("Highlight deleted   ·   u undoes")  # noqa: SLF001

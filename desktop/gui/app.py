@@ -93,7 +93,7 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     QTimer.singleShot(
         SEARCH_WARM_UP_DELAY_MS,
         window,
-        lambda: None if window.closed else library.search_index.warm_up(),
+        lambda: None if window.closed else library.index.warm_up(),
     )
     return window
 
@@ -148,10 +148,10 @@ def run_app(args: argparse.Namespace) -> int:
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2
-        if library.paper_count() == 0 and not library.digests():
+        if library.papers.count() == 0 and not library.digests.all():
             from desktop.cli import seeds_dir
 
-            library.import_paths([seeds_dir()])
+            library.importer.import_paths([seeds_dir()])
         window = window_on(library, default_settings())
         window.show()
         schedule_daily_backup(window, data_dir)

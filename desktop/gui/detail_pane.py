@@ -107,7 +107,7 @@ class DetailPane(QWidget):
         if paper_id is None:
             self.show_empty("No paper selected.")
             return
-        paper = self.library.paper(paper_id)
+        paper = self.library.papers.get(paper_id)
         if paper is None:
             self.show_empty("This paper is no longer in the library.")
             return
@@ -116,7 +116,7 @@ class DetailPane(QWidget):
             self.related = None
         self.paper = paper
         self._render(keep_scroll=keep_scroll and same)
-        if not same and hasattr(self.library, "related") and self._painted:
+        if not same and self._painted:
             self._related_timer.start()
 
     def refresh(self) -> None:
@@ -137,15 +137,15 @@ class DetailPane(QWidget):
         self.rendered.emit()
 
     def _load_related(self) -> None:
-        if self.paper is None or not hasattr(self.library, "related"):
+        if self.paper is None:
             return
         try:
-            found = self.library.related(self.paper.id)
+            found = self.library.index.related(self.paper.id)
         except Exception:  # noqa: BLE001 - a broken index must not break reading
             found = []
         hits = getattr(found, "hits", found)
         ids = [getattr(r, "id", r) for r in hits if getattr(r, "id", r) != self.paper.id][:8]
-        self.related = self.library.papers([int(i) for i in ids], with_sightings=False)
+        self.related = self.library.papers.many([int(i) for i in ids], with_sightings=False)
         self._render(keep_scroll=True)
 
     # -- building the document -------------------------------------------------------------
@@ -200,18 +200,17 @@ class DetailPane(QWidget):
             )
             cursor.insertText(f"  #{sighting.position}", self._muted())
 
-        if hasattr(self.library, "related"):
-            self._heading(cursor, "Related papers")
-            if self.related is None:
-                self._block(cursor)
-                cursor.insertText("Looking for related papers…", self._muted())
-            elif not self.related:
-                self._block(cursor)
-                cursor.insertText("None found.", self._muted())
-            for other in self.related or []:
-                self._block(cursor, bottom=4)
-                cursor.insertText("• ", self._muted())
-                cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
+        self._heading(cursor, "Related papers")
+        if self.related is None:
+            self._block(cursor)
+            cursor.insertText("Looking for related papers…", self._muted())
+        elif not self.related:
+            self._block(cursor)
+            cursor.insertText("None found.", self._muted())
+        for other in self.related or []:
+            self._block(cursor, bottom=4)
+            cursor.insertText("• ", self._muted())
+            cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
         cursor.endEditBlock()
         # The browser's own cursor was pushed to the end by the inserts; without this it
         # scrolls to the bottom of the document on the next layout.

@@ -108,10 +108,10 @@ class HighlightsView(QDialog):
         self._timer.stop()
         color = self.color.currentData()
         query = self.search.text().strip() or None
-        self.shown = self.library.highlights(color=color, query=query)
+        self.shown = self.library.highlights.search(color=color, query=query)
         titles = {
             p.id: p.title
-            for p in self.library.papers(
+            for p in self.library.papers.many(
                 list(dict.fromkeys(h.paper_id for h in self.shown)), with_sightings=False
             )
         }
@@ -130,7 +130,7 @@ class HighlightsView(QDialog):
         self.tree.addTopLevelItems(items)
         if items:
             self.tree.setCurrentItem(items[0])
-        total = sum(self.library.highlight_counts().values())
+        total = sum(self.library.highlights.counts().values())
         self.status.setText(
             f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
             "Down moves to the list, Esc closes"

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.library import ImportPreview
+from desktop.core.importing.import_writer import ImportPreview
 from desktop.core.models import ImportResult
 from desktop.gui.plain_text import plain_tooltip
 

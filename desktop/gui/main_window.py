@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
                 self.model.set_sort_order(column, descending)
                 self.list.horizontalHeader().setSortIndicator(column, order)
         try:
-            self.library.view_where(view)
+            self.library.views.where(view)
         except ValueError:
             view = "inbox"
         self.set_view(view, select=paper_id)
@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
         self.detail.show_paper(paper_id)
         paper = self.detail.paper
         if paper is not None and not paper.is_read:
-            self.library.set_read([paper_id], True)
+            self.library.triage.set_read([paper_id], True)
             self._say("Marked read")
 
     def triage(self, what: str) -> None:
@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
         if not ids:
             return
         before = self.current_id()
-        changes = self.library.toggle(what, ids)
+        changes = self.library.triage.toggle(what, ids)
         self._said_action(changes, ids)
         if what == "queued" and self.library.history.undo_label() == "add to queue":
             self._advance_if_still_here(before, ids)
@@ -457,10 +457,10 @@ class MainWindow(QMainWindow):
         if self.view == "archive":
             archived = False
         else:
-            papers = self.library.papers(ids, with_sightings=False)
+            papers = self.library.papers.many(ids, with_sightings=False)
             archived = not all(p.archived for p in papers)
         before = self.current_id()
-        changes = self.library.set_archived(ids, archived)
+        changes = self.library.triage.set_archived(ids, archived)
         self._said_action(changes, ids)
         if archived and not changes.empty:
             self._advance_if_still_here(before, ids)
@@ -480,7 +480,7 @@ class MainWindow(QMainWindow):
         if self.view != "queue" or self.model.sort_column != -1 or self.model.search_query:
             self._say("Papers are reordered in the Queue view, in queue order (g then l)")
             return
-        changes = self.library.move_in_queue(paper_id, delta)
+        changes = self.library.triage.move_in_queue(paper_id, delta)
         if changes.empty:
             self._say("Already at the " + ("top" if delta < 0 else "bottom") + " of the queue")
 
@@ -502,7 +502,7 @@ class MainWindow(QMainWindow):
         """Undo the last action and show the paper it brought back."""
         self._prefer_returning = True
         try:
-            done = self.library.undo()
+            done = self.library.history.undo()
         finally:
             self._prefer_returning = False
         self._say(f"Undone: {done[0]}" if done else "Nothing to undo")
@@ -512,7 +512,7 @@ class MainWindow(QMainWindow):
         """Redo the last undone action."""
         self._prefer_returning = True
         try:
-            done = self.library.redo()
+            done = self.library.history.redo()
         finally:
             self._prefer_returning = False
         self._say(f"Redone: {done[0]}" if done else "Nothing to redo")
@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
     def set_view(self, view: str, select: int | None = None) -> None:
         """Show a view (inbox, queue, …, digest:ID, tag:NAME) and select a paper in it."""
         try:
-            self.library.view_where(view)
+            self.library.views.where(view)
         except ValueError:
             self._say(f"Unknown view {view}")
             return
@@ -638,16 +638,12 @@ class MainWindow(QMainWindow):
             if self.model.search_query is not None:
                 self._leave_search()
             return
-        search = getattr(self.library, "search", None)
-        if search is None:
-            self._say("Search is not available in this version")
-            return
         try:
-            results = search(query, limit=SEARCH_LIMIT)
+            results = self.library.index.search(query, limit=SEARCH_LIMIT)
         except Exception as exc:  # noqa: BLE001 - a bad query must not break the window
             self._say(f"Search failed: {exc}")
             return
-        if getattr(getattr(self.library, "search_index", None), "needs_rebuild", False):
+        if self.library.index.needs_rebuild:
             self.start_index_build()  # the index was found damaged: rebuild it off this thread
         if self.model.search_query is None:
             self._before_search = self.current_id()
@@ -676,7 +672,7 @@ class MainWindow(QMainWindow):
         self.list.set_search_mode(False)
         # Stay on the paper picked in the results when the view holds it, else go back to
         # where the search started.
-        if current is None or not self.library.in_view(self.view, [current]):
+        if current is None or not self.library.views.contains(self.view, [current]):
             current = self._before_search
         self._before_search = None
         self.set_view(self.view, select=current)
@@ -768,7 +764,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._counts_timer.stop()
-        self.counts = self.library.counts()
+        self.counts = self.library.views.counts()
         self.sidebar_model.refresh(self.counts, digests_changed=self._digests_changed)
         self._digests_changed = False
         self._sync_sidebar()
@@ -849,7 +845,7 @@ class MainWindow(QMainWindow):
             return None
         data_dir = self.library.data_dir
         if data_dir is None:
-            results = self.library.import_paths(list(paths))
+            results = self.library.importer.import_paths(list(paths))
             self._import_done(results)
             return None
         today = self.library.today
@@ -860,7 +856,7 @@ class MainWindow(QMainWindow):
             lib = Library.open(data_dir, backups=False, defer_index_rebuild=True)
             try:
                 lib.today = today
-                return lib.import_paths(wanted, progress=job.report, cancel=job.cancelled)
+                return lib.importer.import_paths(wanted, progress=job.report, cancel=job.cancelled)
             finally:
                 lib.close()
 
@@ -891,9 +887,9 @@ class MainWindow(QMainWindow):
         """Build the search index on the worker thread when the library opened without one
         (first start after an upgrade, a damaged index), with progress and cancel. Until it
         is done, searches answer from a slower scan of the database."""
-        index = getattr(self.library, "search_index", None)
+        index = self.library.index
         data_dir = self.library.data_dir
-        if index is None or not index.needs_rebuild or data_dir is None or self.index_job:
+        if not index.needs_rebuild or data_dir is None or self.index_job:
             return None
 
         def work(job: Job) -> int:
@@ -926,7 +922,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         # Picks the new index up, with the changes made meanwhile; never builds one here.
-        self.library.search_index.open(defer_rebuild=True)
+        self.library.index.open(defer_rebuild=True)
         if self.model.search_query is not None:
             self.run_search()  # the results came from the database scan
 
@@ -981,7 +977,7 @@ class MainWindow(QMainWindow):
             return
         from desktop.gui.import_dialog import PasteDialog
 
-        preview = self.library.preview_text(text)
+        preview = self.library.importer.preview_text(text)
         name = "Pasted " + dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
         dialog = PasteDialog(preview, name, self)
         self.last_dialog = dialog
@@ -989,7 +985,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _import_pasted(self, text: str, name: str) -> None:
-        result = self.library.import_text(text, name)
+        result = self.library.importer.import_text(text, name)
         if result.status == "failed":
             self._say(f"Nothing imported: {result.error}")
             return
@@ -1050,9 +1046,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.stop()
         self._search_timer.stop()
         self.detail.stop()
-        unsubscribe = getattr(self.library, "unsubscribe", None)
-        if callable(unsubscribe):
-            unsubscribe(self._listener)
+        self.library.unsubscribe(self._listener)
         super().closeEvent(event)
         if self.owns_library:
             self.library.close()

@@ -142,7 +142,7 @@ class PaperListModel(QAbstractTableModel):
 
     def _query(self) -> list[PaperId]:
         key = SORT_KEYS.get(self.sort_column, "default")
-        return self.library.view_ids(self.view, sort=key, descending=self.descending)
+        return self.library.views.ids(self.view, sort=key, descending=self.descending)
 
     def _invalidate(self, ids: Iterable[PaperId] | None = None) -> None:
         self._forget_rows()
@@ -175,7 +175,7 @@ class PaperListModel(QAbstractTableModel):
         if library or not changed_ids or self.view == "queue":
             self.set_ids(self._query())
             return
-        inside = self.library.in_view(self.view, changed_ids)
+        inside = self.library.views.contains(self.view, changed_ids)
         if any(self.row_of(i) < 0 for i in inside):
             self.set_ids(self._query())
             return
@@ -300,7 +300,7 @@ class PaperListModel(QAbstractTableModel):
             self._cells.clear()
         start = row - row % PAGE
         wanted = [i for i in self.ids[start : start + PAGE] if i not in self._rows]
-        for paper in self.library.papers(wanted):
+        for paper in self.library.papers.many(wanted):
             self._rows[paper.id] = paper
             self._cells.pop(paper.id, None)
 
@@ -455,7 +455,7 @@ class PaperListModel(QAbstractTableModel):
             self.ids = list(self._ranked)
             return
         key = SORT_KEYS[self.sort_column]
-        papers = self.library.papers(self.ids)
+        papers = self.library.papers.many(self.ids)
 
         def sort_key(p: Paper) -> Any:
             if key == "title":

@@ -16,15 +16,15 @@ from typing import Any
 
 def annotate_example(library: Any, paper_id: int) -> None:
     """Give the shown paper two highlights (one with a note), tags and a short note."""
-    paper = library.paper(paper_id)
+    paper = library.papers.get(paper_id)
     words = paper.abstract.split()
     if len(words) > 40:
-        library.add_highlight_by_quote(paper_id, " ".join(words[2:8]), "green")
-        library.add_highlight_by_quote(
+        library.highlights.add_by_quote(paper_id, " ".join(words[2:8]), "green")
+        library.highlights.add_by_quote(
             paper_id, " ".join(words[30:36]), "red", "Check this against our baseline"
         )
-    library.set_paper_tags(paper_id, ["pruning", "reading group"])
-    library.set_note(paper_id, "**Try it** on the small model first; then *compare* the costs.")
+    library.tags.set_for_paper(paper_id, ["pruning", "reading group"])
+    library.notes.set(paper_id, "**Try it** on the small model first; then *compare* the costs.")
 
 
 def make_screenshot(
@@ -43,12 +43,12 @@ def make_screenshot(
     with tempfile.TemporaryDirectory() as tmp:
         library = Library.open(Path(tmp) / "data", backups=False)
         try:
-            library.import_paths([seeds_dir()])
-            inbox = library.view_ids("inbox")
-            library.set_read(inbox[:5], True)
-            library.set_starred([inbox[1], inbox[6], inbox[9]], True)
-            library.set_queued([inbox[2], inbox[7]], True)
-            library.set_archived([inbox[0]], True)
+            library.importer.import_paths([seeds_dir()])
+            inbox = library.views.ids("inbox")
+            library.triage.set_read(inbox[:5], True)
+            library.triage.set_starred([inbox[1], inbox[6], inbox[9]], True)
+            library.triage.set_queued([inbox[2], inbox[7]], True)
+            library.triage.set_archived([inbox[0]], True)
             library.history.clear()
             window = MainWindow(library, None)
             window.resize(width, height)

@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.core.library import Library, ViewCount
+from desktop.core.library import Library
+from desktop.core.views import ViewCount
 from desktop.gui.icons import pixmap
 from desktop.gui.item_painting import draw_item_in_row
 from desktop.gui.paper_list_model import short_date
@@ -56,7 +57,7 @@ def view_label(library: Library, view: str) -> str:
     if view in VIEW_LABELS:
         return VIEW_LABELS[view]
     if view.startswith("digest:"):
-        for digest in library.digests():
+        for digest in library.digests.all():
             if f"digest:{digest.id}" == view:
                 return digest_label(digest.name, digest.digest_date)
     if view.startswith("tag:"):
@@ -93,17 +94,15 @@ class SidebarModel(QAbstractListModel):
             )
             for view, label in VIEW_LABELS.items()
         ]
-        highlight_counts = getattr(self.library, "highlight_counts", None)
-        if callable(highlight_counts):
-            marked = sum(highlight_counts().values())
-            # Not a paper view: Enter or a click opens the list of every highlight (g then h).
-            entries.append(
-                Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
-            )
-        digests = self.library.digests()
+        marked = sum(self.library.highlights.counts().values())
+        # Not a paper view: Enter or a click opens the list of every highlight (g then h).
+        entries.append(
+            Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
+        )
+        digests = self.library.digests.all()
         if digests:
             if digest_stale:
-                self._digest_counts = self.library.digest_counts()
+                self._digest_counts = self.library.digests.counts()
             per_digest = self._digest_counts or {}
             entries.append(Entry(None, "Digests"))
             for digest in reversed(digests):  # newest import first
@@ -118,15 +117,11 @@ class SidebarModel(QAbstractListModel):
                         f"{digest.name}\nimported {digest.imported_at[:16].replace('T', ' ')}",
                     )
                 )
-        tags = getattr(self.library, "tags", None)
-        if callable(tags):
-            found = [(str(name), int(count)) for name, count in tags() if count]
-            if found:
-                entries.append(Entry(None, "Tags"))
-                for name, count in found:
-                    entries.append(
-                        Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers")
-                    )
+        found = [(str(name), int(count)) for name, count in self.library.tags.all() if count]
+        if found:
+            entries.append(Entry(None, "Tags"))
+            for name, count in found:
+                entries.append(Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers"))
         return entries
 
     def refresh(
@@ -142,7 +137,7 @@ class SidebarModel(QAbstractListModel):
         only recomputed when ``digests_changed`` (they cost a join over every sighting).
         """
         if counts is None and with_counts:
-            counts = self.library.counts()
+            counts = self.library.views.counts()
         fresh_digests = with_counts and (digests_changed or self._digest_counts is None)
         new = self._build(counts, fresh_digests)
         if [e.view for e in new] == [e.view for e in self.entries] and [e.label for e in new] == [

@@ -37,8 +37,8 @@ class TagActions(QObject):
         if not ids:
             self._say("No paper to tag")
             return
-        known = [name for name, _count in self.library.tags()]
-        current = self.library.paper_tags(ids[0]) if len(ids) == 1 else []
+        known = [name for name, _count in self.library.tags.all()]
+        current = self.library.tags.of_paper(ids[0]) if len(ids) == 1 else []
         from desktop.gui.tag_editor import TagEditor  # imported when first used
 
         dialog = TagEditor(current, known, self.win, papers=len(ids))
@@ -48,15 +48,15 @@ class TagActions(QObject):
             names = dialog.names()
             try:
                 if len(ids) == 1:
-                    changes = self.library.set_paper_tags(ids[0], names)
+                    changes = self.library.tags.set_for_paper(ids[0], names)
                     if changes.empty:
                         self._say("Tags unchanged")
                         return
-                    shown = ", ".join(f"#{n}" for n in self.library.paper_tags(ids[0]))
+                    shown = ", ".join(f"#{n}" for n in self.library.tags.of_paper(ids[0]))
                     self._say(f"Tags: {shown or 'none'}   ·   u undoes")
                 else:
                     for name in names:
-                        self.library.add_tag(ids, name)
+                        self.library.tags.add(ids, name)
                     self._say(f"Tagged {len(ids)} papers   ·   u undoes")
             except Exception as exc:  # noqa: BLE001 - a refused name is said, not raised
                 self._say(f"Tags not saved: {exc}")
@@ -92,7 +92,7 @@ class TagActions(QObject):
             if not new or new == old:
                 return
             try:
-                self.library.rename_tag(old, new)
+                self.library.tags.rename(old, new)
             except Exception as exc:  # noqa: BLE001
                 self._say(f"Could not rename #{old}: {exc}")
                 return
@@ -104,7 +104,7 @@ class TagActions(QObject):
         dialog.open()
 
     def _spelling(self, name: str) -> str:
-        for known, _count in self.library.tags():
+        for known, _count in self.library.tags.all():
             if known.casefold() == name.casefold():
                 return known
         return name
@@ -117,7 +117,7 @@ class TagActions(QObject):
             self._say("Pick a tag in the sidebar first (g then d), then delete it")
             return
         try:
-            self.library.delete_tag(name)
+            self.library.tags.delete(name)
         except Exception as exc:  # noqa: BLE001
             self._say(f"Could not delete #{name}: {exc}")
             return

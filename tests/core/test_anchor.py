@@ -273,14 +273,14 @@ def test_property_reimport_keeps_highlights_on_their_quote_or_orphans_them(
     assume(new and new != text)
     library = Library.in_memory()
     try:
-        assert library.import_text(f"A Paper Title\n\n{text}\n", "v1").ok
-        (pid,) = library.view_ids("all")
-        h = library.add_highlight(pid, "abstract", start, end, note="mine")
-        result = library.import_text(f"A Paper Title\n\n{new}\n", "v2")
+        assert library.importer.import_text(f"A Paper Title\n\n{text}\n", "v1").ok
+        (pid,) = library.views.ids("all")
+        h = library.highlights.add(pid, "abstract", start, end, note="mine")
+        result = library.importer.import_text(f"A Paper Title\n\n{new}\n", "v2")
         assert result.updated_papers == 1
-        got = library.highlight(h.id)
+        got = library.highlights.get(h.id)
         assert got is not None and (got.quote, got.note) == (h.quote, "mine")
-        abstract = library.paper(pid).abstract  # type: ignore[union-attr]
+        abstract = library.papers.get(pid).abstract  # type: ignore[union-attr]
         if got.orphaned:
             assert (got.start, got.end) == (h.start, h.end)
         else:

@@ -6,13 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.core.annotations.manager import (
-    NOTE_MERGE_SECONDS,
-    TAG_MAX_CHARS,
-    AnnotationError,
-    QuoteNotFoundError,
-    normalize_tag,
-)
+from desktop.core.annotations.common import AnnotationError, QuoteNotFoundError
+from desktop.core.annotations.notes import NOTE_MERGE_SECONDS
+from desktop.core.annotations.tags import TAG_MAX_CHARS, normalize_tag
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, Changes, PaperId
 
@@ -32,11 +28,11 @@ def digest(title: str, abstract: str, *more: tuple[str, str]) -> str:
 
 @pytest.fixture
 def paper(lib: Library) -> PaperId:
-    result = lib.import_text(
+    result = lib.importer.import_text(
         digest(TITLE, ABSTRACT, ("Another Paper", "Plain text about something else.")), "d1"
     )
     assert result.ok and result.new_papers == 2
-    return lib.view_ids("all")[0]
+    return lib.views.ids("all")[0]
 
 
 @pytest.fixture
@@ -47,7 +43,7 @@ def events(lib: Library) -> list[Changes]:
 
 
 def reimport(lib: Library, abstract: str, name: str = "d2") -> None:
-    result = lib.import_text(digest(TITLE, abstract), name)
+    result = lib.importer.import_text(digest(TITLE, abstract), name)
     assert result.ok and result.updated_papers == 1, result.summary()
 
 
@@ -58,14 +54,14 @@ def test_add_highlight_stores_quote_context_and_offsets(
     lib: Library, paper: PaperId, events: list[Changes]
 ) -> None:
     start = ABSTRACT.index("machine learning")
-    h = lib.add_highlight(paper, "abstract", start, start + 16, color="green", note="key idea")
+    h = lib.highlights.add(paper, "abstract", start, start + 16, color="green", note="key idea")
     assert (h.field, h.start, h.end, h.quote) == ("abstract", start, start + 16, "machine learning")
     assert h.prefix == ABSTRACT[start - 32 : start]
     assert h.suffix == ABSTRACT[start + 16 : start + 48]
     assert (h.color, h.note, h.orphaned) == ("green", "key idea", False)
     assert events[-1] == Changes(frozenset({paper}), annotations=True)
     assert lib.annotations(paper).highlights == (h,)
-    assert lib.highlight(h.id) == h
+    assert lib.highlights.get(h.id) == h
 
 
 @pytest.mark.parametrize(
@@ -82,92 +78,92 @@ def test_add_highlight_validates(
     lib: Library, paper: PaperId, field: str, start: int, end: int, color: str
 ) -> None:
     with pytest.raises(AnnotationError):
-        lib.add_highlight(paper, field, start, end, color=color)
+        lib.highlights.add(paper, field, start, end, color=color)
     assert lib.annotations(paper).highlights == ()
     assert not lib.history.can_undo
 
 
 def test_add_highlight_to_a_missing_paper_fails(lib: Library) -> None:
     with pytest.raises(AnnotationError, match="no paper with id 99"):
-        lib.add_highlight(99, "abstract", 0, 3)
+        lib.highlights.add(99, "abstract", 0, 3)
 
 
 def test_highlights_are_in_reading_order(lib: Library, paper: PaperId) -> None:
-    late = lib.add_highlight_by_quote(paper, "fast training")
-    early = lib.add_highlight_by_quote(paper, "Graph neural networks")
-    title = lib.add_highlight(paper, "title", 0, 7)
+    late = lib.highlights.add_by_quote(paper, "fast training")
+    early = lib.highlights.add_by_quote(paper, "Graph neural networks")
+    title = lib.highlights.add(paper, "title", 0, 7)
     assert [h.id for h in lib.annotations(paper).highlights] == [title.id, early.id, late.id]
 
 
 def test_add_by_quote_prefers_the_abstract_then_the_title(lib: Library, paper: PaperId) -> None:
-    h = lib.add_highlight_by_quote(paper, "DiskGNN")
+    h = lib.highlights.add_by_quote(paper, "DiskGNN")
     assert h.field == "abstract" and ABSTRACT[h.start : h.end] == "DiskGNN"
-    t = lib.add_highlight_by_quote(paper, "Bridging I/O", color="blue", note="n")
+    t = lib.highlights.add_by_quote(paper, "Bridging I/O", color="blue", note="n")
     assert (t.field, t.start, t.quote, t.color, t.note) == ("title", 9, "Bridging I/O", "blue", "n")
 
 
 def test_add_by_quote_folds_whitespace_in_the_quote(lib: Library, paper: PaperId) -> None:
-    h = lib.add_highlight_by_quote(paper, "machine\n  learning")
+    h = lib.highlights.add_by_quote(paper, "machine\n  learning")
     assert h.quote == "machine learning"
 
 
 def test_add_by_quote_fails_clearly_when_the_quote_is_missing(lib: Library, paper: PaperId) -> None:
     with pytest.raises(QuoteNotFoundError, match="does not contain"):
-        lib.add_highlight_by_quote(paper, "quantum chromodynamics")
+        lib.highlights.add_by_quote(paper, "quantum chromodynamics")
     with pytest.raises(ValueError):
-        lib.add_highlight_by_quote(paper, "   ")
+        lib.highlights.add_by_quote(paper, "   ")
     assert lib.annotations(paper).highlights == ()
 
 
 def test_highlight_note_colour_and_delete_are_undoable(lib: Library, paper: PaperId) -> None:
-    h = lib.add_highlight_by_quote(paper, "CPU memory")
-    lib.set_highlight_note(h.id, "why CPU?")
-    lib.set_highlight_color(h.id, "RED")
-    got = lib.highlight(h.id)
+    h = lib.highlights.add_by_quote(paper, "CPU memory")
+    lib.highlights.set_note(h.id, "why CPU?")
+    lib.highlights.set_color(h.id, "RED")
+    got = lib.highlights.get(h.id)
     assert got is not None and (got.note, got.color) == ("why CPU?", "red")
-    lib.delete_highlight(h.id)
-    assert lib.highlight(h.id) is None
+    lib.highlights.delete(h.id)
+    assert lib.highlights.get(h.id) is None
     assert lib.history.undo_label() == "delete highlight"
-    lib.undo()
-    assert lib.highlight(h.id) == got  # same id, same everything
-    assert lib.undo() is not None and lib.highlight(h.id).color == "yellow"  # type: ignore[union-attr]
-    assert lib.undo() is not None and lib.highlight(h.id).note == ""  # type: ignore[union-attr]
-    lib.undo()
-    assert lib.highlight(h.id) is None
+    lib.history.undo()
+    assert lib.highlights.get(h.id) == got  # same id, same everything
+    assert lib.history.undo() is not None and lib.highlights.get(h.id).color == "yellow"  # type: ignore[union-attr]
+    assert lib.history.undo() is not None and lib.highlights.get(h.id).note == ""  # type: ignore[union-attr]
+    lib.history.undo()
+    assert lib.highlights.get(h.id) is None
     for _ in range(4):
-        lib.redo()
-    assert lib.highlight(h.id) is None
-    lib.undo()
-    assert lib.highlight(h.id) == got
+        lib.history.redo()
+    assert lib.highlights.get(h.id) is None
+    lib.history.undo()
+    assert lib.highlights.get(h.id) == got
 
 
 def test_unchanged_highlight_edits_do_not_make_undo_steps(lib: Library, paper: PaperId) -> None:
-    h = lib.add_highlight_by_quote(paper, "CPU memory")
-    assert lib.set_highlight_color(h.id, "yellow").empty
-    assert lib.set_highlight_note(h.id, "").empty
+    h = lib.highlights.add_by_quote(paper, "CPU memory")
+    assert lib.highlights.set_color(h.id, "yellow").empty
+    assert lib.highlights.set_note(h.id, "").empty
     assert lib.history.undo_label() == "add highlight"
     with pytest.raises(AnnotationError):
-        lib.set_highlight_color(h.id, "mauve")
+        lib.highlights.set_color(h.id, "mauve")
     with pytest.raises(AnnotationError):
-        lib.delete_highlight(12345)
+        lib.highlights.delete(12345)
 
 
 def test_highlights_across_the_library_filter_by_colour_and_query(
     lib: Library, paper: PaperId
 ) -> None:
-    other = lib.view_ids("all")[1]
-    a = lib.add_highlight_by_quote(paper, "CPU memory", color="red", note="too small")
-    b = lib.add_highlight_by_quote(paper, "DiskGNN", color="blue")
-    c = lib.add_highlight_by_quote(other, "something else", color="red", note="50%_off")
-    assert [h.id for h in lib.highlights()] == [a.id, b.id, c.id]
-    assert [h.id for h in lib.highlights(color="red")] == [a.id, c.id]
-    assert [h.id for h in lib.highlights(query="TOO SMALL")] == [a.id]
-    assert [h.id for h in lib.highlights(query="another paper")] == [c.id]  # by paper title
-    assert [h.id for h in lib.highlights(query="%_")] == [c.id]  # LIKE wildcards are literal
-    assert [h.id for h in lib.highlights(order="recent")] == [c.id, b.id, a.id]
-    assert lib.highlight_counts() == {**dict.fromkeys(HIGHLIGHT_COLORS, 0), "red": 2, "blue": 1}
+    other = lib.views.ids("all")[1]
+    a = lib.highlights.add_by_quote(paper, "CPU memory", color="red", note="too small")
+    b = lib.highlights.add_by_quote(paper, "DiskGNN", color="blue")
+    c = lib.highlights.add_by_quote(other, "something else", color="red", note="50%_off")
+    assert [h.id for h in lib.highlights.search()] == [a.id, b.id, c.id]
+    assert [h.id for h in lib.highlights.search(color="red")] == [a.id, c.id]
+    assert [h.id for h in lib.highlights.search(query="TOO SMALL")] == [a.id]
+    assert [h.id for h in lib.highlights.search(query="another paper")] == [c.id]  # by paper title
+    assert [h.id for h in lib.highlights.search(query="%_")] == [c.id]  # LIKE wildcards are literal
+    assert [h.id for h in lib.highlights.search(order="recent")] == [c.id, b.id, a.id]
+    assert lib.highlights.counts() == {**dict.fromkeys(HIGHLIGHT_COLORS, 0), "red": 2, "blue": 1}
     with pytest.raises(AnnotationError):
-        lib.highlights(color="teal")
+        lib.highlights.search(color="teal")
 
 
 # -- re-import and re-anchoring --------------------------------------------------------------------
@@ -176,9 +172,9 @@ def test_highlights_across_the_library_filter_by_colour_and_query(
 def test_reimport_keeps_moves_and_orphans_highlights(
     lib: Library, paper: PaperId, events: list[Changes]
 ) -> None:
-    kept = lib.add_highlight_by_quote(paper, "Graph neural networks")
-    moved = lib.add_highlight_by_quote(paper, "high I/O efficiency", note="the claim")
-    lost = lib.add_highlight_by_quote(paper, "several systems store data on disk", color="red")
+    kept = lib.highlights.add_by_quote(paper, "Graph neural networks")
+    moved = lib.highlights.add_by_quote(paper, "high I/O efficiency", note="the claim")
+    lost = lib.highlights.add_by_quote(paper, "several systems store data on disk", color="red")
     new_abstract = ABSTRACT.replace(
         "several systems store data on disk", "some systems page data to SSDs"
     ).replace("We build", "In this paper we build")
@@ -197,22 +193,22 @@ def test_reimport_keeps_moves_and_orphans_highlights(
         "red",
     )
     assert o.to_json()["anchored"] is False
-    assert [h.id for h in lib.highlights(orphaned=True)] == [lost.id]
+    assert [h.id for h in lib.highlights.search(orphaned=True)] == [lost.id]
     # The old text comes back: the orphan is anchored again.
     reimport(lib, ABSTRACT, name="d3")
-    back = lib.highlight(lost.id)
+    back = lib.highlights.get(lost.id)
     assert back is not None and not back.orphaned and back.start == lost.start
 
 
 def test_reimport_picks_the_right_duplicate_by_context(lib: Library, paper: PaperId) -> None:
     second = ABSTRACT.index("GNNs on large")
-    h = lib.add_highlight(paper, "abstract", second, second + 4)
+    h = lib.highlights.add(paper, "abstract", second, second + 4)
     assert ABSTRACT.count("GNNs") == 2
     new_abstract = ABSTRACT.replace("To train GNNs", "To efficiently train GNNs").replace(
         "Graph neural", "Modern graph neural"
     )
     reimport(lib, new_abstract)
-    got = lib.highlight(h.id)
+    got = lib.highlights.get(h.id)
     assert got is not None and not got.orphaned
     assert got.start == new_abstract.index("GNNs on large")
 
@@ -220,41 +216,41 @@ def test_reimport_picks_the_right_duplicate_by_context(lib: Library, paper: Pape
 def test_reimport_failure_rolls_back_reanchoring_too(
     lib: Library, paper: PaperId, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lost = lib.add_highlight_by_quote(paper, "several systems store data on disk")
+    lost = lib.highlights.add_by_quote(paper, "several systems store data on disk")
 
     def boom(ids: object) -> set[int]:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(lib, "reanchor_papers", boom)
-    result = lib.import_text(digest(TITLE, "Entirely new abstract."), "d2")
+    monkeypatch.setattr(lib.highlights, "reanchor_papers", boom)
+    result = lib.importer.import_text(digest(TITLE, "Entirely new abstract."), "d2")
     assert result.status == "failed"
-    assert lib.paper(paper).abstract == ABSTRACT  # type: ignore[union-attr]
-    assert lib.highlight(lost.id) == lost
+    assert lib.papers.get(paper).abstract == ABSTRACT  # type: ignore[union-attr]
+    assert lib.highlights.get(lost.id) == lost
 
 
 def test_undo_after_reimport_reanchors_the_restored_highlight(lib: Library, paper: PaperId) -> None:
-    h = lib.add_highlight_by_quote(paper, "fast training")
-    lib.delete_highlight(h.id)
+    h = lib.highlights.add_by_quote(paper, "fast training")
+    lib.highlights.delete(h.id)
     new_abstract = "Preface sentence. " + ABSTRACT
     reimport(lib, new_abstract)
-    lib.undo()  # undelete
-    got = lib.highlight(h.id)
+    lib.history.undo()  # undelete
+    got = lib.highlights.get(h.id)
     assert got is not None and not got.orphaned
     assert new_abstract[got.start : got.end] == "fast training"
 
 
 def test_seeded_library_reimport_with_edits_never_misplaces(seeded: Library) -> None:
     """Highlight runs of real abstracts, reword each abstract, and check every highlight."""
-    ids = seeded.view_ids("all")[:8]
+    ids = seeded.views.ids("all")[:8]
     made = []
     edits: dict[int, tuple[int, int, int]] = {}  # paper -> (edit start, old end, shift)
     lines = []
     for pid in ids:
-        paper = seeded.paper(pid)
+        paper = seeded.papers.get(pid)
         assert paper is not None
         text = paper.abstract
         for start in range(0, max(1, len(text) - 30), 211):
-            made.append(seeded.add_highlight(pid, "abstract", start, start + 25))
+            made.append(seeded.highlights.add(pid, "abstract", start, start + 25))
         words = text.split(" ")
         middle = len(words) // 2
         at = len(" ".join(words[:middle])) + 1
@@ -262,12 +258,12 @@ def test_seeded_library_reimport_with_edits_never_misplaces(seeded: Library) -> 
         words[middle] = "REWORDED"
         edits[pid] = (at, old_end, len("Update: ") + len("REWORDED") - (old_end - at))
         lines.append(f"{paper.title}\n\n{' '.join(['Update:', *words])}")
-    result = seeded.import_text("\n\n\n".join(lines) + "\n", "edited")
+    result = seeded.importer.import_text("\n\n\n".join(lines) + "\n", "edited")
     assert result.updated_papers == len(ids)
     orphaned = 0
     for h in made:
-        got = seeded.highlight(h.id)
-        paper = seeded.paper(h.paper_id)
+        got = seeded.highlights.get(h.id)
+        paper = seeded.papers.get(h.paper_id)
         assert got is not None and paper is not None
         at, old_end, shift = edits[h.paper_id]
         touched = h.start < old_end and h.end > at
@@ -293,76 +289,76 @@ HOSTILE = (
 
 
 def test_note_is_stored_verbatim_even_when_hostile(lib: Library, paper: PaperId) -> None:
-    lib.set_note(paper, HOSTILE)
-    assert lib.note(paper) == HOSTILE
+    lib.notes.set(paper, HOSTILE)
+    assert lib.notes.get(paper) == HOSTILE
     assert lib.annotations(paper).note == HOSTILE
     assert lib.annotations(paper).note_updated_at is not None
 
 
 def test_note_that_cannot_be_encoded_is_refused(lib: Library, paper: PaperId) -> None:
     with pytest.raises(AnnotationError):
-        lib.set_note(paper, "lone \ud800 surrogate")
-    assert lib.note(paper) == ""
+        lib.notes.set(paper, "lone \ud800 surrogate")
+    assert lib.notes.get(paper) == ""
 
 
 def test_blank_note_deletes_the_row(lib: Library, paper: PaperId) -> None:
-    lib.set_note(paper, "something")
-    lib.set_note(paper, "  \n ")
+    lib.notes.set(paper, "something")
+    lib.notes.set(paper, "  \n ")
     assert lib.db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
     assert lib.annotations(paper).note_updated_at is None
 
 
 def test_note_saves_within_a_minute_merge_into_one_undo_step(lib: Library, paper: PaperId) -> None:
     clock = [1000.0]
-    lib.note_clock = lambda: clock[0]  # type: ignore[method-assign]
-    lib.set_note(paper, "first draft")
+    lib.notes.clock = lambda: clock[0]  # type: ignore[method-assign]
+    lib.notes.set(paper, "first draft")
     undo_depth = len(lib.history._done)
     for text in ("first draft, more", "first draft, more, and more"):
         clock[0] += NOTE_MERGE_SECONDS / 2
-        lib.set_note(paper, text)
+        lib.notes.set(paper, text)
     assert len(lib.history._done) == undo_depth
-    lib.undo()
-    assert lib.note(paper) == ""
-    lib.redo()
-    assert lib.note(paper) == "first draft, more, and more"
+    lib.history.undo()
+    assert lib.notes.get(paper) == ""
+    lib.history.redo()
+    assert lib.notes.get(paper) == "first draft, more, and more"
     # A pause longer than the window starts a new step.
     clock[0] += NOTE_MERGE_SECONDS * 2
-    lib.set_note(paper, "second session")
-    lib.undo()
-    assert lib.note(paper) == "first draft, more, and more"
+    lib.notes.set(paper, "second session")
+    lib.history.undo()
+    assert lib.notes.get(paper) == "first draft, more, and more"
 
 
 def test_note_saves_do_not_merge_across_other_actions_or_papers(
     lib: Library, paper: PaperId
 ) -> None:
-    lib.note_clock = lambda: 5.0  # type: ignore[method-assign]
-    other = lib.view_ids("all")[1]
-    lib.set_note(paper, "a")
-    lib.set_note(other, "b")
-    lib.set_note(paper, "a2")
-    lib.set_starred([paper])
-    lib.set_note(paper, "a3")
+    lib.notes.clock = lambda: 5.0  # type: ignore[method-assign]
+    other = lib.views.ids("all")[1]
+    lib.notes.set(paper, "a")
+    lib.notes.set(other, "b")
+    lib.notes.set(paper, "a2")
+    lib.triage.set_starred([paper])
+    lib.notes.set(paper, "a3")
     labels = []
     while lib.history.can_undo:
-        labels.append(lib.undo()[0])  # type: ignore[index]
+        labels.append(lib.history.undo()[0])  # type: ignore[index]
     assert labels == ["edit note", "star", "edit note", "edit note", "edit note"]
-    assert lib.note(paper) == "" and lib.note(other) == ""
+    assert lib.notes.get(paper) == "" and lib.notes.get(other) == ""
 
 
 def test_note_undo_redo_and_delete_label(lib: Library, paper: PaperId) -> None:
-    lib.note_clock = iter(range(0, 10_000, 500)).__next__  # type: ignore[method-assign,assignment]
-    lib.set_note(paper, "v1")
-    lib.set_note(paper, "v2")
-    lib.set_note(paper, "")
+    lib.notes.clock = iter(range(0, 10_000, 500)).__next__  # type: ignore[method-assign,assignment]
+    lib.notes.set(paper, "v1")
+    lib.notes.set(paper, "v2")
+    lib.notes.set(paper, "")
     assert lib.history.undo_label() == "delete note"
-    lib.undo()
-    assert lib.note(paper) == "v2"
-    lib.undo()
-    assert lib.note(paper) == "v1"
-    lib.redo()
-    lib.redo()
-    assert lib.note(paper) == ""
-    assert lib.set_note(paper, "").empty
+    lib.history.undo()
+    assert lib.notes.get(paper) == "v2"
+    lib.history.undo()
+    assert lib.notes.get(paper) == "v1"
+    lib.history.redo()
+    lib.history.redo()
+    assert lib.notes.get(paper) == ""
+    assert lib.notes.set(paper, "").empty
 
 
 # -- tags ----------------------------------------------------------------------------------------
@@ -383,84 +379,84 @@ def test_bad_tag_names_are_refused(bad: str) -> None:
 
 
 def test_add_and_remove_tags_with_counts_and_views(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper, other], "Systems")
-    lib.add_tag([paper], "systems")  # same tag, case-insensitive; keeps its spelling
-    lib.add_tag([paper], "to read")
-    assert lib.tags() == [("Systems", 2), ("to read", 1)]
-    assert lib.paper_tags(paper) == ["Systems", "to read"]
-    assert lib.view_ids("tag:SYSTEMS") == [paper, other]
-    assert lib.view_ids("tag: to  read ") == [paper]
-    assert lib.view_ids("tag:nothing") == []
-    lib.remove_tag([paper], "systems")
-    assert lib.tags() == [("Systems", 1), ("to read", 1)]
-    lib.remove_tag([paper], "to read")
-    assert lib.tags() == [("Systems", 1)]  # a tag on no paper is gone
-    assert lib.remove_tag([paper], "never existed").empty
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper, other], "Systems")
+    lib.tags.add([paper], "systems")  # same tag, case-insensitive; keeps its spelling
+    lib.tags.add([paper], "to read")
+    assert lib.tags.all() == [("Systems", 2), ("to read", 1)]
+    assert lib.tags.of_paper(paper) == ["Systems", "to read"]
+    assert lib.views.ids("tag:SYSTEMS") == [paper, other]
+    assert lib.views.ids("tag: to  read ") == [paper]
+    assert lib.views.ids("tag:nothing") == []
+    lib.tags.remove([paper], "systems")
+    assert lib.tags.all() == [("Systems", 1), ("to read", 1)]
+    lib.tags.remove([paper], "to read")
+    assert lib.tags.all() == [("Systems", 1)]  # a tag on no paper is gone
+    assert lib.tags.remove([paper], "never existed").empty
     with pytest.raises(AnnotationError):
-        lib.add_tag([paper, 999], "x")
+        lib.tags.add([paper, 999], "x")
     with pytest.raises(ValueError):
-        lib.view_ids("tag:")
+        lib.views.ids("tag:")
 
 
 def test_tag_actions_undo_and_redo(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper, other], "alpha")
-    lib.remove_tag([other], "alpha")
-    assert lib.tags() == [("alpha", 1)]
-    lib.undo()
-    assert lib.tags() == [("alpha", 2)]
-    lib.undo()
-    assert lib.tags() == []
-    lib.redo()
-    lib.redo()
-    assert lib.tags() == [("alpha", 1)] and lib.paper_tags(paper) == ["alpha"]
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper, other], "alpha")
+    lib.tags.remove([other], "alpha")
+    assert lib.tags.all() == [("alpha", 1)]
+    lib.history.undo()
+    assert lib.tags.all() == [("alpha", 2)]
+    lib.history.undo()
+    assert lib.tags.all() == []
+    lib.history.redo()
+    lib.history.redo()
+    assert lib.tags.all() == [("alpha", 1)] and lib.tags.of_paper(paper) == ["alpha"]
 
 
 def test_rename_tag_and_merge_into_existing(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper], "ml")
-    lib.add_tag([paper, other], "machine learning")
-    lib.rename_tag("ml", "ML")  # case-only rename
-    assert lib.tags() == [("machine learning", 2), ("ML", 1)]
-    lib.rename_tag("ML", "Machine  Learning")  # merge into the existing tag
-    assert lib.tags() == [("machine learning", 2)]
-    assert lib.view_ids("tag:machine learning") == [paper, other]
-    lib.undo()
-    assert lib.tags() == [("machine learning", 2), ("ML", 1)]
-    lib.undo()
-    assert lib.tags() == [("machine learning", 2), ("ml", 1)]
-    lib.redo()
-    lib.redo()
-    assert lib.tags() == [("machine learning", 2)]
-    lib.rename_tag("machine learning", "ml-core")
-    assert lib.tags() == [("ml-core", 2)] and lib.paper_tags(other) == ["ml-core"]
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper], "ml")
+    lib.tags.add([paper, other], "machine learning")
+    lib.tags.rename("ml", "ML")  # case-only rename
+    assert lib.tags.all() == [("machine learning", 2), ("ML", 1)]
+    lib.tags.rename("ML", "Machine  Learning")  # merge into the existing tag
+    assert lib.tags.all() == [("machine learning", 2)]
+    assert lib.views.ids("tag:machine learning") == [paper, other]
+    lib.history.undo()
+    assert lib.tags.all() == [("machine learning", 2), ("ML", 1)]
+    lib.history.undo()
+    assert lib.tags.all() == [("machine learning", 2), ("ml", 1)]
+    lib.history.redo()
+    lib.history.redo()
+    assert lib.tags.all() == [("machine learning", 2)]
+    lib.tags.rename("machine learning", "ml-core")
+    assert lib.tags.all() == [("ml-core", 2)] and lib.tags.of_paper(other) == ["ml-core"]
     with pytest.raises(AnnotationError):
-        lib.rename_tag("nope", "x")
+        lib.tags.rename("nope", "x")
 
 
 def test_delete_tag_and_undo(lib: Library, paper: PaperId, events: list[Changes]) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper, other], "doomed")
-    lib.add_tag([paper], "kept")
-    changes = lib.delete_tag("DOOMED")
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper, other], "doomed")
+    lib.tags.add([paper], "kept")
+    changes = lib.tags.delete("DOOMED")
     assert changes == Changes(frozenset({paper, other}), annotations=True, tags=True)
-    assert lib.tags() == [("kept", 1)]
+    assert lib.tags.all() == [("kept", 1)]
     assert lib.history.undo_label() == "delete tag DOOMED"
-    lib.undo()
-    assert lib.tags() == [("doomed", 2), ("kept", 1)]
+    lib.history.undo()
+    assert lib.tags.all() == [("doomed", 2), ("kept", 1)]
     with pytest.raises(AnnotationError):
-        lib.delete_tag("absent")
+        lib.tags.delete("absent")
 
 
 # -- the whole paper -------------------------------------------------------------------------------
 
 
 def test_annotations_and_annotated_paper_ids(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
+    other = lib.views.ids("all")[1]
     assert lib.annotations(paper).empty and lib.annotated_paper_ids() == []
-    lib.add_tag([other], "t")
-    lib.set_note(paper, "n")
+    lib.tags.add([other], "t")
+    lib.notes.set(paper, "n")
     assert lib.annotated_paper_ids() == [paper, other]
     ann = lib.annotations(other)
     assert not ann.empty and ann.tags == ("t",) and ann.note == ""
@@ -469,14 +465,14 @@ def test_annotations_and_annotated_paper_ids(lib: Library, paper: PaperId) -> No
 def test_every_write_emits_annotation_changes(
     lib: Library, paper: PaperId, events: list[Changes]
 ) -> None:
-    h = lib.add_highlight_by_quote(paper, "DiskGNN")
-    lib.set_highlight_note(h.id, "x")
-    lib.set_highlight_color(h.id, "purple")
-    lib.set_note(paper, "n")
-    lib.add_tag([paper], "t")
-    lib.rename_tag("t", "u")
-    lib.remove_tag([paper], "u")
-    lib.delete_highlight(h.id)
+    h = lib.highlights.add_by_quote(paper, "DiskGNN")
+    lib.highlights.set_note(h.id, "x")
+    lib.highlights.set_color(h.id, "purple")
+    lib.notes.set(paper, "n")
+    lib.tags.add([paper], "t")
+    lib.tags.rename("t", "u")
+    lib.tags.remove([paper], "u")
+    lib.highlights.delete(h.id)
     assert len(events) == 8
     tag_events = {4, 5, 6}  # add_tag, rename_tag, remove_tag also change the tag list
     assert all(
@@ -484,7 +480,7 @@ def test_every_write_emits_annotation_changes(
         for i, e in enumerate(events)
     )
     while lib.history.can_undo:
-        lib.undo()
+        lib.history.undo()
     assert all(e.annotations and e.papers == {paper} for e in events[8:])
     assert lib.annotations(paper).empty
 
@@ -492,34 +488,34 @@ def test_every_write_emits_annotation_changes(
 def test_annotations_survive_reopening(tmp_path: pytest.TempPathFactory) -> None:
     data = tmp_path / "lib"  # type: ignore[operator]
     with Library.open(data) as library:
-        library.import_text(digest(TITLE, ABSTRACT), "d1")
-        pid = library.view_ids("all")[0]
-        library.set_note(pid, "kept")
-        library.add_tag([pid], "kept")
-        library.add_highlight_by_quote(pid, "DiskGNN")
+        library.importer.import_text(digest(TITLE, ABSTRACT), "d1")
+        pid = library.views.ids("all")[0]
+        library.notes.set(pid, "kept")
+        library.tags.add([pid], "kept")
+        library.highlights.add_by_quote(pid, "DiskGNN")
     with Library.open(data) as library:
         ann = library.annotations(pid)
         assert (ann.note, ann.tags, len(ann.highlights)) == ("kept", ("kept",), 1)
 
 
 def test_set_paper_tags_replaces_the_set_in_one_undo_step(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper, other], "shared")
-    lib.add_tag([paper], "only here")
-    changes = lib.set_paper_tags(paper, ["SHARED", "new one", " new  one "])
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper, other], "shared")
+    lib.tags.add([paper], "only here")
+    changes = lib.tags.set_for_paper(paper, ["SHARED", "new one", " new  one "])
     assert changes == Changes(frozenset({paper}), annotations=True, tags=True)
-    assert lib.paper_tags(paper) == ["new one", "shared"]
-    assert lib.tags() == [("new one", 1), ("shared", 2)]  # "only here" is on no paper: gone
+    assert lib.tags.of_paper(paper) == ["new one", "shared"]
+    assert lib.tags.all() == [("new one", 1), ("shared", 2)]  # "only here" is on no paper: gone
     assert lib.history.undo_label() == "edit tags"
-    lib.undo()
-    assert lib.paper_tags(paper) == ["only here", "shared"]
-    assert lib.tags() == [("only here", 1), ("shared", 2)]
-    lib.redo()
-    assert lib.paper_tags(paper) == ["new one", "shared"]
-    assert lib.set_paper_tags(paper, ["shared", "new one"]).empty
+    lib.history.undo()
+    assert lib.tags.of_paper(paper) == ["only here", "shared"]
+    assert lib.tags.all() == [("only here", 1), ("shared", 2)]
+    lib.history.redo()
+    assert lib.tags.of_paper(paper) == ["new one", "shared"]
+    assert lib.tags.set_for_paper(paper, ["shared", "new one"]).empty
     with pytest.raises(AnnotationError):
-        lib.set_paper_tags(paper, ["fine", ""])
-    assert lib.paper_tags(paper) == ["new one", "shared"]
+        lib.tags.set_for_paper(paper, ["fine", ""])
+    assert lib.tags.of_paper(paper) == ["new one", "shared"]
 
 
 # -- schema --------------------------------------------------------------------------------------
@@ -542,14 +538,14 @@ def test_a_library_from_before_annotations_is_migrated_and_keeps_its_papers(
     db.close()
     with Library.open(data) as library:
         assert "m002_notes_highlights_tags" not in store.pending_migrations(library.db)
-        h = library.add_highlight_by_quote(1, "old abstract")
+        h = library.highlights.add_by_quote(1, "old abstract")
         assert library.annotations(1).highlights == (h,)
 
 
 def test_annotations_go_with_their_paper(lib: Library, paper: PaperId) -> None:
-    lib.set_note(paper, "n")
-    lib.add_highlight_by_quote(paper, "DiskGNN")
-    lib.add_tag([paper], "t")
+    lib.notes.set(paper, "n")
+    lib.highlights.add_by_quote(paper, "DiskGNN")
+    lib.tags.add([paper], "t")
     with lib.db.atomic():
         lib.db.execute("DELETE FROM sightings WHERE paper_id = ?", [paper])
         lib.db.execute("DELETE FROM papers WHERE id = ?", [paper])
@@ -557,47 +553,47 @@ def test_annotations_go_with_their_paper(lib: Library, paper: PaperId) -> None:
         assert lib.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0
     # Undo of an action on a paper that no longer exists changes nothing and does not fail.
     while lib.history.can_undo:
-        lib.undo()
+        lib.history.undo()
     assert lib.annotated_paper_ids() == []
 
 
 def test_highlight_at_finds_the_newest_anchored_highlight(lib: Library, paper: PaperId) -> None:
-    outer = lib.add_highlight_by_quote(paper, "machine learning models")
-    inner = lib.add_highlight_by_quote(paper, "learning")
-    assert lib.highlight_at(paper, "abstract", outer.start) == outer
-    assert lib.highlight_at(paper, "abstract", inner.start + 1) == inner
-    assert lib.highlight_at(paper, "abstract", outer.end) is None
-    assert lib.highlight_at(paper, "title", outer.start) is None
+    outer = lib.highlights.add_by_quote(paper, "machine learning models")
+    inner = lib.highlights.add_by_quote(paper, "learning")
+    assert lib.highlights.at(paper, "abstract", outer.start) == outer
+    assert lib.highlights.at(paper, "abstract", inner.start + 1) == inner
+    assert lib.highlights.at(paper, "abstract", outer.end) is None
+    assert lib.highlights.at(paper, "title", outer.start) is None
 
 
 def test_search_sees_annotations_and_their_undo(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_highlight_by_quote(paper, "CPU memory", color="red", note="zanzibar")
-    lib.set_note(other, "quixotic remark")
-    lib.add_tag([other], "Deep learning")
-    assert [h.id for h in lib.search("color:red").hits] == [paper]
-    assert [h.id for h in lib.search("zanzibar").hits] == [paper]
-    assert [h.id for h in lib.search("note:quixotic").hits] == [other]
-    assert [h.id for h in lib.search('tag:"deep learning"').hits] == [other]
-    lib.undo()
-    lib.undo()
-    assert lib.search("note:quixotic").hits == []
-    assert lib.search('tag:"deep learning"').hits == []
+    other = lib.views.ids("all")[1]
+    lib.highlights.add_by_quote(paper, "CPU memory", color="red", note="zanzibar")
+    lib.notes.set(other, "quixotic remark")
+    lib.tags.add([other], "Deep learning")
+    assert [h.id for h in lib.index.search("color:red").hits] == [paper]
+    assert [h.id for h in lib.index.search("zanzibar").hits] == [paper]
+    assert [h.id for h in lib.index.search("note:quixotic").hits] == [other]
+    assert [h.id for h in lib.index.search('tag:"deep learning"').hits] == [other]
+    lib.history.undo()
+    lib.history.undo()
+    assert lib.index.search("note:quixotic").hits == []
+    assert lib.index.search('tag:"deep learning"').hits == []
 
 
 def test_highlight_ids_are_never_reused(lib: Library, paper: PaperId) -> None:
-    first = lib.add_highlight_by_quote(paper, "DiskGNN")
-    lib.delete_highlight(first.id)
-    second = lib.add_highlight_by_quote(paper, "DiskGNN")
+    first = lib.highlights.add_by_quote(paper, "DiskGNN")
+    lib.highlights.delete(first.id)
+    second = lib.highlights.add_by_quote(paper, "DiskGNN")
     assert second.id != first.id
 
 
 def test_tag_counts_include_unread(lib: Library, paper: PaperId) -> None:
-    other = lib.view_ids("all")[1]
-    lib.add_tag([paper, other], "b")
-    lib.add_tag([paper], "A")
-    lib.set_read([paper])
-    assert lib.tag_counts() == [("A", 1, 0), ("b", 2, 1)]
+    other = lib.views.ids("all")[1]
+    lib.tags.add([paper, other], "b")
+    lib.tags.add([paper], "A")
+    lib.triage.set_read([paper])
+    assert lib.tags.counts() == [("A", 1, 0), ("b", 2, 1)]
 
 
 # -- undo as a property ------------------------------------------------------------------------
@@ -631,7 +627,7 @@ TAG_NAMES = ["alpha", "Beta", "ALPHA", "gamma delta"]
 def annotation_state(library: Library, ids: list[PaperId]) -> object:
     return (
         [library.annotations(i) for i in ids],
-        library.tags(),
+        library.tags.all(),
         library.db.execute("SELECT COUNT(*) FROM tags").fetchone()[0],
     )
 
@@ -639,35 +635,35 @@ def annotation_state(library: Library, ids: list[PaperId]) -> object:
 def apply_op(library: Library, ids: list[PaperId], op: tuple[str, int, int, str]) -> None:
     kind, which, n, text = op
     pid = ids[which]
-    highlights = library.highlights()
+    highlights = library.highlights.search()
     name = TAG_NAMES[n % len(TAG_NAMES)]
     if kind == "highlight":
-        abstract = library.paper(pid).abstract  # type: ignore[union-attr]
+        abstract = library.papers.get(pid).abstract  # type: ignore[union-attr]
         start = n % (len(abstract) - 1)
         end = min(len(abstract), start + 1 + n % 17)
         color = list(HIGHLIGHT_COLORS)[n % len(HIGHLIGHT_COLORS)]
-        library.add_highlight(pid, "abstract", start, end, color=color, note=text)
+        library.highlights.add(pid, "abstract", start, end, color=color, note=text)
     elif kind == "note":
-        library.set_note(pid, text)
+        library.notes.set(pid, text)
     elif kind in ("highlight_note", "color", "delete") and highlights:
         h = highlights[n % len(highlights)]
         if kind == "highlight_note":
-            library.set_highlight_note(h.id, text)
+            library.highlights.set_note(h.id, text)
         elif kind == "color":
-            library.set_highlight_color(h.id, list(HIGHLIGHT_COLORS)[n % 5])
+            library.highlights.set_color(h.id, list(HIGHLIGHT_COLORS)[n % 5])
         else:
-            library.delete_highlight(h.id)
+            library.highlights.delete(h.id)
     elif kind == "tag":
-        library.add_tag([pid], name)
+        library.tags.add([pid], name)
     elif kind == "untag":
-        library.remove_tag([pid], name)
-    elif kind == "rename" and library.tags():
-        old = library.tags()[n % len(library.tags())][0]
-        library.rename_tag(old, TAG_NAMES[(n // 7) % len(TAG_NAMES)])
-    elif kind == "delete_tag" and library.tags():
-        library.delete_tag(library.tags()[n % len(library.tags())][0])
+        library.tags.remove([pid], name)
+    elif kind == "rename" and library.tags.all():
+        old = library.tags.all()[n % len(library.tags.all())][0]
+        library.tags.rename(old, TAG_NAMES[(n // 7) % len(TAG_NAMES)])
+    elif kind == "delete_tag" and library.tags.all():
+        library.tags.delete(library.tags.all()[n % len(library.tags.all())][0])
     elif kind == "set_tags":
-        library.set_paper_tags(pid, TAG_NAMES[: n % 4])
+        library.tags.set_for_paper(pid, TAG_NAMES[: n % 4])
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -678,9 +674,11 @@ def test_property_undo_all_then_redo_all_retraces_every_state(
     library = Library.in_memory()
     try:
         clock = iter(range(0, 10**9, 1000))
-        library.note_clock = lambda: float(next(clock))  # type: ignore[method-assign]
-        library.import_text(digest(TITLE, ABSTRACT, ("Another Paper", "Plain text here.")), "d")
-        ids = library.view_ids("all")
+        library.notes.clock = lambda: float(next(clock))  # type: ignore[method-assign]
+        library.importer.import_text(
+            digest(TITLE, ABSTRACT, ("Another Paper", "Plain text here.")), "d"
+        )
+        ids = library.views.ids("all")
         states = [annotation_state(library, ids)]
         for op in ops:
             depth = len(library.history._done)
@@ -690,11 +688,11 @@ def test_property_undo_all_then_redo_all_retraces_every_state(
             else:
                 assert annotation_state(library, ids) == states[-1]
         for expected in reversed(states[:-1]):
-            assert library.undo() is not None
+            assert library.history.undo() is not None
             assert annotation_state(library, ids) == expected
         assert not library.history.can_undo
         for expected in states[1:]:
-            assert library.redo() is not None
+            assert library.history.redo() is not None
             assert annotation_state(library, ids) == expected
     finally:
         library.close()
@@ -709,3 +707,16 @@ def test_property_tag_names_normalize_once_or_are_refused(raw: str) -> None:
     assert normalize_tag(name) == name
     assert name == name.strip() and "  " not in name and "," not in name
     assert 0 < len(name) <= TAG_MAX_CHARS
+
+
+def test_a_note_over_the_limit_is_refused_and_nothing_is_written(
+    lib: Library, paper: PaperId
+) -> None:
+    from desktop.core.annotations.notes import NOTE_MAX_CHARS
+
+    lib.notes.set(paper, "kept")
+    with pytest.raises(AnnotationError, match="at most 2,000,000 characters"):
+        lib.notes.set(paper, "x" * (NOTE_MAX_CHARS + 1))
+    assert lib.notes.get(paper) == "kept"
+    lib.notes.set(paper, "y" * NOTE_MAX_CHARS)  # the limit itself is allowed
+    assert len(lib.notes.get(paper)) == NOTE_MAX_CHARS

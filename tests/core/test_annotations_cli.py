@@ -29,7 +29,9 @@ def data(tmp_path: Path) -> Path:
     """A library with two papers: ids 1 and 2."""
     data = tmp_path / "lib"
     with Library.open(data, backups=False) as library:
-        library.import_text(f"{TITLE}\n\n{ABSTRACT}\n\n\nSecond Paper\n\nOther words.\n", "d1")
+        library.importer.import_text(
+            f"{TITLE}\n\n{ABSTRACT}\n\n\nSecond Paper\n\nOther words.\n", "d1"
+        )
     return data
 
 
@@ -48,7 +50,7 @@ def test_note_set_print_stdin_and_delete(
     assert cli(data, "note", "1", "-")[0] == 0
     assert cli(data, "note", "1") == (0, hostile)
     with Library.open(data, backups=False) as library:
-        assert library.note(1) == hostile
+        assert library.notes.get(1) == hostile
     assert cli(data, "note", "1", "") == (0, "note deleted for paper 1\n")
     assert cli(data, "note", "1") == (0, "")
     assert cli(data, "note", "77", "x")[0] == 1
@@ -127,7 +129,7 @@ def test_show_includes_note_highlights_and_tags(data: Path) -> None:
 def test_show_marks_orphaned_highlights(data: Path) -> None:
     cli(data, "highlight", "1", "--quote", "fast training")
     with Library.open(data, backups=False) as library:
-        library.import_text(f"{TITLE}\n\nA rewritten abstract with none of it.\n", "d2")
+        library.importer.import_text(f"{TITLE}\n\nA rewritten abstract with none of it.\n", "d2")
     code, text = cli(data, "show", "1")
     assert "ORPHANED" in text and "'fast training'" in text
     shown = json.loads(cli(data, "show", "1", "--json")[1])

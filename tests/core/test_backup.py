@@ -122,7 +122,7 @@ def test_open_without_backups_writes_none(seeded_dir: Path) -> None:
 def test_a_failed_daily_backup_is_a_notice_not_a_refusal(seeded_dir: Path) -> None:
     (seeded_dir / "backups").write_text("not a folder")
     with Library.open(seeded_dir) as lib:
-        assert lib.paper_count() == 286
+        assert lib.papers.count() == 286
         assert len(lib.notices) == 1 and "daily backup was not taken" in lib.notices[0]
 
 
@@ -201,7 +201,7 @@ def test_restore_moves_the_current_database_aside_with_its_wal(seeded_dir: Path)
     saved_bytes = saved.read_bytes()
     holder = Library.open(seeded_dir)  # keeps a WAL with uncheckpointed writes around
     holder.db.execute("PRAGMA wal_autocheckpoint=0")
-    holder.set_starred(holder.view_ids("all")[:3])
+    holder.triage.set_starred(holder.views.ids("all")[:3])
     wal = Path(f"{seeded_dir / DB_FILE}-wal")
     assert wal.stat().st_size > 0
     wal_copy = wal.read_bytes()
@@ -212,8 +212,8 @@ def test_restore_moves_the_current_database_aside_with_its_wal(seeded_dir: Path)
     assert result.previous is not None and result.previous.read_bytes() == db_copy
     assert Path(f"{result.previous}-wal").read_bytes()[:32] == wal_copy[:32]
     with Library.open(seeded_dir) as lib:
-        assert lib.view_ids("starred") == []
-        assert lib.paper_count() == 286
+        assert lib.views.ids("starred") == []
+        assert lib.papers.count() == 286
     # The moved-aside database still opens, with the writes from its WAL.
     conn = sqlite3.connect(result.previous)
     assert conn.execute("SELECT COUNT(*) FROM papers WHERE starred = 1").fetchone()[0] == 3
@@ -262,7 +262,7 @@ def test_restore_into_an_empty_folder(seeded_dir: Path, tmp_path: Path) -> None:
     result = backup.restore_backup(fresh, saved)
     assert result.previous is None
     with Library.open(fresh) as lib:
-        assert lib.paper_count() == 286
+        assert lib.papers.count() == 286
 
 
 def test_cli_backup_list_and_restore(seeded_dir: Path) -> None:
@@ -320,19 +320,19 @@ def test_restoring_another_library_rebuilds_the_search_index(
 ) -> None:
     other = tmp_path / "other"
     with Library.open(other, backups=False) as lib:
-        lib.import_text(
+        lib.importer.import_text(
             "Completely Different Paper About Lighthouses\n\nAn abstract on lighthouse keepers "
             "and their lamps, long enough to be a paper abstract of its own.\n",
             "other.txt",
         )
         saved = backup.take_backup(lib.db, other, "manual")
     with Library.open(seeded_dir, backups=False) as lib:
-        assert lib.search("DiskGNN").ids  # the index of the seeds is built
+        assert lib.index.search("DiskGNN").ids  # the index of the seeds is built
     backup.restore_backup(seeded_dir, saved)
     assert not (seeded_dir / "index").exists()
     with Library.open(seeded_dir, backups=False) as lib:
-        assert lib.search("DiskGNN").ids == []
-        found = lib.search("lighthouse")
+        assert lib.index.search("DiskGNN").ids == []
+        found = lib.index.search("lighthouse")
         assert found.ids == [1] and not found.fallback
 
 
@@ -343,7 +343,7 @@ def test_a_failed_swap_leaves_the_old_library_in_use_with_its_wal(
         saved = backup.take_backup(lib.db, seeded_dir, "manual")
     holder = Library.open(seeded_dir, backups=False)
     holder.db.execute("PRAGMA wal_autocheckpoint=0")
-    holder.set_starred(holder.view_ids("all")[:2])  # lives only in the WAL for now
+    holder.triage.set_starred(holder.views.ids("all")[:2])  # lives only in the WAL for now
     database = seeded_dir / DB_FILE
     real_replace = os.replace
 
@@ -360,7 +360,7 @@ def test_a_failed_swap_leaves_the_old_library_in_use_with_its_wal(
     assert not list(seeded_dir.glob(f"{DB_FILE}.before-restore-*"))
     assert not list(seeded_dir.glob(".restore-*"))
     with Library.open(seeded_dir, backups=False) as lib:
-        assert len(lib.view_ids("starred")) == 2
+        assert len(lib.views.ids("starred")) == 2
 
 
 def test_copies_left_by_a_killed_backup_or_restore_are_cleaned(seeded_dir: Path) -> None:

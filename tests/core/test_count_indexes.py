@@ -11,7 +11,7 @@ def plan(lib: Library, sql: str) -> str:
 
 def test_counts_use_covering_indexes(seeded: Library) -> None:
     for view in ("inbox", "queue", "starred", "archive", "all"):
-        where, _ = seeded.view_where(view)
+        where, _ = seeded.views.where(view)
         sql = f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}"
         found = plan(seeded, sql)
         # A covering index, or the small partial index of starred papers: never the table.
@@ -19,9 +19,9 @@ def test_counts_use_covering_indexes(seeded: Library) -> None:
 
 
 def test_digest_counts_match_a_plain_count(seeded: Library) -> None:
-    seeded.set_read(seeded.view_ids("inbox")[:30], True)
-    for digest in seeded.digests():
-        papers = seeded.papers(seeded.view_ids(f"digest:{digest.id}"), with_sightings=False)
-        count = seeded.digest_counts()[digest.id]
+    seeded.triage.set_read(seeded.views.ids("inbox")[:30], True)
+    for digest in seeded.digests.all():
+        papers = seeded.papers.many(seeded.views.ids(f"digest:{digest.id}"), with_sightings=False)
+        count = seeded.digests.counts()[digest.id]
         assert count.total == len(papers)
         assert count.unread == sum(1 for p in papers if not p.is_read)

@@ -15,7 +15,7 @@ def test_deferred_daily_backup_is_taken_on_its_own_connection(seeded_dir: Path) 
         taken = Library.take_daily_backup(seeded_dir)
         assert taken is not None and taken.exists()
         assert Library.take_daily_backup(seeded_dir) is None  # not due again today
-        assert lib.paper_count() == 286
+        assert lib.papers.count() == 286
     listed = backup.list_backups(seeded_dir)
     assert len(listed) == len(before) + 1
     backup.check_restorable(taken)  # raises unless the copy is a sound library

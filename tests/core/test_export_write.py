@@ -32,12 +32,12 @@ from tests.core.test_export_markdown import check_paper_file, make_paper, split_
 
 def annotate(lib: Library) -> None:
     """A few highlights, notes and tags on the seed library."""
-    lib.add_highlight_by_quote(1, "out-of-core", "green", note="Why *not* mmap?")
-    lib.add_highlight_by_quote(1, "DiskGNN", "blue")
-    lib.set_note(1, "# Summary\n\nDisk-based GNN training.\n\n<script>x</script>\n---\n")
-    lib.add_highlight_by_quote(3, "context switching", "red", note="Measured?")
-    lib.add_tag([1, 3], "systems")
-    lib.add_tag([5], "later")
+    lib.highlights.add_by_quote(1, "out-of-core", "green", note="Why *not* mmap?")
+    lib.highlights.add_by_quote(1, "DiskGNN", "blue")
+    lib.notes.set(1, "# Summary\n\nDisk-based GNN training.\n\n<script>x</script>\n---\n")
+    lib.highlights.add_by_quote(3, "context switching", "red", note="Measured?")
+    lib.tags.add([1, 3], "systems")
+    lib.tags.add([5], "later")
 
 
 def listing(folder: Path) -> dict[str, bytes]:
@@ -50,7 +50,7 @@ def annotated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("annotated") / "data"
     with Library.open(data) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths([SEEDS]))
+        assert all(r.ok for r in lib.importer.import_paths([SEEDS]))
         annotate(lib)
     return data
 
@@ -71,14 +71,14 @@ def test_default_selection_is_the_annotated_papers(annotated: Library) -> None:
     assert [f.paper_ids[0] for f in plan.files] == [1, 3, 5]
     assert (plan.papers, plan.highlights, plan.notes) == (3, 3, 3)
     for export_file in plan.files:
-        paper = annotated.paper(export_file.paper_ids[0])
+        paper = annotated.papers.get(export_file.paper_ids[0])
         assert paper is not None
         check_paper_file(paper, annotated.annotations(paper.id), export_file.content)
 
 
 def test_other_selections(annotated: Library) -> None:
-    starred_ids = annotated.view_ids("all")[10:13]
-    annotated.set_starred(starred_ids)
+    starred_ids = annotated.views.ids("all")[10:13]
+    annotated.triage.set_starred(starred_ids)
     assert plan_export(annotated, Selection.of_view("starred")).papers == 3
     assert plan_export(annotated, Selection.everything()).papers == 286
     some = plan_export(annotated, Selection.of_ids([3, 99999]), "per-paper")
@@ -116,7 +116,7 @@ def test_same_library_gives_byte_identical_exports(tmp_path: Path) -> None:
     for n in range(2):
         with Library.open(tmp_path / f"lib{n}") as lib:
             lib.today = lambda: TODAY
-            lib.import_paths([SEEDS])
+            lib.importer.import_paths([SEEDS])
             annotate(lib)
             for shape in ("single", "per-paper"):
                 write_export(plan_export(lib, shape=shape), tmp_path / f"out{n}" / shape)
@@ -147,7 +147,7 @@ def test_missing_folder_is_created_and_reexport_changes_nothing(
 def test_reexport_updates_in_place_without_copies(annotated: Library, tmp_path: Path) -> None:
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
     names = sorted(os.listdir(tmp_path))
-    annotated.set_note(3, "Changed my mind.")
+    annotated.notes.set(3, "Changed my mind.")
     result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
     assert sorted(os.listdir(tmp_path)) == names  # no "(1)" copies, no temp files
     assert (
@@ -269,7 +269,7 @@ def test_a_failed_write_leaves_nothing_half_written(
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
     before = listing(tmp_path)
     for pid in (1, 3, 5):
-        annotated.set_note(pid, f"new note {pid}")
+        annotated.notes.set(pid, f"new note {pid}")
     monkeypatch.setattr(os, what, fail_on_call(2 if what == "fsync" else 1, getattr(os, what)))
     with pytest.raises(ExportError, match="No space left on device") as info:
         write_export(plan_export(annotated, shape="per-paper"), tmp_path)

@@ -39,7 +39,7 @@ def _snapshot(lib: Library) -> list[tuple]:
 
 
 def _import_file(lib: Library, path: Path) -> tuple[str, str]:
-    (result,) = lib.import_paths([path])
+    (result,) = lib.importer.import_paths([path])
     return result.status, result.error or ""
 
 
@@ -61,7 +61,7 @@ def test_a_named_pipe_is_refused_without_blocking(lib: Library, tmp_path: Path) 
     status, error = _import_file(lib, fifo)  # opening it would wait for a writer forever
     assert status == "failed" and "not a regular file" in error
     # In a folder, a pipe is not even listed as a file to import.
-    assert lib.import_paths([tmp_path]) == []
+    assert lib.importer.import_paths([tmp_path]) == []
 
 
 @POSIX
@@ -70,7 +70,7 @@ def test_symlinks_are_followed_and_a_loop_is_a_clear_error(lib: Library, tmp_pat
     good.symlink_to(next(SEEDS.glob("000_*")))
     loop = tmp_path / "loop.txt"
     loop.symlink_to(loop)
-    (ok, bad) = lib.import_paths([good, loop])
+    (ok, bad) = lib.importer.import_paths([good, loop])
     assert ok.status == "imported" and ok.new_papers == 22
     assert bad.status == "failed" and bad.error and "cannot be read" in bad.error
 
@@ -101,9 +101,9 @@ def test_utf16_with_a_byte_order_mark_is_read(lib: Library, tmp_path: Path, code
     bom = codecs.BOM_UTF16_LE if codec.endswith("le") else codecs.BOM_UTF16_BE
     path = tmp_path / "notepad.txt"
     path.write_bytes(bom + f"Caf\u00e9 Paper \u2014 \u03b1\u03b2\n{ABSTRACT}\n".encode(codec))
-    (result,) = lib.import_paths([path])
+    (result,) = lib.importer.import_paths([path])
     assert result.status == "imported" and result.warnings == []
-    paper = lib.paper(lib.view_ids("all")[0])
+    paper = lib.papers.get(lib.views.ids("all")[0])
     assert paper is not None and paper.title == "Caf\u00e9 Paper \u2014 \u03b1\u03b2"
 
 
@@ -116,11 +116,11 @@ def test_utf16_without_a_mark_and_binary_behind_a_mark_are_refused(
     fake.write_bytes(codecs.BOM_UTF16_LE + b"\x01\x00\x02\x00\x1b\x00" * 300)
     odd = tmp_path / "odd.txt"
     odd.write_bytes(codecs.BOM_UTF16_LE + "Paper".encode("utf-16-le") + b"\x00\xd8")
-    results = lib.import_paths([plain16, fake, odd])
+    results = lib.importer.import_paths([plain16, fake, odd])
     assert [r.status for r in results] == ["failed"] * 3
     assert "binary" in (results[0].error or "") and "binary" in (results[1].error or "")
     assert "UTF-16" in (results[2].error or "")
-    assert lib.paper_count() == 0
+    assert lib.papers.count() == 0
 
 
 def test_compressed_files_are_binary(lib: Library, tmp_path: Path) -> None:
@@ -134,7 +134,7 @@ def test_a_stray_latin1_byte_in_utf8_falls_back_with_a_warning(
 ) -> None:
     path = tmp_path / "mixed.txt"
     path.write_bytes(f"Na\u00efve Paper\n{ABSTRACT}".encode() + b" caf\xe9\n")
-    (result,) = lib.import_paths([path])
+    (result,) = lib.importer.import_paths([path])
     assert result.status == "imported" and "Windows-1252" in result.warnings[0]
 
 
@@ -158,16 +158,18 @@ def test_control_characters_never_reach_the_library_or_the_terminal(
         assert main(["--data-dir", str(data), *command], out=out) == 0
         assert "\x1b" not in out.getvalue() and "\x07" not in out.getvalue()
     with Library.open(data) as lib:
-        paper = lib.paper(1)
+        paper = lib.papers.get(1)
         assert paper is not None
         assert paper.title == "Evil [31mRed[0m Title with breaks 2J and ]0;pwned"
         assert not CONTROL.search(paper.title + paper.abstract)
 
 
 def test_pasted_text_with_broken_surrogates_and_controls_is_stored_cleanly(lib: Library) -> None:
-    result = lib.import_text(f"Broken \ud800 Clipboard\x00 Paper\n{ABSTRACT}\x1b[0m", "paste")
+    result = lib.importer.import_text(
+        f"Broken \ud800 Clipboard\x00 Paper\n{ABSTRACT}\x1b[0m", "paste"
+    )
     assert result.status == "imported"
-    paper = lib.paper(lib.view_ids("all")[0])
+    paper = lib.papers.get(lib.views.ids("all")[0])
     assert paper is not None and paper.title == "Broken \ufffd Clipboard Paper"
     assert not CONTROL.search(paper.abstract)
 
@@ -228,13 +230,13 @@ def test_hostile_digests_import_completely_or_not_at_all(
 ) -> None:
     text = _digest_text(parts)
     before = _snapshot(lib)
-    result = lib.import_text(text, "fuzz")
+    result = lib.importer.import_text(text, "fuzz")
     if result.status == "imported":
         stored = lib.db.execute(
             "SELECT COUNT(*) FROM sightings WHERE digest_id = ?", [result.digest_id]
         ).fetchone()[0]
         assert stored == _distinct_papers(text)
-        for paper in lib.papers(result.new_ids):
+        for paper in lib.papers.many(result.new_ids):
             assert paper.title.strip() and not CONTROL.search(paper.title + paper.abstract)
             assert "\n" not in paper.title
     else:

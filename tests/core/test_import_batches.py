@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core import library as library_module
 from desktop.core.importing import digest_file as importer
+from desktop.core.importing import import_writer as import_writer_module
 from desktop.core.importing.digest_file import read_digest_file, strip_controls, utf8_has_controls
 from desktop.core.library import DB_FILE, Library
 from desktop.core.models import Changes
@@ -32,7 +32,7 @@ TABLES = ("papers", "digests", "sightings", "highlights")
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """One timestamp for every write, so that whole databases can be compared row for row."""
-    monkeypatch.setattr(library_module, "now_iso", lambda: "2026-11-22T10:00:00+00:00")
+    monkeypatch.setattr(import_writer_module, "now_iso", lambda: "2026-11-22T10:00:00+00:00")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def _on_disk(lib: Library) -> dict[str, list[Any]]:
 def _one_by_one(tmp_path: Path, paths: list[Path]) -> tuple[dict[str, list[Any]], list[Any]]:
     """The library and results of importing ``paths`` one file per call (one transaction)."""
     with _open(tmp_path, "one-by-one") as lib:
-        results = [lib.import_paths([p])[0].to_json() for p in paths]
+        results = [lib.importer.import_paths([p])[0].to_json() for p in paths]
         return _tables(lib.db.conn), results
 
 
@@ -110,9 +110,9 @@ def test_batches_make_the_library_one_by_one_imports_make(
     paths = sorted(folder.iterdir())
     expected, expected_results = _one_by_one(tmp_path, paths)
     with _open(tmp_path) as lib:
-        lib.import_batch_files, lib.import_batch_seconds = files, seconds
+        lib.importer.batch_files, lib.importer.batch_seconds = files, seconds
         commits = _commits(lib)
-        results = lib.import_paths([folder])
+        results = lib.importer.import_paths([folder])
         assert [r.to_json() for r in results] == expected_results
         assert _tables(lib.db.conn) == expected
         assert _on_disk(lib) == expected
@@ -123,7 +123,7 @@ def test_batches_make_the_library_one_by_one_imports_make(
         else:
             assert len(commits) == -(-stored // files)
         # Importing the same files again changes nothing.
-        again = lib.import_paths([folder])
+        again = lib.importer.import_paths([folder])
         assert [r.status for r in again] == [
             "failed" if r.status == "failed" else "unchanged" for r in results
         ]
@@ -155,7 +155,7 @@ def test_a_file_failing_mid_batch_keeps_the_others_and_nothing_of_it(
         lib.subscribe(heard.append)
         begins = _commits(lib, "BEGIN IMMEDIATE")
         _fail_sighting(lib, failing.name, how)
-        results = lib.import_paths([seed_copy])
+        results = lib.importer.import_paths([seed_copy])
         assert [r.status for r in results] == ["imported", "imported", "failed", "imported"]
         assert "disk I/O error" in (results[2].error or "")
         assert "nothing from it was kept" in (results[2].error or "")
@@ -181,7 +181,7 @@ def test_a_file_that_cannot_be_undone_alone_undoes_the_batch_which_is_stored_aga
             conn, lambda sql: sql.startswith("ROLLBACK TO SAVEPOINT"), "disk I/O error"
         )
         monkeypatch.setattr(lib.db, "conn", failing)
-        results = lib.import_paths([seed_copy])
+        results = lib.importer.import_paths([seed_copy])
         monkeypatch.setattr(lib.db, "conn", conn)
         assert [r.status for r in results] == ["imported", "imported", "failed", "imported"]
         assert len(begins) == 2  # the whole batch was rolled back, then stored again
@@ -195,7 +195,7 @@ def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
     expected, _ = _one_by_one(tmp_path, paths[:2])
     heard: list[Changes] = []
     with _open(tmp_path) as lib:
-        lib.import_batch_files = 2
+        lib.importer.batch_files = 2
         lib.subscribe(heard.append)
         conn = lib.db.conn
         commits: list[str] = []
@@ -208,7 +208,7 @@ def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
         # The second COMMIT fails like a full disk.
         failing = _FailingConnection(conn, second_commit, "database or disk is full")
         monkeypatch.setattr(lib.db, "conn", failing)
-        results = lib.import_paths([seed_copy])
+        results = lib.importer.import_paths([seed_copy])
         monkeypatch.setattr(lib.db, "conn", conn)
         assert [r.status for r in results] == ["imported", "imported", "failed", "failed"]
         assert all("disk is full" in (r.error or "") for r in results[2:])
@@ -216,7 +216,7 @@ def test_a_failed_commit_reports_the_batch_failed_and_keeps_nothing_of_it(
         assert _on_disk(lib) == expected
         assert heard[0].papers == frozenset(i for r in results[:2] for i in r.new_ids)
         # Once the disk has room again, the failed files import completely.
-        again = lib.import_paths([seed_copy])
+        again = lib.importer.import_paths([seed_copy])
         assert [r.status for r in again] == ["unchanged", "unchanged", "imported", "imported"]
 
 
@@ -228,7 +228,9 @@ def test_a_single_import_whose_commit_fails_keeps_nothing(
         conn = lib.db.conn
         failing = _FailingConnection(conn, lambda sql: sql == "COMMIT", "database or disk is full")
         monkeypatch.setattr(lib.db, "conn", failing)
-        result = lib.import_text("A Pasted Paper\nIts abstract, long enough to count.", "paste")
+        result = lib.importer.import_text(
+            "A Pasted Paper\nIts abstract, long enough to count.", "paste"
+        )
         monkeypatch.setattr(lib.db, "conn", conn)
         assert result.status == "failed" and "disk is full" in (result.error or "")
         assert not conn.in_transaction
@@ -243,7 +245,7 @@ def test_cancel_mid_batch_commits_the_files_done(tmp_path: Path, seed_copy: Path
     with _open(tmp_path) as lib:
         lib.subscribe(heard.append)
         commits = _commits(lib)
-        results = lib.import_paths(
+        results = lib.importer.import_paths(
             [seed_copy],
             progress=lambda done, total, name: seen_progress.append(done),
             cancel=lambda: len(seen_progress) > 2,
@@ -267,7 +269,7 @@ def test_an_error_out_of_the_loop_keeps_the_files_done(tmp_path: Path, seed_copy
     with _open(tmp_path) as lib:
         lib.subscribe(heard.append)
         with pytest.raises(KeyboardInterrupt):
-            lib.import_paths([seed_copy], progress=progress)
+            lib.importer.import_paths([seed_copy], progress=progress)
         assert not lib.db.conn.in_transaction
         assert _on_disk(lib) == expected
         assert len(heard) == 1
@@ -276,9 +278,9 @@ def test_an_error_out_of_the_loop_keeps_the_files_done(tmp_path: Path, seed_copy
 def test_listeners_hear_the_import_once_after_it_is_committed(tmp_path: Path, folder: Path) -> None:
     heard: list[dict[str, list[Any]]] = []
     with _open(tmp_path) as lib:
-        lib.import_batch_files = 4
+        lib.importer.batch_files = 4
         lib.subscribe(lambda changes: heard.append(_on_disk(lib)))
-        lib.import_paths([folder])
+        lib.importer.import_paths([folder])
         assert heard == [_tables(lib.db.conn)]
 
 
@@ -286,7 +288,7 @@ def test_a_batch_leaves_the_connection_settings_as_they_were(tmp_path: Path) -> 
     with _open(tmp_path) as lib:
         pragmas = ("synchronous", "cache_size")
         before = [lib.db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas]
-        lib.import_paths([SEEDS])
+        lib.importer.import_paths([SEEDS])
         after = [lib.db.execute(f"PRAGMA {p}").fetchone()[0] for p in pragmas]
         assert after == before == [2, before[1]]  # synchronous=FULL
 
@@ -296,7 +298,7 @@ def test_inside_a_callers_transaction_files_are_savepoints_of_it(tmp_path: Path)
     expected, _ = _one_by_one(tmp_path, paths)
     with _open(tmp_path) as lib:
         with lib.db.atomic():
-            results = lib.import_paths([SEEDS])
+            results = lib.importer.import_paths([SEEDS])
             assert lib.db.conn.in_transaction
         assert all(r.status == "imported" for r in results)
         assert _on_disk(lib) == expected
@@ -306,8 +308,8 @@ def test_single_imports_are_still_one_transaction_each(tmp_path: Path) -> None:
     with _open(tmp_path) as lib:
         commits = _commits(lib)
         for path in sorted(SEEDS.iterdir()):
-            lib.import_source(read_digest_file(path))
-        lib.import_text("A Pasted Paper\nIts abstract, long enough to count.", "paste")
+            lib.importer.import_source(read_digest_file(path))
+        lib.importer.import_text("A Pasted Paper\nIts abstract, long enough to count.", "paste")
         assert len(commits) == 5
 
 
@@ -315,7 +317,7 @@ def test_a_batch_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
     """Another writer (the window, on its own connection) waits for the batch: at most about
     import_batch_seconds, since its busy timeout is 30 s; here it is 1 ms, to see the lock."""
     with _open(tmp_path) as lib:
-        lib.import_paths([next(SEEDS.glob("000_*"))])
+        lib.importer.import_paths([next(SEEDS.glob("000_*"))])
         assert lib.data_dir is not None
         writer = sqlite3.connect(lib.data_dir / DB_FILE, timeout=0.001, isolation_level=None)
         locked: list[bool] = []
@@ -329,7 +331,7 @@ def test_a_batch_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
                     locked.append("locked" in str(exc))
 
         try:
-            results = lib.import_paths(sorted(SEEDS.iterdir()), progress=progress)
+            results = lib.importer.import_paths(sorted(SEEDS.iterdir()), progress=progress)
             assert [r.status for r in results] == ["unchanged"] + ["imported"] * 3
             assert locked == [True]
             writer.execute("UPDATE papers SET starred = 1 WHERE id = 1")  # free again
@@ -351,8 +353,8 @@ def test_two_imports_of_one_folder_at_once_store_each_file_once(
     def run() -> None:
         try:
             with _open(tmp_path) as lib:
-                lib.import_batch_files = 2
-                outcomes.append([r.status for r in lib.import_paths([folder])])
+                lib.importer.batch_files = 2
+                outcomes.append([r.status for r in lib.importer.import_paths([folder])])
         except BaseException as exc:  # reported below
             errors.append(exc)
 

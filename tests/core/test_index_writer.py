@@ -47,11 +47,11 @@ def test_markdown_bold_words_are_words() -> None:
 def documents() -> Iterator[list[dict[str, Any]]]:
     library = Library.in_memory()
     library.today = lambda: TODAY
-    assert all(r.ok for r in library.import_paths([SEEDS]))
+    assert all(r.ok for r in library.importer.import_paths([SEEDS]))
     (pid,) = library.db.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()
-    library.set_note(pid, "A **note** on graph sampling")
-    library.add_tag([pid], "reading group")
-    library.add_tag([pid], "gnn")
+    library.notes.set(pid, "A **note** on graph sampling")
+    library.tags.add([pid], "reading group")
+    library.tags.add([pid], "gnn")
     ids = [r[0] for r in library.db.execute("SELECT id FROM papers ORDER BY id")]
     docs = [_index_doc(d) for d in build_documents(library.db, ids).values()]
     library.close()

@@ -11,12 +11,12 @@ from desktop.core.models import Changes
 def test_unsubscribed_listeners_hear_nothing(seeded: Library) -> None:
     heard: list[Changes] = []
     seeded.subscribe(heard.append)
-    first = seeded.view_ids("inbox")[0]
-    seeded.set_starred([first], True)
+    first = seeded.views.ids("inbox")[0]
+    seeded.triage.set_starred([first], True)
     assert heard == [Changes(frozenset({first}), membership=True)]
     seeded.unsubscribe(heard.append)
     seeded.unsubscribe(heard.append)  # unknown listeners are ignored
-    seeded.set_starred([first], False)
+    seeded.triage.set_starred([first], False)
     assert len(heard) == 1
 
 
@@ -26,42 +26,42 @@ def test_notify_reports_writes_made_by_another_connection(
     heard: list[Changes] = []
     seeded.subscribe(heard.append)
     with Library.open(seeded_dir, backups=False) as other:
-        other.set_archived([other.view_ids("inbox")[0]], True)
+        other.triage.set_archived([other.views.ids("inbox")[0]], True)
     assert heard == []
     seeded.notify(Changes(library=True))
     seeded.notify(Changes())  # nothing changed: nobody is called
     assert heard == [Changes(library=True)]
-    assert seeded.counts()["archive"].total == 1
+    assert seeded.views.counts()["archive"].total == 1
 
 
 def test_in_view_checks_only_the_given_papers(seeded: Library) -> None:
-    inbox = seeded.view_ids("inbox")
-    seeded.set_archived([inbox[0]], True)
-    seeded.set_queued([inbox[1]], True)
+    inbox = seeded.views.ids("inbox")
+    seeded.triage.set_archived([inbox[0]], True)
+    seeded.triage.set_queued([inbox[1]], True)
     wanted = inbox[:3]
-    assert seeded.in_view("inbox", wanted) == {inbox[2]}
-    assert seeded.in_view("archive", wanted) == {inbox[0]}
-    assert seeded.in_view("queue", wanted) == {inbox[1]}
-    assert seeded.in_view("all", wanted) == set(wanted)
-    digest = seeded.digests()[0].id
-    in_digest = set(seeded.view_ids(f"digest:{digest}"))
-    assert seeded.in_view(f"digest:{digest}", inbox) == in_digest & set(inbox)
-    assert seeded.in_view("inbox", []) == set()
+    assert seeded.views.contains("inbox", wanted) == {inbox[2]}
+    assert seeded.views.contains("archive", wanted) == {inbox[0]}
+    assert seeded.views.contains("queue", wanted) == {inbox[1]}
+    assert seeded.views.contains("all", wanted) == set(wanted)
+    digest = seeded.digests.all()[0].id
+    in_digest = set(seeded.views.ids(f"digest:{digest}"))
+    assert seeded.views.contains(f"digest:{digest}", inbox) == in_digest & set(inbox)
+    assert seeded.views.contains("inbox", []) == set()
 
 
 def test_triage_changes_say_what_kind_of_state_changed(seeded: Library) -> None:
     heard: list[Changes] = []
     seeded.subscribe(heard.append)
-    first = seeded.view_ids("inbox")[0]
-    seeded.set_read([first], True)
-    seeded.set_queued([first], True)
-    seeded.undo()
-    seeded.undo()
+    first = seeded.views.ids("inbox")[0]
+    seeded.triage.set_read([first], True)
+    seeded.triage.set_queued([first], True)
+    seeded.history.undo()
+    seeded.history.undo()
     assert [(c.read, c.membership, c.counts) for c in heard] == [
         (True, False, True),
         (False, True, True),
         (False, True, True),
         (True, False, True),
     ]
-    seeded.add_tag([first], "fresh")
+    seeded.tags.add([first], "fresh")
     assert heard[-1].tags and heard[-1].annotations and heard[-1].counts

@@ -19,17 +19,17 @@ def _snapshot(lib: Library) -> list[tuple]:
 
 
 def test_seed_import_counts(lib: Library) -> None:
-    results = lib.import_paths([SEEDS])
+    results = lib.importer.import_paths([SEEDS])
     assert [r.entries for r in results] == [22, 119, 57, 116]
     assert sum(r.new_papers for r in results) == 286
-    assert lib.paper_count() == 286
+    assert lib.papers.count() == 286
     assert lib.stats()["sightings"] == 314
     assert all(r.status == "imported" for r in results)
 
 
 def test_reimport_is_a_noop(seeded: Library) -> None:
     before = _snapshot(seeded)
-    results = seeded.import_paths([SEEDS])
+    results = seeded.importer.import_paths([SEEDS])
     assert [r.status for r in results] == ["unchanged"] * 4
     assert _snapshot(seeded) == before
 
@@ -53,30 +53,30 @@ def test_a_new_library_has_16k_pages_and_an_old_one_keeps_its_own(tmp_path: Path
     conn.close()
     with Library.open(old, backups=False) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths([SEEDS]))
+        assert all(r.ok for r in lib.importer.import_paths([SEEDS]))
     with Library.open(old, backups=False) as lib:
         assert lib.db.execute("PRAGMA page_size").fetchone()[0] == 4096
-        assert lib.paper_count() == 286
+        assert lib.papers.count() == 286
 
 
 def test_duplicate_titles_fold_case_space_and_punctuation(lib: Library) -> None:
     abstract = "An abstract that is long enough to be an abstract. " * 3
-    lib.import_text(f"A Study of Things\n{abstract}", "a")
-    result = lib.import_text(f"a  study of things. \n{abstract}", "b")
+    lib.importer.import_text(f"A Study of Things\n{abstract}", "a")
+    result = lib.importer.import_text(f"a  study of things. \n{abstract}", "b")
     assert (result.new_papers, result.known_papers) == (0, 1)
-    assert lib.paper_count() == 1
-    paper = lib.paper(lib.view_ids("all")[0])
+    assert lib.papers.count() == 1
+    paper = lib.papers.get(lib.views.ids("all")[0])
     assert paper is not None and paper.digest_names == ["a", "b"]
 
 
 def test_changed_abstract_replaces_text_bumps_version_keeps_state(lib: Library) -> None:
-    lib.import_text("Paper One\nThe first version of the abstract.", "a")
-    (pid,) = lib.view_ids("all")
-    lib.set_starred([pid])
-    lib.set_read([pid])
-    result = lib.import_text("Paper One\nThe second version of the abstract.", "b")
+    lib.importer.import_text("Paper One\nThe first version of the abstract.", "a")
+    (pid,) = lib.views.ids("all")
+    lib.triage.set_starred([pid])
+    lib.triage.set_read([pid])
+    result = lib.importer.import_text("Paper One\nThe second version of the abstract.", "b")
     assert result.updated_papers == 1 and result.updated_ids == [pid]
-    paper = lib.paper(pid)
+    paper = lib.papers.get(pid)
     assert paper is not None
     assert paper.abstract == "The second version of the abstract."
     assert paper.version == 2
@@ -84,9 +84,11 @@ def test_changed_abstract_replaces_text_bumps_version_keeps_state(lib: Library) 
 
 
 def test_metadata_is_filled_in_by_a_later_richer_digest(lib: Library) -> None:
-    lib.import_text("Paper One\nAbstract text here.", "compact")
-    lib.import_text("Paper One\n\nAbstract text here.\n\n  • 4 authors\n·\nMay 8, 2024 3", "page")
-    paper = lib.paper(lib.view_ids("all")[0])
+    lib.importer.import_text("Paper One\nAbstract text here.", "compact")
+    lib.importer.import_text(
+        "Paper One\n\nAbstract text here.\n\n  • 4 authors\n·\nMay 8, 2024 3", "page"
+    )
+    paper = lib.papers.get(lib.views.ids("all")[0])
     assert paper is not None
     assert (paper.authors_count, paper.published, paper.upvotes, paper.version) == (
         4,
@@ -111,11 +113,11 @@ def _fail_sighting(lib: Library, digest_name: str, position: int, how: str = "AB
 
 
 def test_each_file_is_all_or_nothing(lib: Library) -> None:
-    lib.import_paths([next(SEEDS.glob("000_*"))])
+    lib.importer.import_paths([next(SEEDS.glob("000_*"))])
     before = _snapshot(lib)
     second = next(SEEDS.glob("001_*"))
     _fail_sighting(lib, second.name, 30)
-    result = lib.import_paths([second])[0]
+    result = lib.importer.import_paths([second])[0]
     assert result.status == "failed"
     assert "disk I/O error" in (result.error or "")
     assert "nothing from it was kept" in (result.error or "")
@@ -137,7 +139,7 @@ def test_bad_files_store_nothing(
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     before = _snapshot(lib)
-    (result,) = lib.import_paths([bad])
+    (result,) = lib.importer.import_paths([bad])
     assert result.status == "failed" and message in (result.error or "")
     assert _snapshot(lib) == before
 
@@ -147,11 +149,11 @@ def test_oversized_and_missing_files(lib: Library, tmp_path: Path) -> None:
     with big.open("wb") as fh:
         fh.truncate(51 * 1024 * 1024)
     missing = tmp_path / "missing.txt"
-    results = lib.import_paths([big, missing])
+    results = lib.importer.import_paths([big, missing])
     assert [r.status for r in results] == ["failed", "failed"]
     assert "MB" in (results[0].error or "")
     assert results[1].error == "no such file"
-    assert lib.paper_count() == 0
+    assert lib.papers.count() == 0
 
 
 def test_windows_1252_is_decoded_with_a_warning(lib: Library, tmp_path: Path) -> None:
@@ -159,96 +161,96 @@ def test_windows_1252_is_decoded_with_a_warning(lib: Library, tmp_path: Path) ->
     path.write_bytes(
         "Caf\u00e9 \u2013 r\u00e9sum\u00e9s\nAn abstract with \u201cquotes\u201d.".encode("cp1252")
     )
-    (result,) = lib.import_paths([path])
+    (result,) = lib.importer.import_paths([path])
     assert result.status == "imported" and result.warnings
-    paper = lib.paper(lib.view_ids("all")[0])
+    paper = lib.papers.get(lib.views.ids("all")[0])
     assert paper is not None and paper.title == "Caf\u00e9 \u2013 r\u00e9sum\u00e9s"
 
 
 def test_bad_file_in_folder_does_not_stop_the_others(lib: Library, seed_copy: Path) -> None:
     (seed_copy / "zz_binary.txt").write_bytes(b"\x00" * 100)
-    results = lib.import_paths([seed_copy])
+    results = lib.importer.import_paths([seed_copy])
     assert [r.status for r in results] == ["imported"] * 4 + ["failed"]
-    assert lib.paper_count() == 286
+    assert lib.papers.count() == 286
 
 
 def test_views_and_inbox_order(seeded: Library) -> None:
-    inbox = seeded.view_ids("inbox")
+    inbox = seeded.views.ids("inbox")
     assert inbox == sorted(inbox) and len(inbox) == 286
-    first = seeded.paper(inbox[0])
+    first = seeded.papers.get(inbox[0])
     assert first is not None and first.title.startswith("DiskGNN")
-    seeded.set_queued(inbox[:3])
-    seeded.set_archived([inbox[3]])
-    seeded.set_starred([inbox[4], inbox[3]])
-    assert seeded.view_ids("queue") == inbox[:3]
-    assert seeded.view_ids("archive") == [inbox[3]]
-    assert seeded.view_ids("starred") == sorted([inbox[3], inbox[4]])
-    assert len(seeded.view_ids("inbox")) == 282
-    digest = seeded.digests()[1]
-    assert len(seeded.view_ids(f"digest:{digest.id}")) == 119
-    counts = seeded.counts()
+    seeded.triage.set_queued(inbox[:3])
+    seeded.triage.set_archived([inbox[3]])
+    seeded.triage.set_starred([inbox[4], inbox[3]])
+    assert seeded.views.ids("queue") == inbox[:3]
+    assert seeded.views.ids("archive") == [inbox[3]]
+    assert seeded.views.ids("starred") == sorted([inbox[3], inbox[4]])
+    assert len(seeded.views.ids("inbox")) == 282
+    digest = seeded.digests.all()[1]
+    assert len(seeded.views.ids(f"digest:{digest.id}")) == 119
+    counts = seeded.views.counts()
     assert (counts["queue"].total, counts["archive"].total, counts["all"].total) == (3, 1, 286)
 
 
 def test_read_state_and_read_at(seeded: Library) -> None:
-    pid = seeded.view_ids("inbox")[0]
-    seeded.set_read([pid])
-    paper = seeded.paper(pid)
+    pid = seeded.views.ids("inbox")[0]
+    seeded.triage.set_read([pid])
+    paper = seeded.papers.get(pid)
     assert paper is not None and paper.is_read and paper.read_at
-    seeded.set_read([pid], False)
-    paper = seeded.paper(pid)
+    seeded.triage.set_read([pid], False)
+    paper = seeded.papers.get(pid)
     assert paper is not None and not paper.is_read and paper.read_at is None
-    assert seeded.counts()["all"].unread == 286
+    assert seeded.views.counts()["all"].unread == 286
 
 
 def test_archive_takes_paper_out_of_queue_and_undo_restores(seeded: Library) -> None:
-    ids = seeded.view_ids("inbox")[:2]
-    seeded.set_queued(ids)
-    seeded.set_archived([ids[0]])
-    assert seeded.view_ids("queue") == [ids[1]]
-    seeded.undo()
-    assert seeded.view_ids("queue") == ids
+    ids = seeded.views.ids("inbox")[:2]
+    seeded.triage.set_queued(ids)
+    seeded.triage.set_archived([ids[0]])
+    assert seeded.views.ids("queue") == [ids[1]]
+    seeded.history.undo()
+    assert seeded.views.ids("queue") == ids
 
 
 def test_queue_reorder_and_undo_redo(seeded: Library) -> None:
-    ids = seeded.view_ids("inbox")[:4]
-    seeded.set_queued(ids)
-    seeded.move_in_queue(ids[3], -2)
-    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
-    seeded.move_in_queue(ids[0], -1)  # already first: nothing happens
-    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
-    seeded.move_in_queue(ids[0], 10)
-    assert seeded.view_ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
-    assert seeded.undo() is not None
-    assert seeded.view_ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
-    seeded.undo()
-    assert seeded.view_ids("queue") == ids
-    seeded.redo()
-    seeded.redo()
-    assert seeded.view_ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
+    ids = seeded.views.ids("inbox")[:4]
+    seeded.triage.set_queued(ids)
+    seeded.triage.move_in_queue(ids[3], -2)
+    assert seeded.views.ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.triage.move_in_queue(ids[0], -1)  # already first: nothing happens
+    assert seeded.views.ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.triage.move_in_queue(ids[0], 10)
+    assert seeded.views.ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
+    assert seeded.history.undo() is not None
+    assert seeded.views.ids("queue") == [ids[0], ids[3], ids[1], ids[2]]
+    seeded.history.undo()
+    assert seeded.views.ids("queue") == ids
+    seeded.history.redo()
+    seeded.history.redo()
+    assert seeded.views.ids("queue") == [ids[3], ids[1], ids[2], ids[0]]
 
 
 def test_bulk_toggle_and_multi_level_undo(seeded: Library) -> None:
-    ids = seeded.view_ids("inbox")[:5]
-    seeded.toggle("starred", ids)
-    seeded.toggle("read", ids[:2])
-    assert len(seeded.view_ids("starred")) == 5
-    assert seeded.counts()["all"].unread == 284
-    label, changes = seeded.undo() or ("", Changes())
+    ids = seeded.views.ids("inbox")[:5]
+    seeded.triage.toggle("starred", ids)
+    seeded.triage.toggle("read", ids[:2])
+    assert len(seeded.views.ids("starred")) == 5
+    assert seeded.views.counts()["all"].unread == 284
+    label, changes = seeded.history.undo() or ("", Changes())
     assert label == "mark read" and set(changes.papers) == set(ids[:2])
-    seeded.undo()
-    assert seeded.view_ids("starred") == []
-    assert seeded.undo() is None
-    seeded.redo()
-    assert len(seeded.view_ids("starred")) == 5
+    seeded.history.undo()
+    assert seeded.views.ids("starred") == []
+    assert seeded.history.undo() is None
+    seeded.history.redo()
+    assert len(seeded.views.ids("starred")) == 5
 
 
 def test_writes_report_changes_to_listeners(seeded: Library) -> None:
     seen: list[Changes] = []
     seeded.subscribe(seen.append)
-    pid = seeded.view_ids("inbox")[0]
-    seeded.set_starred([pid])
-    seeded.set_starred([pid])  # no change: no event
+    pid = seeded.views.ids("inbox")[0]
+    seeded.triage.set_starred([pid])
+    seeded.triage.set_starred([pid])  # no change: no event
     assert seen == [Changes(frozenset({pid}), membership=True)]
 
 
@@ -264,7 +266,7 @@ def test_not_a_database_is_refused(tmp_path: Path) -> None:
 def test_preview_does_not_write(seeded: Library) -> None:
     text = next(SEEDS.glob("002_*")).read_text(encoding="utf-8")
     before = _snapshot(seeded)
-    preview = seeded.preview_text(text + "\n\nBrand New Paper\nIts abstract.")
+    preview = seeded.importer.preview_text(text + "\n\nBrand New Paper\nIts abstract.")
     assert (preview.entries, preview.new_papers) == (58, 1)
     assert _snapshot(seeded) == before
     assert TODAY.year == 2026

@@ -20,7 +20,7 @@ DIGEST = f"{TITLE}\n\n{ABSTRACT}\n\nSecond Paper Title\n\nAnother abstract about
 
 def open_digest_paper(qtbot: QtBot, win: MainWindow, text: str = DIGEST) -> int:
     """Import ``text`` and show its first paper; returns its id."""
-    result = win.library.import_text(text, "annotation test digest")
+    result = win.library.importer.import_text(text, "annotation test digest")
     assert result.ok, result.error
     paper_id = int(result.new_ids[0])
     win.go_to_paper(paper_id)

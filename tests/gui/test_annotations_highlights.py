@@ -77,14 +77,14 @@ def test_colour_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     move_caret(qtbot, win, -3)
     assert win.annotations.selected == h.id
     press(qtbot, "4")
-    assert fresh.highlight(h.id).color == "red"
+    assert fresh.highlights.get(h.id).color == "red"
     assert drawn(win) == [("deep nets", QColor(SELECTED_BG["red"]).name())]
     # With nothing selected, a colour key picks the colour of the next highlight.
     move_caret(qtbot, win, 10)
     assert win.annotations.selected is None
     press(qtbot, "5")
     assert win.annotations.color == "purple"
-    assert fresh.highlight(h.id).color == "red"
+    assert fresh.highlights.get(h.id).color == "red"
     move_caret(qtbot, win, -1)
     qtbot.keyClick(win.detail.browser, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(
@@ -113,8 +113,8 @@ def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Li
     qtbot.keyClicks(dialog.editor, "the trick <i>itself</i>")
     qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible()
-    assert fresh.highlight(h.id).note == "the trick <i>itself</i>"
-    assert fresh.note(paper_id) == ""
+    assert fresh.highlights.get(h.id).note == "the trick <i>itself</i>"
+    assert fresh.notes.get(paper_id) == ""
     assert "the trick <i>itself</i>" in win.detail.plain_text()
     with qtbot.waitActive(win):
         win.activateWindow()
@@ -127,15 +127,15 @@ def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Li
     assert (back.id, back.quote, back.note) == (h.id, "key idea", "the trick <i>itself</i>")
     assert len(win.detail.browser.extraSelections()) == 1
     press(qtbot, "u")  # undoes the note
-    assert fresh.highlight(h.id).note == ""
+    assert fresh.highlights.get(h.id).note == ""
     press(qtbot, "u")  # undoes the highlight
-    assert fresh.highlight(h.id) is None
+    assert fresh.highlights.get(h.id) is None
 
 
 def test_clicking_a_highlight_selects_it(qtbot: QtBot, win: MainWindow) -> None:
     paper_id = open_digest_paper(qtbot, win)
     start = ABSTRACT.index("smiles")
-    h = win.library.add_highlight(paper_id, "abstract", start, start + len("smiles"), "green")
+    h = win.library.highlights.add(paper_id, "abstract", start, start + len("smiles"), "green")
     browser = win.detail.browser
     assert win.annotations.selected is None
     cursor = browser.textCursor()
@@ -155,10 +155,12 @@ def test_orphaned_highlights_are_listed_with_their_quote_and_not_drawn(
 ) -> None:
     paper_id = open_digest_paper(qtbot, win)
     start = ABSTRACT.index("offline sampling")
-    win.library.add_highlight(paper_id, "abstract", start, start + 16, "blue")
+    win.library.highlights.add(paper_id, "abstract", start, start + 16, "blue")
     kept = ABSTRACT.index("deep nets")
-    win.library.add_highlight(paper_id, "abstract", kept, kept + 9, "green")
-    result = win.library.import_text(DIGEST.replace("offline sampling", "online sampling"), "v2")
+    win.library.highlights.add(paper_id, "abstract", kept, kept + 9, "green")
+    result = win.library.importer.import_text(
+        DIGEST.replace("offline sampling", "online sampling"), "v2"
+    )
     assert paper_id in result.updated_ids
     orphan, anchored = sorted(fresh.annotations(paper_id).highlights, key=lambda x: x.color)
     assert orphan.orphaned and not anchored.orphaned
@@ -188,7 +190,7 @@ def test_context_menu_offers_highlighting(qtbot: QtBot, win: MainWindow, fresh: 
 
 def test_hostile_title_and_highlight_note_show_literally(qtbot: QtBot, win: MainWindow) -> None:
     paper_id = open_digest_paper(qtbot, win)
-    h = win.library.add_highlight(paper_id, "abstract", 0, 8, note="<script>alert(1)</script>")
+    h = win.library.highlights.add(paper_id, "abstract", 0, 8, note="<script>alert(1)</script>")
     assert h.note
     text = win.detail.plain_text()
     assert "<b>not bold</b>" in text
@@ -201,8 +203,8 @@ def test_brackets_step_through_highlights_from_the_list(
 ) -> None:
     paper_id = open_digest_paper(qtbot, win)
     later = ABSTRACT.index("offline")
-    second = win.library.add_highlight(paper_id, "abstract", later, later + 7, "green")
-    first = win.library.add_highlight(paper_id, "title", 0, 6, "blue")
+    second = win.library.highlights.add(paper_id, "abstract", later, later + 7, "green")
+    first = win.library.highlights.add(paper_id, "title", 0, 6, "blue")
     assert win.list.hasFocus()
     qtbot.keyClick(win.list, Qt.Key.Key_BracketRight)
     assert win.annotations.selected == first.id  # reading order: the title first
@@ -213,9 +215,9 @@ def test_brackets_step_through_highlights_from_the_list(
     qtbot.keyClick(win.list, Qt.Key.Key_BracketLeft)
     assert win.annotations.selected == second.id
     press(qtbot, "1")
-    assert fresh.highlight(second.id).color == "yellow"
+    assert fresh.highlights.get(second.id).color == "yellow"
     qtbot.keyClick(win.list, Qt.Key.Key_Delete)
-    assert fresh.highlight(second.id) is None
+    assert fresh.highlights.get(second.id) is None
     assert [h.id for h in fresh.annotations(paper_id).highlights] == [first.id]
 
 
@@ -248,7 +250,7 @@ def test_mouse_selection_click_then_shift_click_and_h(
 def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindow) -> None:
     paper_id = open_digest_paper(qtbot, win)
     start = ABSTRACT.index("deep nets")
-    h = win.library.add_highlight(paper_id, "abstract", start, start + 9, "blue")
+    h = win.library.highlights.add(paper_id, "abstract", start, start + 9, "blue")
     browser = win.detail.browser
     cursor = browser.textCursor()
     cursor.setPosition(win.detail.abstract_range[0] + utf16_offset(ABSTRACT, start + 3))
@@ -260,14 +262,14 @@ def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindo
     assert dialog.highlight.id == h.id and win.annotations.selected == h.id
     dialog.editor.setPlainText("double-clicked")
     dialog.accept()
-    assert win.library.highlight(h.id).note == "double-clicked"
+    assert win.library.highlights.get(h.id).note == "double-clicked"
 
 
 def test_esc_lets_go_of_the_highlight_so_n_edits_the_paper_note(
     qtbot: QtBot, win: MainWindow
 ) -> None:
     paper_id = open_digest_paper(qtbot, win)
-    h = win.library.add_highlight(paper_id, "abstract", 0, 8, "green")
+    h = win.library.highlights.add(paper_id, "abstract", 0, 8, "green")
     win.run_command("next-highlight")
     assert win.annotations.selected == h.id
     win.run_command("escape")  # as the palette runs it, not only the key

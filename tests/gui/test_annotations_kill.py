@@ -56,4 +56,4 @@ def test_sigkill_after_a_pause_keeps_the_typed_note(seeded_dir: Path) -> None:
         proc.communicate(timeout=WAIT)
     assert proc.returncode == -signal.SIGKILL
     with Library.open(seeded_dir, backups=False) as library:
-        assert library.note(paper_id) == text
+        assert library.notes.get(paper_id) == text

@@ -31,9 +31,9 @@ def test_note_autosaves_after_a_pause_and_is_there_when_reopened(
     paper_id = win.current_id()
     type_note(qtbot, win, "# Why it matters", "Compare with **MariusGNN**; j and k are text here")
     assert win.current_id() == paper_id  # j and k typed into the note did not move the list
-    assert fresh.note(paper_id) == ""  # not yet: it waits for typing to stop
+    assert fresh.notes.get(paper_id) == ""  # not yet: it waits for typing to stop
     expected = "# Why it matters\nCompare with **MariusGNN**; j and k are text here"
-    qtbot.waitUntil(lambda: fresh.note(paper_id) == expected, timeout=NOTE_SAVE_DELAY_MS * 5)
+    qtbot.waitUntil(lambda: fresh.notes.get(paper_id) == expected, timeout=NOTE_SAVE_DELAY_MS * 5)
     # The rendered view shows the Markdown as formatted text, not its markup.
     text = win.detail.plain_text()
     assert "Why it matters" in text and "Compare with MariusGNN" in text
@@ -58,10 +58,10 @@ def test_note_is_saved_on_close_without_waiting(
 ) -> None:
     paper_id = win.current_id()
     type_note(qtbot, win, "written just before quitting")
-    assert fresh.note(paper_id) == ""
+    assert fresh.notes.get(paper_id) == ""
     press(qtbot, "Ctrl+Q")
     assert not win.isVisible()
-    assert fresh.note(paper_id) == "written just before quitting"
+    assert fresh.notes.get(paper_id) == "written just before quitting"
 
 
 def test_ctrl_enter_and_esc_leave_the_editor_and_save(
@@ -72,17 +72,17 @@ def test_ctrl_enter_and_esc_leave_the_editor_and_save(
     press(qtbot, "Ctrl+Return")
     assert win.list.hasFocus()
     assert not win.annotations.note_box.isVisible()
-    assert fresh.note(paper_id) == "first"
+    assert fresh.notes.get(paper_id) == "first"
     type_note(qtbot, win, " and second")
     press(qtbot, "Esc")
     assert win.list.hasFocus()
-    assert fresh.note(paper_id) == "first and second"
+    assert fresh.notes.get(paper_id) == "first and second"
     # Undo: autosaves of one note a moment apart are one step.
     press(qtbot, "u")
-    assert fresh.note(paper_id) == ""
+    assert fresh.notes.get(paper_id) == ""
     assert "Compare" not in win.detail.plain_text()
     press(qtbot, "Ctrl+Shift+Z")
-    assert fresh.note(paper_id) == "first and second"
+    assert fresh.notes.get(paper_id) == "first and second"
 
 
 def test_clicking_another_paper_saves_the_note_to_its_own_paper(
@@ -93,15 +93,15 @@ def test_clicking_another_paper_saves_the_note_to_its_own_paper(
     rect = win.list.visualRect(win.model.index(3, 1))
     qtbot.mouseClick(win.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.current_id() != first
-    assert fresh.note(first) == "belongs to the first paper"
-    assert fresh.note(win.current_id()) == ""
+    assert fresh.notes.get(first) == "belongs to the first paper"
+    assert fresh.notes.get(win.current_id()) == ""
     assert not win.annotations.note_box.isVisible()
 
 
 def test_hostile_note_renders_literally_and_never_as_html(qtbot: QtBot, win: MainWindow) -> None:
     paper_id = open_digest_paper(qtbot, win)
     note = "<script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3))"
-    win.library.set_note(paper_id, note)
+    win.library.notes.set(paper_id, note)
     text = win.detail.plain_text()
     assert "<script>alert(1)</script>" in text
     assert "<img src=x onerror=alert(2)>" in text
@@ -133,7 +133,7 @@ def test_a_note_that_cannot_be_saved_keeps_the_window_open_once(
     def full_disk(_paper_id: int, _text: str) -> None:
         raise OSError("database or disk is full")
 
-    monkeypatch.setattr(win.library, "set_note", full_disk)
+    monkeypatch.setattr(win.library.notes, "set", full_disk)
     win.close()
     assert win.isVisible()
     assert "could not be saved" in win.statusBar().currentMessage()
@@ -141,14 +141,14 @@ def test_a_note_that_cannot_be_saved_keeps_the_window_open_once(
     monkeypatch.undo()
     win.close()  # the disk has room again: saved and closed
     assert not win.isVisible()
-    assert fresh.note(paper_id) == "precious words"
+    assert fresh.notes.get(paper_id) == "precious words"
 
 
 def test_note_headings_are_modest_and_n_scrolls_to_the_rendered_note(
     qtbot: QtBot, win: MainWindow
 ) -> None:
     paper_id = win.current_id()
-    win.library.set_note(paper_id, "# Big heading\n\nbody text")
+    win.library.notes.set(paper_id, "# Big heading\n\nbody text")
     doc = win.detail.document()
     found = doc.find("Big heading")
     assert not found.isNull()

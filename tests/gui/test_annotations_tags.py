@@ -30,8 +30,8 @@ def sidebar_count(win: MainWindow, name: str) -> int | None:
 def test_t_edits_tags_with_completion_chips_and_sidebar_counts(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
-    inbox = fresh.view_ids("inbox")
-    win.library.add_tag([inbox[5], inbox[6]], "graph neural nets")
+    inbox = fresh.views.ids("inbox")
+    win.library.tags.add([inbox[5], inbox[6]], "graph neural nets")
     paper_id = win.current_id()
     press(qtbot, "t")
     dialog = editor(win)
@@ -45,7 +45,7 @@ def test_t_edits_tags_with_completion_chips_and_sidebar_counts(
     assert completer.pathFromIndex(completer.currentIndex()).startswith("ml, ")
     dialog.line.setText("ML, graph neural nets, ml")
     qtbot.keyClick(dialog.line, Qt.Key.Key_Return)
-    assert fresh.paper_tags(paper_id) == ["graph neural nets", "ML"]
+    assert fresh.tags.of_paper(paper_id) == ["graph neural nets", "ML"]
     text = win.detail.plain_text()
     assert "#ML" in text and "#graph neural nets" in text
     assert sidebar_count(win, "graph neural nets") == 3
@@ -56,23 +56,23 @@ def test_t_edits_tags_with_completion_chips_and_sidebar_counts(
     assert sorted(win.model.ids) == sorted([paper_id, inbox[5], inbox[6]])
     # One undo step takes both tags off again.
     press(qtbot, "Esc u")
-    assert fresh.paper_tags(paper_id) == []
+    assert fresh.tags.of_paper(paper_id) == []
 
 
 def test_tag_chip_opens_the_tag_view(qtbot: QtBot, win: MainWindow) -> None:
     from PySide6.QtCore import QUrl
 
     paper_id = win.current_id()
-    win.library.add_tag([paper_id], "to read / maybe")
+    win.library.tags.add([paper_id], "to read / maybe")
     win.detail.browser.anchorClicked.emit(QUrl("dd:tag/to%20read%20%2F%20maybe"))
     assert win.view == "tag:to read / maybe"
     assert win.model.ids == [paper_id]
 
 
 def test_rename_and_delete_from_the_sidebar(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
-    win.library.add_tag(inbox[:3], "diffusion")
-    win.library.add_tag(inbox[2:4], "video")
+    inbox = fresh.views.ids("inbox")
+    win.library.tags.add(inbox[:3], "diffusion")
+    win.library.tags.add(inbox[2:4], "video")
     win._refresh_counts()  # noqa: SLF001
     row = win.sidebar_model.row_of("tag:diffusion")
     rect = win.sidebar.visualRect(win.sidebar_model.index(row, 0))
@@ -84,31 +84,31 @@ def test_rename_and_delete_from_the_sidebar(qtbot: QtBot, win: MainWindow, fresh
     assert dialog is not None and dialog.line.text() == "diffusion"
     dialog.line.setText("video")  # onto an existing tag: the two merge
     dialog.accept()
-    assert dict(fresh.tags()) == {"video": 4}
+    assert dict(fresh.tags.all()) == {"video": 4}
     assert sidebar_count(win, "diffusion") is None
     assert sidebar_count(win, "video") == 4
     press(qtbot, "u")
-    assert dict(fresh.tags()) == {"diffusion": 3, "video": 2}
+    assert dict(fresh.tags.all()) == {"diffusion": 3, "video": 2}
     # Delete the tag of the current tag view with its key; the view goes back to the Inbox.
     win.set_view("tag:video")
     qtbot.keyClick(win.list, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
-    assert dict(fresh.tags()) == {"diffusion": 3}
+    assert dict(fresh.tags.all()) == {"diffusion": 3}
     assert win.view == "inbox"
     assert sidebar_count(win, "video") is None
     press(qtbot, "u")
-    assert dict(fresh.tags()) == {"diffusion": 3, "video": 2}
+    assert dict(fresh.tags.all()) == {"diffusion": 3, "video": 2}
 
 
 def test_f2_renames_the_tag_picked_in_the_sidebar(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
-    win.library.add_tag([win.current_id()], "llm")
+    win.library.tags.add([win.current_id()], "llm")
     win.set_view("tag:llm")
     press(qtbot, "F2")
     dialog = win.tag_actions.last_dialog
     dialog.line.setText("Large Models")
     dialog.accept()
-    assert dict(fresh.tags()) == {"Large Models": 1}
+    assert dict(fresh.tags.all()) == {"Large Models": 1}
     assert win.view == "tag:Large Models"
 
 
@@ -120,7 +120,7 @@ def test_refused_tag_names_are_said_not_raised(
     dialog = editor(win)
     dialog.line.setText("x" * 80)
     dialog.accept()
-    assert fresh.paper_tags(paper_id) == []
+    assert fresh.tags.of_paper(paper_id) == []
     assert "not saved" in win.statusBar().currentMessage()
 
 
@@ -131,14 +131,14 @@ def test_split_tags() -> None:
 def test_t_with_several_selected_papers_adds_the_tags_to_all(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
-    inbox = fresh.view_ids("inbox")
-    win.library.add_tag([inbox[1]], "kept")
+    inbox = fresh.views.ids("inbox")
+    win.library.tags.add([inbox[1]], "kept")
     press(qtbot, "x x")  # the first two papers selected for a bulk action
     press(qtbot, "t")
     dialog = editor(win)
     assert dialog.line.text() == ""  # adding to several papers starts empty
     dialog.line.setText("survey, to read")
     dialog.accept()
-    assert fresh.paper_tags(inbox[0]) == ["survey", "to read"]
-    assert fresh.paper_tags(inbox[1]) == ["kept", "survey", "to read"]
-    assert fresh.paper_tags(inbox[2]) == []
+    assert fresh.tags.of_paper(inbox[0]) == ["survey", "to read"]
+    assert fresh.tags.of_paper(inbox[1]) == ["kept", "survey", "to read"]
+    assert fresh.tags.of_paper(inbox[2]) == []

@@ -14,10 +14,10 @@ from tests.gui.conftest import press
 
 
 def annotate(lib: Library) -> list[int]:
-    inbox = lib.view_ids("inbox")
-    lib.set_note(inbox[1], "# My take\n\n<script>x</script> see [this](javascript:alert(1))")
-    lib.add_highlight(inbox[1], "abstract", 0, 12, "purple", "follow up")
-    lib.add_tag([inbox[4]], "later")
+    inbox = lib.views.ids("inbox")
+    lib.notes.set(inbox[1], "# My take\n\n<script>x</script> see [this](javascript:alert(1))")
+    lib.highlights.add(inbox[1], "abstract", 0, 12, "purple", "follow up")
+    lib.tags.add([inbox[4]], "later")
     return [inbox[1], inbox[4]]
 
 
@@ -66,7 +66,7 @@ def test_export_this_paper_to_one_file(
     qtbot: QtBot, win: MainWindow, fresh: Library, tmp_path: Path
 ) -> None:
     annotate(win.library)
-    win.go_to_paper(fresh.view_ids("inbox")[1])
+    win.go_to_paper(fresh.views.ids("inbox")[1])
     dialog = open_dialog(qtbot, win)
     dialog.set_choice(what="paper")
     target = tmp_path / "one.md"

@@ -24,14 +24,14 @@ def test_highlights_view_filters_by_colour_and_text_and_opens_the_paper(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
     lib = win.library
-    inbox = lib.view_ids("inbox")
-    papers = {p.id: p for p in lib.papers(inbox[:3], with_sightings=False)}
+    inbox = lib.views.ids("inbox")
+    papers = {p.id: p for p in lib.papers.many(inbox[:3], with_sightings=False)}
     made = []
     for n, (paper_id, color, note) in enumerate(
         [(inbox[0], "red", "doubtful claim"), (inbox[1], "green", ""), (inbox[2], "red", "")]
     ):
         abstract = papers[paper_id].abstract
-        made.append(lib.add_highlight(paper_id, "abstract", n, n + 20, color, note))
+        made.append(lib.highlights.add(paper_id, "abstract", n, n + 20, color, note))
         assert made[-1].quote == abstract[n : n + 20]
     win.set_view("archive")  # the papers are not in this view: Enter must still find them
     press(qtbot, "g,h")
@@ -63,15 +63,15 @@ def test_highlights_view_filters_by_colour_and_text_and_opens_the_paper(
     assert not view.isVisible()
     assert win.current_id() == inbox[1]
     assert win.annotations.selected == made[1].id
-    assert fresh.highlight(made[1].id) is not None
+    assert fresh.highlights.get(made[1].id) is not None
 
 
 def test_highlights_view_shows_orphaned_highlights(qtbot: QtBot, win: MainWindow) -> None:
     text = "A Paper On Things\n\nThe quick brown fox jumps over the lazy dog today.\n"
-    result = win.library.import_text(text, "one")
+    result = win.library.importer.import_text(text, "one")
     paper_id = result.new_ids[0]
-    win.library.add_highlight_by_quote(paper_id, "brown fox", "blue")
-    win.library.import_text(text.replace("brown fox", "red cat"), "two")
+    win.library.highlights.add_by_quote(paper_id, "brown fox", "blue")
+    win.library.importer.import_text(text.replace("brown fox", "red cat"), "two")
     press(qtbot, "g,h")
     view = win.last_dialog
     assert rows(view) == [("orphaned", "brown fox", "", "A Paper On Things")]
@@ -81,8 +81,8 @@ def test_hostile_quotes_show_literally_in_the_list_and_tooltips(
     qtbot: QtBot, win: MainWindow
 ) -> None:
     text = "Hostile <b>Title</b>\n\nSee <img src=x onerror=alert(1)> here & there.\n"
-    paper_id = win.library.import_text(text, "hostile").new_ids[0]
-    win.library.add_highlight_by_quote(paper_id, "<img src=x onerror=alert(1)> here & there")
+    paper_id = win.library.importer.import_text(text, "hostile").new_ids[0]
+    win.library.highlights.add_by_quote(paper_id, "<img src=x onerror=alert(1)> here & there")
     press(qtbot, "g,h")
     view = win.last_dialog
     (row,) = rows(view)
@@ -98,8 +98,8 @@ def test_the_sidebar_entry_counts_highlights_and_enter_opens_the_view(
     from desktop.gui.sidebar_model import HIGHLIGHTS, TotalRole
 
     paper_id = win.current_id()
-    win.library.add_highlight(paper_id, "abstract", 0, 10, "red")
-    win.library.add_highlight(paper_id, "abstract", 12, 20, "blue")
+    win.library.highlights.add(paper_id, "abstract", 0, 10, "red")
+    win.library.highlights.add(paper_id, "abstract", 12, 20, "blue")
     win._refresh_counts()  # noqa: SLF001 - do not wait for the debounce timer
     row = win.sidebar_model.row_of(HIGHLIGHTS)
     assert row >= 0

@@ -79,7 +79,7 @@ def assert_tooltip_literal(tip: object, payload: str) -> None:
 
 @pytest.fixture
 def hostile(seeded: Library) -> int:
-    result = seeded.import_text(f"{TITLE}\n\n{ABSTRACT}\n", DIGEST)
+    result = seeded.importer.import_text(f"{TITLE}\n\n{ABSTRACT}\n", DIGEST)
     assert result.ok and result.new_ids
     return int(result.new_ids[0])
 
@@ -151,8 +151,8 @@ def test_highlights_and_notes_on_hostile_text_are_literal(
     hostile: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seeded.add_highlight_by_quote(hostile, IMG, "red", note=f"my note {FILE_LINK}")
-    seeded.set_note(
+    seeded.highlights.add_by_quote(hostile, IMG, "red", note=f"my note {FILE_LINK}")
+    seeded.notes.set(
         hostile,
         f"# Note\n\n{IMG}\n\n{FILE_LINK}\n\n[md link](file:///etc/hosts) "
         "[web](https://example.org/)\n\n<script>alert(4)</script>",
@@ -184,12 +184,12 @@ def test_highlights_and_notes_on_hostile_text_are_literal(
 
 
 def test_paste_preview_and_import_results_are_literal(qtbot: QtBot, seeded: Library) -> None:
-    preview = seeded.preview_text(f"{TITLE}\n\n{ABSTRACT}\n")
+    preview = seeded.importer.preview_text(f"{TITLE}\n\n{ABSTRACT}\n")
     paste = PasteDialog(preview, DIGEST)
     qtbot.addWidget(paste)
     details = paste.findChild(QPlainTextEdit)
     assert details is not None and TITLE in details.toPlainText()
-    result = seeded.import_text(f"{TITLE}\n\n{ABSTRACT} again\n", f"{IMG} second.txt")
+    result = seeded.importer.import_text(f"{TITLE}\n\n{ABSTRACT} again\n", f"{IMG} second.txt")
     result.path = f"/tmp/{IMG}/{FILE_LINK}.txt"
     dialog = ImportResultDialog([result])
     qtbot.addWidget(dialog)

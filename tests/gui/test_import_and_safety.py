@@ -60,9 +60,9 @@ def test_import_runs_in_background_with_progress_and_a_result_per_file(
     assert lines["d0.txt"] == "2 new papers."
     assert lines["picture.txt"] == "Not imported: it is a binary file, not text."
     assert lines["seed.txt"] == "Already imported; nothing to do."
-    assert fresh.paper_count() == 286 + 6
+    assert fresh.papers.count() == 286 + 6
     # The window picked the new papers up: list and sidebar counts.
-    assert win.model.ids == fresh.view_ids("inbox")
+    assert win.model.ids == fresh.views.ids("inbox")
     qtbot.waitUntil(lambda: win.sidebar_model.entries[0].unread == 286 + 6)
 
 
@@ -75,14 +75,14 @@ def test_import_can_be_cancelled_and_the_window_stays_usable(
     assert job is not None
     # While the import waits its turn the window still triages.
     press(qtbot, "s")
-    assert fresh.view_ids("starred") == [fresh.view_ids("inbox")[0]]
+    assert fresh.views.ids("starred") == [fresh.views.ids("inbox")[0]]
     qtbot.mouseClick(win.cancel_button, Qt.MouseButton.LeftButton)
     assert job.cancelled()
     gate.set()
     qtbot.waitUntil(lambda: win.import_job is None, timeout=20000)
     assert win.last_import_results is not None
     assert {r.status for r in win.last_import_results} == {"cancelled"}
-    assert fresh.paper_count() == 286
+    assert fresh.papers.count() == 286
     assert "cancelled" in win.statusBar().currentMessage()
 
 
@@ -116,7 +116,7 @@ def hostile(seeded: Library) -> int:
         "An abstract with <script>alert(1)</script> and links: https://example.org/paper?id=1 "
         "and javascript:alert(2) and file:///etc/passwd and http://example.com/x.\n"
     )
-    result = seeded.import_text(text, "<i>evil digest</i>")
+    result = seeded.importer.import_text(text, "<i>evil digest</i>")
     assert result.ok and result.new_ids
     return int(result.new_ids[0])
 

@@ -106,7 +106,7 @@ def test_paper_list_model_passes_the_model_tester(
     model = PaperListModel(seeded)
     model.load_view("all")
     qtmodeltester.check(model)
-    hits = seeded.search("graph", limit=50)
+    hits = seeded.index.search("graph", limit=50)
     model.show_search("graph", hits.ids, {h.id: h.snippet for h in hits.hits})
     qtmodeltester.check(model)
     model.sort(0, Qt.SortOrder.DescendingOrder)
@@ -122,18 +122,18 @@ def test_sidebar_model_passes_the_model_tester(
     qtmodeltester.check(model)
     labels = [e.label for e in model.entries]
     assert labels[:6] == ["Inbox", "Queue", "Starred", "Archive", "All papers", "Highlights"]
-    assert labels[6] == "Digests" and len(labels) == 7 + len(seeded.digests())
+    assert labels[6] == "Digests" and len(labels) == 7 + len(seeded.digests.all())
 
 
 def test_rows_load_lazily_a_page_at_a_time(qapp: QApplication, seeded: Library) -> None:
     calls: list[int] = []
-    original = seeded.papers
+    original = seeded.papers.many
 
     def counting(ids, **kw):  # noqa: ANN001, ANN003, ANN202
         calls.append(len(ids))
         return original(ids, **kw)
 
-    seeded.papers = counting  # type: ignore[method-assign]
+    seeded.papers.many = counting  # type: ignore[method-assign]
     model = PaperListModel(seeded)
     model.load_view("all")
     assert model.rowCount() == 286 and calls == []
@@ -147,9 +147,9 @@ def test_sorting_by_a_column_uses_the_database_order(qapp: QApplication, seeded:
     model = PaperListModel(seeded)
     model.load_view("inbox")
     model.sort(1, Qt.SortOrder.DescendingOrder)
-    assert model.ids == seeded.view_ids("inbox", sort="published", descending=True)
+    assert model.ids == seeded.views.ids("inbox", sort="published", descending=True)
     model.sort(-1)
-    assert model.ids == seeded.view_ids("inbox")
+    assert model.ids == seeded.views.ids("inbox")
 
 
 # -- menus, toolbar, context menu ------------------------------------------------------------
@@ -169,9 +169,9 @@ def test_every_command_is_reachable_with_the_mouse(win: MainWindow) -> None:
 def test_toolbar_actions_change_the_database(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     first = win.current_id()
     win.actions_by_name["toggle-star"].trigger()
-    assert fresh.view_ids("starred") == [first]
+    assert fresh.views.ids("starred") == [first]
     win.actions_by_name["archive"].trigger()
-    assert fresh.view_ids("archive") == [first]
+    assert fresh.views.ids("archive") == [first]
 
 
 # -- state across restarts -------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_view_paper_sort_geometry_and_splitter_are_restored(
     first = open_window(qtbot, seeded, settings)
     press(qtbot, "s j j s j s g,s j")
     chosen = first.current_id()
-    assert first.view == "starred" and chosen == seeded.view_ids("starred")[1]
+    assert first.view == "starred" and chosen == seeded.views.ids("starred")[1]
     first.resize(760, 560)
     first.splitter.setSizes([150, 330, 280])
     sizes = first.splitter.sizes()
@@ -205,9 +205,9 @@ def test_a_paper_gone_from_the_view_falls_back_to_the_first(
     gone = first.current_id()
     first.close()
     assert gone is not None
-    seeded.set_archived([gone], True)
+    seeded.triage.set_archived([gone], True)
     second = open_window(qtbot, seeded, settings)
-    assert second.current_id() == seeded.view_ids("inbox")[0]
+    assert second.current_id() == seeded.views.ids("inbox")[0]
     second.close()
 
 
@@ -235,7 +235,7 @@ def test_digest_desk_with_data_dir_starts_the_app_and_seeds_an_empty_library(
     assert code == 0
     assert shown == ["Digest Desk — Inbox", "286"]
     with Library.open(data, backups=False) as lib:
-        assert lib.paper_count() == 286
+        assert lib.papers.count() == 286
 
 
 def test_every_icon_a_command_or_view_uses_is_shipped_and_renders(qapp: QApplication) -> None:

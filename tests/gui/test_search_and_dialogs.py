@@ -24,7 +24,7 @@ def test_search_as_you_type_shows_ranked_results_and_esc_restores(
     press(qtbot, "/")
     qtbot.keyClicks(win.search, "DiskGNN")
     qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
-    expected = win.library.search("DiskGNN", limit=200).ids
+    expected = win.library.index.search("DiskGNN", limit=200).ids
     assert win.model.ids == expected and expected
     assert win.windowTitle() == "Digest Desk — Search: DiskGNN"
     assert win.current_id() == expected[0]
@@ -33,7 +33,7 @@ def test_search_as_you_type_shows_ranked_results_and_esc_restores(
     assert win.search.hasFocus(), "typing keeps the cursor in the search field"
     press(qtbot, "Esc")
     assert win.model.search_query is None
-    assert win.model.ids == win.library.view_ids("inbox")
+    assert win.model.ids == win.library.views.ids("inbox")
     assert win.current_id() == expected[0] or win.current_id() == before
     assert win.windowTitle() == "Digest Desk — Inbox"
     assert win.list.hasFocus()
@@ -50,7 +50,7 @@ def test_triage_keys_work_on_search_results(qtbot: QtBot, win: MainWindow, fresh
     press(qtbot, "s")
     starred = win.current_id()
     assert starred == target
-    assert starred is not None and fresh.paper(starred).starred  # type: ignore[union-attr]
+    assert starred is not None and fresh.papers.get(starred).starred  # type: ignore[union-attr]
     assert win.model.search_query == "graph", "results stay while triaging"
 
 
@@ -66,7 +66,7 @@ def test_command_palette_filters_fuzzily_shows_keys_and_runs(
     assert palette.visible_commands()[0] == "toggle-star"
     assert palette.list.topLevelItem(0).text(1) == "s"
     press(qtbot, "Return", palette.filter)
-    qtbot.waitUntil(lambda: fresh.view_ids("starred") == [first])
+    qtbot.waitUntil(lambda: fresh.views.ids("starred") == [first])
 
 
 def test_fuzzy_ranking() -> None:
@@ -102,15 +102,15 @@ def test_ctrl_v_in_the_list_previews_then_imports_a_pasted_digest(
     assert isinstance(dialog, PasteDialog) and dialog.isVisible()
     assert dialog.preview.entries == 2 and dialog.preview.new_papers == 2
     assert "Found 2 papers: 2 new" in dialog.summary.text()
-    assert fresh.paper_count() == 286, "nothing is stored before confirming"
+    assert fresh.papers.count() == 286, "nothing is stored before confirming"
     dialog.import_button.click()
-    assert fresh.paper_count() == 288
+    assert fresh.papers.count() == 288
     assert win.view.startswith("digest:")
-    assert [p.title for p in fresh.papers(win.model.ids)] == [
+    assert [p.title for p in fresh.papers.many(win.model.ids)] == [
         "A Brand New Paper About Pasting",
         "Another Fresh Paper on Clipboards",
     ]
-    assert fresh.digests()[-1].name.startswith("Pasted ")
+    assert fresh.digests.all()[-1].name.startswith("Pasted ")
 
 
 def test_ctrl_v_in_the_search_field_pastes_text(qtbot: QtBot, win: MainWindow) -> None:
@@ -126,7 +126,7 @@ def test_cancelled_paste_stores_nothing(qtbot: QtBot, win: MainWindow, fresh: Li
     dialog = win.last_dialog
     assert isinstance(dialog, PasteDialog)
     dialog.reject()
-    assert fresh.paper_count() == 286
+    assert fresh.papers.count() == 286
 
 
 def test_enter_in_the_search_field_opens_the_result_and_returns_to_the_list(
@@ -137,7 +137,7 @@ def test_enter_in_the_search_field_opens_the_result_and_returns_to_the_list(
     qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
     press(qtbot, "Return")
     first = win.model.ids[0]
-    assert fresh.paper(first).is_read  # type: ignore[union-attr]
+    assert fresh.papers.get(first).is_read  # type: ignore[union-attr]
     assert win.list.hasFocus()
 
 
@@ -146,8 +146,8 @@ def test_esc_goes_back_to_the_paper_the_search_started_from(
 ) -> None:
     press(qtbot, "j j j")
     start = win.current_id()
-    hits = fresh.search("DiskGNN", limit=5).ids
-    fresh.set_archived([hits[0]], True)  # the result is not in the Inbox
+    hits = fresh.index.search("DiskGNN", limit=5).ids
+    fresh.triage.set_archived([hits[0]], True)  # the result is not in the Inbox
     win.run_command("reload")
     press(qtbot, "/")
     qtbot.keyClicks(win.search, "DiskGNN")

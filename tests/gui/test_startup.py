@@ -70,13 +70,13 @@ def test_a_restored_sort_order_queries_the_view_once_already_sorted(
     first.list.sortByColumn(0, Qt.SortOrder.DescendingOrder)
     first.close()
     calls: list[tuple[object, ...]] = []
-    real = seeded.view_ids
+    real = seeded.views.ids
 
     def counted(*args: Any, **kwargs: Any) -> list[PaperId]:
         calls.append((*args, *sorted(kwargs.items())))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(seeded, "view_ids", counted)
+    monkeypatch.setattr(seeded.views, "ids", counted)
     second = MainWindow(seeded, settings)
     qtbot.addWidget(second)
     assert calls == [("inbox", ("descending", True), ("sort", "title"))]
@@ -90,7 +90,7 @@ def test_a_restored_sort_order_queries_the_view_once_already_sorted(
 def test_a_restored_paper_far_down_the_list_is_in_sight_in_the_first_frame(
     qtbot: QtBot, seeded: Library, settings: QSettings
 ) -> None:
-    far = seeded.view_ids("inbox")[200]
+    far = seeded.views.ids("inbox")[200]
     first = MainWindow(seeded, settings)
     qtbot.addWidget(first)
     first.go_to_paper(far)
@@ -118,9 +118,9 @@ def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_u
     qtbot: QtBot, seeded_dir: Path, settings: QSettings
 ) -> None:
     win = _window_without_index(qtbot, seeded_dir, settings)
-    index = win.library.search_index
+    index = win.library.index
     assert index.needs_rebuild, "the window does not wait for the index"
-    assert win.library.search("DiskGNN").fallback  # the database answers meanwhile
+    assert win.library.index.search("DiskGNN").fallback  # the database answers meanwhile
     win.show()
     win.search.setText("DiskGNN")
     win.run_search()
@@ -128,7 +128,7 @@ def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_u
     qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
     assert index.usable and not index.needs_rebuild
     assert "Search index built: 286 papers" in win.statusBar().currentMessage()
-    assert not win.library.search("DiskGNN").fallback
+    assert not win.library.index.search("DiskGNN").fallback
     assert win.model.search_query == "DiskGNN"  # the search on screen was run again
     assert not win.progress.isVisible()
     win.close()
@@ -145,8 +145,8 @@ def test_the_search_index_build_can_be_cancelled(
     qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
     message = win.statusBar().currentMessage()
     if "cancelled" in message:  # the build may also have finished first on a fast machine
-        assert win.library.search_index.needs_rebuild
-        assert win.library.search("DiskGNN").fallback
+        assert win.library.index.needs_rebuild
+        assert win.library.index.search("DiskGNN").fallback
     else:
         assert "Search index built" in message
     win.close()
@@ -158,7 +158,7 @@ def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
     win = app.create_main_window(seeded_dir, settings)
     qtbot.addWidget(win)
     win.show()
-    index = win.library.search_index
+    index = win.library.index
     assert index.usable
     index._close_searcher()
     for path in (seeded_dir / "index").glob("*.pst"):
@@ -168,6 +168,6 @@ def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
     assert win.model.search_query == "DiskGNN"  # answered from the database meanwhile
     assert win.index_job is not None, "the GUI thread did not rebuild it"
     qtbot.waitUntil(lambda: win.index_job is None and index.usable, timeout=30000)
-    assert not win.library.search("DiskGNN").fallback
-    assert win.library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+    assert not win.library.index.search("DiskGNN").fallback
+    assert win.library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
     win.close()

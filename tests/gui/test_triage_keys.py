@@ -10,13 +10,13 @@ from tests.gui.conftest import press
 
 
 def paper(lib: Library, paper_id: int):  # noqa: ANN201 - a Paper
-    found = lib.paper(paper_id)
+    found = lib.papers.get(paper_id)
     assert found is not None
     return found
 
 
 def test_start_has_list_focus_first_paper_selected_and_titled(win: MainWindow) -> None:
-    inbox = win.library.view_ids("inbox")
+    inbox = win.library.views.ids("inbox")
     assert win.list.hasFocus()
     assert win.current_id() == inbox[0]
     assert win.windowTitle() == "Digest Desk — Inbox"
@@ -25,7 +25,7 @@ def test_start_has_list_focus_first_paper_selected_and_titled(win: MainWindow) -
 
 
 def test_triage_run_by_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "j j")
     assert win.current_id() == inbox[2]
     assert win.detail.paper is not None and win.detail.paper.id == inbox[2]
@@ -50,22 +50,22 @@ def test_triage_run_by_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> No
     press(qtbot, "Down Down Up Return")
     assert win.current_id() == inbox[4]
     assert paper(fresh, inbox[4]).is_read
-    counts = fresh.counts()
+    counts = fresh.views.counts()
     assert counts["queue"].total == 1
     assert counts["archive"].total == 1
     assert counts["inbox"].total == 286 - 2
-    assert fresh.view_ids("starred") == [inbox[2]]
+    assert fresh.views.ids("starred") == [inbox[2]]
 
 
 def test_archiving_the_last_paper_selects_the_one_before(qtbot: QtBot, win: MainWindow) -> None:
-    inbox = win.library.view_ids("inbox")
+    inbox = win.library.views.ids("inbox")
     win.select_row(len(inbox) - 1)
     press(qtbot, "e")
     assert win.current_id() == inbox[-2]
 
 
 def test_undo_and_redo_several_levels(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "e e e")
     assert [paper(fresh, i).archived for i in inbox[:4]] == [True, True, True, False]
     assert win.current_id() == inbox[3]
@@ -84,34 +84,34 @@ def test_undo_and_redo_several_levels(qtbot: QtBot, win: MainWindow, fresh: Libr
 
 
 def test_queue_reordering_with_alt_arrows(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "l l l")
-    assert fresh.view_ids("queue") == inbox[:3]
+    assert fresh.views.ids("queue") == inbox[:3]
     press(qtbot, "g,l")
     assert win.view == "queue" and win.windowTitle() == "Digest Desk — Queue"
     assert win.current_id() == inbox[0]
     press(qtbot, "Alt+Down")
-    assert fresh.view_ids("queue") == [inbox[1], inbox[0], inbox[2]]
+    assert fresh.views.ids("queue") == [inbox[1], inbox[0], inbox[2]]
     assert win.current_id() == inbox[0], "the moved paper stays selected"
     press(qtbot, "Alt+Down Alt+Down")
-    assert fresh.view_ids("queue") == [inbox[1], inbox[2], inbox[0]]
+    assert fresh.views.ids("queue") == [inbox[1], inbox[2], inbox[0]]
     press(qtbot, "Alt+Up")
-    assert fresh.view_ids("queue") == [inbox[1], inbox[0], inbox[2]]
-    assert win.model.ids == fresh.view_ids("queue")
+    assert fresh.views.ids("queue") == [inbox[1], inbox[0], inbox[2]]
+    assert win.model.ids == fresh.views.ids("queue")
     press(qtbot, "u")
-    assert fresh.view_ids("queue") == [inbox[1], inbox[2], inbox[0]]
+    assert fresh.views.ids("queue") == [inbox[1], inbox[2], inbox[0]]
 
 
 def test_bulk_select_then_triage_acts_on_every_selected(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "x j x x")
     marked = [inbox[0], inbox[2], inbox[3]]
     assert win.model.marked_ids() == marked
     assert win.current_id() == inbox[4]
     press(qtbot, "s")
-    assert fresh.view_ids("starred") == marked
+    assert fresh.views.ids("starred") == marked
     assert not paper(fresh, inbox[4]).starred
     press(qtbot, "e")
     assert all(paper(fresh, i).archived for i in marked)
@@ -130,7 +130,7 @@ def test_escape_clears_the_bulk_selection(qtbot: QtBot, win: MainWindow) -> None
 
 
 def test_e_in_the_archive_view_unarchives(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "e e g,e")
     assert win.view == "archive"
     assert set(win.model.ids) == {inbox[0], inbox[1]}
@@ -152,7 +152,7 @@ def test_go_keys_switch_views(qtbot: QtBot, win: MainWindow) -> None:
         press(qtbot, keys)
         assert win.view == view
         assert win.windowTitle() == f"Digest Desk — {title}"
-        assert win.model.ids == win.library.view_ids(view)
+        assert win.model.ids == win.library.views.ids(view)
     assert win.list.hasFocus()
 
 
@@ -179,7 +179,7 @@ def test_letters_typed_in_the_search_field_are_text_not_commands(
     assert win.search.hasFocus()
     qtbot.keyClicks(win.search, "emls")
     assert win.search.text() == "emls"
-    assert fresh.view_ids("archive") == [] and fresh.view_ids("starred") == []
+    assert fresh.views.ids("archive") == [] and fresh.views.ids("starred") == []
     press(qtbot, "Esc")
     assert win.search.text() == ""
     assert win.list.hasFocus()
@@ -190,7 +190,7 @@ def test_mouse_selection_of_several_rows_is_a_bulk_target(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     view = win.list
     rect = view.visualRect(win.model.index(3, 0))
     qtbot.mouseClick(
@@ -198,7 +198,7 @@ def test_mouse_selection_of_several_rows_is_a_bulk_target(
     )
     assert win.targets() == inbox[:4]
     press(qtbot, "s")
-    assert fresh.view_ids("starred") == inbox[:4]
+    assert fresh.views.ids("starred") == inbox[:4]
     menu = win.build_context_menu()
     assert any(a.objectName() == "archive" for a in menu.actions())
 
@@ -207,7 +207,7 @@ def test_in_views_that_keep_the_paper_e_and_l_still_move_on(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
     press(qtbot, "g,a")
-    ids = fresh.view_ids("all")
+    ids = fresh.views.ids("all")
     press(qtbot, "e")
     assert paper(fresh, ids[0]).archived
     assert win.current_id() == ids[1], "the archived paper stays in All; the cursor moves on"
@@ -224,12 +224,12 @@ def test_in_views_that_keep_the_paper_e_and_l_still_move_on(
 def test_f5_picks_up_changes_made_through_another_connection(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
-    inbox = fresh.view_ids("inbox")
+    inbox = fresh.views.ids("inbox")
     press(qtbot, "j")
-    fresh.set_archived([inbox[0], inbox[2]], True)
+    fresh.triage.set_archived([inbox[0], inbox[2]], True)
     assert win.model.ids == inbox, "the window does not see other connections by itself"
     press(qtbot, "F5")
-    assert win.model.ids == fresh.view_ids("inbox")
+    assert win.model.ids == fresh.views.ids("inbox")
     assert win.current_id() == inbox[1]
     assert win.sidebar_model.entries[3].total == 2  # Archive
 

@@ -154,8 +154,8 @@ def hit_ids(result: Any) -> list[int]:
 
 
 def search_available(lib: Library) -> bool:
-    """Whether the library has full-text search (the search issue's API)."""
-    return all(callable(getattr(lib, name, None)) for name in ("search", "related", "reindex"))
+    """Whether the library has full-text search (every library has, since the search issue)."""
+    return lib.index is not None
 
 
 def rare_name(corpus: Corpus) -> str:
@@ -178,15 +178,15 @@ def status(value: float | None, target: float, higher_is_better: bool) -> str:
 # -- stages ----------------------------------------------------------------------------------
 def mark_states(lib: Library) -> dict[str, int]:
     """Give the library a realistic spread of triage states, so state filters select."""
-    ids = lib.view_ids("all")
+    ids = lib.views.ids("all")
     read = ids[::3]
     starred = ids[::40]
     queued = ids[5::90]
     archived = ids[7::25]
-    lib.set_read(read)
-    lib.set_starred(starred)
-    lib.set_archived(archived)
-    lib.set_queued([i for i in queued if i not in set(archived)])
+    lib.triage.set_read(read)
+    lib.triage.set_starred(starred)
+    lib.triage.set_archived(archived)
+    lib.triage.set_queued([i for i in queued if i not in set(archived)])
     return {"read": len(read), "starred": len(starred), "queued": len(queued)}
 
 
@@ -318,8 +318,8 @@ def probe_core(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
     """Child: open the library as the app would, show the inbox, search; report memory."""
     with timer() as open_time:
         lib = Library.open(data_dir, backups=False)
-        ids = lib.view_ids("inbox")
-        first = lib.papers(ids[:50])
+        ids = lib.views.ids("inbox")
+        first = lib.papers.many(ids[:50])
     answer: dict[str, Any] = {
         "available": True,
         "open_s": open_time[0],
@@ -329,9 +329,9 @@ def probe_core(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
     }
     if search_available(lib):
         for text in args.get("queries", []):
-            hit_ids(lib.search(text, limit=SEARCH_LIMIT))
+            hit_ids(lib.index.search(text, limit=SEARCH_LIMIT))
         if ids:
-            lib.related(ids[0])
+            lib.index.related(ids[0])
         answer["searched"] = True
     answer["rss_peak_mb"] = rss_peak_mb()
     lib.close()
@@ -447,14 +447,12 @@ def run_benchmark(
     # The SQLite import is timed alone: the index listener is detached, and the index is then
     # rebuilt in one timed step. (import_paths with the listener attached indexes the whole
     # import in one commit at the end, which costs about what the rebuild does.)
-    listener = getattr(getattr(lib, "search_index", None), "on_changes", None)
-    if listener is not None:
-        lib.unsubscribe(listener)
+    lib.unsubscribe(lib.index.on_changes)
     log("importing ...")
     with timer() as import_time:
-        results = lib.import_paths([digests])
+        results = lib.importer.import_paths([digests])
     failed = [r for r in results if not r.ok]
-    stored = lib.paper_count()
+    stored = lib.papers.count()
     log(f"  {stored} papers in {import_time[0]:.2f} s ({len(failed)} files failed)")
 
     index_time: float | None = None
@@ -462,11 +460,10 @@ def run_benchmark(
     if has_search:
         log("indexing (reindex) ...")
         with timer() as box:
-            lib.reindex()
+            lib.index.rebuild()
         index_time, index_cpu = box
         log(f"  {index_time:.1f} s")
-    if listener is not None:
-        lib.subscribe(listener)
+    lib.subscribe(lib.index.on_changes)
     states = mark_states(lib)
 
     rare = rare_name(corpus)
@@ -477,15 +474,15 @@ def run_benchmark(
         log("searching ...")
 
         def run(query: Query) -> list[int]:
-            return hit_ids(lib.search(query.text, limit=SEARCH_LIMIT))
+            return hit_ids(lib.index.search(query.text, limit=SEARCH_LIMIT))
 
         ours = time_queries(run, queries, repeats)
-        ids = lib.view_ids("all")
+        ids = lib.views.ids("all")
         sample = ids[:: max(1, len(ids) // RELATED_SAMPLES)][:RELATED_SAMPLES]
-        lib.related(sample[0])
+        lib.index.related(sample[0])
         for paper_id in sample:
             start = time.perf_counter()
-            lib.related(paper_id)
+            lib.index.related(paper_id)
             related.append((time.perf_counter() - start) * 1000)
 
     log("FTS5 yardstick ...")

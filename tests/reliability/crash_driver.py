@@ -31,16 +31,16 @@ def run_import(lib: Library, paths: list[str]) -> None:
     before each file, so that kills also land between files of an open batch.
     """
     if "DIGEST_DESK_IMPORT_BATCH_FILES" in os.environ:
-        lib.import_batch_files = int(os.environ["DIGEST_DESK_IMPORT_BATCH_FILES"])
+        lib.importer.batch_files = int(os.environ["DIGEST_DESK_IMPORT_BATCH_FILES"])
     if "DIGEST_DESK_IMPORT_BATCH_SECONDS" in os.environ:
-        lib.import_batch_seconds = float(os.environ["DIGEST_DESK_IMPORT_BATCH_SECONDS"])
+        lib.importer.batch_seconds = float(os.environ["DIGEST_DESK_IMPORT_BATCH_SECONDS"])
     pause = float(os.environ.get("DIGEST_DESK_CRASH_FILE_PAUSE", "0"))
 
     def before_each_file(done: int, total: int, name: str) -> None:
         if pause and name:
             time.sleep(pause)
 
-    results = lib.import_paths([Path(p) for p in paths], progress=before_each_file)
+    results = lib.importer.import_paths([Path(p) for p in paths], progress=before_each_file)
     bad = [r for r in results if not r.ok]
     if bad:
         raise SystemExit(f"import failed: {bad[0].summary()}")
@@ -49,12 +49,12 @@ def run_import(lib: Library, paths: list[str]) -> None:
 def run_index(lib: Library, paths: list[str]) -> None:
     """Import files that add and change papers (incremental index writes), then reindex."""
     run_import(lib, paths)
-    lib.reindex()
+    lib.index.rebuild()
 
 
 def hold_index_writer(lib: Library, args: list[str]) -> None:
     """Take the search index's write lock and keep it until killed (or ``args[0]`` seconds)."""
-    writer = lib.search_index._ix.writer()
+    writer = lib.index._ix.writer()
     _say("locked")
     time.sleep(float(args[0]) if args else 3600)
     writer.cancel()
@@ -63,15 +63,15 @@ def hold_index_writer(lib: Library, args: list[str]) -> None:
 def edit_annotations(lib: Library, args: list[str]) -> None:
     """Save a note again and again (as autosave does after each pause), with a tag and a
     highlight now and then; print ``saved N`` once each save has returned."""
-    ids = lib.view_ids("all")
+    ids = lib.views.ids("all")
     for n in range(100000):
         pid = ids[n % len(ids)]
-        lib.set_note(pid, note_text(n))
+        lib.notes.set(pid, note_text(n))
         if n % 5 == 0:
-            lib.add_tag([pid], f"crash-{n}")
+            lib.tags.add([pid], f"crash-{n}")
         if n % 7 == 0:
-            title = lib.papers([pid], with_sightings=False)[0].title
-            lib.add_highlight(pid, "title", 0, min(8, len(title)), note=f"highlight {n}")
+            title = lib.papers.many([pid], with_sightings=False)[0].title
+            lib.highlights.add(pid, "title", 0, min(8, len(title)), note=f"highlight {n}")
         _say(f"saved {n}")
 
 
@@ -87,7 +87,7 @@ def gui_note(lib: Library, args: list[str]) -> None:
     app = make_application()
     win = MainWindow(lib, None)
     win.show()
-    win.go_to_paper(lib.view_ids("all")[0])
+    win.go_to_paper(lib.views.ids("all")[0])
     layer = win.annotations
     layer.edit_note()
     QTest.keyClicks(layer.note_editor, args[0])

@@ -30,7 +30,7 @@ def template(tmp_path_factory: pytest.TempPathFactory, crash_digests: list[Path]
     data = tmp_path_factory.mktemp("notes-template") / "data"
     with Library.open(data, backups=False) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths(crash_digests[:1]))
+        assert all(r.ok for r in lib.importer.import_paths(crash_digests[:1]))
     return data
 
 
@@ -53,22 +53,22 @@ def test_sigkill_while_saving_notes_loses_no_saved_note(tmp_path: Path, template
         assert integrity(data / DB_FILE) == ["ok"], where
 
         with Library.open(data, backups=False) as lib:
-            ids = lib.view_ids("all")
+            ids = lib.views.ids("all")
             in_flight = last + 1
             for slot, pid in enumerate(ids):
                 acked = [n for n in range(slot, last + 1, len(ids))]
                 allowed = {note_text(acked[-1])} if acked else {""}
                 if in_flight % len(ids) == slot:
                     allowed.add(note_text(in_flight))  # committed, killed before it said so
-                assert lib.note(pid) in allowed, f"{where}: paper {pid} lost its saved note"
-            tags = {name for name, _ in lib.tags()}
+                assert lib.notes.get(pid) in allowed, f"{where}: paper {pid} lost its saved note"
+            tags = {name for name, _ in lib.tags.all()}
             wanted = {f"crash-{n}" for n in range(0, last + 1, 5)}
             assert wanted <= tags <= wanted | {f"crash-{last + 1}"}, where
             notes = {h.note for pid in ids for h in lib.annotations(pid).highlights}
             wanted = {f"highlight {n}" for n in range(0, last + 1, 7)}
             assert wanted <= notes <= wanted | {f"highlight {last + 1}"}, where
             if last >= 0:  # the index caught up with the last saved note
-                found = lib.search(f'note:"version {last}"').ids
+                found = lib.index.search(f'note:"version {last}"').ids
                 assert ids[last % len(ids)] in found, where
     print(f"\ncrash-annotations seed {seed}: saves acknowledged before each kill: {saves}")
     assert max(saves) > 0
@@ -90,5 +90,5 @@ def test_sigkill_of_the_app_after_the_autosave_pause_keeps_the_note(
         outcome = kill_after(proc, rng.uniform(0, 0.3))
         assert not outcome.finished
         with Library.open(data, backups=False) as lib:
-            pid = lib.view_ids("all")[0]
-            assert lib.note(pid) == typed, f"trial {trial}, seed {seed}"
+            pid = lib.views.ids("all")[0]
+            assert lib.notes.get(pid) == typed, f"trial {trial}, seed {seed}"

@@ -44,11 +44,11 @@ def libraries(tmp_path_factory: pytest.TempPathFactory, crash_digests: list[Path
     small = root / "small"
     with Library.open(small, backups=False) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths(crash_digests[:1]))
+        assert all(r.ok for r in lib.importer.import_paths(crash_digests[:1]))
         backup.take_backup(lib.db, root, "manual")
     with Library.open(root / "big", backups=False) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths(crash_digests))
+        assert all(r.ok for r in lib.importer.import_paths(crash_digests))
     return root
 
 
@@ -84,7 +84,7 @@ def test_sigkill_during_restore_always_leaves_a_whole_library(
                 assert _snapshot(kept) == old, f"{where}: the moved-aside database changed"
         assert _snapshot(saved.path) == new
         with Library.open(data, backups=False) as lib:  # and the app starts on it
-            assert lib.paper_count() == len(now["papers"])
+            assert lib.papers.count() == len(now["papers"])
     print(f"\ncrash-restore seed {seed}: {outcomes}")
 
 

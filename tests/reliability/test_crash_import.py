@@ -42,7 +42,7 @@ def _clean_snapshots(files: list[Path]) -> list[dict[str, Any]]:
     lib.today = lambda: TODAY
     snapshots = [library_snapshot(lib.db.conn)]
     for path in files:
-        (result,) = lib.import_paths([path])
+        (result,) = lib.importer.import_paths([path])
         assert result.status == "imported", result.summary()
         snapshots.append(library_snapshot(lib.db.conn))
     lib.close()
@@ -108,7 +108,7 @@ def test_sigkill_during_multi_file_import(
 
         with Library.open(data) as lib:
             lib.today = lambda: TODAY
-            results = lib.import_paths(crash_digests)
+            results = lib.importer.import_paths(crash_digests)
         statuses = [r.status for r in results]
         assert statuses == ["unchanged"] * k + ["imported"] * (len(crash_digests) - k), where
         assert _snapshot_of(data) == expected[-1], f"{where}: re-import did not converge"

@@ -47,7 +47,7 @@ QUERIES = [
 
 def _answers(lib: Library) -> dict[str, list[int]]:
     """Result ids per query (rank ties may order differently between index layouts)."""
-    return {q: [int(i) for i in lib.search(q, limit=None).ids] for q in QUERIES}
+    return {q: [int(i) for i in lib.index.search(q, limit=None).ids] for q in QUERIES}
 
 
 def _as_sets(answers: dict[str, list[int]]) -> dict[str, set[int]]:
@@ -98,8 +98,8 @@ def template(tmp_path_factory: pytest.TempPathFactory, crash_digests: list[Path]
     data = tmp_path_factory.mktemp("index-template") / "data"
     with Library.open(data, backups=False) as lib:
         lib.today = lambda: TODAY
-        (result,) = lib.import_paths(crash_digests[:1])
-        assert result.ok and lib.search("DiskGNN").ids
+        (result,) = lib.importer.import_paths(crash_digests[:1])
+        assert result.ok and lib.index.search("DiskGNN").ids
     return data
 
 
@@ -124,7 +124,7 @@ def test_sigkill_while_writing_the_index(
         assert integrity(data / DB_FILE) == ["ok"], where
 
         with Library.open(data, backups=False) as lib:
-            assert lib.search_index.usable, where
+            assert lib.index.usable, where
             answers = _answers(lib)
         for query, ids in answers.items():
             assert len(ids) == len(set(ids)), f"{where}: {query!r} lists a paper twice"

@@ -50,7 +50,7 @@ def small_template(tmp_path_factory: pytest.TempPathFactory, crash_digests: list
     data = tmp_path_factory.mktemp("faults") / "data"
     with Library.open(data, backups=False) as lib:
         lib.today = lambda: TODAY
-        assert all(r.ok for r in lib.import_paths(crash_digests[:2]))
+        assert all(r.ok for r in lib.importer.import_paths(crash_digests[:2]))
     return data
 
 
@@ -75,42 +75,42 @@ def _limit_growth(lib: Library, pages: int = 2) -> None:
 def test_disk_full_during_an_import_keeps_nothing_from_that_file(small: Library) -> None:
     before = library_snapshot(small.db.conn)
     _limit_growth(small)
-    result = small.import_text(_big_digest(60, "A"), "big.txt")
+    result = small.importer.import_text(_big_digest(60, "A"), "big.txt")
     assert result.status == "failed"
     assert "full" in (result.error or "") and "nothing from it was kept" in (result.error or "")
     assert library_snapshot(small.db.conn) == before
     assert small.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert small.search('"Fault Injection Paper"').ids == []
+    assert small.index.search('"Fault Injection Paper"').ids == []
     # Once there is room again, the same file imports completely.
     small.db.execute("PRAGMA max_page_count = 1073741823")
-    result = small.import_text(_big_digest(60, "A"), "big.txt")
+    result = small.importer.import_text(_big_digest(60, "A"), "big.txt")
     assert result.status == "imported" and result.new_papers == 60
-    assert len(small.search('"Fault Injection Paper"', limit=None).ids) == 60
+    assert len(small.index.search('"Fault Injection Paper"', limit=None).ids) == 60
 
 
 def test_disk_full_while_saving_a_note_changes_nothing(small: Library) -> None:
-    pid = small.view_ids("all")[0]
-    small.set_note(pid, "the note before the disk filled up")
+    pid = small.views.ids("all")[0]
+    small.notes.set(pid, "the note before the disk filled up")
     last_action = small.history.last_action()
     _limit_growth(small, pages=0)
     with pytest.raises(sqlite3.OperationalError, match="full"):
-        small.set_note(pid, "a long note that needs new pages " * 2000)
-    assert small.note(pid) == "the note before the disk filled up"
+        small.notes.set(pid, "a long note that needs new pages " * 2000)
+    assert small.notes.get(pid) == "the note before the disk filled up"
     assert small.history.last_action() is last_action
     assert small.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     small.db.execute("PRAGMA max_page_count = 1073741823")
-    small.set_note(pid, "saved once there is room")
-    assert small.note(pid) == "saved once there is room"
+    small.notes.set(pid, "saved once there is room")
+    assert small.notes.get(pid) == "saved once there is room"
 
 
 def test_disk_full_during_bulk_tagging_tags_nothing(small: Library) -> None:
-    ids = small.view_ids("all")
+    ids = small.views.ids("all")
     before = library_snapshot(small.db.conn)
     tags_before = small.db.execute("SELECT COUNT(*) FROM paper_tags").fetchone()[0]
     _limit_growth(small, pages=0)
     with pytest.raises(sqlite3.OperationalError, match="full"):
         for n in range(200):  # enough new rows to need a new page
-            small.add_tag(ids, f"tag-{n}-" + "x" * 50)
+            small.tags.add(ids, f"tag-{n}-" + "x" * 50)
     assert library_snapshot(small.db.conn) == before
     rows = small.db.execute("SELECT tag_id, COUNT(*) FROM paper_tags GROUP BY tag_id").fetchall()
     # Each add_tag is one transaction: a tag is on every paper or on none.
@@ -148,42 +148,42 @@ def index_disk_full(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
 def test_a_failing_index_write_keeps_the_import_and_searches_sqlite(
     small: Library, index_disk_full: dict[str, bool]
 ) -> None:
-    index_files = {p.name: p.read_bytes() for p in small.search_index.path.iterdir()}
-    result = small.import_text(_big_digest(5, "B"), "b.txt")
+    index_files = {p.name: p.read_bytes() for p in small.index.path.iterdir()}
+    result = small.importer.import_text(_big_digest(5, "B"), "b.txt")
     # The papers are safely in SQLite; the index write was rolled back and reported.
     assert result.status == "imported" and result.new_papers == 5
-    assert small.paper_count() == small.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
-    assert not small.search_index.usable
-    assert "No space left on device" in (small.search_index.broken_reason or "")
+    assert small.papers.count() == small.db.execute("SELECT COUNT(*) FROM papers").fetchone()[0]
+    assert not small.index.usable
+    assert "No space left on device" in (small.index.broken_reason or "")
     # Search still finds them, from SQLite.
-    found = small.search('"Fault Injection Paper B"', limit=None)
+    found = small.index.search('"Fault Injection Paper B"', limit=None)
     assert len(found.ids) == 5 and found.fallback
     # No committed index file was changed or truncated: the segment files (separate since
     # compound=False) and the table of contents.
     committed = [n for n in index_files if n.endswith((".seg", ".toc", ".pst", ".trm", ".col"))]
     assert any(n.endswith(".pst") for n in committed) and any(n.endswith(".toc") for n in committed)
     for name in committed:
-        path = small.search_index.path / name
+        path = small.index.path / name
         assert path.read_bytes() == index_files[name], name
     # Space comes back: the next write catches the index up, with the lock free again.
     index_disk_full["full"] = False
-    small.import_text(_big_digest(3, "C"), "c.txt")
-    assert small.search_index.usable
-    found = small.search('"Fault Injection Paper"', limit=None)
+    small.importer.import_text(_big_digest(3, "C"), "c.txt")
+    assert small.index.usable
+    found = small.index.search('"Fault Injection Paper"', limit=None)
     assert len(found.ids) == 8 and not found.fallback
 
 
 def test_a_failing_index_write_is_caught_up_on_the_next_start(
     small: Library, index_disk_full: dict[str, bool]
 ) -> None:
-    small.import_text(_big_digest(4, "D"), "d.txt")
-    assert not small.search_index.usable
+    small.importer.import_text(_big_digest(4, "D"), "d.txt")
+    assert not small.index.usable
     data = small.data_dir
     assert data is not None
     small.close()
     index_disk_full["full"] = False
     with Library.open(data, backups=False) as lib:
-        found = lib.search('"Fault Injection Paper D"', limit=None)
+        found = lib.index.search('"Fault Injection Paper D"', limit=None)
         assert len(found.ids) == 4 and not found.fallback
 
 
@@ -203,10 +203,10 @@ def test_an_index_lock_left_by_a_killed_process_does_not_block(
     assert any(p.name.endswith("WRITELOCK") for p in (data / "index").iterdir())
     with Library.open(data, backups=False) as lib:
         lib.today = lambda: TODAY
-        lib.import_text(_big_digest(2, "E"), "e.txt")
-        found = lib.search('"Fault Injection Paper E"', limit=None)
+        lib.importer.import_text(_big_digest(2, "E"), "e.txt")
+        found = lib.index.search('"Fault Injection Paper E"', limit=None)
         assert len(found.ids) == 2 and not found.fallback
-        assert lib.search_index.usable
+        assert lib.index.usable
 
 
 def test_an_index_locked_by_another_live_process_catches_up_later(
@@ -221,13 +221,13 @@ def test_an_index_locked_by_another_live_process_catches_up_later(
         assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
         with Library.open(data, backups=False) as lib:
             lib.today = lambda: TODAY
-            result = lib.import_text(_big_digest(2, "F"), "f.txt")
+            result = lib.importer.import_text(_big_digest(2, "F"), "f.txt")
             assert result.status == "imported"
-            assert len(lib.search('"Fault Injection Paper F"', limit=None).ids) == 2
+            assert len(lib.index.search('"Fault Injection Paper F"', limit=None).ids) == 2
     finally:
         kill_after(proc, 0)
     with Library.open(data, backups=False) as lib:
-        found = lib.search('"Fault Injection Paper F"', limit=None)
+        found = lib.index.search('"Fault Injection Paper F"', limit=None)
         assert len(found.ids) == 2 and not found.fallback
 
 
@@ -277,7 +277,7 @@ def test_a_damaged_database_is_refused_kept_and_the_backup_offered(
     assert kept.read_bytes() == damaged
     assert integrity(db_path) == ["ok"]
     with Library.open(seeded_dir) as lib:
-        assert lib.search("DiskGNN").ids
+        assert lib.index.search("DiskGNN").ids
 
 
 def test_a_damaged_database_without_backups_says_so(tmp_path: Path) -> None:
@@ -301,7 +301,7 @@ def test_export_on_a_full_disk_keeps_the_old_files_whole(
     """The disk fills up in the middle of writing an export file (half of it written)."""
     with Library.open(seeded_dir, backups=False) as lib:
         for pid in (1, 2, 3):
-            lib.set_note(pid, f"first note of paper {pid}")
+            lib.notes.set(pid, f"first note of paper {pid}")
     vault = tmp_path / "vault"
     export = ["--data-dir", str(seeded_dir), "export", "--per-paper", "--out", str(vault)]
     export += ["--id", "1", "--id", "2", "--id", "3"]
@@ -311,7 +311,7 @@ def test_export_on_a_full_disk_keeps_the_old_files_whole(
     assert len(before) == 3
     with Library.open(seeded_dir, backups=False) as lib:
         for pid in (1, 2, 3):
-            lib.set_note(pid, f"second note of paper {pid}, longer than the first one " * 40)
+            lib.notes.set(pid, f"second note of paper {pid}, longer than the first one " * 40)
 
     real_fdopen = os.fdopen
     calls = {"n": 0}
@@ -348,7 +348,9 @@ def test_a_damaged_index_is_rebuilt_from_sqlite_and_touches_no_data(
 ) -> None:
     data = small.data_dir
     assert data is not None
-    expected = {q: set(small.search(q, limit=None).ids) for q in ("Synthetic", "graph", "model")}
+    expected = {
+        q: set(small.index.search(q, limit=None).ids) for q in ("Synthetic", "graph", "model")
+    }
     rows = library_snapshot(small.db.conn)
     small.close()
     for path in (data / "index").iterdir():
@@ -362,7 +364,7 @@ def test_a_damaged_index_is_rebuilt_from_sqlite_and_touches_no_data(
                 path.write_bytes(b"")
     with Library.open(data, backups=False) as lib:
         for query, ids in expected.items():
-            found = lib.search(query, limit=None)
+            found = lib.index.search(query, limit=None)
             assert set(found.ids) == ids, (how, query)
-        assert lib.search_index.usable
+        assert lib.index.usable
         assert library_snapshot(lib.db.conn) == rows

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from desktop.core.export.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.export.safe_filename import (
@@ -32,6 +32,7 @@ from desktop.core.export.safe_filename import (
     safe_stem,
     unique_names,
 )
+from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
 
 SHAPES = ("single", "per-paper")
@@ -55,16 +56,8 @@ class ExportCancelledError(ExportError):
     """The export was cancelled before anything was written."""
 
 
-class ExportSource(Protocol):
-    """What the exporter needs from a Library."""
-
-    def papers(self, ids: Sequence[int], *, with_sightings: bool = True) -> list[Paper]: ...
-
-    def annotations(self, paper_id: int) -> Annotations: ...
-
-    def annotated_paper_ids(self) -> list[PaperId]: ...
-
-    def view_ids(self, view: str = "inbox") -> list[PaperId]: ...
+# What the exporter reads from: the library (its papers, views, annotations and index).
+ExportSource = Library
 
 
 # -- what to export -----------------------------------------------------------------------------
@@ -125,17 +118,14 @@ def selected_ids(lib: ExportSource, selection: Selection) -> list[PaperId]:
     if selection.kind == "annotated":
         return list(lib.annotated_paper_ids())
     if selection.kind == "view":
-        return list(lib.view_ids(selection.view or "inbox"))
+        return list(lib.views.ids(selection.view or "inbox"))
     if selection.kind == "all":
-        return list(lib.view_ids("all"))
+        return list(lib.views.ids("all"))
     if selection.kind == "ids":
-        known = {p.id for p in lib.papers(list(selection.ids), with_sightings=False)}
+        known = {p.id for p in lib.papers.many(list(selection.ids), with_sightings=False)}
         return [PaperId(i) for i in selection.ids if i in known]
     if selection.kind == "query":
-        search = getattr(lib, "search", None)
-        if search is None:
-            raise ExportError("this library cannot search")
-        return list(search(selection.query or "", limit=None).ids)
+        return list(lib.index.search(selection.query or "", limit=None).ids)
     raise ValueError(f"unknown selection {selection.kind!r}")
 
 
@@ -228,7 +218,7 @@ def plan_export(
     for start in range(0, len(ids), _READ_CHUNK):
         if cancel and cancel():
             raise ExportCancelledError("export cancelled, nothing written")
-        for paper in lib.papers(ids[start : start + _READ_CHUNK]):
+        for paper in lib.papers.many(ids[start : start + _READ_CHUNK]):
             items.append((paper, lib.annotations(paper.id)))
         if progress:
             progress(len(items), len(ids), items[-1][0].title if items else "")

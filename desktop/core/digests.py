@@ -1,0 +1,41 @@
+"""Reading digests: every imported digest and its paper counts."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from desktop.core.models import Digest, DigestId
+from desktop.core.views import ViewCount
+
+
+class Digests:
+    """The imported digests of a library (``library.digests``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def all(self) -> list[Digest]:
+        """Every imported digest, oldest import first."""
+        cursor = self.db.execute("SELECT * FROM digests ORDER BY id")
+        names = [d[0] for d in cursor.description]
+        out = []
+        for row in cursor.fetchall():
+            data = dict(zip(names, row, strict=True))
+            data["id"] = DigestId(data["id"])
+            out.append(Digest(**data))
+        return out
+
+    def count(self) -> int:
+        """How many digests the library holds."""
+        return int(self.db.execute("SELECT COUNT(*) FROM digests").fetchone()[0])
+
+    def counts(self) -> dict[DigestId, ViewCount]:
+        """Total and unread counts for each digest."""
+        return {
+            DigestId(r[0]): ViewCount(int(r[1]), int(r[2]))
+            for r in self.db.execute(
+                "SELECT s.digest_id, COUNT(*), COALESCE(SUM(p.is_read = 0), 0) "
+                "FROM sightings s JOIN papers p INDEXED BY papers_read ON p.id = s.paper_id "
+                "GROUP BY s.digest_id"
+            )
+        }

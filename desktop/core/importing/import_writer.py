@@ -1,0 +1,474 @@
+"""Storing digests: each file all or nothing, several files per commit (group commit)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from desktop.core.annotations.highlights import Highlights
+from desktop.core.clock import now_iso
+from desktop.core.context import LibraryContext
+from desktop.core.importing.digest_file import (
+    DigestSource,
+    ImportRefusedError,
+    expand_paths,
+    read_digest_file,
+    text_source,
+)
+from desktop.core.importing.digest_parser import Entry, parse_digest, title_key, title_keys
+from desktop.core.models import Changes, DigestId, ImportResult, PaperId
+from desktop.core.sql import chunks, marks
+
+# A multi-file import commits its files in batches (group commit, see ImportWriter.import_paths):
+# one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
+# Short enough that another writer (the window triaging while a background import runs) waits
+# at most about this long for the write lock; long enough that the fsyncs cost next to nothing.
+IMPORT_BATCH_SECONDS = 0.25
+IMPORT_BATCH_FILES = 200
+# The page cache of the importing connection while import_paths runs, in KiB.
+IMPORT_CACHE_KIB = 64 * 1024
+
+ProgressFn = Callable[[int, int, str], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a text would do, computed without writing."""
+
+    entries: int
+    new_papers: int
+    known_papers: int
+    skipped: list[tuple[int, str]]
+    layout: str
+    titles: list[str]
+
+
+class _ImportedMeanwhileError(Exception):
+    """The digest was stored by another connection between the first check and the write."""
+
+
+@dataclass
+class _Batch:
+    """The files stored in the open transaction of an import, not committed yet."""
+
+    items: list[tuple[int, DigestSource, Changes]] = field(default_factory=list)
+    digests: set[str] = field(default_factory=set)  # their sha256
+    started: float = 0.0
+
+    def clear(self) -> None:
+        self.items = []
+        self.digests = set()
+
+    def due(self, files: int, seconds: float) -> bool:
+        """Whether the batch has enough files or has run long enough to commit now."""
+        return len(self.items) >= files or (
+            self.items != [] and time.perf_counter() - self.started >= seconds
+        )
+
+
+class ImportWriter:
+    """Imports digests into a library (``library.importer``).
+
+    Listeners hear a multi-file import once, when it ends (one index commit for a folder
+    rather than one per file): while ``import_paths`` runs, Changes are held here.
+    """
+
+    def __init__(self, ctx: LibraryContext, highlights: Highlights) -> None:
+        self.ctx = ctx
+        self.highlights = highlights
+        # Group commit of import_paths (tests and the crash tests set smaller batches).
+        self.batch_files = IMPORT_BATCH_FILES
+        self.batch_seconds = IMPORT_BATCH_SECONDS
+        self._held: list[Changes] | None = None
+
+    def _emit(self, changes: Changes) -> Changes:
+        if self._held is not None and not changes.empty:
+            self._held.append(changes)
+            return changes
+        return self.ctx.emit(changes)
+
+    def import_paths(
+        self,
+        paths: Sequence[Path | str],
+        *,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> list[ImportResult]:
+        """Import files and folders: each file all or nothing, several files per commit.
+
+        Each file is stored under a savepoint of its own, so a file that fails is rolled back
+        alone and reported failed with nothing from it kept. The files are committed together
+        (group commit) once a batch has taken ``import_batch_seconds`` or holds
+        ``import_batch_files`` files, when the import is cancelled, and before returning: a
+        crash loses at most the files of the batch not yet committed, and since their digests
+        are not committed either, they import again cleanly next time.
+
+        ``progress(done, total, name)`` is called before each file and once at the end;
+        when ``cancel()`` turns true, the files done so far are committed and the remaining ones
+        are reported as cancelled. Listeners hear the Changes of the whole import once, at the
+        end and only of what was committed, so the search index writes one commit for a folder
+        rather than one per file.
+        """
+        files = expand_paths([Path(p) for p in paths])
+        results: list[ImportResult] = []
+        held: list[Changes] = []
+        outer = self._held is None
+        if outer:
+            self._held = held
+        conn = self.ctx.db.conn
+        # Inside a caller's transaction the files are savepoints in it, and the caller commits.
+        batch = None if conn.in_transaction else _Batch()
+        try:
+            with self._bulk_import_settings():
+                for done, path in enumerate(files):
+                    if progress:
+                        progress(done, len(files), path.name)
+                    if cancel and cancel():
+                        if batch is not None:
+                            self._commit_batch(batch, results)
+                        results.append(ImportResult(path.name, str(path), status="cancelled"))
+                        continue
+                    try:
+                        source = read_digest_file(path)
+                    except ImportRefusedError as exc:
+                        results.append(
+                            ImportResult(path.name, str(path), status="failed", error=str(exc))
+                        )
+                        continue
+                    results.append(ImportResult(source.name, source.path))
+                    if batch is None:
+                        result, changes = self._store_source(source)
+                        results[-1] = result
+                        self._emit(changes)
+                        continue
+                    self._store_in_batch(batch, results, len(results) - 1, source)
+                    if batch.due(self.batch_files, self.batch_seconds):
+                        self._commit_batch(batch, results)
+                if batch is not None:
+                    self._commit_batch(batch, results)
+        finally:
+            if batch is not None and conn.in_transaction:
+                # Something raised out of the loop (a progress callback, an interrupt): the
+                # files done so far are kept, as they would have been one commit per file.
+                try:
+                    self._commit_batch(batch, results)
+                except Exception:  # the original error is the one to report
+                    conn.rollback()
+            if outer:
+                self._held = None
+                if held:
+                    self._emit(Changes.union(held))
+        if progress:
+            progress(len(files), len(files), "")
+        return results
+
+    def _store_in_batch(
+        self, batch: _Batch, results: list[ImportResult], index: int, source: DigestSource
+    ) -> None:
+        """Store one file in the open batch (opening it first), under a savepoint."""
+        conn = self.ctx.db.conn
+        pending = [(index, source)]
+
+        def begin() -> None:
+            if not conn.in_transaction:
+                # IMMEDIATE: take the write lock now, so a read snapshot never has to be
+                # upgraded (which another writer could make fail without waiting).
+                conn.execute("BEGIN IMMEDIATE")
+                batch.started = time.perf_counter()
+
+        while pending:
+            at, src = pending.pop(0)
+            result, changes = self._store_source(src, begin)
+            results[at] = result
+            if not conn.in_transaction and batch.items:
+                # SQLite gave up the whole transaction (it may, on some full-disk and I/O
+                # errors), taking the batch's earlier files with it: store those again, in
+                # order, in a new transaction. The file that failed stays failed, so this ends.
+                pending[:0] = [(i, s) for i, s, _ in batch.items]
+                batch.clear()
+                continue
+            if result.status == "imported" or (
+                result.status == "unchanged" and src.sha256 in batch.digests
+            ):
+                # Kept only once the batch commits: reported failed if the commit fails.
+                batch.items.append((at, src, changes))
+                batch.digests.add(src.sha256)
+
+    def _commit_batch(self, batch: _Batch, results: list[ImportResult]) -> None:
+        """Commit the open batch; its files' Changes are heard only once it is committed."""
+        conn = self.ctx.db.conn
+        items = batch.items
+        batch.clear()
+        if not conn.in_transaction:
+            return
+        try:
+            conn.execute("COMMIT")
+        except Exception as exc:
+            if conn.in_transaction:
+                conn.rollback()
+            for at, src, _ in items:
+                results[at] = ImportResult(
+                    src.name,
+                    src.path,
+                    status="failed",
+                    error=f"could not be stored ({exc}); nothing from it was kept",
+                )
+            return
+        for _, _, changes in items:
+            self._emit(changes)
+
+    @contextmanager
+    def _bulk_import_settings(self) -> Iterator[None]:
+        """A larger page cache while a multi-file import runs (restored afterwards).
+
+        Inserting 100,000 papers touches the title-key index all over; with SQLite's default
+        2 MB cache most of those pages are read back again and again.
+        """
+        conn = self.ctx.db.conn
+        (before,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+    def import_text(self, text: str, name: str) -> ImportResult:
+        """Import digest text held in memory (a paste) as a digest called ``name``."""
+        return self.import_source(text_source(text, name))
+
+    def preview_text(self, text: str) -> ImportPreview:
+        """What importing ``text`` would do, without writing anything."""
+        parsed = parse_digest(text, self.ctx.today())
+        keys = list(dict.fromkeys(title_key(e.title) for e in parsed.entries))
+        existing = self._existing_by_key(keys)
+        known = sum(1 for k in keys if k in existing)
+        return ImportPreview(
+            entries=len(parsed.entries),
+            new_papers=len(keys) - known,
+            known_papers=len(parsed.entries) - (len(keys) - known),
+            skipped=[(s.line, s.reason) for s in parsed.skipped],
+            layout=parsed.layout,
+            titles=[e.title for e in parsed.entries],
+        )
+
+    def _existing_by_key(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in chunks(list(keys)):
+            for paper_id, key, abstract in self.ctx.db.execute(
+                "SELECT id, title_key, abstract FROM papers "
+                f"WHERE title_key IN ({marks(len(chunk))})",
+                list(chunk),
+            ):
+                found[key] = (paper_id, abstract)
+        return found
+
+    def import_source(self, source: DigestSource) -> ImportResult:
+        """Import one decoded digest in one transaction: all of it or none."""
+        result, changes = self._store_source(source)
+        self._emit(changes)
+        return result
+
+    @contextmanager
+    def _file_scope(self) -> Iterator[None]:
+        """One file's writes: its own transaction, or a savepoint in the open batch."""
+        conn = self.ctx.db.conn
+        if not conn.in_transaction:
+            # IMMEDIATE: the write lock is taken (waiting for another writer) before the
+            # file's first read, so the read snapshot never has to be upgraded, which fails
+            # at once with "database is locked" when another connection wrote meanwhile.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                # A failed COMMIT (a full disk) leaves the transaction open: end it here.
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+            return
+        conn.execute("SAVEPOINT digest_desk_file")
+        try:
+            yield
+            conn.execute("RELEASE SAVEPOINT digest_desk_file")
+        except BaseException:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO SAVEPOINT digest_desk_file")
+                    conn.execute("RELEASE SAVEPOINT digest_desk_file")
+            except BaseException:
+                # This file cannot be undone alone: undo the batch (import_paths stores its
+                # other files again) rather than ever commit part of a file.
+                conn.rollback()
+            raise
+
+    def _store_source(
+        self, source: DigestSource, begin: Callable[[], None] | None = None
+    ) -> tuple[ImportResult, Changes]:
+        """Store one decoded digest all or nothing; return what it did and what changed.
+
+        Runs in a transaction of its own, or under a savepoint when one is open (the batch of
+        import_paths; ``begin`` is called just before the first write, to open it). Nothing is
+        heard by listeners here.
+        """
+        result = ImportResult(source.name, source.path, warnings=list(source.warnings))
+        if self.ctx.db.execute(
+            "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+        ).fetchone():
+            result.status = "unchanged"
+            return result, Changes()
+        parsed = parse_digest(source.text, self.ctx.today())
+        result.skipped = [(s.line, s.reason) for s in parsed.skipped]
+        result.skipped_blocks = len(parsed.skipped)
+        if not parsed.entries:
+            result.status = "failed"
+            result.error = "no papers found in it"
+            return result, Changes()
+        stamp = now_iso()
+        conn = self.ctx.db.conn
+        entries = parsed.entries
+        # The parser folds every line, so entry.abstract is already what is stored.
+        keys = title_keys([e.title for e in entries])
+        try:
+            if begin is not None:
+                begin()
+            with self._file_scope():
+                # Again, now that this connection holds the write lock: another one (a second
+                # import of the same folder) may have stored the file since the check above.
+                if conn.execute(
+                    "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+                ).fetchone():
+                    raise _ImportedMeanwhileError
+                existing = self._existing_by_key(list(dict.fromkeys(keys)))
+                (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+                # New papers get the ids SQLite would give them one INSERT at a time (one more
+                # than the largest), so that they can be inserted with one executemany.
+                next_id = int(top) + 1
+                new_rows: list[tuple[Any, ...]] = []
+                revised: list[tuple[Any, ...]] = []
+                filled: list[tuple[Any, ...]] = []
+                sighted: list[tuple[int, Entry]] = []
+                ids_here: dict[str, int] = {}
+                for entry, key in zip(entries, keys, strict=True):
+                    if key in ids_here:  # twice in this file: counted, stored once
+                        result.known_papers += 1
+                        continue
+                    known = existing.get(key)
+                    if known is None:
+                        paper_id = next_id
+                        next_id += 1
+                        new_rows.append(
+                            (
+                                paper_id,
+                                entry.title,
+                                key,
+                                entry.abstract,
+                                entry.authors_count,
+                                entry.submitter,
+                                entry.published,
+                                entry.published_raw,
+                                int(entry.published_year_inferred),
+                                entry.upvotes,
+                                stamp,
+                                stamp,
+                            )
+                        )
+                        result.new_ids.append(PaperId(paper_id))
+                    else:
+                        paper_id, old_abstract = known
+                        result.known_papers += 1
+                        if old_abstract != entry.abstract:
+                            revised.append((entry.abstract, stamp, paper_id))
+                            result.updated_ids.append(PaperId(paper_id))
+                        filled.append(
+                            (
+                                entry.authors_count,
+                                entry.submitter,
+                                int(entry.published_year_inferred),
+                                entry.published_raw,
+                                entry.published,
+                                entry.upvotes,
+                                paper_id,
+                            )
+                        )
+                    ids_here[key] = paper_id
+                    sighted.append((paper_id, entry))
+                result.new_papers = len(new_rows)
+                result.updated_papers = len(revised)
+                result.entries = len(entries)
+                digest_id = conn.execute(
+                    "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
+                    "layout, encoding, entries, new_papers, known_papers, updated_papers, "
+                    "skipped_blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        source.name,
+                        source.path,
+                        source.sha256,
+                        stamp,
+                        parsed.digest_dates[0] if parsed.digest_dates else None,
+                        parsed.layout,
+                        source.encoding,
+                        result.entries,
+                        result.new_papers,
+                        result.known_papers,
+                        result.updated_papers,
+                        result.skipped_blocks,
+                    ],
+                ).lastrowid
+                conn.executemany(
+                    "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
+                    "submitter, published, published_raw, published_year_inferred, "
+                    "upvotes, added_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    new_rows,
+                )
+                if revised:
+                    conn.executemany(
+                        "UPDATE papers SET abstract = ?, version = version + 1, "
+                        "updated_at = ? WHERE id = ?",
+                        revised,
+                    )
+                if filled:
+                    conn.executemany(
+                        "UPDATE papers SET "
+                        "authors_count = COALESCE(authors_count, ?), "
+                        "submitter = COALESCE(submitter, ?), "
+                        "published_year_inferred = CASE WHEN published IS NULL "
+                        "  THEN ? ELSE published_year_inferred END, "
+                        "published_raw = COALESCE(published_raw, ?), "
+                        "published = COALESCE(published, ?), "
+                        "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)) "
+                        "WHERE id = ?",
+                        filled,
+                    )
+                conn.executemany(
+                    "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
+                    "upvotes) VALUES (?, ?, ?, ?, ?)",
+                    [(pid, digest_id, e.position, e.line, e.upvotes) for pid, e in sighted],
+                )
+                # Highlights follow their quote into the new text, in this same transaction.
+                reanchored = self.highlights.reanchor_papers(result.updated_ids)
+        except _ImportedMeanwhileError:
+            unchanged = ImportResult(source.name, source.path, warnings=list(source.warnings))
+            unchanged.status = "unchanged"
+            return unchanged, Changes()
+        except Exception as exc:
+            failed = ImportResult(
+                source.name,
+                source.path,
+                status="failed",
+                error=f"could not be stored ({exc}); nothing from it was kept",
+            )
+            return failed, Changes()
+        result.digest_id = DigestId(digest_id) if digest_id is not None else None
+        changes = Changes(
+            frozenset(result.new_ids) | frozenset(result.updated_ids),
+            library=True,
+            digests=True,
+            annotations=bool(reanchored),
+        )
+        return result, changes

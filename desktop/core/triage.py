@@ -1,0 +1,172 @@
+"""Triage: read, star, queue and archive papers, each write one undoable transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from desktop.core.clock import now_iso
+from desktop.core.context import LibraryContext
+from desktop.core.models import Changes, PaperId
+from desktop.core.papers import Papers
+from desktop.core.sql import chunks, marks
+from desktop.core.views import Views
+
+# Triage state columns, snapshotted for undo.
+STATE_COLUMNS = ("is_read", "read_at", "starred", "archived", "archived_at", "queue_pos")
+_READ_COLUMNS = frozenset({"is_read", "read_at"})
+_QUEUE = STATE_COLUMNS.index("queue_pos")
+
+StateSnapshot = dict[int, tuple[Any, ...]]
+
+TOGGLES = ("read", "starred", "queued", "archived")
+
+
+def state_changes(before: StateSnapshot, after: StateSnapshot) -> Changes:
+    """The Changes of a triage write from the state snapshots around it."""
+    read = membership = False
+    for paper_id, old in before.items():
+        new = after.get(paper_id, old)
+        for column, a, b in zip(STATE_COLUMNS, old, new, strict=True):
+            if a != b:
+                if column in _READ_COLUMNS:
+                    read = True
+                else:
+                    membership = True
+    return Changes(frozenset(PaperId(i) for i in before), read=read, membership=membership)
+
+
+class Triage:
+    """Triage state of papers (``library.triage``)."""
+
+    def __init__(self, ctx: LibraryContext, papers: Papers, views: Views) -> None:
+        self.ctx = ctx
+        self.papers = papers
+        self.views = views
+
+    def _snapshot(self, ids: Sequence[int]) -> StateSnapshot:
+        snap: StateSnapshot = {}
+        cols = ", ".join(STATE_COLUMNS)
+        for chunk in chunks(list(ids)):
+            for row in self.ctx.db.execute(
+                f"SELECT id, {cols} FROM papers WHERE id IN ({marks(len(chunk))})", list(chunk)
+            ):
+                snap[row[0]] = tuple(row[1:])
+        return snap
+
+    def _restore(self, snap: StateSnapshot) -> Changes:
+        current = self._snapshot(list(snap))
+        sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
+        with self.ctx.db.atomic():
+            self.ctx.db.conn.executemany(
+                f"UPDATE papers SET {sets} WHERE id = ?",
+                [(*values, paper_id) for paper_id, values in snap.items()],
+            )
+        return self.ctx.emit(state_changes(current, snap))
+
+    def _write(self, label: str, ids: Sequence[int], sql: str, params: list[Any]) -> Changes:
+        """Run one state UPDATE over ``ids`` as a single undoable transaction."""
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        if not ids:
+            return Changes()
+        db = self.ctx.db
+        before = self._snapshot(ids)
+        with db.atomic():
+            for chunk in chunks(ids):
+                db.conn.execute(f"{sql} WHERE id IN ({marks(len(chunk))})", [*params, *chunk])
+        after = self._snapshot(ids)
+        if after == before:
+            return Changes()
+        self.ctx.record(
+            label, undo=lambda: self._restore(before), redo=lambda: self._restore(after)
+        )
+        return self.ctx.emit(state_changes(before, after))
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> Changes:
+        """Mark papers read (stamping read_at the first time) or unread."""
+        if read:
+            return self._write(
+                "mark read",
+                ids,
+                "UPDATE papers SET is_read = 1, read_at = COALESCE(read_at, ?)",
+                [now_iso()],
+            )
+        return self._write("mark unread", ids, "UPDATE papers SET is_read = 0, read_at = NULL", [])
+
+    def set_starred(self, ids: Sequence[int], starred: bool = True) -> Changes:
+        """Star or unstar papers."""
+        return self._write(
+            "star" if starred else "unstar", ids, "UPDATE papers SET starred = ?", [int(starred)]
+        )
+
+    def set_archived(self, ids: Sequence[int], archived: bool = True) -> Changes:
+        """Archive papers (which also takes them out of the queue) or bring them back."""
+        if archived:
+            return self._write(
+                "archive",
+                ids,
+                "UPDATE papers SET archived = 1, archived_at = ?, queue_pos = NULL",
+                [now_iso()],
+            )
+        return self._write(
+            "unarchive", ids, "UPDATE papers SET archived = 0, archived_at = NULL", []
+        )
+
+    def set_queued(self, ids: Sequence[int], queued: bool = True) -> Changes:
+        """Add papers to the end of the reading queue (in the order given), or remove them."""
+        if not queued:
+            return self._write("remove from queue", ids, "UPDATE papers SET queue_pos = NULL", [])
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        snap = self._snapshot(wanted)
+        ids = [i for i in wanted if i in snap and snap[i][_QUEUE] is None]
+        if not ids:
+            return Changes()
+        top = self.ctx.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()[0]
+        # One CASE keeps this a single UPDATE, so undo sees one action.
+        cases = " ".join(f"WHEN {int(i)} THEN {top + n + 1}" for n, i in enumerate(ids))
+        return self._write(
+            "add to queue",
+            ids,
+            f"UPDATE papers SET archived = 0, archived_at = NULL, queue_pos = CASE id {cases} END",
+            [],
+        )
+
+    def toggle(self, what: str, ids: Sequence[int]) -> Changes:
+        """Toggle ``read``, ``starred``, ``queued`` or ``archived`` on papers.
+
+        With several papers, the first one decides: if it is off, all are turned on.
+        """
+        if what not in TOGGLES:
+            raise ValueError(f"cannot toggle {what!r}")
+        papers = self.papers.many(list(ids), with_sightings=False)
+        if not papers:
+            return Changes()
+        first = papers[0]
+        target_ids = [p.id for p in papers]
+        if what == "read":
+            return self.set_read(target_ids, not first.is_read)
+        if what == "starred":
+            return self.set_starred(target_ids, not first.starred)
+        if what == "queued":
+            return self.set_queued(target_ids, not first.queued)
+        return self.set_archived(target_ids, not first.archived)
+
+    def move_in_queue(self, paper_id: int, delta: int) -> Changes:
+        """Move a queued paper ``delta`` places (negative is up), clamped to the queue."""
+        order = self.views.ids("queue")
+        if paper_id not in order or delta == 0:
+            return Changes()
+        index = order.index(PaperId(paper_id))
+        target = max(0, min(len(order) - 1, index + delta))
+        if target == index:
+            return Changes()
+        order.insert(target, order.pop(index))
+        span = order[min(index, target) : max(index, target) + 1]
+        snap = self._snapshot(span)
+        positions = sorted(int(snap[i][_QUEUE]) for i in span)
+        cases = " ".join(
+            f"WHEN {int(i)} THEN {pos}" for i, pos in zip(span, positions, strict=True)
+        )
+        return self._write(
+            "move in queue", span, f"UPDATE papers SET queue_pos = CASE id {cases} END", []
+        )

@@ -1,0 +1,124 @@
+"""Views: which papers the Inbox, Queue, Starred, Archive, a digest or a tag holds, in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from desktop.core.annotations.tags import tag_view_where
+from desktop.core.models import VIEWS, PaperId
+from desktop.core.sql import chunks, marks
+
+# Sort keys a view can be ordered by, as SQL over the papers table aliased `p`.
+SORT_SQL = {
+    "default": None,
+    "title": "p.title COLLATE NOCASE",
+    "published": "p.published",
+    "authors": "p.authors_count",
+    "digests": "(SELECT COUNT(*) FROM sightings s2 WHERE s2.paper_id = p.id)",
+    "added": "p.id",
+}
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    """How many papers a view holds, and how many of them are unread."""
+
+    total: int
+    unread: int
+
+
+def view_where(view: str) -> tuple[str, list[Any]]:
+    """The SQL condition (over papers aliased ``p``) that selects a view's papers.
+
+    Views: ``inbox`` (not archived, not queued), ``queue``, ``starred``, ``archive``,
+    ``all``, ``digest:ID`` and ``tag:NAME``.
+    """
+    if view == "inbox":
+        return "p.archived = 0 AND p.queue_pos IS NULL", []
+    if view == "queue":
+        return "p.archived = 0 AND p.queue_pos IS NOT NULL", []
+    if view == "starred":
+        return "p.starred = 1", []
+    if view == "archive":
+        return "p.archived = 1", []
+    if view == "all":
+        return "1", []
+    if view.startswith("digest:"):
+        digest_id = view.split(":", 1)[1]
+        if digest_id.isdigit():
+            return (
+                "p.id IN (SELECT paper_id FROM sightings WHERE digest_id = ?)",
+                [int(digest_id)],
+            )
+    if view.startswith("tag:"):
+        return tag_view_where(view.split(":", 1)[1])
+    raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID or tag:NAME")
+
+
+class Views:
+    """The papers of each view (``library.views``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    where = staticmethod(view_where)
+
+    def contains(self, view: str, ids: Sequence[int]) -> set[PaperId]:
+        """Which of ``ids`` belong to a view (cheap: only those papers are looked at)."""
+        where, params = view_where(view)
+        found: set[PaperId] = set()
+        for chunk in chunks(list(ids)):
+            found.update(
+                PaperId(r[0])
+                for r in self.db.execute(
+                    f"SELECT p.id FROM papers p WHERE p.id IN ({marks(len(chunk))}) AND ({where})",
+                    [*chunk, *params],
+                )
+            )
+        return found
+
+    def ids(
+        self, view: str = "inbox", *, sort: str = "default", descending: bool = False
+    ) -> list[PaperId]:
+        """Ids of a view's papers in order.
+
+        The default order is import order then position in the digest, except the queue
+        (queue order) and a digest view (position in that digest).
+        """
+        where, params = view_where(view)
+        key = SORT_SQL.get(sort)
+        if sort not in SORT_SQL:
+            raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_SQL)}")
+        if key is None:
+            if view == "queue":
+                key = "p.queue_pos"
+            elif view.startswith("digest:"):
+                key = (
+                    "(SELECT position FROM sightings s3"
+                    " WHERE s3.paper_id = p.id AND s3.digest_id = ?)"
+                )
+                params = params + params  # the ORDER BY takes the digest id too
+            elif view == "archive":
+                key = "p.archived_at"
+            else:
+                key = "p.id"
+        direction = "DESC" if descending else "ASC"
+        order = f"p.id {direction}" if key == "p.id" else f"{key} {direction}, p.id {direction}"
+        sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}"
+        return [PaperId(r[0]) for r in self.db.execute(sql, params)]
+
+    def counts(self) -> dict[str, ViewCount]:
+        """Total and unread counts for every built-in view."""
+        out: dict[str, ViewCount] = {}
+        for view in VIEWS:
+            where, params = view_where(view)
+            total, unread = self.db.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}",
+                params,
+            ).fetchone()
+            out[view] = ViewCount(int(total), int(unread))
+        return out
