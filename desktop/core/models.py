@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NewType
 
+from desktop.core.links import paper_links
+
 PaperId = NewType("PaperId", int)
 DigestId = NewType("DigestId", int)
 
@@ -44,6 +46,14 @@ class Paper:
     archived: bool
     queue_pos: int | None
     sightings: tuple[Sighting, ...] = ()
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    authors: tuple[str, ...] = ()
+    comments: int | None = None
+    arxiv_comments: str | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    journal_ref: str | None = None
 
     @property
     def queued(self) -> bool:
@@ -70,14 +80,23 @@ class Paper:
         """The documented JSON shape of a paper (see README)."""
         return {
             "id": int(self.id),
+            "arxiv_id": self.arxiv_id,
+            "arxiv_version": self.arxiv_version,
             "title": self.title,
             "abstract": self.abstract,
+            "authors": list(self.authors),
             "authors_count": self.authors_count,
             "submitter": self.submitter,
             "published": self.published,
             "published_raw": self.published_raw,
             "published_year_inferred": self.published_year_inferred,
             "upvotes": self.upvotes,
+            "comments": self.comments,
+            "arxiv_comments": self.arxiv_comments,
+            "categories": list(self.categories),
+            "primary_category": self.primary_category,
+            "journal_ref": self.journal_ref,
+            "links": paper_links(self.arxiv_id, self.title),
             "version": self.version,
             "added_at": self.added_at,
             "digests": [
@@ -110,6 +129,7 @@ class Digest:
     known_papers: int
     updated_papers: int
     skipped_blocks: int
+    format: str | None = None
 
 
 @dataclass
@@ -119,6 +139,7 @@ class ImportResult:
     name: str
     path: str | None = None
     status: str = "imported"  # imported | unchanged | failed | cancelled
+    format: str | None = None  # the digest format found (see desktop/core/importing)
     digest_id: DigestId | None = None
     entries: int = 0
     new_papers: int = 0
@@ -153,6 +174,8 @@ class ImportResult:
             parts.append(f"{self.updated_papers} updated")
         parts.append(f"{self.skipped_blocks} skipped blocks")
         text = f"{self.name}: " + ", ".join(parts)
+        if self.format:
+            text += f" [{self.format}]"
         for warning in self.warnings:
             text += f" (warning: {warning})"
         return text
@@ -163,6 +186,7 @@ class ImportResult:
             "name": self.name,
             "path": self.path,
             "status": self.status,
+            "format": self.format,
             "digest_id": self.digest_id,
             "entries": self.entries,
             "new_papers": self.new_papers,

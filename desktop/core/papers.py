@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,4 +78,23 @@ def paper_from_row(row: dict[str, Any], sightings: list[Sighting]) -> Paper:
         archived=bool(row["archived"]),
         queue_pos=row["queue_pos"],
         sightings=tuple(sightings),
+        arxiv_id=row["arxiv_id"],
+        arxiv_version=row["arxiv_version"],
+        authors=tuple(json_list(row["authors"])),
+        comments=row["comments"],
+        arxiv_comments=row["arxiv_comments"],
+        categories=tuple(json_list(row["categories"])),
+        primary_category=row["primary_category"],
+        journal_ref=row["journal_ref"],
     )
+
+
+def json_list(text: str | None) -> list[str]:
+    """A JSON list of strings as stored in a TEXT column ([] for anything else)."""
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else []

@@ -171,6 +171,32 @@ def m003_count_indexes(db: Database) -> None:
     db.execute("CREATE INDEX sightings_digest_paper ON sightings (digest_id, paper_id)")
 
 
+@migrations()
+def m005_paper_identity(db: Database) -> None:
+    """What a paper is: its arXiv id (bare, unique when known), version, authors and arXiv
+    metadata, and the Hugging Face comment count.
+
+    ``title_key`` stays unique: it is the key under which an entry *without* an id finds the
+    paper. A second paper whose title folds like an existing one but has another arXiv id is
+    stored with ``title_key`` = folded title + ``"#"`` + its id.
+    """
+    for column, kind in (
+        ("arxiv_id", "TEXT"),
+        ("arxiv_version", "INTEGER"),
+        ("authors", "TEXT NOT NULL DEFAULT '[]'"),  # JSON list of names, [] when unknown
+        ("comments", "INTEGER"),
+        ("arxiv_comments", "TEXT"),
+        ("categories", "TEXT NOT NULL DEFAULT '[]'"),  # JSON list
+        ("primary_category", "TEXT"),
+        ("journal_ref", "TEXT"),
+    ):
+        db.execute(f"ALTER TABLE papers ADD COLUMN {column} {kind}")
+    db.execute(
+        "CREATE UNIQUE INDEX papers_arxiv_id ON papers (arxiv_id) WHERE arxiv_id IS NOT NULL"
+    )
+    db.execute("ALTER TABLE digests ADD COLUMN format TEXT")
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]

@@ -70,6 +70,14 @@ class Entry:
     published_year_inferred: bool = False
     upvotes: int | None = None
     digest_date: str | None = None
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    authors: tuple[str, ...] = ()
+    comments: int | None = None
+    arxiv_comments: str | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    journal_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ class ParseResult:
     skipped: list[SkippedBlock] = field(default_factory=list)
     layout: str = "empty"
     digest_dates: list[str] = field(default_factory=list)
+    format: str = "empty"
 
 
 @dataclass(slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,9 +21,9 @@ from desktop.core.importing.digest_file import (
     read_digest_file,
     text_source,
 )
-from desktop.core.importing.digest_parser import Entry, parse_digest, title_key, title_keys
+from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
+from desktop.core.importing.identity import Match, match_entries
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
-from desktop.core.sql import chunks, marks
 
 # A multi-file import commits its files in batches (group commit, see ImportWriter.import_paths):
 # one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
@@ -46,6 +48,9 @@ class ImportPreview:
     skipped: list[tuple[int, str]]
     layout: str
     titles: list[str]
+    format: str = "empty"
+    already_imported: bool = False  # the same digest (after normalising) is in the library
+    with_ids: int = 0  # papers whose arXiv id the text gives
 
 
 class _ImportedMeanwhileError(Exception):
@@ -69,6 +74,78 @@ class _Batch:
         return len(self.items) >= files or (
             self.items != [] and time.perf_counter() - self.started >= seconds
         )
+
+
+def identity_values(entry: Entry) -> tuple[Any, ...]:
+    """The identity columns of a paper from an entry, in INSERT order (m005)."""
+    return (
+        entry.arxiv_id,
+        entry.arxiv_version,
+        json.dumps(list(entry.authors), ensure_ascii=False),
+        entry.comments,
+        entry.arxiv_comments,
+        json.dumps(list(entry.categories), ensure_ascii=False),
+        entry.primary_category,
+        entry.journal_ref,
+    )
+
+
+def _fill_params(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The UPDATE parameters of a known paper: the JSON lists are each used twice."""
+    (*head, aid, version, authors, comments, acomments, categories, primary, jref, pid) = row
+    return (
+        *head,
+        aid,
+        version,
+        authors,
+        authors,
+        comments,
+        acomments,
+        categories,
+        categories,
+        primary,
+        jref,
+        pid,
+    )
+
+
+def merge_duplicates(
+    entries: Sequence[Entry], matches: Sequence[Match]
+) -> list[tuple[Entry, Match]]:
+    """One (entry, match) per paper of the file: repeats of a paper folded into its first
+    entry, which takes any field the first lacks (an id, the names, an abstract)."""
+    first: dict[int, int] = {}
+    merged: list[list[Any]] = []
+    for index, (entry, match) in enumerate(zip(entries, matches, strict=True)):
+        if match.same_as is None:
+            first[index] = len(merged)
+            merged.append([entry, match])
+            continue
+        slot = merged[first[match.same_as]]
+        base: Entry = slot[0]
+        updates = {
+            name: getattr(entry, name)
+            for name in (
+                "abstract",
+                "arxiv_id",
+                "arxiv_version",
+                "authors",
+                "authors_count",
+                "categories",
+                "primary_category",
+                "arxiv_comments",
+                "journal_ref",
+                "comments",
+                "published",
+                "published_raw",
+                "submitter",
+            )
+            if not getattr(base, name) and getattr(entry, name)
+        }
+        if updates:
+            slot[0] = dataclasses.replace(base, **updates)
+        first[index] = first[match.same_as]
+    return [(e, m) for e, m in merged]
 
 
 class ImportWriter:
@@ -243,29 +320,28 @@ class ImportWriter:
 
     def preview_text(self, text: str) -> ImportPreview:
         """What importing ``text`` would do, without writing anything."""
-        parsed = parse_digest(text, self.ctx.today())
-        keys = list(dict.fromkeys(title_key(e.title) for e in parsed.entries))
-        existing = self._existing_by_key(keys)
-        known = sum(1 for k in keys if k in existing)
+        source = text_source(text, "preview")
+        already = bool(
+            self.ctx.db.execute(
+                "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+            ).fetchone()
+        )
+        parsed = parse_digest(source.text, self.ctx.today())
+        entries = parsed.entries
+        matches = match_entries(self.ctx.db, entries, title_keys([e.title for e in entries]))
+        groups = merge_duplicates(entries, matches)
+        new = sum(1 for _, m in groups if m.paper is None)
         return ImportPreview(
-            entries=len(parsed.entries),
-            new_papers=len(keys) - known,
-            known_papers=len(parsed.entries) - (len(keys) - known),
+            entries=len(entries),
+            new_papers=new,
+            known_papers=len(entries) - new,
             skipped=[(s.line, s.reason) for s in parsed.skipped],
             layout=parsed.layout,
-            titles=[e.title for e in parsed.entries],
+            titles=[e.title for e in entries],
+            format=parsed.format,
+            already_imported=already,
+            with_ids=sum(1 for e, _ in groups if e.arxiv_id),
         )
-
-    def _existing_by_key(self, keys: Sequence[str]) -> dict[str, tuple[int, str]]:
-        found: dict[str, tuple[int, str]] = {}
-        for chunk in chunks(list(keys)):
-            for paper_id, key, abstract in self.ctx.db.execute(
-                "SELECT id, title_key, abstract FROM papers "
-                f"WHERE title_key IN ({marks(len(chunk))})",
-                list(chunk),
-            ):
-                found[key] = (paper_id, abstract)
-        return found
 
     def import_source(self, source: DigestSource) -> ImportResult:
         """Import one decoded digest in one transaction: all of it or none."""
@@ -324,6 +400,7 @@ class ImportWriter:
         parsed = parse_digest(source.text, self.ctx.today())
         result.skipped = [(s.line, s.reason) for s in parsed.skipped]
         result.skipped_blocks = len(parsed.skipped)
+        result.format = parsed.format
         if not parsed.entries:
             result.status = "failed"
             result.error = "no papers found in it"
@@ -343,7 +420,8 @@ class ImportWriter:
                     "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
                 ).fetchone():
                     raise _ImportedMeanwhileError
-                existing = self._existing_by_key(list(dict.fromkeys(keys)))
+                matches = match_entries(self.ctx.db, entries, keys)
+                groups = merge_duplicates(entries, matches)
                 (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
                 # New papers get the ids SQLite would give them one INSERT at a time (one more
                 # than the largest), so that they can be inserted with one executemany.
@@ -352,12 +430,9 @@ class ImportWriter:
                 revised: list[tuple[Any, ...]] = []
                 filled: list[tuple[Any, ...]] = []
                 sighted: list[tuple[int, Entry]] = []
-                ids_here: dict[str, int] = {}
-                for entry, key in zip(entries, keys, strict=True):
-                    if key in ids_here:  # twice in this file: counted, stored once
-                        result.known_papers += 1
-                        continue
-                    known = existing.get(key)
+                result.known_papers += len(entries) - len(groups)  # repeats within the file
+                for entry, match in groups:
+                    known = match.paper
                     if known is None:
                         paper_id = next_id
                         next_id += 1
@@ -365,7 +440,7 @@ class ImportWriter:
                             (
                                 paper_id,
                                 entry.title,
-                                key,
+                                match.title_key,
                                 entry.abstract,
                                 entry.authors_count,
                                 entry.submitter,
@@ -375,13 +450,15 @@ class ImportWriter:
                                 entry.upvotes,
                                 stamp,
                                 stamp,
+                                *identity_values(entry),
                             )
                         )
                         result.new_ids.append(PaperId(paper_id))
                     else:
-                        paper_id, old_abstract = known
+                        paper_id = known.id
                         result.known_papers += 1
-                        if old_abstract != entry.abstract:
+                        # A listing without abstracts (arXiv /recent) never empties one.
+                        if entry.abstract and known.abstract != entry.abstract:
                             revised.append((entry.abstract, stamp, paper_id))
                             result.updated_ids.append(PaperId(paper_id))
                         filled.append(
@@ -392,10 +469,10 @@ class ImportWriter:
                                 entry.published_raw,
                                 entry.published,
                                 entry.upvotes,
+                                *identity_values(entry),
                                 paper_id,
                             )
                         )
-                    ids_here[key] = paper_id
                     sighted.append((paper_id, entry))
                 result.new_papers = len(new_rows)
                 result.updated_papers = len(revised)
@@ -403,7 +480,7 @@ class ImportWriter:
                 digest_id = conn.execute(
                     "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
                     "layout, encoding, entries, new_papers, known_papers, updated_papers, "
-                    "skipped_blocks) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "skipped_blocks, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         source.name,
                         source.path,
@@ -417,13 +494,15 @@ class ImportWriter:
                         result.known_papers,
                         result.updated_papers,
                         result.skipped_blocks,
+                        parsed.format,
                     ],
                 ).lastrowid
                 conn.executemany(
                     "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
                     "submitter, published, published_raw, published_year_inferred, "
-                    "upvotes, added_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "upvotes, added_at, updated_at, arxiv_id, arxiv_version, authors, "
+                    "comments, arxiv_comments, categories, primary_category, journal_ref) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     new_rows,
                 )
                 if revised:
@@ -441,9 +520,19 @@ class ImportWriter:
                         "  THEN ? ELSE published_year_inferred END, "
                         "published_raw = COALESCE(published_raw, ?), "
                         "published = COALESCE(published, ?), "
-                        "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)) "
+                        "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)), "
+                        # The id is set once (matching guarantees no other paper has it);
+                        # the version and arXiv's metadata are the ones seen last.
+                        "arxiv_id = COALESCE(arxiv_id, ?), "
+                        "arxiv_version = COALESCE(?, arxiv_version), "
+                        "authors = CASE WHEN ? = '[]' THEN authors ELSE ? END, "
+                        "comments = COALESCE(?, comments), "
+                        "arxiv_comments = COALESCE(?, arxiv_comments), "
+                        "categories = CASE WHEN ? = '[]' THEN categories ELSE ? END, "
+                        "primary_category = COALESCE(?, primary_category), "
+                        "journal_ref = COALESCE(?, journal_ref) "
                         "WHERE id = ?",
-                        filled,
+                        [_fill_params(row) for row in filled],
                     )
                 conn.executemany(
                     "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
