@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from desktop import __version__
 from desktop.core.annotations.common import AnnotationError
 from desktop.core.annotations.highlights import DEFAULT_COLOR
+from desktop.core.atomic_file import atomic_write_text
 from desktop.core.backup import (
     BackupError,
     backup_dir,
@@ -24,12 +25,14 @@ from desktop.core.backup import (
     take_backup,
 )
 from desktop.core.data_dir import resolve_data_dir
+from desktop.core.export.bibtex import bibtex
 from desktop.core.export.markdown import (
     DEFAULT_FILE_NAME,
     ExportError,
     Selection,
     export_json,
     plan_export,
+    selected_ids,
     write_export,
 )
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
@@ -441,6 +444,8 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         selection = Selection.of_ids(_paper_ids(lib, args.ids))
     else:
         selection = Selection.annotated()
+    if args.format == "bibtex":
+        return _export_bibtex(lib, selection, Path(args.out), args.json, out)
     shape = "per-paper" if args.per_paper else "single"
     target = Path(args.out)
     if shape == "per-paper" or target.is_dir() or str(args.out).endswith(("/", "\\")):
@@ -461,6 +466,35 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         _print_json(export_json(plan, result), out)
     else:
         out.write(f"exported {plan.summary()}: {result.summary()}\n")
+    return 0
+
+
+def _export_bibtex(
+    lib: Library, selection: Selection, target: Path, as_json: bool, out: TextIO
+) -> int:
+    """Write the selected papers as BibTeX to ``target`` (a .bib file, or a folder)."""
+    try:
+        ids = selected_ids(lib, selection)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if not ids:
+        out.write(f"nothing to export: no {selection.describe()}\n")
+        return 0
+    if target.is_dir() or str(target).endswith(("/", "\\")):
+        target = target / "papers.bib"
+    elif not target.suffix:
+        target = target.with_suffix(".bib")
+    papers = lib.papers.many(ids, with_sightings=False)
+    text = bibtex(papers)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(target, text)
+    except OSError as exc:
+        raise CliError(f"could not write {target}: {exc.strerror or exc}") from exc
+    if as_json:
+        _print_json({"format": "bibtex", "path": str(target), "papers": len(papers)}, out)
+    else:
+        out.write(f"exported {len(papers)} papers as BibTeX to {target}\n")
     return 0
 
 
@@ -573,6 +607,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export highlights and notes as Markdown")
     p.add_argument("--out", required=True, metavar="PATH", help="a .md file, or a folder")
     p.add_argument("--per-paper", action="store_true", help="one file per paper in PATH")
+    p.add_argument(
+        "--format", choices=("markdown", "bibtex"), default="markdown", help="default: markdown"
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--view", help=f"{'|'.join(VIEWS)}, digest:ID or tag:NAME")
     group.add_argument("--query", metavar="Q", help="the papers a search finds")
