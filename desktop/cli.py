@@ -38,6 +38,7 @@ from desktop.core.export.markdown import (
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
+from desktop.core.removal import RemovalError
 from desktop.core.search.index import (
     MARK_END,
     MARK_START,
@@ -75,9 +76,13 @@ def _print_json(data: Any, out: TextIO) -> None:
 def _paper_ids(lib: Library, raw: Sequence[str]) -> list[int]:
     ids: list[int] = []
     for text in raw:
-        if not text.isdigit():
-            raise CliError(f"not a paper id: {text!r}")
-        ids.append(int(text))
+        if text.isdigit():
+            ids.append(int(text))
+            continue
+        found = lib.papers.by_arxiv_id(text)
+        if found is None:
+            raise CliError(f"not a paper id or a known arXiv id: {text!r}")
+        ids.append(int(found))
     known = {p.id for p in lib.papers.many(ids, with_sightings=False)}
     missing = [i for i in ids if i not in known]
     if missing:
@@ -308,6 +313,69 @@ def cmd_tags(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"{count:>6}  {name}\n")
     out.write(f"{len(tags)} tag{'s' if len(tags) != 1 else ''}\n")
     return 0
+
+
+def cmd_delete(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """Delete papers with their notes, highlights and tags."""
+    ids = _paper_ids(lib, args.ids)
+    lib.removal.delete_papers(ids)
+    if args.json:
+        _print_json({"deleted": [int(i) for i in ids]}, out)
+    else:
+        out.write(f"deleted {len(ids)} paper{'s' if len(ids) != 1 else ''}\n")
+    return 0
+
+
+def cmd_digests(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List digests; rename or remove them (with the papers seen only in them)."""
+    try:
+        if args.rename:
+            lib.removal.rename_digest(_digest_id(args.rename[0]), args.rename[1])
+        elif args.remove:
+            ids = [_digest_id(i) for i in args.remove]
+            gone = len(lib.removal.papers_only_in(ids)) if not args.keep_papers else 0
+            lib.removal.remove_digests(ids, keep_papers=args.keep_papers)
+            out.write(f"removed {len(ids)} digest(s) and {gone} paper(s) seen only there\n")
+        elif args.remove_samples:
+            ids = lib.removal.sample_digest_ids()
+            gone = len(lib.removal.papers_only_in(ids))
+            lib.removal.remove_samples()
+            out.write(f"removed {len(ids)} sample digest(s) and {gone} paper(s)\n")
+    except RemovalError as exc:
+        raise CliError(str(exc)) from exc
+    digests = lib.digests.all()
+    counts = lib.digests.counts()
+    if args.json:
+        _print_json(
+            [
+                {
+                    "id": int(d.id),
+                    "name": d.name,
+                    "date": d.digest_date,
+                    "format": d.format,
+                    "imported_at": d.imported_at,
+                    "sample": d.sample,
+                    "papers": counts[d.id].total if d.id in counts else 0,
+                    "unread": counts[d.id].unread if d.id in counts else 0,
+                }
+                for d in digests
+            ],
+            out,
+        )
+        return 0
+    for d in digests:
+        c = counts.get(d.id)
+        sample = " (sample)" if d.sample else ""
+        out.write(f"{int(d.id):>5}  {c.total if c else 0:>5} papers  {d.name}{sample}\n")
+    out.write(f"{len(digests)} digest{'s' if len(digests) != 1 else ''}\n")
+    return 0
+
+
+def _digest_id(text: str) -> int:
+    try:
+        return int(str(text).removeprefix("digest:"))
+    except ValueError as exc:
+        raise CliError(f"not a digest id: {text!r}") from exc
 
 
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
@@ -603,6 +671,20 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--delete", metavar="TAG")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_tags)
+
+    p = sub.add_parser("delete", help="delete papers with their notes, highlights and tags")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_delete)
+
+    p = sub.add_parser("digests", help="list digests; rename or remove them")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--rename", nargs=2, metavar=("ID", "NAME"))
+    group.add_argument("--remove", nargs="+", metavar="ID", help="with papers seen only there")
+    group.add_argument("--remove-samples", action="store_true", help="the first start's samples")
+    p.add_argument("--keep-papers", action="store_true", help="with --remove: keep the papers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_digests)
 
     p = sub.add_parser("export", help="export highlights and notes as Markdown")
     p.add_argument("--out", required=True, metavar="PATH", help="a .md file, or a folder")

@@ -16,18 +16,25 @@ class Digests:
 
     def all(self) -> list[Digest]:
         """Every imported digest, oldest import first."""
-        cursor = self.db.execute("SELECT * FROM digests ORDER BY id")
+        cursor = self.db.execute("SELECT * FROM digests WHERE removed_at IS NULL ORDER BY id")
         names = [d[0] for d in cursor.description]
         out = []
         for row in cursor.fetchall():
             data = dict(zip(names, row, strict=True))
             data["id"] = DigestId(data["id"])
+            data["sample"] = bool(data["sample"])
             out.append(Digest(**data))
         return out
 
+    def get(self, digest_id: int) -> Digest | None:
+        """One digest (not removed), or None."""
+        return next((d for d in self.all() if d.id == int(digest_id)), None)
+
     def count(self) -> int:
         """How many digests the library holds."""
-        return int(self.db.execute("SELECT COUNT(*) FROM digests").fetchone()[0])
+        return int(
+            self.db.execute("SELECT COUNT(*) FROM digests WHERE removed_at IS NULL").fetchone()[0]
+        )
 
     def counts(self) -> dict[DigestId, ViewCount]:
         """Total and unread counts for each digest."""

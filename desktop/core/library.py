@@ -5,6 +5,7 @@ attribute (``library.triage.set_read(ids)``, ``library.notes.set(paper_id, text)
 
 - ``papers``: papers by id; ``views``: which papers a view holds, in order, and its counts;
 - ``digests``: the imported digests; ``importer``: importing digest files and text;
+- ``removal``: deleting papers, removing and renaming digests;
 - ``triage``: read, star, queue, archive; ``notes``, ``highlights``, ``tags``: annotations;
 - ``index``: the full-text index (derived from SQLite); ``history``: undo and redo.
 
@@ -31,6 +32,7 @@ from desktop.core.history import History
 from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
+from desktop.core.removal import Removal
 from desktop.core.search.index import INDEX_DIR, SearchIndex, build_index
 from desktop.core.triage import Triage
 from desktop.core.views import Views
@@ -57,6 +59,7 @@ class Library:
         self.highlights = Highlights(self._ctx)
         self.tags = Tags(self._ctx)
         self.importer = ImportWriter(self._ctx, self.highlights)
+        self.removal = Removal(self._ctx)
         # The full-text index, derived from SQLite; it listens first so views see it current.
         self.index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
         self.subscribe(self.index.on_changes)

@@ -130,6 +130,8 @@ class Digest:
     updated_papers: int
     skipped_blocks: int
     format: str | None = None
+    removed_at: str | None = None
+    sample: bool = False
 
 
 @dataclass

@@ -42,6 +42,16 @@ class Papers:
             sightings = self._sightings(list(rows))
         return [paper_from_row(rows[i], sightings.get(i, [])) for i in ids if i in rows]
 
+    def by_arxiv_id(self, text: str) -> PaperId | None:
+        """The paper with this arXiv id (``2606.01234``, ``arXiv:2606.01234v2``), or None."""
+        bare = text.strip()
+        if bare.lower().startswith("arxiv:"):
+            bare = bare[6:]
+        if "v" in bare and bare.rsplit("v", 1)[1].isdigit():
+            bare = bare.rsplit("v", 1)[0]
+        row = self.db.execute("SELECT id FROM papers WHERE arxiv_id = ?", [bare]).fetchone()
+        return PaperId(row[0]) if row else None
+
     def _sightings(self, ids: list[int]) -> dict[int, list[Sighting]]:
         out: dict[int, list[Sighting]] = {}
         for chunk in chunks(ids):

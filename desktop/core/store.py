@@ -197,6 +197,14 @@ def m005_paper_identity(db: Database) -> None:
     db.execute("ALTER TABLE digests ADD COLUMN format TEXT")
 
 
+@migrations()
+def m006_removed_and_sample_digests(db: Database) -> None:
+    """Digests can be removed (the row stays as the log of what was imported, so a library
+    whose samples were removed is not seeded again) and know whether they are the samples."""
+    db.execute("ALTER TABLE digests ADD COLUMN removed_at TEXT")
+    db.execute("ALTER TABLE digests ADD COLUMN sample INTEGER NOT NULL DEFAULT 0")
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]

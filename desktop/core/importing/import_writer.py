@@ -323,7 +323,7 @@ class ImportWriter:
         source = text_source(text, "preview")
         already = bool(
             self.ctx.db.execute(
-                "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+                "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
             ).fetchone()
         )
         parsed = parse_digest(source.text, self.ctx.today())
@@ -393,7 +393,7 @@ class ImportWriter:
         """
         result = ImportResult(source.name, source.path, warnings=list(source.warnings))
         if self.ctx.db.execute(
-            "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+            "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
         ).fetchone():
             result.status = "unchanged"
             return result, Changes()
@@ -417,7 +417,7 @@ class ImportWriter:
                 # Again, now that this connection holds the write lock: another one (a second
                 # import of the same folder) may have stored the file since the check above.
                 if conn.execute(
-                    "SELECT 1 FROM digests WHERE sha256 = ?", [source.sha256]
+                    "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
                 ).fetchone():
                     raise _ImportedMeanwhileError
                 matches = match_entries(self.ctx.db, entries, keys)
@@ -477,6 +477,11 @@ class ImportWriter:
                 result.new_papers = len(new_rows)
                 result.updated_papers = len(revised)
                 result.entries = len(entries)
+                # A digest removed earlier is imported again as new: its old row goes.
+                conn.execute(
+                    "DELETE FROM digests WHERE sha256 = ? AND removed_at IS NOT NULL",
+                    [source.sha256],
+                )
                 digest_id = conn.execute(
                     "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
                     "layout, encoding, entries, new_papers, known_papers, updated_papers, "
