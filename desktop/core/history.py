@@ -38,6 +38,11 @@ class History:
         self._done.clear()
         self._undone.clear()
 
+    @property
+    def depth(self) -> int:
+        """How many actions can be undone."""
+        return len(self._done)
+
     def last_action(self) -> Action | None:
         """The action undo would revert, or None."""
         return self._done[-1] if self._done else None

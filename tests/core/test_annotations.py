@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -213,17 +215,32 @@ def test_reimport_picks_the_right_duplicate_by_context(lib: Library, paper: Pape
     assert got.start == new_abstract.index("GNNs on large")
 
 
+def test_a_bug_while_storing_raises_and_keeps_nothing(
+    lib: Library, paper: PaperId, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the database's and the OS's errors make a file 'failed'; a bug surfaces."""
+
+    def bug(ids: object) -> set[int]:
+        raise TypeError("a bug in our code")
+
+    monkeypatch.setattr(lib.highlights, "reanchor_papers", bug)
+    with pytest.raises(TypeError):
+        lib.importer.import_text(digest(TITLE, "Entirely new abstract."), "d2")
+    assert lib.papers.get(paper).abstract == ABSTRACT  # type: ignore[union-attr]
+    assert len(lib.digests.all()) == 1
+
+
 def test_reimport_failure_rolls_back_reanchoring_too(
     lib: Library, paper: PaperId, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lost = lib.highlights.add_by_quote(paper, "several systems store data on disk")
 
     def boom(ids: object) -> set[int]:
-        raise RuntimeError("disk full")
+        raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(lib.highlights, "reanchor_papers", boom)
     result = lib.importer.import_text(digest(TITLE, "Entirely new abstract."), "d2")
-    assert result.status == "failed"
+    assert result.status == "failed" and "disk is full" in (result.error or "")
     assert lib.papers.get(paper).abstract == ABSTRACT  # type: ignore[union-attr]
     assert lib.highlights.get(lost.id) == lost
 
@@ -312,11 +329,11 @@ def test_note_saves_within_a_minute_merge_into_one_undo_step(lib: Library, paper
     clock = [1000.0]
     lib.notes.clock = lambda: clock[0]  # type: ignore[method-assign]
     lib.notes.set(paper, "first draft")
-    undo_depth = len(lib.history._done)
+    undo_depth = lib.history.depth
     for text in ("first draft, more", "first draft, more, and more"):
         clock[0] += NOTE_MERGE_SECONDS / 2
         lib.notes.set(paper, text)
-    assert len(lib.history._done) == undo_depth
+    assert lib.history.depth == undo_depth
     lib.history.undo()
     assert lib.notes.get(paper) == ""
     lib.history.redo()
@@ -681,9 +698,9 @@ def test_property_undo_all_then_redo_all_retraces_every_state(
         ids = library.views.ids("all")
         states = [annotation_state(library, ids)]
         for op in ops:
-            depth = len(library.history._done)
+            depth = library.history.depth
             apply_op(library, ids, op)
-            if len(library.history._done) > depth:
+            if library.history.depth > depth:
                 states.append(annotation_state(library, ids))
             else:
                 assert annotation_state(library, ids) == states[-1]

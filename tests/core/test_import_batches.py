@@ -355,7 +355,7 @@ def test_two_imports_of_one_folder_at_once_store_each_file_once(
             with _open(tmp_path) as lib:
                 lib.importer.batch_files = 2
                 outcomes.append([r.status for r in lib.importer.import_paths([folder])])
-        except BaseException as exc:  # reported below
+        except BaseException as exc:  # noqa: BLE001 - any failure of the thread is reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(2)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -76,13 +77,21 @@ class _Batch:
         )
 
 
+_SQL_INT = range(-(2**63), 2**63)
+
+
+def sql_int(value: int | None) -> int | None:
+    """``value`` if SQLite can store it as an INTEGER, else None (a count nobody believes)."""
+    return value if value is None or value in _SQL_INT else None
+
+
 def identity_values(entry: Entry) -> tuple[Any, ...]:
     """The identity columns of a paper from an entry, in INSERT order (m005)."""
     return (
         entry.arxiv_id,
-        entry.arxiv_version,
+        sql_int(entry.arxiv_version),
         json.dumps(list(entry.authors), ensure_ascii=False),
-        entry.comments,
+        sql_int(entry.comments),
         entry.arxiv_comments,
         json.dumps(list(entry.categories), ensure_ascii=False),
         entry.primary_category,
@@ -234,7 +243,7 @@ class ImportWriter:
                 # files done so far are kept, as they would have been one commit per file.
                 try:
                     self._commit_batch(batch, results)
-                except Exception:  # the original error is the one to report
+                except sqlite3.Error:  # the original error is the one to report
                     conn.rollback()
             if outer:
                 self._held = None
@@ -285,7 +294,7 @@ class ImportWriter:
             return
         try:
             conn.execute("COMMIT")
-        except Exception as exc:
+        except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.rollback()
             for at, src, _ in items:
@@ -376,7 +385,7 @@ class ImportWriter:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK TO SAVEPOINT digest_desk_file")
                     conn.execute("RELEASE SAVEPOINT digest_desk_file")
-            except BaseException:
+            except sqlite3.Error:
                 # This file cannot be undone alone: undo the batch (import_paths stores its
                 # other files again) rather than ever commit part of a file.
                 conn.rollback()
@@ -442,12 +451,12 @@ class ImportWriter:
                                 entry.title,
                                 match.title_key,
                                 entry.abstract,
-                                entry.authors_count,
+                                sql_int(entry.authors_count),
                                 entry.submitter,
                                 entry.published,
                                 entry.published_raw,
                                 int(entry.published_year_inferred),
-                                entry.upvotes,
+                                sql_int(entry.upvotes),
                                 stamp,
                                 stamp,
                                 *identity_values(entry),
@@ -463,12 +472,12 @@ class ImportWriter:
                             result.updated_ids.append(PaperId(paper_id))
                         filled.append(
                             (
-                                entry.authors_count,
+                                sql_int(entry.authors_count),
                                 entry.submitter,
                                 int(entry.published_year_inferred),
                                 entry.published_raw,
                                 entry.published,
-                                entry.upvotes,
+                                sql_int(entry.upvotes),
                                 *identity_values(entry),
                                 paper_id,
                             )
@@ -542,7 +551,10 @@ class ImportWriter:
                 conn.executemany(
                     "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
                     "upvotes) VALUES (?, ?, ?, ?, ?)",
-                    [(pid, digest_id, e.position, e.line, e.upvotes) for pid, e in sighted],
+                    [
+                        (pid, digest_id, e.position, e.line, sql_int(e.upvotes))
+                        for pid, e in sighted
+                    ],
                 )
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
@@ -550,7 +562,7 @@ class ImportWriter:
             unchanged = ImportResult(source.name, source.path, warnings=list(source.warnings))
             unchanged.status = "unchanged"
             return unchanged, Changes()
-        except Exception as exc:
+        except (sqlite3.Error, OSError) as exc:  # a full disk, an I/O error; bugs surface
             failed = ImportResult(
                 source.name,
                 source.path,
