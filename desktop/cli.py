@@ -41,6 +41,7 @@ from desktop.core.search.index import (
     SearchResults,
     split_marked,
 )
+from desktop.core.seeds import seed_if_empty, seeds_dir  # noqa: F401 - screenshot.py
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {
@@ -365,8 +366,7 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     if run_app is None:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
-            if library.paper_count() == 0:
-                library.import_paths([seeds_dir()])
+            seed_if_empty(library)
             out.write(f"library has {library.paper_count()} papers ({data_dir})\n")
         return 0
     return int(run_app(args))
@@ -455,15 +455,6 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(f"exported {plan.summary()}: {result.summary()}\n")
     return 0
-
-
-def seeds_dir() -> Path:
-    """The bundled sample digests (the demo library of a first run)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "seeds", here.parent / "seeds"):
-        if candidate.is_dir():
-            return candidate
-    return here / "seeds"
 
 
 Handler = Callable[[Library, argparse.Namespace, TextIO], int]

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop.core.data_dir import platform_dirs, resolve_data_dir
 from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
+from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
@@ -148,10 +149,7 @@ def run_app(args: argparse.Namespace) -> int:
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2
-        if library.paper_count() == 0 and not library.digests():
-            from desktop.cli import seeds_dir
-
-            library.import_paths([seeds_dir()])
+        seed_if_empty(library)
         window = window_on(library, default_settings())
         window.show()
         schedule_daily_backup(window, data_dir)
