@@ -359,6 +359,11 @@ def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     """Start the desktop app (the default with no subcommand)."""
+    from desktop.gui.platform_check import prepare_platform  # before anything loads Qt
+
+    problem = prepare_platform()
+    if problem:
+        raise CliError(problem.removeprefix("digest-desk: "))
     try:
         from desktop.gui.app import run_app
     except ImportError:
