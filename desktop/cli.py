@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -372,6 +373,7 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
             seed_if_empty(library)
+            library.import_paths(args.files)
             out.write(f"library has {library.paper_count()} papers ({data_dir})\n")
         return 0
     return int(run_app(args))
@@ -465,10 +467,41 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 Handler = Callable[[Library, argparse.Namespace, TextIO], int]
 
 
+def _open_files(argv: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
+    """``digest-desk [--data-dir DIR] FILE...`` (no command): the options, and the files the
+    app imports (``--`` before a file named like a command or an option)."""
+    commands = {
+        c for a in parser._actions if isinstance(a, argparse._SubParsersAction) for c in a.choices
+    }
+    options: list[str] = []
+    files: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            files.extend(words)
+        elif word == "--data-dir":
+            options += [word, *[value for value in [next(words, None)] if value is not None]]
+        elif word.startswith("-") and word != "-":
+            options.append(word)
+        elif not files and (word in commands or not _names_a_file(word)):
+            return argv, []  # a command (a mistyped one is argparse's to report)
+        else:
+            files.append(word)
+    return options, files
+
+
+def _names_a_file(word: str) -> bool:
+    """True for an existing path, or one written as a path (``a.txt``, ``dir/x``)."""
+    return os.path.exists(word) or bool(Path(word).suffix) or any(s in word for s in "/\\")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
-        prog="digest-desk", description="Triage research-paper digests from the keyboard."
+        prog="digest-desk",
+        description="Triage research-paper digests from the keyboard.",
+        epilog="With no command the app starts; digest-desk FILE... starts it (or brings the "
+        "running one forward) and imports the files.",
     )
     parser.add_argument("--version", action="version", version=f"digest-desk {__version__}")
     parser.add_argument(
@@ -580,7 +613,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
     out = out or sys.stdout
     parser = build_parser()
-    args = parser.parse_args(argv)
+    options, files = _open_files(list(sys.argv[1:] if argv is None else argv), parser)
+    args = parser.parse_args(options)
+    args.files = files
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:
