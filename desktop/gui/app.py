@@ -186,7 +186,9 @@ def bring_forward(window: MainWindow, activation_token: str | None = None) -> No
     if window.closed:
         return
     if activation_token and sys.platform.startswith("linux"):
-        os.environ["XDG_ACTIVATION_TOKEN"] = activation_token  # read by Qt's wayland plugin
+        # Qt's wayland plugin reads it when the window asks to be activated.
+        os.environ["XDG_ACTIVATION_TOKEN"] = activation_token
+        os.environ["DESKTOP_STARTUP_ID"] = activation_token
     window.setWindowState(
         (window.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
     )

@@ -170,7 +170,7 @@ def hand_over(
     ``files`` (made absolute here); True when it answered. Blocking, with no event loop."""
     request = Request(
         files=tuple(os.path.abspath(f) for f in files),
-        activation_token=os.environ.get("XDG_ACTIVATION_TOKEN") or None,
+        activation_token=activation_token(),
         pid=os.getpid(),
     )
     _allow_foreground()
@@ -190,6 +190,12 @@ def hand_over(
         return reply.startswith(REPLY)
     finally:
         socket.abort()
+
+
+def activation_token() -> str | None:
+    """The token the desktop gave this launch to take the focus (Wayland's xdg-activation,
+    X11 startup notification), if any."""
+    return os.environ.get("XDG_ACTIVATION_TOKEN") or os.environ.get("DESKTOP_STARTUP_ID") or None
 
 
 def _allow_foreground() -> None:

@@ -446,3 +446,75 @@ def test_a_second_start_while_a_command_holds_the_library_exits_with_the_message
     finally:
         holder.kill()
         holder.wait(30)
+
+
+# -- the command line and the window's side -------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "options", "files"),
+    [
+        ([], [], []),
+        (["stats", "--json"], ["stats", "--json"], []),
+        (["--data-dir", "d", "import", "a.txt"], ["--data-dir", "d", "import", "a.txt"], []),
+        (["a.txt", "notes/b.md"], [], ["a.txt", "notes/b.md"]),
+        (["--data-dir", "d", "a.txt"], ["--data-dir", "d"], ["a.txt"]),
+        (["a.txt", "--data-dir=d"], ["--data-dir=d"], ["a.txt"]),
+        (["--", "stats", "-odd.txt"], [], ["stats", "-odd.txt"]),
+        (["stast"], ["stast"], []),  # a mistyped command stays argparse's to report
+        (["--version"], ["--version"], []),
+    ],
+)
+def test_the_command_line_tells_files_from_commands(
+    argv: list[str], options: list[str], files: list[str]
+) -> None:
+    from desktop.cli import _open_files, build_parser
+
+    assert _open_files(argv, build_parser()) == (options, files)
+
+
+def test_an_existing_file_without_a_suffix_is_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.cli import _open_files, build_parser
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "digest").write_text(DIGEST, encoding="utf-8")
+    assert _open_files(["digest"], build_parser()) == ([], ["digest"])
+
+
+def test_files_on_the_command_line_reach_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import cli
+
+    started: list[argparse.Namespace] = []
+    monkeypatch.setattr(app, "run_app", lambda args: started.append(args) or 0)
+    assert cli.main(["--data-dir", str(tmp_path / "d"), "a.txt", "b.txt"]) == 0
+    (args,) = started
+    assert args.files == ["a.txt", "b.txt"] and args.data_dir == str(tmp_path / "d")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen
+def test_bringing_forward_unminimizes_and_passes_the_activation_token_to_qt(
+    qtbot: QtBot, win: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_ACTIVATION_TOKEN", "stale")
+    monkeypatch.setenv("DESKTOP_STARTUP_ID", "stale")
+    win.showMinimized()
+    qtbot.waitUntil(win.isMinimized)
+    app.bring_forward(win, "fresh-token")
+    qtbot.waitUntil(lambda: not win.isMinimized())
+    assert win.isVisible()
+    expected = "fresh-token" if sys.platform.startswith("linux") else "stale"
+    assert os.environ["XDG_ACTIVATION_TOKEN"] == os.environ["DESKTOP_STARTUP_ID"] == expected
+
+
+def test_files_wait_for_the_windows_running_import(
+    qtbot: QtBot, win: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[Path]] = []
+    monkeypatch.setattr(win, "start_import", lambda paths: started.append(list(paths)))
+    win.import_job = object()  # type: ignore[assignment]
+    assert app.import_when_idle(win, [tmp_path / "a.txt"]) is False
+    win.import_job = None
+    assert app.import_when_idle(win, [tmp_path / "a.txt"]) is True
+    assert started == [[tmp_path / "a.txt"]]
