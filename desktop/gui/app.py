@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
@@ -18,8 +19,10 @@ from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
-from desktop.gui.main_window import MainWindow
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
+
+if TYPE_CHECKING:  # imported when a window is built: a second start hands over without it
+    from desktop.gui.main_window import MainWindow
 
 # The daily backup copies and verifies the whole database (seconds on a large library): it
 # starts on the worker thread this long after the window is built, once the first paint and
@@ -88,6 +91,8 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
     bar. A search index the library opened without is built on the worker thread once the
     window is up, and the search ranker is readied when the start-up work is done."""
+    from desktop.gui.main_window import MainWindow
+
     window = MainWindow(library, settings)
     window.owns_library = True
     for notice in library.notices:
