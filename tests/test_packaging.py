@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,13 +54,43 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield built
 
 
-def test_the_wheel_carries_the_seeds_byte_for_byte(wheel: Path) -> None:
+def _assert_seeds_packed(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
         packed = sorted(n for n in names if n.startswith("desktop/seeds/"))
         assert packed == sorted(f"desktop/seeds/{p.name}" for p in SEEDS.iterdir() if p.is_file())
         for name in packed:
             assert z.read(name) == (SEEDS / Path(name).name).read_bytes(), name
+
+
+def test_the_wheel_carries_the_seeds_byte_for_byte(wheel: Path) -> None:
+    _assert_seeds_packed(wheel)
+
+
+def test_a_wheel_built_from_the_source_distribution_carries_them_too(
+    tmp_path: Path,
+) -> None:
+    """What pipx or pip do with a downloaded sdist: the seeds must travel in it."""
+    source = _source_copy(tmp_path / "src")
+    subprocess.run(
+        [sys.executable, "-c", "from setuptools import build_meta as b; b.build_sdist('sdist')"],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = (source / "sdist").glob("digest[-_]desk-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = {Path(n).relative_to(Path(n).parts[0]).as_posix() for n in tar.getnames()}
+    assert {f"seeds/{p.name}" for p in SEEDS.glob("*.txt")} <= names
+    assert {"setup.py", "resources/digest-desk.desktop", "resources/digest-desk.svg"} <= names
+    out = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(sdist), "--no-deps", "-q", "-w", str(out)],
+        check=True,
+        cwd=tmp_path,
+    )
+    (built,) = out.glob("digest_desk-*.whl")
+    _assert_seeds_packed(built)
 
 
 def test_the_wheel_carries_every_icon_and_the_entry_point(wheel: Path) -> None:
