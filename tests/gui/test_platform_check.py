@@ -285,3 +285,29 @@ def test_starting_without_a_display_exits_1_with_the_message_instead_of_aborting
         done.stderr.strip() == f"digest-desk: error: {pc.NO_DISPLAY.removeprefix('digest-desk: ')}"
     )
     assert not (tmp_path / "data").exists(), "nothing is opened before the check"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the check runs on Linux only")
+def test_the_check_runs_before_any_qt_gui_library_is_loaded(tmp_path: Path) -> None:
+    """Importing QtGui already needs libEGL and libfontconfig: the check must come first."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}
+    }
+    env["PYTHONPATH"] = str(ROOT)
+    code = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        "status = main(['--data-dir', sys.argv[1]])\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('PySide6.'))\n"
+        "print(status, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.strip() == "1 []", done.stderr
