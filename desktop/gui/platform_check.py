@@ -8,7 +8,9 @@ first, with no Qt imported (importing PySide6.QtGui already needs some of these 
 - otherwise the xcb plugin's needed libraries (its ELF ``DT_NEEDED`` entries, and those of the
   Qt libraries it pulls in) are resolved as the dynamic loader would: the ``RUNPATH`` of the
   file that needs them, Qt's own lib folder, then the system's search path (``dlopen``);
-- the missing ones are named with the Debian/Ubuntu and Fedora packages that provide them.
+- the missing ones are named with the Debian/Ubuntu and Fedora packages that provide them;
+- a display the environment names but where nothing listens (a stale ``DISPLAY`` over ssh) is
+  one clear line too, as is no display at all.
 
 Nothing happens off Linux, or when ``QT_QPA_PLATFORM`` names a platform other than xcb.
 """
@@ -19,9 +21,10 @@ import ctypes
 import importlib.util
 import os
 import re
+import socket
 import struct
 import sys
-from collections.abc import Callable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -288,15 +291,75 @@ def requested_platform(value: str) -> str:
     return value.split(";", 1)[0].split(":", 1)[0].strip().lower()
 
 
+Reach = Callable[[str, Mapping[str, str]], bool]
+
+_X_DISPLAY = re.compile(r"^(?P<host>[^:/]*):(?P<number>\d+)(?:\.\d+)?$")
+CONNECT_TIMEOUT_S = 1.0
+
+
+def display_addresses(
+    kind: str, env: Mapping[str, str]
+) -> list[tuple[int, str | tuple[str, int]]] | None:
+    """Where the display server of ``kind`` (``"x11"``, ``"wayland"``) listens, as socket
+    (family, address) pairs to try; None for a form this check does not know."""
+    if kind == "wayland":
+        name = env.get("WAYLAND_DISPLAY") or "wayland-0"
+        if os.path.isabs(name):
+            return [(socket.AF_UNIX, name)]
+        runtime = env.get("XDG_RUNTIME_DIR")
+        return [(socket.AF_UNIX, os.path.join(runtime, name))] if runtime else []
+    match = _X_DISPLAY.match(env.get("DISPLAY", ""))
+    if match is None:
+        return None  # e.g. XQuartz's launchd path: leave it to Qt
+    host, number = match["host"], int(match["number"])
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        return [(socket.AF_UNIX, "\0" + path), (socket.AF_UNIX, path)]  # abstract, then file
+    return [(socket.AF_INET6 if ":" in host else socket.AF_INET, (host, 6000 + number))]
+
+
+def display_reachable(kind: str, env: Mapping[str, str]) -> bool:
+    """True when a display server accepts a connection where the environment points (only a
+    connect: no protocol, no authentication); a form not known here counts as reachable."""
+    addresses = display_addresses(kind, env)
+    if addresses is None:
+        return True
+    for family, address in addresses:
+        try:
+            with socket.socket(family, socket.SOCK_STREAM) as probe:
+                probe.settimeout(CONNECT_TIMEOUT_S)
+                probe.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def unreachable_message(kind: str, env: Mapping[str, str]) -> str:
+    """One line: the display the environment names does not answer."""
+    if kind == "wayland":
+        name = env.get("WAYLAND_DISPLAY") or "wayland-0"
+        return (
+            f"digest-desk: cannot reach the Wayland display {name}: no compositor listens there "
+            "(is XDG_RUNTIME_DIR right?)"
+        )
+    return (
+        f"digest-desk: cannot reach the X display {env.get('DISPLAY')}: no X server answers "
+        "there (over ssh, log in with ssh -X)"
+    )
+
+
 def choose_platform(
     env: MutableMapping[str, str],
     *,
     plugins: Path | None,
     lib_dir: Path | None,
     resolve: Resolver = resolve_library,
+    reach: Reach = display_reachable,
 ) -> PlatformChoice:
-    """Wayland on a Wayland session whose plugin loads, else xcb with its libraries checked;
-    a message when there is no display or a library is missing (Linux only)."""
+    """Wayland on a Wayland session whose compositor answers and whose plugin loads, else
+    xcb with its display and libraries checked; a message when there is no display, it does
+    not answer, or a library is missing (Linux only)."""
     preset = env.get("QT_QPA_PLATFORM", "").strip()
     has_x = bool(env.get("DISPLAY"))
     if preset and requested_platform(preset) != "xcb":
@@ -307,13 +370,18 @@ def choose_platform(
         return PlatformChoice()  # not PySide6's wheel layout: nothing to check against
     if not preset and _wayland_session(env):
         wayland = plugins / WAYLAND_PLUGIN
-        if wayland.is_file() and not missing_libraries(wayland, lib_dir, resolve):
+        answers = reach("wayland", env)
+        missing = missing_libraries(wayland, lib_dir, resolve) if wayland.is_file() else []
+        if answers and wayland.is_file() and not missing:
             return PlatformChoice(platform="wayland")
-        if not has_x:
-            missing = missing_libraries(wayland, lib_dir, resolve) if wayland.is_file() else []
+        if not has_x:  # no XWayland to fall back on
+            if not answers:
+                return PlatformChoice(error=unreachable_message("wayland", env))
             return PlatformChoice(error=install_message(missing, "wayland") if missing else None)
     if not has_x:
         return PlatformChoice(error=NO_DISPLAY)
+    if not reach("x11", env):
+        return PlatformChoice(error=unreachable_message("x11", env))
     xcb = plugins / XCB_PLUGIN
     if not xcb.is_file():
         return PlatformChoice()
@@ -323,7 +391,7 @@ def choose_platform(
     return PlatformChoice(platform=None if preset else "xcb")
 
 
-def _wayland_session(env: MutableMapping[str, str]) -> bool:
+def _wayland_session(env: Mapping[str, str]) -> bool:
     return bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE", "").lower() == "wayland"
 
 
@@ -332,6 +400,7 @@ def prepare_platform(
     *,
     platform: str = sys.platform,
     resolve: Resolver = resolve_library,
+    reach: Reach = display_reachable,
 ) -> str | None:
     """Choose Qt's platform plugin and check its libraries before any Qt import; returns a
     message to print (then exit 1), or None with ``QT_QPA_PLATFORM`` set as chosen."""
@@ -342,7 +411,9 @@ def prepare_platform(
     plugins = qt / "plugins" / "platforms" if qt else None
     lib_dir = qt / "lib" if qt else None
     try:
-        choice = choose_platform(env, plugins=plugins, lib_dir=lib_dir, resolve=resolve)
+        choice = choose_platform(
+            env, plugins=plugins, lib_dir=lib_dir, resolve=resolve, reach=reach
+        )
     except (OSError, ElfError):
         return None  # a plugin we cannot read: let Qt try and report
     if choice.platform is not None:

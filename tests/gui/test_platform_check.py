@@ -4,10 +4,12 @@ named for them, and which platform plugin Qt is told to use."""
 from __future__ import annotations
 
 import os
+import socket
 import struct
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -192,8 +194,17 @@ def test_shared_packages_are_named_once_and_unknown_libraries_are_still_named() 
 
 
 # -- choosing the platform ------------------------------------------------------------------
-def _choose(env: dict[str, str], loader: FakeLoader) -> PlatformChoice:
-    return pc.choose_platform(env, plugins=PLUGINS, lib_dir=LIB, resolve=loader)
+def _answering(*kinds: str) -> Callable[[str, Mapping[str, str]], bool]:
+    """A display probe under which only the displays of ``kinds`` answer."""
+    return lambda kind, env: kind in kinds
+
+
+def _choose(
+    env: dict[str, str], loader: FakeLoader, answering: Sequence[str] = ("x11", "wayland")
+) -> PlatformChoice:
+    return pc.choose_platform(
+        env, plugins=PLUGINS, lib_dir=LIB, resolve=loader, reach=_answering(*answering)
+    )
 
 
 @pytest.mark.parametrize("preset", ["offscreen", "wayland", "wayland-egl", "minimal", "vnc:size=9"])
@@ -248,17 +259,20 @@ def test_a_wayland_only_session_without_the_wayland_libraries_names_them() -> No
 
 def test_prepare_sets_the_choice_for_qt_and_does_nothing_off_linux() -> None:
     env = {"DISPLAY": ":0"}
-    assert pc.prepare_platform(env, platform="linux", resolve=FakeLoader()) is None
+    everyone = _answering("x11", "wayland")
+    assert pc.prepare_platform(env, platform="linux", resolve=FakeLoader(), reach=everyone) is None
     assert env["QT_QPA_PLATFORM"] == "xcb"
     env = {"WAYLAND_DISPLAY": "wayland-1"}
-    assert pc.prepare_platform(env, platform="linux", resolve=FakeLoader()) is None
+    assert pc.prepare_platform(env, platform="linux", resolve=FakeLoader(), reach=everyone) is None
     assert env["QT_QPA_PLATFORM"] == "wayland"
     for other in ("darwin", "win32"):
         env = {}
         assert pc.prepare_platform(env, platform=other, resolve=FakeLoader(["libc.so.6"])) is None
         assert env == {}
     env = {"DISPLAY": ":0"}
-    message = pc.prepare_platform(env, platform="linux", resolve=FakeLoader(["libxcb.so.1"]))
+    message = pc.prepare_platform(
+        env, platform="linux", resolve=FakeLoader(["libxcb.so.1"]), reach=everyone
+    )
     assert message is not None and "libxcb1" in message and "QT_QPA_PLATFORM" not in env
 
 
@@ -311,3 +325,71 @@ def test_the_check_runs_before_any_qt_gui_library_is_loaded(tmp_path: Path) -> N
         timeout=60,
     )
     assert done.stdout.strip() == "1 []", done.stderr
+
+
+# -- a display that does not answer ---------------------------------------------------------
+def test_a_display_named_but_not_answering_is_one_line_instead_of_qts_abort() -> None:
+    choice = _choose({"DISPLAY": "localhost:10.0"}, FakeLoader(), answering=())
+    assert choice.error == pc.unreachable_message("x11", {"DISPLAY": "localhost:10.0"})
+    assert "localhost:10.0" in choice.error and "\n" not in choice.error
+
+
+def test_a_wayland_session_whose_compositor_is_gone_uses_x_or_says_so() -> None:
+    env = {"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}
+    assert _choose(dict(env), FakeLoader(), answering=("x11",)) == PlatformChoice(platform="xcb")
+    choice = _choose({"WAYLAND_DISPLAY": "wayland-0"}, FakeLoader(), answering=())
+    assert choice.error is not None and "Wayland display wayland-0" in choice.error
+
+
+@pytest.fixture
+def short_dir() -> Iterator[Path]:
+    """A folder with a short path (a Unix socket path is limited to about 100 bytes)."""
+    folder = Path(tempfile.mkdtemp(prefix="dd-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    yield folder
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="Unix sockets: Linux's displays")
+def test_the_wayland_probe_connects_to_the_compositors_socket(short_dir: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": str(short_dir), "WAYLAND_DISPLAY": "wl-test"}
+    assert not pc.display_reachable("wayland", env)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(short_dir / "wl-test"))
+        server.listen(1)
+        assert pc.display_reachable("wayland", env)
+        assert pc.display_reachable("wayland", {"WAYLAND_DISPLAY": str(short_dir / "wl-test")})
+    assert not pc.display_reachable("wayland", {"WAYLAND_DISPLAY": "wl-test"}), "no runtime dir"
+
+
+def test_the_x_probe_connects_to_the_servers_tcp_port() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        for number in range(90, 200):
+            try:
+                server.bind(("127.0.0.1", 6000 + number))
+                break
+            except OSError:
+                continue
+        else:
+            pytest.fail("no free port between 6090 and 6199")
+        server.listen(1)
+        assert pc.display_reachable("x11", {"DISPLAY": f"127.0.0.1:{number}.0"})
+    assert not pc.display_reachable("x11", {"DISPLAY": f"127.0.0.1:{number}"})
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract sockets are Linux's")
+def test_the_x_probe_finds_a_local_server_on_its_abstract_socket() -> None:
+    number = 5000 + os.getpid() % 1000
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(f"\0/tmp/.X11-unix/X{number}")
+        server.listen(1)
+        assert pc.display_reachable("x11", {"DISPLAY": f":{number}"})
+        assert pc.display_reachable("x11", {"DISPLAY": f"unix:{number}.0"})
+    assert not pc.display_reachable("x11", {"DISPLAY": f":{number}"})
+
+
+@pytest.mark.parametrize("display", ["/private/tmp/com.apple.launchd.x/org.xquartz:0", "odd"])
+def test_a_display_form_not_known_here_is_left_to_qt(display: str) -> None:
+    assert pc.display_addresses("x11", {"DISPLAY": display}) is None
+    assert pc.display_reachable("x11", {"DISPLAY": display})
