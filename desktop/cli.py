@@ -373,7 +373,7 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
             seed_if_empty(library)
-            library.import_paths(args.files)
+            library.import_paths(getattr(args, "files", []))
             out.write(f"library has {library.paper_count()} papers ({data_dir})\n")
         return 0
     return int(run_app(args))

@@ -112,8 +112,11 @@ def test_the_command_line_without_qt_seeds_with_the_same_condition(
     assert cli.main(["--data-dir", str(data)], out=out) == 0
     assert "library has 0 papers" in out.getvalue(), "papers deleted: not seeded again"
     fresh = tmp_path / "fresh"
+    mine = tmp_path / "mine.txt"
+    mine.write_text("Another paper of mine\n\nIts abstract, long enough to count.\n", "utf-8")
     out = io.StringIO()
-    assert cli.main(["--data-dir", str(fresh)], out=out) == 0
+    assert cli.main(["--data-dir", str(fresh), str(mine)], out=out) == 0
     with Library.open(fresh) as library:
-        assert len(library.digests()) == 4
+        names = [d.name for d in library.digests()]
+        assert len(names) == 5 and "mine" in names[-1], "the seeds, then the file given"
         assert f"library has {library.paper_count()} papers" in out.getvalue()
