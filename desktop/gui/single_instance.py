@@ -38,7 +38,7 @@ IMPORT_RETRY_MS = 500
 def server_name(data_dir: Path) -> str:
     """The local server's name for a library: the same for every start on the same folder by
     the same user, short enough for any platform's socket path limit."""
-    folder = os.path.normcase(os.path.abspath(data_dir))
+    folder = os.path.normcase(os.path.realpath(data_dir))  # the lock's file, however named
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no user name known (a container with an unknown uid)

@@ -94,7 +94,14 @@ def _send(qtbot: QtBot, name: str, payload: bytes) -> bytes:
 # -- the server name ------------------------------------------------------------------------
 def test_the_server_name_is_one_per_library_short_and_portable(tmp_path: Path) -> None:
     lib = tmp_path / "library"
+    lib.mkdir()
+    (lib / "sub").mkdir()
     same = [lib, Path(f"{lib}{os.sep}"), lib / "sub" / "..", Path(os.path.relpath(lib))]
+    try:
+        (tmp_path / "link").symlink_to(lib, target_is_directory=True)
+        same.append(tmp_path / "link")  # the same folder, so the same lock
+    except OSError:  # Windows without the symlink privilege
+        pass
     assert {server_name(p) for p in same} == {server_name(lib)}
     assert server_name(tmp_path / "other") != server_name(lib)
     name = server_name(lib)
