@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -46,6 +47,7 @@ from desktop.core.search.index import (
     SearchResults,
     split_marked,
 )
+from desktop.core.seeds import seed_if_empty, seeds_dir  # noqa: F401 - screenshot.py
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {
@@ -436,6 +438,11 @@ def cmd_reindex(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     """Start the desktop app (the default with no subcommand)."""
+    from desktop.gui.platform_check import prepare_platform  # before anything loads Qt
+
+    problem = prepare_platform()
+    if problem:
+        raise CliError(problem.removeprefix("digest-desk: "))
     try:
         from desktop.gui.app import run_app
     except ImportError:
@@ -443,8 +450,8 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     if run_app is None:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
-            if library.papers.count() == 0:
-                library.importer.import_paths([seeds_dir()])
+            seed_if_empty(library)
+            library.importer.import_paths(getattr(args, "files", []))
             out.write(f"library has {library.papers.count()} papers ({data_dir})\n")
         return 0
     return int(run_app(args))
@@ -566,22 +573,44 @@ def _export_bibtex(
     return 0
 
 
-def seeds_dir() -> Path:
-    """The bundled sample digests (the demo library of a first run)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "seeds", here.parent / "seeds"):
-        if candidate.is_dir():
-            return candidate
-    return here / "seeds"
-
-
 Handler = Callable[[Library, argparse.Namespace, TextIO], int]
+
+
+def _open_files(argv: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
+    """``digest-desk [--data-dir DIR] FILE...`` (no command): the options, and the files the
+    app imports (``--`` before a file named like a command or an option)."""
+    commands = {
+        c for a in parser._actions if isinstance(a, argparse._SubParsersAction) for c in a.choices
+    }
+    options: list[str] = []
+    files: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            files.extend(words)
+        elif word == "--data-dir":
+            options += [word, *[value for value in [next(words, None)] if value is not None]]
+        elif word.startswith("-") and word != "-":
+            options.append(word)
+        elif not files and (word in commands or not _names_a_file(word)):
+            return argv, []  # a command (a mistyped one is argparse's to report)
+        else:
+            files.append(word)
+    return options, files
+
+
+def _names_a_file(word: str) -> bool:
+    """True for an existing path, or one written as a path (``a.txt``, ``dir/x``)."""
+    return os.path.exists(word) or bool(Path(word).suffix) or any(s in word for s in "/\\")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
-        prog="digest-desk", description="Triage research-paper digests from the keyboard."
+        prog="digest-desk",
+        description="Triage research-paper digests from the keyboard.",
+        epilog="With no command the app starts; digest-desk FILE... starts it (or brings the "
+        "running one forward) and imports the files.",
     )
     parser.add_argument("--version", action="version", version=f"digest-desk {__version__}")
     parser.add_argument(
@@ -710,7 +739,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
     out = out or sys.stdout
     parser = build_parser()
-    args = parser.parse_args(argv)
+    options, files = _open_files(list(sys.argv[1:] if argv is None else argv), parser)
+    args = parser.parse_args(options)
+    args.files = files
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.core.data_dir import platform_dirs, resolve_data_dir
-from desktop.core.instance_lock import InstanceLock
+from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
+from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
-from desktop.gui.main_window import MainWindow
+from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
+
+if TYPE_CHECKING:  # imported when a window is built: a second start hands over without it
+    from desktop.gui.main_window import MainWindow
 
 # The daily backup copies and verifies the whole database (seconds on a large library): it
 # starts on the worker thread this long after the window is built, once the first paint and
@@ -85,6 +91,8 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
     bar. A search index the library opened without is built on the worker thread once the
     window is up, and the search ranker is readied when the start-up work is done."""
+    from desktop.gui.main_window import MainWindow
+
     window = MainWindow(library, settings)
     window.owns_library = True
     for notice in library.notices:
@@ -127,34 +135,78 @@ def start_daily_backup(window: MainWindow, data_dir: Path) -> None:
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Start the app on ``--data-dir`` (or the default library) and run until quit."""
-    app = make_application()
+    """Start the app on ``--data-dir`` (or the default library) and run until quit; with the
+    library already open in another app, hand that one ``args.files`` and return at once."""
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     data_dir.mkdir(parents=True, exist_ok=True)
+    files = [str(f) for f in getattr(args, "files", None) or []]
     lock = InstanceLock(data_dir)
     if not lock.try_acquire():
-        pid = lock.holder_pid()
-        QMessageBox.warning(
-            None,
-            "Digest Desk",
-            "Digest Desk is already running on this library"
-            + (f" (process {pid})" if pid else "")
-            + f":\n{data_dir}",
-        )
-        return 1
+        return hand_over_to_running_app(data_dir, lock, files)
+    app = make_application()
+    server = InstanceServer(data_dir)
+    server.listen()  # before the library opens: a second start meanwhile waits for it
     try:
         try:
             library = Library.open(data_dir, defer_daily_backup=True, defer_index_rebuild=True)
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2
-        if library.papers.count() == 0 and not library.digests.all():
-            from desktop.cli import seeds_dir
-
-            library.importer.import_paths([seeds_dir()])
+        seed_if_empty(library)
         window = window_on(library, default_settings())
         window.show()
+        if files:  # imported once the window is up, as the files of a second start are
+            server.pending_request(files)
+        connect_window(
+            server,
+            lambda token: bring_forward(window, token),
+            lambda paths: import_when_idle(window, paths),
+        )
         schedule_daily_backup(window, data_dir)
         return int(app.exec())
     finally:
+        server.close()
         lock.release()
+
+
+def hand_over_to_running_app(data_dir: Path, lock: InstanceLock, files: list[str]) -> int:
+    """A second start: the running app's window comes forward and imports ``files``; one line
+    on the terminal says so (0), or that the app holding the library did not answer (1)."""
+    pid = lock.holder_pid()
+    running = f"{ALREADY_RUNNING}" + (f" (process {pid})" if pid else "") + f": {data_dir}"
+    if hand_over(data_dir, files):
+        handed = f" and given {len(files)} file{'s' if len(files) != 1 else ''} to import"
+        print(f"{running}; its window was brought forward{handed if files else ''}.")
+        return 0
+    print(
+        f"{running}; it did not answer (it may be a command such as restore, or busy).",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def bring_forward(window: MainWindow, activation_token: str | None = None) -> None:
+    """Show the window un-minimized, on top and active (a Wayland compositor needs the
+    activation token of the second start to let it take the focus)."""
+    if window.closed:
+        return
+    if activation_token and sys.platform.startswith("linux"):
+        # Qt's wayland plugin reads it when the window asks to be activated.
+        os.environ["XDG_ACTIVATION_TOKEN"] = activation_token
+        os.environ["DESKTOP_STARTUP_ID"] = activation_token
+    window.setWindowState(
+        (window.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+    )
+    window.show()
+    window.raise_()
+    window.activateWindow()
+
+
+def import_when_idle(window: MainWindow, paths: list[Path]) -> bool:
+    """Import ``paths`` in the window; False (asked again later) while an import is running."""
+    if window.closed:
+        return True  # nobody to import them any more
+    if window.import_job is not None:
+        return False
+    window.start_import(paths)
+    return True

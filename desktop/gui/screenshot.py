@@ -34,8 +34,8 @@ def make_screenshot(
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from desktop.cli import seeds_dir
     from desktop.core.library import Library
+    from desktop.core.seeds import seed_if_empty
     from desktop.gui.app import make_application
     from desktop.gui.main_window import MainWindow
 
@@ -43,7 +43,7 @@ def make_screenshot(
     with tempfile.TemporaryDirectory() as tmp:
         library = Library.open(Path(tmp) / "data", backups=False)
         try:
-            library.importer.import_paths([seeds_dir()])
+            seed_if_empty(library)
             inbox = library.views.ids("inbox")
             library.triage.set_read(inbox[:5], True)
             library.triage.set_starred([inbox[1], inbox[6], inbox[9]], True)
