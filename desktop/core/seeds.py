@@ -8,8 +8,9 @@ top-level ``seeds/`` when the wheel is built, see setup.py) and are found with
 When to seed needs no marker of its own: the ``digests`` table is the log of every import (a
 digest row is what makes re-importing a file a no-op; removing a digest only marks the row
 removed), and seeding writes four of them, flagged as the samples. A library with no papers
-and no digests has therefore never imported anything, the seeds included: it was just created, or every import into it was refused. A user
-who deleted every paper still has the digests they came from, and is not seeded again.
+and no digests has therefore never imported anything, the seeds included: it was just created,
+or every import into it was refused. A user who deleted every paper, or removed the samples,
+still has the digest rows they came from, and is not seeded again.
 """
 
 from __future__ import annotations
