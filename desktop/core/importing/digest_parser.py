@@ -36,6 +36,7 @@ from desktop.core.importing.result import (
     ARXIV_SNAPSHOT,
     FORMATS,
     HF_HTML,
+    HF_PAGE,
     Entry,
     ParseResult,
     SkippedBlock,
@@ -74,6 +75,7 @@ __all__ = [
     "only_plain_spaces",
     "parse_date",
     "parse_digest",
+    "parse_text",
     "title_key",
     "title_keys",
 ]
@@ -116,7 +118,16 @@ def parse_digest(
     ``source_name`` (a file name) lends its extension as a hint: ``.xml`` for Atom, ``.html``
     for a saved page, ``.jsonl`` for the arXiv snapshot; the content decides otherwise.
     """
+    return parse_text(text, today, source_name, html=True)
+
+
+def parse_text(
+    text: str, today: dt.date | None = None, source_name: str | None = None, html: bool = False
+) -> ParseResult:
+    """:func:`parse_digest`, reading HTML only when ``html`` (text made from HTML is not)."""
     fmt = detect_format(text, source_name)
+    if fmt == HF_HTML and not html:
+        fmt = HF_PAGE
     if fmt == ARXIV_LIST:
         from desktop.core.importing.arxiv_listing import parse_arxiv_listing
 
