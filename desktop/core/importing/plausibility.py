@@ -6,11 +6,13 @@ list of links) from its shape, not from a list of known messages.
 
 from __future__ import annotations
 
+import re
+
 # A title longer than this is not believable; such text is reported, not guessed at.
 MAX_TITLE_CHARS = 400
-# An abstract of a paper with nothing else to vouch for it (no metadata line, no arXiv
-# structure) has at least this many characters; real abstracts run 500 to 2,000.
-MIN_ABSTRACT_CHARS = 200
+# A paragraph this long vouches for itself as an abstract (real abstracts run 500 to 2,000
+# characters); a shorter one needs a title that reads as a title (see unvouched_problem).
+MIN_ABSTRACT_CHARS = 150
 # Lines a page copy shows around papers that are never titles (after folding case and spaces).
 HEADER_WORDS = frozenset(
     {
@@ -31,7 +33,12 @@ HEADER_WORDS = frozenset(
         "submitted by",
     }
 )
-_LIST_MARKERS = ("- ", "* ", "• ", "– ", "+ ")
+_LIST_MARKERS = ("- ", "* ", "• ", "– ", "— ", "+ ", "> ")
+_SENTENCE_ENDS = (".", ",", ":", ";", "?", "!", "…")
+# "Thanks. See you": a sentence end followed by the start of another sentence.
+_SECOND_SENTENCE_RE = re.compile(r"[.!?]\s+[A-Z]")
+# "Attendees: Ana, Ben" or "When: Thursday 3pm": a short label and a colon.
+_LABEL_RE = re.compile(r"^[A-Za-z][\w/-]*(?: [\w/-]+)?:\s")
 
 
 def title_problem(title: str) -> str | None:
@@ -58,16 +65,23 @@ def is_count(line: str) -> bool:
 def unvouched_problem(title: str, abstract: str) -> str | None:
     """Why a title/abstract pair with no metadata is not a paper, or None when it looks like one.
 
-    Nothing but the shape vouches for such a pair, so the abstract must be long and the title
-    must read as a title: not a short salutation or lead-in (``Hi all,``, ``Agenda:``), not a
-    list item.
+    Nothing but the shape vouches for such a pair. A long abstract (a paragraph of
+    MIN_ABSTRACT_CHARS or more) makes a paper unless the title is a short salutation or lead-in
+    (``Hi all,``, ``Agenda:``), a list item or a link. A short one makes a paper only when the
+    title reads as a title (one phrase, not a sentence: no closing punctuation, no second
+    sentence) and the text as an abstract (not a ``Label: value`` line, a list item or a link):
+    so prose made of short paragraphs, meeting notes and lists of links give no paper.
     """
-    if len(abstract) < MIN_ABSTRACT_CHARS:
-        return f"too short for an abstract ({len(abstract)} characters)"
-    if title.endswith((",", ":", ";")) and title.count(" ") < 3:
-        return "a salutation or lead-in, not a title"
     if title.startswith(_LIST_MARKERS) or abstract.startswith(_LIST_MARKERS):
         return "a list item, not a paper"
-    if "://" in title and " " not in title:
-        return "a link, not a title"
+    if ("://" in title and " " not in title) or ("://" in abstract and " " not in abstract):
+        return "a link, not a paper"
+    if len(abstract) >= MIN_ABSTRACT_CHARS:
+        if title.endswith((",", ":", ";")) and title.count(" ") < 3:
+            return "a salutation or lead-in, not a title"
+        return None
+    if title.endswith(_SENTENCE_ENDS) or _SECOND_SENTENCE_RE.search(title):
+        return f"a sentence, not a title, before a short paragraph ({len(abstract)} characters)"
+    if _LABEL_RE.match(abstract):
+        return "a labelled line, not an abstract"
     return None
