@@ -33,6 +33,7 @@ from desktop.core.importing.arxiv_ids import cut_ids, has_inline_marker, is_only
 from desktop.core.importing.plausibility import (
     HEADER_WORDS,
     MAX_TITLE_CHARS,
+    MIN_ABSTRACT_CHARS,
     is_count,
     title_problem,
     unvouched_problem,
@@ -252,6 +253,7 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
     comment_target: int | None = None
     held_id: tuple[str, int | None] | None = None
     any_id = False
+    name_follows = False
 
     def new_pending(number: int, line: str) -> _Pending:
         nonlocal held, comment_target, held_id, upvotes_first, any_id
@@ -326,12 +328,37 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
             )
         )
 
-    for number, line, blank_before, kind, next_kind in zip(
-        numbers, texts, blanks, kinds, next_kinds, strict=True
+    def _heading_before(
+        heading: str, line: str, k: int, texts: list[str], blanks: list[bool]
+    ) -> bool:
+        """Whether ``line`` is a title under a heading line rather than the heading's abstract.
+
+        It is when it names an arXiv id (ids stand next to titles), or when it is short and the
+        next paragraph is a long one (its abstract).
+        """
+        if len(line) > MAX_TITLE_CHARS or len(heading) >= MIN_ABSTRACT_CHARS:
+            return False
+        if ids_possible and cut_ids(line)[1] is not None:
+            return True
+        return (
+            len(line) < MIN_ABSTRACT_CHARS
+            and k + 1 < len(texts)
+            and blanks[k + 1]
+            and len(texts[k + 1]) >= MIN_ABSTRACT_CHARS
+            and kinds[k + 1] == "text"
+        )
+
+    for k, (number, line, blank_before, kind, next_kind) in enumerate(
+        zip(numbers, texts, blanks, kinds, next_kinds, strict=True)
     ):
         if kind == "text" and next_kind != "dot":
             # Plain text: a title, or an abstract for the pending title.
             after_trigger = False
+            if name_follows:
+                # The name under a "Submitted by" line of its own.
+                name_follows = False
+                if len(line) <= _LONGEST_HEADER:
+                    continue
             if pending is not None:
                 if not pending.abstract:
                     if len(line) <= MAX_TITLE_CHARS < len(pending.title):
@@ -343,6 +370,13 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
                                 " too long for a title)",
                                 pending.title[:200],
                             )
+                        )
+                        pending = new_pending(number, line)
+                        continue
+                    if blank_before and _heading_before(pending.title, line, k, texts, blanks):
+                        # The pending line was a heading over the papers: this is a title.
+                        skipped.append(
+                            SkippedBlock(pending.number, "a heading with no paper", pending.title)
                         )
                         pending = new_pending(number, line)
                         continue
@@ -375,6 +409,7 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
         if kind == "meta":
             # Who submitted it, the repository's stars: metadata with nothing to store.
             has_meta = True
+            name_follows = line.casefold() == "submitted by"
             continue
         if kind == "id":
             found = cut_ids(line)[1]

@@ -30,11 +30,11 @@ HEADER_WORDS = frozenset(
         "trending papers",
         "trending",
         "upvote",
-        "submitted by",
     }
 )
 _LIST_MARKERS = ("- ", "* ", "• ", "– ", "— ", "+ ", "> ")
 _SENTENCE_ENDS = (".", ",", ":", ";", "?", "!", "…")
+_ABSTRACT_ENDS = (".", "!", "?", ")", '"', "”", "]")
 # "Thanks. See you": a sentence end followed by the start of another sentence.
 _SECOND_SENTENCE_RE = re.compile(r"[.!?]\s+[A-Z]")
 # "Attendees: Ana, Ben" or "When: Thursday 3pm": a short label and a colon.
@@ -69,7 +69,8 @@ def unvouched_problem(title: str, abstract: str) -> str | None:
     MIN_ABSTRACT_CHARS or more) makes a paper unless the title is a short salutation or lead-in
     (``Hi all,``, ``Agenda:``), a list item or a link. A short one makes a paper only when the
     title reads as a title (one phrase, not a sentence: no closing punctuation, no second
-    sentence) and the text as an abstract (not a ``Label: value`` line, a list item or a link):
+    sentence) and the text as an abstract (a sentence, not a ``Label: value`` line, a word or
+    two of page chrome, a list item or a link):
     so prose made of short paragraphs, meeting notes and lists of links give no paper.
     """
     if title.startswith(_LIST_MARKERS) or abstract.startswith(_LIST_MARKERS):
@@ -84,4 +85,6 @@ def unvouched_problem(title: str, abstract: str) -> str | None:
         return f"a sentence, not a title, before a short paragraph ({len(abstract)} characters)"
     if _LABEL_RE.match(abstract):
         return "a labelled line, not an abstract"
+    if not abstract.endswith(_ABSTRACT_ENDS) or " " not in abstract:
+        return f"a short line, not an abstract ({len(abstract)} characters)"
     return None
