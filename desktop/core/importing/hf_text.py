@@ -29,7 +29,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, compress, count, repeat
 
-from desktop.core.importing.arxiv_ids import cut_ids, has_inline_marker, is_only_id
+from desktop.core.importing.arxiv_ids import cut_ids, is_only_id
 from desktop.core.importing.plausibility import (
     HEADER_WORDS,
     MAX_TITLE_CHARS,
@@ -44,9 +44,9 @@ from desktop.core.importing.result import (
     HF_PAGE_UPVOTES_FIRST,
     TEXT_WITH_IDS,
     TITLE_ABSTRACT,
-    Entry,
     ParseResult,
     SkippedBlock,
+    entry_from_values,
 )
 from desktop.core.importing.textnorm import fold_space, only_plain_spaces
 
@@ -143,6 +143,8 @@ def _classify(text: str) -> str:
             return "count"
         if META_RE.match(text):
             return "meta"
+        if ("rxiv" in text or "RXIV" in text or "/papers/" in text) and is_only_id(text):
+            return "id"
     last = text[-1]
     if last in AUTHORS_LAST and AUTHORS_RE.match(text):
         return "authors"
@@ -234,11 +236,6 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
         else _classify(t)
         for t in texts
     ]
-    ids_possible = has_inline_marker(text)
-    if ids_possible:
-        for k, t in enumerate(texts):
-            if kinds[k] == "text" and len(t) < 200 and is_only_id(t):
-                kinds[k] = "id"
     next_kinds = kinds[1:]
     next_kinds.append("")
     entries = result.entries
@@ -257,9 +254,7 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
 
     def new_pending(number: int, line: str) -> _Pending:
         nonlocal held, comment_target, held_id, upvotes_first, any_id
-        found = None
-        if ids_possible:
-            line, found = cut_ids(line)
+        line, found = cut_ids(line)
         block = _Pending(number, line)
         if found is None:
             found, held_id = held_id, None
@@ -310,21 +305,24 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
             any_id = True
         position += 1
         entries.append(
-            Entry(
-                title,
-                abstract,
-                block.number,
-                position,
-                block.authors_count,
-                block.submitter,
-                published,
-                raw,
-                inferred,
-                upvotes,
-                digest_date,
-                arxiv_id,
-                version,
-                comments=comments,
+            entry_from_values(
+                (
+                    title,
+                    abstract,
+                    block.number,
+                    position,
+                    block.authors_count,
+                    block.submitter,
+                    published,
+                    raw,
+                    inferred,
+                    upvotes,
+                    digest_date,
+                    arxiv_id,
+                    version,
+                    (),
+                    comments,
+                )
             )
         )
 
@@ -338,7 +336,7 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
         """
         if len(line) > MAX_TITLE_CHARS or len(heading) >= MIN_ABSTRACT_CHARS:
             return False
-        if ids_possible and cut_ids(line)[1] is not None:
+        if cut_ids(line)[1] is not None:
             return True
         return (
             len(line) < MIN_ABSTRACT_CHARS

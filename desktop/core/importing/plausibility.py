@@ -32,6 +32,9 @@ HEADER_WORDS = frozenset(
         "upvote",
     }
 )
+_LONGEST_HEADER = max(map(len, HEADER_WORDS))
+# A letter: a word character that is neither a digit nor the underscore.
+_LETTER_RE = re.compile(r"[^\W\d_]")
 _LIST_MARKERS = ("- ", "* ", "• ", "– ", "— ", "+ ", "> ")
 _SENTENCE_ENDS = (".", ",", ":", ";", "?", "!", "…")
 _ABSTRACT_ENDS = (".", "!", "?", ")", '"', "”", "]")
@@ -45,17 +48,17 @@ def title_problem(title: str) -> str | None:
     """Why ``title`` (one folded line) cannot be a paper's title, or None when it can."""
     if len(title) > MAX_TITLE_CHARS:
         return f"title too long ({len(title)} characters)"
-    if not any(c.isalpha() for c in title):
+    if _LETTER_RE.search(title) is None:
         return "a title with no words (a number or a dash)"
-    if title.casefold() in HEADER_WORDS:
+    if len(title) <= _LONGEST_HEADER and title.casefold() in HEADER_WORDS:
         return "a page header, not a title"
     return None
 
 
 def is_count(line: str) -> bool:
     """Whether a line is only a count (``65``, ``1,204``, ``3.2k``) or the no-count dash."""
-    if line == "-" or line == "–":
-        return True
+    if not line[:1].isdigit():
+        return line == "-" or line == "–"
     body = line.replace(",", "")
     if body[-1:] in ("k", "K", "m", "M"):
         body = body[:-1]
