@@ -36,8 +36,8 @@ def split_id(text: str) -> tuple[str, int | None] | None:
 
 def has_inline_marker(text: str) -> bool:
     """Whether ``text`` may hold an inline id at all (a fast test before the regex)."""
-    # "rxiv" covers arXiv, arxiv and Arxiv in one scan of the text.
-    return "rxiv" in text or "RXIV" in text or "huggingface.co/papers" in text
+    # "rXiv" covers arXiv and ArXiv, "rxiv" arxiv and Arxiv.
+    return "rXiv" in text or "rxiv" in text or "RXIV" in text or "huggingface.co/papers" in text
 
 
 def find_id(text: str) -> tuple[str, int | None] | None:

@@ -143,7 +143,9 @@ def _classify(text: str) -> str:
             return "count"
         if META_RE.match(text):
             return "meta"
-        if ("rxiv" in text or "RXIV" in text or "/papers/" in text) and is_only_id(text):
+        if ("rXiv" in text or "rxiv" in text or "/papers/" in text or "RXIV" in text) and (
+            is_only_id(text)
+        ):
             return "id"
     last = text[-1]
     if last in AUTHORS_LAST and AUTHORS_RE.match(text):
