@@ -52,10 +52,13 @@ def detect_format(text: str, source_name: str | None = None) -> str:
             return ARXIV_ATOM
     if head.startswith("{"):
         return ARXIV_SNAPSHOT
-    if "arXiv:" in text:
-        if "\\\\" in text and _EMAIL_RE.search(text):
+    # An arXiv listing or e-mail names its first entry well within its first 64 KiB (the page
+    # chrome and the mail header are short), so only that much is searched.
+    start = text[:65536]
+    if "arXiv:" in start:
+        if "\\\\" in start and _EMAIL_RE.search(start):
             return ARXIV_EMAIL
-        if _LISTING_RE.search(text):
+        if _LISTING_RE.search(start):
             return ARXIV_LIST
     if source_name:
         dot = source_name.rfind(".")

@@ -256,7 +256,9 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
 
     def new_pending(number: int, line: str) -> _Pending:
         nonlocal held, comment_target, held_id, upvotes_first, any_id
-        line, found = cut_ids(line)
+        found = None
+        if "rXiv" in line or "rxiv" in line or "RXIV" in line or "/papers/" in line:
+            line, found = cut_ids(line)
         block = _Pending(number, line)
         if found is None:
             found, held_id = held_id, None
