@@ -283,10 +283,12 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
         if not block.abstract:
             skipped.append(SkippedBlock(block.number, "a title with no abstract", title[:200]))
             return
-        problem = title_problem(title)
-        if problem is not None:
-            skipped.append(SkippedBlock(block.number, problem, title[:200]))
-            return
+        # A line longer than any header word that starts with a letter passes title_problem().
+        if not (_LONGEST_HEADER < len(title) <= MAX_TITLE_CHARS and title[0].isalpha()):
+            problem = title_problem(title)
+            if problem is not None:
+                skipped.append(SkippedBlock(block.number, problem, title[:200]))
+                return
         abstract = " ".join(block.abstract)  # each line is already folded
         published = raw = None
         inferred = False
@@ -375,7 +377,11 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
                         )
                         pending = new_pending(number, line)
                         continue
-                    if blank_before and _heading_before(pending.title, line, k, texts, blanks):
+                    if (
+                        blank_before
+                        and len(line) <= MAX_TITLE_CHARS
+                        and _heading_before(pending.title, line, k, texts, blanks)
+                    ):
                         # The pending line was a heading over the papers: this is a title.
                         skipped.append(
                             SkippedBlock(pending.number, "a heading with no paper", pending.title)
