@@ -145,7 +145,9 @@ def _subset(text: str, today: dt.date | None = TODAY) -> None:
         vouched = [
             f
             for e, f in zip(old.entries, old_fields, strict=True)
-            if e.published or e.authors_count or e.submitter
+            if e.published
+            or e.authors_count
+            or e.submitter
             or unvouched_problem(e.title, e.abstract) is None
         ]
         assert new_fields == vouched
