@@ -129,13 +129,21 @@ def test_compressed_files_are_binary(lib: Library, tmp_path: Path) -> None:
     assert _import_file(lib, packed) == ("failed", "it is a binary file, not text")
 
 
-def test_a_stray_latin1_byte_in_utf8_falls_back_with_a_warning(
+def test_a_stray_latin1_byte_in_utf8_is_replaced_with_a_warning_naming_its_line(
     lib: Library, tmp_path: Path
 ) -> None:
+    # Changed on purpose: one bad byte used to make the whole file Windows-1252 (mojibake in
+    # every other accented letter); now the file stays UTF-8 and only that byte is replaced.
     path = tmp_path / "mixed.txt"
     path.write_bytes(f"Na\u00efve Paper\n{ABSTRACT}".encode() + b" caf\xe9\n")
     (result,) = lib.importer.import_paths([path])
-    assert result.status == "imported" and "Windows-1252" in result.warnings[0]
+    assert result.status == "imported"
+    assert result.warnings == [
+        f"1 byte that is not UTF-8 was replaced by \ufffd: line 2 (byte {len(ABSTRACT) + 17})"
+    ]
+    paper = lib.papers.get(lib.views.ids("all")[0])
+    assert paper is not None and paper.title == "Na\u00efve Paper"
+    assert paper.abstract.endswith("caf\ufffd")
 
 
 # -- control characters ----------------------------------------------------------------------

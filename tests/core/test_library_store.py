@@ -151,7 +151,7 @@ def test_oversized_and_missing_files(lib: Library, tmp_path: Path) -> None:
     missing = tmp_path / "missing.txt"
     results = lib.importer.import_paths([big, missing])
     assert [r.status for r in results] == ["failed", "failed"]
-    assert "MB" in (results[0].error or "")
+    assert "MiB" in (results[0].error or "")
     assert results[1].error == "no such file"
     assert lib.papers.count() == 0
 

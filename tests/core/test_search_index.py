@@ -284,8 +284,13 @@ def test_importing_writes_only_new_papers(seeded: Library) -> None:
     assert result.new_papers == 2
     assert seeded.index.last_written == 2
     assert set(seeded.index.search("zorbification").ids) == set(result.new_ids)
+    # The same digest with a trailing newline is the same digest: nothing is written again.
     again = seeded.importer.import_text(NEW_DIGEST + "\n", "marsupials again")
-    assert again.new_papers == 0
+    assert again.status == "unchanged" and again.new_papers == 0
+    assert seeded.index.last_written == 2
+    # A different digest holding the same papers writes none of them to the index.
+    other = seeded.importer.import_text("Daily Papers\n\n" + NEW_DIGEST, "marsupials, other copy")
+    assert other.status == "imported" and other.new_papers == 0
     assert seeded.index.last_written == 0
 
 
@@ -517,6 +522,13 @@ def test_a_second_library_in_another_thread_shares_the_index(seeded_dir: Path) -
     main.close()
 
 
+# Long enough to be believed as an abstract without a digest's metadata around it.
+LONG_ENOUGH = (
+    "a study of how two writers share one library, with enough words in it to read as the "
+    "abstract of a paper rather than as a short note or a heading."
+)
+
+
 def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None:
     errors: list[BaseException] = []
 
@@ -525,7 +537,8 @@ def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None
             with Library.open(seeded_dir) as other:
                 for k in range(3):
                     other.importer.import_text(
-                        f"Thread {n} paper {k} title\n\nabstract ocelot{n}", f"t{n}{k}"
+                        f"Thread {n} paper {k} title\n\nThe abstract of ocelot{n}: {LONG_ENOUGH}",
+                        f"t{n}{k}",
                     )
         except BaseException as exc:
             errors.append(exc)

@@ -43,7 +43,7 @@ def test_a_new_library_is_seeded_once(tmp_path: Path) -> None:
         assert not needs_seeds(library)
         assert seed_if_empty(library) == []
     with Library.open(tmp_path / "data") as again:
-        assert seed_if_empty(again) == [] and again.paper_count() == count
+        assert seed_if_empty(again) == [] and again.papers.count() == count
 
 
 def test_a_user_who_deleted_every_paper_is_not_seeded_again(tmp_path: Path) -> None:

@@ -6,10 +6,18 @@ import codecs
 import hashlib
 import re
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+from desktop.core.importing.textnorm import normalise_digest_text
+
+# The import limit of a digest file, in MiB (the arXiv snapshot streams instead, with no limit:
+# see arxiv_snapshot.iter_snapshot_entries).
+MAX_FILE_MIB = 50
+MAX_FILE_BYTES = MAX_FILE_MIB * 1024 * 1024
+# How many undecodable bytes a warning names by line (the count is always given).
+_NAMED_BAD_BYTES = 5
 # Bytes that text never holds; a NUL or many control characters mean a binary file.
 _CONTROL = set(range(0, 9)) | {11, 12} | set(range(14, 32))
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
@@ -64,14 +72,37 @@ class DigestSource:
     warnings: tuple[str, ...] = ()
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a path in a folder that cannot be searched: read_digest_file says why
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return True  # kept, so that reading it reports the error as one failed path
+
+
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, and the visible files directly inside each folder, sorted by name."""
+    """Files as given, and the visible files directly inside each folder, sorted by name.
+
+    A folder that cannot be listed is kept as it is: reading it (read_digest_file) fails with
+    a plain reason, so it is one failed path and the others are still imported.
+    """
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
+        if _is_dir(path):
+            try:
+                children = list(path.iterdir())
+            except OSError:
+                out.append(path)
+                continue
             out.extend(
                 sorted(
-                    (p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")),
+                    (p for p in children if not p.name.startswith(".") and _is_file(p)),
                     key=lambda p: p.name,
                 )
             )
@@ -80,10 +111,64 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return out
 
 
-def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
-    """Decode bytes as UTF-8, else Windows-1252 with a warning; refuse binary data.
+def _folder_reason(path: Path) -> str:
+    try:
+        next(iter(path.iterdir()), None)
+    except PermissionError:
+        return "it is a folder that cannot be read (permission denied)"
+    except OSError as exc:
+        return f"it is a folder that cannot be read ({exc.strerror or exc})"
+    return "it is a folder"
 
-    Text saved as UTF-16 with a byte order mark (Windows Notepad's "Unicode") is read too.
+
+# Byte offsets where UTF-8 decoding failed, recorded by the error handler below (one list per
+# thread, since codecs error handlers are global).
+_bad_bytes = threading.local()
+
+
+def _record_bad_byte(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _bad_bytes.offsets.append(exc.start)
+    return "\ufffd", exc.end
+
+
+codecs.register_error("digest-desk-record", _record_bad_byte)
+
+
+def _lenient_utf8(data: bytes) -> tuple[str, list[int]]:
+    """``data`` decoded as UTF-8 with bad bytes replaced by U+FFFD, and their offsets."""
+    _bad_bytes.offsets = []
+    try:
+        text = data.decode("utf-8-sig", errors="digest-desk-record")
+        return text, _bad_bytes.offsets
+    finally:
+        _bad_bytes.offsets = []
+
+
+def _where(data: bytes, offsets: list[int]) -> str:
+    newline = b"\n"
+    named = ", ".join(
+        f"line {data.count(newline, 0, at) + 1} (byte {at})" for at in offsets[:_NAMED_BAD_BYTES]
+    )
+    more = len(offsets) - _NAMED_BAD_BYTES
+    return named + (f" and {more} more" if more > 0 else "")
+
+
+def _refuse_nul(data: bytes) -> None:
+    # Searched over the whole file (C speed), not just its head: one rule wherever it is.
+    if b"\x00" in data:
+        raise ImportRefusedError("it is a binary file, not text")
+
+
+def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
+    """Decode bytes as UTF-8 (a few bad bytes replaced), else Windows-1252; refuse binary data.
+
+    One rule for the whole file: a NUL byte anywhere makes it binary. Text that is UTF-8 but
+    for a few bytes is read as UTF-8 with those bytes replaced by U+FFFD and a warning naming
+    where they are; only text with more bad sequences than good multi-byte ones (Windows-1252
+    text has none) is read as Windows-1252. Text saved as UTF-16 with a byte order mark
+    (Windows Notepad's "Unicode") is read too.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -92,26 +177,43 @@ def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
             raise ImportRefusedError(
                 f"it starts like UTF-16 text but has a bad byte at offset {exc.start}"
             ) from exc
+        if "\x00" in text:
+            raise ImportRefusedError("it is a binary file, not text")
         head = text[:65536]
         if head and (len(head) - len(strip_controls(head))) / len(head) > 0.01:
             raise ImportRefusedError("it is a binary file, not text")
         return text, "utf-16", ()
+    _refuse_nul(data)
     sample = data[:65536]
-    if b"\x00" in sample:
-        raise ImportRefusedError("it is a binary file, not text")
     # Count control bytes in C (translate deletes them) rather than byte by byte in Python.
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls / len(sample) > 0.01:
         raise ImportRefusedError("it is a binary file, not text")
     try:
         return data.decode("utf-8-sig"), "utf-8", ()
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
+    except UnicodeDecodeError:
+        pass
+    text, bad = _lenient_utf8(data)
+    # Characters beyond ASCII that decoded well: each is one valid multi-byte sequence.
+    good = len(text) - len(text.encode("ascii", "ignore")) - len(bad)
+    if good >= len(bad):
+        return (
+            text,
+            "utf-8",
+            (
+                (
+                    "1 byte that is not UTF-8 was"
+                    if len(bad) == 1
+                    else f"{len(bad)} bytes that are not UTF-8 were"
+                )
+                + f" replaced by \ufffd: {_where(data, bad)}",
+            ),
+        )
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise ImportRefusedError(
-            f"it is neither UTF-8 (bad byte at offset {utf8_error.start}) nor Windows-1252 text"
+            f"it is neither UTF-8 (bad byte at offset {bad[0]}) nor Windows-1252 text"
         ) from exc
     return (
         text,
@@ -120,12 +222,22 @@ def decode_digest_bytes(data: bytes) -> tuple[str, str, tuple[str, ...]]:
     )
 
 
+def too_big_message(size: int) -> str:
+    """The reason a file of ``size`` bytes is refused (in MiB, as the limit is)."""
+    return f"it is {size / 2**20:.1f} MiB; digests over {MAX_FILE_MIB} MiB are refused"
+
+
+def digest_sha256(text: str) -> str:
+    """The identity of a digest: the SHA-256 of its normalised text (BOM, line ends, spaces)."""
+    return hashlib.sha256(
+        normalise_digest_text(text).encode("utf-8", errors="surrogatepass")
+    ).hexdigest()
+
+
 def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> DigestSource:
     """Validate and decode a digest given as bytes."""
     if len(data) > MAX_FILE_BYTES:
-        raise ImportRefusedError(
-            f"it is {len(data) / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
-        )
+        raise ImportRefusedError(too_big_message(len(data)))
     text, encoding, warnings = decode_digest_bytes(data)
     if encoding != "utf-8" or utf8_has_controls(data):
         text = strip_controls(text)
@@ -133,7 +245,7 @@ def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> Digest
         name=name,
         path=path,
         text=text,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest_sha256(text),
         encoding=encoding,
         warnings=warnings,
     )
@@ -143,15 +255,13 @@ def read_digest_file(path: Path) -> DigestSource:
     """Read and validate one digest file, raising ImportRefusedError with a plain reason."""
     try:
         if path.is_dir():
-            raise ImportRefusedError("it is a folder")
+            raise ImportRefusedError(_folder_reason(path))
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise ImportRefusedError("it is not a regular file (a device, pipe or socket)")
         size = info.st_size
         if size > MAX_FILE_BYTES:
-            raise ImportRefusedError(
-                f"it is {size / 1e6:.0f} MB; digests over {MAX_FILE_BYTES // 2**20} MB are refused"
-            )
+            raise ImportRefusedError(too_big_message(size))
         with path.open("rb") as handle:  # at most one byte over: the file may have grown
             # Asking for the size seen (plus one) spares a 50 MB buffer per file; only a file
             # that has grown since is read on, up to the limit.
@@ -169,7 +279,6 @@ def read_digest_file(path: Path) -> DigestSource:
 
 def text_source(text: str, name: str) -> DigestSource:
     """A digest from text already in memory, such as the clipboard."""
-    data = text.encode("utf-8", errors="surrogatepass")
     # Lone surrogates (a broken clipboard) cannot be stored: each becomes U+FFFD.
     clean = strip_controls(
         text.encode("utf-16", errors="surrogatepass").decode("utf-16", errors="replace")
@@ -178,6 +287,6 @@ def text_source(text: str, name: str) -> DigestSource:
         name=name,
         path=None,
         text=clean,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=digest_sha256(clean),
         encoding="utf-8",
     )

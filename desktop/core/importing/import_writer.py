@@ -335,7 +335,7 @@ class ImportWriter:
                 "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
             ).fetchone()
         )
-        parsed = parse_digest(source.text, self.ctx.today())
+        parsed = parse_digest(source.text, self.ctx.today(), source_name=source.name)
         entries = parsed.entries
         matches = match_entries(self.ctx.db, entries, title_keys([e.title for e in entries]))
         groups = merge_duplicates(entries, matches)
@@ -406,7 +406,7 @@ class ImportWriter:
         ).fetchone():
             result.status = "unchanged"
             return result, Changes()
-        parsed = parse_digest(source.text, self.ctx.today())
+        parsed = parse_digest(source.text, self.ctx.today(), source_name=source.name)
         result.skipped = [(s.line, s.reason) for s in parsed.skipped]
         result.skipped_blocks = len(parsed.skipped)
         result.format = parsed.format
