@@ -24,7 +24,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import (
@@ -40,6 +39,7 @@ from PySide6.QtWidgets import (
 from desktop.core.annotations.text_anchor import str_index, utf16_offset
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper
 from desktop.gui.sidebar_model import HIGHLIGHTS, ViewRole
+from desktop.gui.widgets.safe_text import insert_markdown
 
 if TYPE_CHECKING:
     from desktop.gui.main_window import MainWindow
@@ -278,9 +278,8 @@ class AnnotationLayer(QObject):
         d._heading(cursor, "Note")  # noqa: SLF001
         d._block(cursor, bottom=4)  # noqa: SLF001
         if ann.note.strip():
-            start = cursor.position()
-            cursor.insertMarkdown(ann.note, QTextDocument.MarkdownFeature.MarkdownNoHTML)
-            self._tame_headings(start, cursor.position())
+            start, end = insert_markdown(cursor, ann.note)  # images become their alt text
+            self._tame_headings(start, end)
         else:
             cursor.insertText("No note yet. Press n to write one; t adds tags.", d._muted())  # noqa: SLF001
 

@@ -22,12 +22,13 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from desktop.core.library import Library
 from desktop.core.models import Paper
 from desktop.gui.paper_list_model import authors_text, short_date
 from desktop.gui.sidebar_model import digest_label
+from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
 MUTED = QColor("#6b7280")
@@ -79,7 +80,7 @@ class DetailPane(QWidget):
         self.abstract_range: tuple[int, int] = (0, 0)
         self.title_range: tuple[int, int] = (0, 0)
         self.opened_urls: list[str] = []  # web links opened, for tests and the status bar
-        self.browser = QTextBrowser(self)
+        self.browser = SafeTextBrowser(self)  # loads no image or file a note names
         self.browser.setObjectName("detail")
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.setOpenLinks(False)
