@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtWidgets import QMenu
 
-from desktop.gui.sidebar_model import ViewRole
+from desktop.gui.models.sidebar import ViewRole
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QDialog
@@ -39,7 +39,7 @@ class TagActions(QObject):
             return
         known = [name for name, _count in self.library.tags()]
         current = self.library.paper_tags(ids[0]) if len(ids) == 1 else []
-        from desktop.gui.tag_editor import TagEditor  # imported when first used
+        from desktop.gui.dialogs.tag_editor import TagEditor  # imported when first used
 
         dialog = TagEditor(current, known, self.win, papers=len(ids))
         self.last_dialog = dialog
@@ -82,7 +82,7 @@ class TagActions(QObject):
         if old is None:
             self._say("Pick a tag in the sidebar first (g then d), then rename it (F2)")
             return
-        from desktop.gui.tag_editor import TagRenameDialog
+        from desktop.gui.dialogs.tag_editor import TagRenameDialog
 
         dialog = TagRenameDialog(old, self.win)
         self.last_dialog = dialog

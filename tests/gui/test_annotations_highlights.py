@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.annotations.text_anchor import utf16_offset
 from desktop.core.library import Library
-from desktop.gui.annotation_layer import HIGHLIGHT_BG, SELECTED_BG
+from desktop.gui.highlight_colors import HIGHLIGHT_BG, SELECTED_BG
 from desktop.gui.main_window import MainWindow
 from tests.gui.annotation_helpers import (
     ABSTRACT,
@@ -108,7 +108,7 @@ def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Li
     assert win.annotations.selected == h.id
     # n on a selected highlight edits that highlight's note, not the paper's.
     press(qtbot, "n")
-    dialog = win.annotations.last_dialog
+    dialog = win.last_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.editor, "the trick <i>itself</i>")
     qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -255,7 +255,7 @@ def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindo
     qtbot.mouseDClick(
         browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center()
     )
-    dialog = win.annotations.last_dialog
+    dialog = win.last_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.highlight.id == h.id and win.annotations.selected == h.id
     dialog.editor.setPlainText("double-clicked")

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.export.markdown import Selection, plan_export
 from desktop.core.library import Library
-from desktop.gui.export_dialog import ExportDialog
+from desktop.gui.dialogs.export_dialog import ExportDialog
 from desktop.gui.main_window import MainWindow
 from tests.gui.conftest import press
 

@@ -176,12 +176,12 @@ def test_letters_typed_in_the_search_field_are_text_not_commands(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
     press(qtbot, "/")
-    assert win.search.hasFocus()
-    qtbot.keyClicks(win.search, "emls")
-    assert win.search.text() == "emls"
+    assert win.search_field.hasFocus()
+    qtbot.keyClicks(win.search_field, "emls")
+    assert win.search_field.text() == "emls"
     assert fresh.view_ids("archive") == [] and fresh.view_ids("starred") == []
     press(qtbot, "Esc")
-    assert win.search.text() == ""
+    assert win.search_field.text() == ""
     assert win.list.hasFocus()
 
 

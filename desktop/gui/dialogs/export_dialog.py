@@ -36,10 +36,10 @@ from desktop.core.export.markdown import (
 )
 from desktop.core.library import Library
 from desktop.gui.background import Job, run_in_background
-from desktop.gui.sidebar_model import view_label
+from desktop.gui.models.sidebar import view_label
 
 if TYPE_CHECKING:
-    from desktop.gui.main_window import MainWindow
+    from desktop.gui.context import WindowContext
 
 PREVIEW_PAPERS = 20  # a one-file preview renders at most this many papers
 WHAT = ("annotated", "view", "selected", "paper")
@@ -65,10 +65,10 @@ def _plain_error(message: str) -> str:
 class ExportDialog(QDialog):
     """Chooses a selection and a shape, previews the first file, and writes the export."""
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
-        self.library: Library = win.library
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.dialog_parent)
+        self.ctx = ctx
+        self.library: Library = ctx.library
         self.job: Job | None = None
         self.result: ExportResult | None = None
         self.error: str | None = None
@@ -187,8 +187,8 @@ class ExportDialog(QDialog):
 
     def _ids_for(self, what: str) -> list[int]:
         if what == "selected":
-            return [int(i) for i in self.win.targets()]
-        current = self.win.current_id()
+            return [int(i) for i in self.ctx.targets()]
+        current = self.ctx.current_id()
         return [int(current)] if current is not None else []
 
     def _what_label(self, key: str) -> str:
@@ -196,14 +196,14 @@ class ExportDialog(QDialog):
             n = len(self.library.annotated_paper_ids())
             return f"Papers with notes, highlights or tags ({n})"
         if key == "view":
-            query = self.win.model.search_query
+            query = self.ctx.search.query
             if query is not None:
                 return f"The current search: “{query}”"
-            return f"The current view: {view_label(self.library, self.win.view)}"
+            return f"The current view: {view_label(self.library, self.ctx.view)}"
         if key == "selected":
             n = len(self._ids_for("selected"))
             return f"The selected papers ({n})"
-        paper = self.win.detail.paper
+        paper = self.ctx.shown_paper()
         title = paper.title if paper is not None else ""
         short = title if len(title) <= 60 else title[:59] + "…"
         return f"This paper: {short}" if short else "This paper"
@@ -212,8 +212,8 @@ class ExportDialog(QDialog):
         """The core Selection for the current choice."""
         what = self.what()
         if what == "view":
-            query = self.win.model.search_query
-            return Selection.of_query(query) if query else Selection.of_view(self.win.view)
+            query = self.ctx.search.query
+            return Selection.of_query(query) if query else Selection.of_view(self.ctx.view)
         if what in ("selected", "paper"):
             return Selection.of_ids(self._ids_for(what))
         return Selection.annotated()
@@ -355,12 +355,12 @@ class ExportDialog(QDialog):
         self.result = result
         text = result.summary()
         self._info(text[:1].upper() + text[1:])
-        self.win._say(f"Export: {text}")  # noqa: SLF001
+        self.ctx.say(f"Export: {text}")
 
     def _failed(self, message: str) -> None:
         self._finish()
         self._error("Export failed: " + _plain_error(message))
-        self.win._say("Export failed")  # noqa: SLF001
+        self.ctx.say("Export failed")
 
     def _cancel_or_close(self) -> None:
         if self.job is not None:

@@ -26,8 +26,9 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from desktop.core.library import Library
 from desktop.core.models import Paper
-from desktop.gui.paper_list_model import authors_text, short_date
-from desktop.gui.sidebar_model import digest_label
+from desktop.gui.core_errors import CORE_ERRORS
+from desktop.gui.models.paper_list import authors_text, short_date
+from desktop.gui.models.sidebar import digest_label
 from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
@@ -117,7 +118,7 @@ class DetailPane(QWidget):
             self.related = None
         self.paper = paper
         self._render(keep_scroll=keep_scroll and same)
-        if not same and hasattr(self.library, "related") and self._painted:
+        if not same and self._painted:
             self._related_timer.start()
 
     def refresh(self) -> None:
@@ -138,15 +139,14 @@ class DetailPane(QWidget):
         self.rendered.emit()
 
     def _load_related(self) -> None:
-        if self.paper is None or not hasattr(self.library, "related"):
+        if self.paper is None:
             return
         try:
-            found = self.library.related(self.paper.id)
-        except Exception:  # noqa: BLE001 - a broken index must not break reading
-            found = []
-        hits = getattr(found, "hits", found)
-        ids = [getattr(r, "id", r) for r in hits if getattr(r, "id", r) != self.paper.id][:8]
-        self.related = self.library.papers([int(i) for i in ids], with_sightings=False)
+            hits = self.library.related(self.paper.id).hits
+        except CORE_ERRORS:  # a broken index must not break reading
+            hits = []
+        ids = [int(h.id) for h in hits if h.id != self.paper.id][:8]
+        self.related = self.library.papers(ids, with_sightings=False)
         self._render(keep_scroll=True)
 
     # -- building the document -------------------------------------------------------------
@@ -167,23 +167,23 @@ class DetailPane(QWidget):
         title_font.setPointSizeF(base.pointSizeF() * 1.45)
         title_font.setBold(True)
         title_fmt.setFont(title_font)
-        self._block(cursor, first=True, bottom=6, line_height=112)
+        self.block(cursor, first=True, bottom=6, line_height=112)
         start = cursor.position()
         cursor.insertText(paper.title, title_fmt)
         self.title_range = (start, cursor.position())
 
-        self._block(cursor, bottom=4)
-        cursor.insertText(self._meta_line(paper), self._muted())
-        self._block(cursor, bottom=4)
+        self.block(cursor, bottom=4)
+        cursor.insertText(self._meta_line(paper), self.muted())
+        self.block(cursor, bottom=4)
         self._state_line(cursor, paper)
-        self._block(cursor, bottom=14)
-        cursor.insertText("Look it up on ", self._muted())
+        self.block(cursor, bottom=14)
+        cursor.insertText("Look it up on ", self.muted())
         for n, (site, url) in enumerate(lookup_urls(paper.title)):
             if n:
-                cursor.insertText(" · ", self._muted())
-            cursor.insertText(site, self._link(url))
+                cursor.insertText(" · ", self.muted())
+            cursor.insertText(site, self.link(url))
 
-        self._block(cursor, bottom=10, line_height=135)
+        self.block(cursor, bottom=10, line_height=135)
         start = cursor.position()
         self._insert_linkified(cursor, paper.abstract or "(no abstract)")
         self.abstract_range = (start, cursor.position())
@@ -191,28 +191,27 @@ class DetailPane(QWidget):
         for section in self.sections:
             section(cursor, paper)
 
-        self._heading(cursor, "Seen in")
+        self.heading(cursor, "Seen in")
         for sighting in paper.sightings:
-            self._block(cursor, bottom=2)
-            cursor.insertText("• ", self._muted())
+            self.block(cursor, bottom=2)
+            cursor.insertText("• ", self.muted())
             cursor.insertText(
                 digest_label(sighting.digest_name, sighting.digest_date),
-                self._link(f"dd:digest/{sighting.digest_id}"),
+                self.link(f"dd:digest/{sighting.digest_id}"),
             )
-            cursor.insertText(f"  #{sighting.position}", self._muted())
+            cursor.insertText(f"  #{sighting.position}", self.muted())
 
-        if hasattr(self.library, "related"):
-            self._heading(cursor, "Related papers")
-            if self.related is None:
-                self._block(cursor)
-                cursor.insertText("Looking for related papers…", self._muted())
-            elif not self.related:
-                self._block(cursor)
-                cursor.insertText("None found.", self._muted())
-            for other in self.related or []:
-                self._block(cursor, bottom=4)
-                cursor.insertText("• ", self._muted())
-                cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
+        self.heading(cursor, "Related papers")
+        if self.related is None:
+            self.block(cursor)
+            cursor.insertText("Looking for related papers…", self.muted())
+        elif not self.related:
+            self.block(cursor)
+            cursor.insertText("None found.", self.muted())
+        for other in self.related or []:
+            self.block(cursor, bottom=4)
+            cursor.insertText("• ", self.muted())
+            cursor.insertText(other.title, self.link(f"dd:paper/{other.id}"))
         cursor.endEditBlock()
         # The browser's own cursor was pushed to the end by the inserts; without this it
         # scrolls to the bottom of the document on the next layout.
@@ -255,8 +254,9 @@ class DetailPane(QWidget):
                 cursor.insertText("   ", QTextCharFormat())
             cursor.insertText(text, fmt)
 
-    def _heading(self, cursor: QTextCursor, text: str) -> None:
-        self._block(cursor, top=14, bottom=4)
+    def heading(self, cursor: QTextCursor, text: str) -> None:
+        """A small upper-case section heading in a new block."""
+        self.block(cursor, top=14, bottom=4)
         fmt = QTextCharFormat()
         fmt.setFontWeight(QFont.Weight.Bold)
         fmt.setForeground(MUTED)
@@ -267,7 +267,7 @@ class DetailPane(QWidget):
         cursor.insertText(text, fmt)
 
     @staticmethod
-    def _block(
+    def block(
         cursor: QTextCursor,
         *,
         first: bool = False,
@@ -275,6 +275,7 @@ class DetailPane(QWidget):
         bottom: float = 0,
         line_height: int = 100,
     ) -> None:
+        """Start a block with these margins (``first``: format the current block instead)."""
         fmt = QTextBlockFormat()
         fmt.setTopMargin(top)
         fmt.setBottomMargin(bottom)
@@ -286,13 +287,15 @@ class DetailPane(QWidget):
             cursor.insertBlock(fmt, QTextCharFormat())
 
     @staticmethod
-    def _muted() -> QTextCharFormat:
+    def muted() -> QTextCharFormat:
+        """The format of secondary text."""
         fmt = QTextCharFormat()
         fmt.setForeground(MUTED)
         return fmt
 
     @staticmethod
-    def _link(href: str) -> QTextCharFormat:
+    def link(href: str) -> QTextCharFormat:
+        """The format of a link to ``href``."""
         fmt = QTextCharFormat()
         fmt.setAnchor(True)
         fmt.setAnchorHref(href)
@@ -307,7 +310,7 @@ class DetailPane(QWidget):
             cursor.insertText(text[pos : match.start()], plain)
             url = QUrl(match.group(0), QUrl.ParsingMode.StrictMode)
             if url.isValid() and is_web_link(url):
-                cursor.insertText(match.group(0), self._link(url.toString()))
+                cursor.insertText(match.group(0), self.link(url.toString()))
             else:
                 cursor.insertText(match.group(0), plain)
             pos = match.end()

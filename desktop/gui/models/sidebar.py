@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.library import Library, ViewCount
 from desktop.gui.icons import pixmap
-from desktop.gui.item_painting import draw_item_in_row
-from desktop.gui.paper_list_model import short_date
+from desktop.gui.models.paper_list import short_date
 from desktop.gui.plain_text import plain_tooltip
+from desktop.gui.widgets.item_painting import draw_item_in_row
 
 ViewRole = Qt.ItemDataRole.UserRole + 1  # the view key ("inbox", "digest:3"), None for headers
 UnreadRole = Qt.ItemDataRole.UserRole + 2
@@ -93,13 +93,11 @@ class SidebarModel(QAbstractListModel):
             )
             for view, label in VIEW_LABELS.items()
         ]
-        highlight_counts = getattr(self.library, "highlight_counts", None)
-        if callable(highlight_counts):
-            marked = sum(highlight_counts().values())
-            # Not a paper view: Enter or a click opens the list of every highlight (g then h).
-            entries.append(
-                Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
-            )
+        marked = sum(self.library.highlight_counts().values())
+        # Not a paper view: Enter or a click opens the list of every highlight (g then h).
+        entries.append(
+            Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
+        )
         digests = self.library.digests()
         if digests:
             if digest_stale:
@@ -118,15 +116,11 @@ class SidebarModel(QAbstractListModel):
                         f"{digest.name}\nimported {digest.imported_at[:16].replace('T', ' ')}",
                     )
                 )
-        tags = getattr(self.library, "tags", None)
-        if callable(tags):
-            found = [(str(name), int(count)) for name, count in tags() if count]
-            if found:
-                entries.append(Entry(None, "Tags"))
-                for name, count in found:
-                    entries.append(
-                        Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers")
-                    )
+        found = [(name, count) for name, count in self.library.tags() if count]
+        if found:
+            entries.append(Entry(None, "Tags"))
+            for name, count in found:
+                entries.append(Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers"))
         return entries
 
     def refresh(

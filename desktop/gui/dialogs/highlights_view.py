@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, Highlight
-from desktop.gui.annotation_layer import HIGHLIGHT_BG, ORPHAN_BG
+from desktop.gui.highlight_colors import HIGHLIGHT_BG, ORPHAN_BG
 
 COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
 SEARCH_DELAY_MS = 150
