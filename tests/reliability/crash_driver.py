@@ -80,9 +80,9 @@ def gui_note(lib: Library, args: list[str]) -> None:
     ``paused``, then keep typing without a pause until killed."""
     from PySide6.QtTest import QTest
 
-    from desktop.gui.widgets.annotation_layer import NOTE_SAVE_DELAY_MS
     from desktop.gui.app import make_application
     from desktop.gui.main_window import MainWindow
+    from desktop.gui.widgets.annotation_layer import NOTE_SAVE_DELAY_MS
 
     app = make_application()
     win = MainWindow(lib, None)
