@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
             say=self.say,
             restore_view=lambda paper_id: self.set_view(self._view, select=paper_id),
             shown=self._after_search,
-            index_damaged=self.start_index_build,
+            index_damaged=self._rebuild_index,
         )
         self._jobs = JobsController(
             library,
@@ -202,7 +202,7 @@ class MainWindow(QMainWindow):
     def _build_widgets(self) -> None:
         # Counts are filled in just after the window shows (they scan the library).
         self.sidebar_model = SidebarModel(self._library, self, counts=False)
-        self.sidebar = QListView(self)
+        self.sidebar: QListView = QListView(self)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setModel(self.sidebar_model)
         self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
@@ -222,15 +222,15 @@ class MainWindow(QMainWindow):
         self.sidebar.activated.connect(lambda *_: self.list.setFocus())
         self.sidebar.installEventFilter(self)
 
-        self.search_field = QLineEdit(self)
+        self.search_field: QLineEdit = QLineEdit(self)
         self.search_field.setObjectName("search")
         self.search_field.setPlaceholderText("Search titles and abstracts   ( / )")
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setStyleSheet(SEARCH_STYLE)
         self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
 
-        self.model = PaperListModel(self._library, self)
-        self.list = PaperTable(self)
+        self.model: PaperListModel = PaperListModel(self._library, self)
+        self.list: PaperTable = PaperTable(self)
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.search_field)
         column.addWidget(self.list)
 
-        self.detail = DetailPane(self._library, self)
+        self.detail: DetailPane = DetailPane(self._library, self)
         self.detail.paper_requested.connect(self.go_to_paper)
         self.detail.view_requested.connect(self.set_view)
 
@@ -350,7 +350,7 @@ class MainWindow(QMainWindow):
             view = str(s.value(self._setting("view"), "inbox"))
             raw = s.value(self._setting("paper"))
             paper_id = int(raw) if raw not in (None, "") and str(raw).isdigit() else None
-            column = int(s.value(self._setting("sort-column"), -1))
+            column = int(str(s.value(self._setting("sort-column"), -1)))
             descending = str(s.value(self._setting("sort-descending"), "false")) == "true"
             if column >= 0:
                 order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
@@ -556,6 +556,9 @@ class MainWindow(QMainWindow):
     def start_index_build(self) -> Job | None:
         """Build a missing or damaged search index in the background."""
         return self._jobs.start_index_build()
+
+    def _rebuild_index(self) -> None:
+        self._jobs.start_index_build()
 
     # -- views -----------------------------------------------------------------------------
     def set_view(self, view: str, select: int | None = None) -> None:

@@ -136,7 +136,7 @@ def test_rows_load_lazily_a_page_at_a_time(qapp: QApplication, seeded: Library) 
     assert model.index(200, 0).data()
     assert calls == [PAGE]
     assert model.index(201, 1).data() is not None and calls == [PAGE]
-    assert len(model._rows) == PAGE  # noqa: SLF001
+    assert model.loaded_rows() == PAGE
 
 
 def test_sorting_by_a_column_uses_the_database_order(qapp: QApplication, seeded: Library) -> None:

@@ -94,7 +94,7 @@ def step_highlight(ctx: WindowContext, delta: int) -> None:
     if ctx.shown_paper() is None or not shown:
         ctx.say("This paper has no highlights")
         return
-    ids = [h.id for h in shown]
+    ids: list[int] = [h.id for h in shown]
     if layer.selected in ids:
         index = (ids.index(layer.selected) + delta) % len(ids)
     else:

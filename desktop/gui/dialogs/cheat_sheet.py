@@ -55,7 +55,5 @@ class CheatSheet(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The (keys, description) rows shown."""
-        return [
-            (self.table.topLevelItem(n).text(0), self.table.topLevelItem(n).text(1))
-            for n in range(self.table.topLevelItemCount())
-        ]
+        items = [self.table.topLevelItem(n) for n in range(self.table.topLevelItemCount())]
+        return [(item.text(0), item.text(1)) for item in items if item is not None]

@@ -121,15 +121,14 @@ class CommandPalette(QDialog):
             item.setData(0, Qt.ItemDataRole.UserRole, cmd.name)
             item.setToolTip(2, cmd.doc)
             self.list.addTopLevelItem(item)
-        if self.list.topLevelItemCount():
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
 
     def visible_commands(self) -> list[str]:
         """Names of the commands listed, in order."""
-        return [
-            self.list.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole)
-            for n in range(self.list.topLevelItemCount())
-        ]
+        items = [self.list.topLevelItem(n) for n in range(self.list.topLevelItemCount())]
+        return [str(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item is not None]
 
     def accept_current(self) -> None:
         """Close and remember the highlighted command."""
@@ -143,15 +142,15 @@ class CommandPalette(QDialog):
         if watched is self.filter and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
-            if key in PALETTE_STEPS:
+            if key in PALETTE_STEPS:  # Qt.Key values
                 count = self.list.topLevelItemCount()
                 if count:
-                    row = self.list.indexOfTopLevelItem(self.list.currentItem())
-                    step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(
-                        key, 8 if key == Qt.Key.Key_PageDown else -8
-                    )
-                    row = max(0, min(count - 1, row + step))
-                    self.list.setCurrentItem(self.list.topLevelItem(row))
+                    item = self.list.currentItem()
+                    row = self.list.indexOfTopLevelItem(item) if item is not None else 0
+                    row = max(0, min(count - 1, row + PALETTE_STEPS[Qt.Key(key)]))
+                    target = self.list.topLevelItem(row)
+                    if target is not None:
+                        self.list.setCurrentItem(target)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.accept_current()

@@ -36,6 +36,7 @@ from desktop.core.export.markdown import (
 )
 from desktop.core.library import Library
 from desktop.gui.background import Job, run_in_background
+from desktop.gui.core_errors import CORE_ERRORS
 from desktop.gui.models.sidebar import view_label
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 PREVIEW_PAPERS = 20  # a one-file preview renders at most this many papers
 WHAT = ("annotated", "view", "selected", "paper")
 SHAPES = ("single", "per-paper")
+# What a preview may raise: a bad file name, a bad query, a refused read.
+PREVIEW_ERRORS: tuple[type[Exception], ...] = (ExportError, *CORE_ERRORS)
 
 
 def default_target(shape: str) -> str:
@@ -70,7 +73,7 @@ class ExportDialog(QDialog):
         self.ctx = ctx
         self.library: Library = ctx.library
         self.job: Job | None = None
-        self.result: ExportResult | None = None
+        self.export_result: ExportResult | None = None
         self.error: str | None = None
         self.setWindowTitle("Export notes as Markdown")
         self.resize(820, 640)
@@ -157,11 +160,19 @@ class ExportDialog(QDialog):
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
 
-        self.what_group.idToggled.connect(lambda _i, on: on and self.update_preview())
-        self.shape_group.idToggled.connect(lambda _i, on: on and self._shape_changed())
+        self.what_group.idToggled.connect(self._what_toggled)
+        self.shape_group.idToggled.connect(self._shape_toggled)
         self.target.textEdited.connect(lambda text: self.targets.__setitem__(self.shape(), text))
         self.target.textEdited.connect(lambda _t: self.update_preview())
         self._shape_changed()
+
+    def _what_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self.update_preview()
+
+    def _shape_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self._shape_changed()
 
     # -- choices ---------------------------------------------------------------------------
     def what(self) -> str:
@@ -258,7 +269,7 @@ class ExportDialog(QDialog):
             total = len(selected_ids(self.library, self.selection()))
             limit = 1 if self.shape() == "per-paper" else PREVIEW_PAPERS
             plan = self.plan(limit=limit)
-        except Exception as exc:  # noqa: BLE001 - a bad name or query is said, not raised
+        except PREVIEW_ERRORS as exc:  # a bad name or query is said, not raised
             self.preview.setPlainText("")
             self.preview_label.setText("No preview")
             self._error(str(exc))
@@ -352,7 +363,7 @@ class ExportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self._finish()
         assert isinstance(result, ExportResult)
-        self.result = result
+        self.export_result = result
         text = result.summary()
         self._info(text[:1].upper() + text[1:])
         self.ctx.say(f"Export: {text}")

@@ -138,7 +138,8 @@ class HighlightsView(QDialog):
 
     def current(self) -> Highlight | None:
         """The highlight under the cursor."""
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem())
+        item = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
         return self.shown[row] if 0 <= row < len(self.shown) else None
 
     def _open(self, _item: QTreeWidgetItem | None = None) -> None:

@@ -294,6 +294,10 @@ class PaperListModel(QAbstractTableModel):
             paper = self._rows.get(paper_id)
         return paper
 
+    def loaded_rows(self) -> int:
+        """How many papers are loaded in memory (rows are fetched a page at a time)."""
+        return len(self._rows)
+
     def _load_page(self, row: int) -> None:
         if len(self._rows) > CACHE_LIMIT:
             self._rows.clear()

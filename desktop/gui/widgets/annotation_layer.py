@@ -130,7 +130,7 @@ class AnnotationLayer(QObject):
         self.note_box = QFrame(self.detail)
         self.note_box.setObjectName("note-box")
         self.note_box.setFrameShape(QFrame.Shape.StyledPanel)
-        box = QVBoxLayout(self.note_box)
+        box = self.note_layout = QVBoxLayout(self.note_box)
         box.setContentsMargins(10, 6, 10, 8)
         box.setSpacing(4)
         self.note_label = QLabel(self.note_box)
@@ -147,11 +147,10 @@ class AnnotationLayer(QObject):
         self.note_editor.setMinimumHeight(150)
         box.addWidget(self.note_label)
         box.addWidget(self.note_editor)
-        layout = self.detail.layout()
+        layout = self.detail.column
         layout.addWidget(self.note_box)
-        if isinstance(layout, QVBoxLayout):
-            layout.setStretchFactor(self.browser, 3)
-            layout.setStretchFactor(self.note_box, 2)
+        layout.setStretchFactor(self.browser, 3)
+        layout.setStretchFactor(self.note_box, 2)
         self.note_box.hide()
         self.note_paper: int | None = None  # the paper the editor's text belongs to
         self._note_saved = ""
@@ -187,7 +186,7 @@ class AnnotationLayer(QObject):
 
     def _show_rendered_note(self) -> None:
         """Scroll the pane to the rendered note (it follows the editor as it autosaves)."""
-        self.note_box.layout().activate()
+        self.note_layout.activate()
         c = QTextCursor(self.browser.document())
         c.setPosition(min(self._note_pos, self.browser.document().characterCount() - 1))
         bar = self.browser.verticalScrollBar()

@@ -36,7 +36,7 @@ MUTED = QColor("#6b7280")
 LINK = QColor("#2563a8")
 RELATED_DELAY_MS = 120
 # Where a title can be looked up on the web (the title goes in the query, URL-encoded).
-LOOKUPS = (
+LOOKUPS: tuple[tuple[str, str, dict[str, str], str], ...] = (
     ("arXiv", "https://arxiv.org/search/", {"searchtype": "title"}, "query"),
     ("Hugging Face", "https://huggingface.co/papers", {}, "q"),
     ("Google Scholar", "https://scholar.google.com/scholar", {}, "q"),
@@ -90,13 +90,13 @@ class DetailPane(QWidget):
         self.browser.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.browser.anchorClicked.connect(self._on_link)
         self.browser.document().setDocumentMargin(18)
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # sections may add widgets under the text
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
         self._related_timer = QTimer(self)
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
-        self._related_timer.timeout.connect(self._load_related)
+        self._related_timer.timeout.connect(self.load_related)
         # Related papers (a search, 0.1-0.5 s on a large library) wait for the pane's first
         # frame, so they never hold up the window's first paint.
         self._painted = False
@@ -138,7 +138,8 @@ class DetailPane(QWidget):
         cursor.insertText(message, fmt)
         self.rendered.emit()
 
-    def _load_related(self) -> None:
+    def load_related(self) -> None:
+        """Look up and show the related papers now (normally a moment after showing)."""
         if self.paper is None:
             return
         try:

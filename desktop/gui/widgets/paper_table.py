@@ -111,7 +111,8 @@ class PaperTable(QTableView):
 
     def set_search_mode(self, on: bool) -> None:
         """Taller rows with snippets for search results; compact rows otherwise."""
-        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate if on else None)
+        # Off: the view's own C++ delegate paints (None is what Qt takes to remove ours).
+        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate if on else None)  # type: ignore[arg-type]
         self.verticalHeader().setDefaultSectionSize(SEARCH_ROW_HEIGHT if on else ROW_HEIGHT)
         self.viewport().update()
 

@@ -28,9 +28,9 @@ class SafeTextDocument(QTextDocument):
         super().__init__(parent)
         self.resource_requests: list[str] = []  # what layout asked for (always refused)
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
         """Refuse every resource (Qt would read local files and ``/dev/zero``)."""
-        self.resource_requests.append(name.toString())
+        self.resource_requests.append(QUrl(name).toString())
         return None
 
 
@@ -47,9 +47,9 @@ class SafeTextBrowser(QTextBrowser):
         """Every resource the shown text asked for; none was loaded."""
         return self.safe_document.resource_requests
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
         """Refuse every resource."""
-        self.safe_document.resource_requests.append(name.toString())
+        self.safe_document.resource_requests.append(QUrl(name).toString())
         return None
 
 
@@ -71,9 +71,9 @@ def strip_images(doc: QTextDocument, start: int, end: int) -> None:
         it = block.begin()
         while not it.atEnd():
             fragment = it.fragment()
-            fmt = fragment.charFormat()
-            if fmt.isImageFormat() and start <= fragment.position() < end:
-                images.append((fragment.position(), fragment.length(), fmt))
+            char_format = fragment.charFormat()
+            if char_format.isImageFormat() and start <= fragment.position() < end:
+                images.append((fragment.position(), fragment.length(), char_format))
             it += 1
         block = block.next()
     for position, length, fmt in reversed(images):
