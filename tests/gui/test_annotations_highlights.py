@@ -167,13 +167,6 @@ def test_orphaned_highlights_are_listed_with_their_quote_and_not_drawn(
     assert drawn(win) == [("deep nets", QColor(HIGHLIGHT_BG["green"]).name())]
 
 
-def test_h_without_a_selection_explains_how(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    paper_id = win.current_id()
-    press(qtbot, "h")
-    assert fresh.annotations(paper_id).highlights == ()
-    assert "Select text" in win.statusBar().currentMessage()
-
-
 def test_context_menu_offers_highlighting(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     paper_id = open_digest_paper(qtbot, win)
     select_in_abstract(qtbot, win, 0, len("We study"))

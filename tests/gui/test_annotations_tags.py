@@ -99,46 +99,5 @@ def test_rename_and_delete_from_the_sidebar(qtbot: QtBot, win: MainWindow, fresh
     assert dict(fresh.tags()) == {"diffusion": 3, "video": 2}
 
 
-def test_f2_renames_the_tag_picked_in_the_sidebar(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    win.library.add_tag([win.current_id()], "llm")
-    win.set_view("tag:llm")
-    press(qtbot, "F2")
-    dialog = win.last_dialog
-    dialog.line.setText("Large Models")
-    dialog.accept()
-    assert dict(fresh.tags()) == {"Large Models": 1}
-    assert win.view == "tag:Large Models"
-
-
-def test_refused_tag_names_are_said_not_raised(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    paper_id = win.current_id()
-    press(qtbot, "t")
-    dialog = editor(win)
-    dialog.line.setText("x" * 80)
-    dialog.accept()
-    assert fresh.paper_tags(paper_id) == []
-    assert "not saved" in win.statusBar().currentMessage()
-
-
 def test_split_tags() -> None:
     assert split_tags(" a ,, b  c, A ,") == ["a", "b c"]
-
-
-def test_t_with_several_selected_papers_adds_the_tags_to_all(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    inbox = fresh.view_ids("inbox")
-    win.library.add_tag([inbox[1]], "kept")
-    press(qtbot, "x x")  # the first two papers selected for a bulk action
-    press(qtbot, "t")
-    dialog = editor(win)
-    assert dialog.line.text() == ""  # adding to several papers starts empty
-    dialog.line.setText("survey, to read")
-    dialog.accept()
-    assert fresh.paper_tags(inbox[0]) == ["survey", "to read"]
-    assert fresh.paper_tags(inbox[1]) == ["kept", "survey", "to read"]
-    assert fresh.paper_tags(inbox[2]) == []

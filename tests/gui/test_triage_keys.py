@@ -102,44 +102,6 @@ def test_queue_reordering_with_alt_arrows(qtbot: QtBot, win: MainWindow, fresh: 
     assert fresh.view_ids("queue") == [inbox[1], inbox[2], inbox[0]]
 
 
-def test_bulk_select_then_triage_acts_on_every_selected(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    inbox = fresh.view_ids("inbox")
-    press(qtbot, "x j x x")
-    marked = [inbox[0], inbox[2], inbox[3]]
-    assert win.model.marked_ids() == marked
-    assert win.current_id() == inbox[4]
-    press(qtbot, "s")
-    assert fresh.view_ids("starred") == marked
-    assert not paper(fresh, inbox[4]).starred
-    press(qtbot, "e")
-    assert all(paper(fresh, i).archived for i in marked)
-    assert not paper(fresh, inbox[1]).archived
-    assert win.current_id() == inbox[4]
-    assert win.model.marked == set()
-    press(qtbot, "u")
-    assert not any(paper(fresh, i).archived for i in marked)
-
-
-def test_escape_clears_the_bulk_selection(qtbot: QtBot, win: MainWindow) -> None:
-    press(qtbot, "x x")
-    assert len(win.model.marked) == 2
-    press(qtbot, "Esc")
-    assert win.model.marked == set()
-
-
-def test_e_in_the_archive_view_unarchives(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.view_ids("inbox")
-    press(qtbot, "e e g,e")
-    assert win.view == "archive"
-    assert set(win.model.ids) == {inbox[0], inbox[1]}
-    first = win.current_id()
-    press(qtbot, "e")
-    assert first is not None and not paper(fresh, first).archived
-    assert len(win.model.ids) == 1
-
-
 def test_go_keys_switch_views(qtbot: QtBot, win: MainWindow) -> None:
     press(qtbot, "s")
     for keys, view, title in [
