@@ -89,7 +89,7 @@ def gui_note(lib: Library, args: list[str]) -> None:
     win.show()
     win.go_to_paper(lib.view_ids("all")[0])
     layer = win.annotations
-    layer.edit_note()
+    layer.open_note_editor()
     QTest.keyClicks(layer.note_editor, args[0])
     pause_end = time.monotonic() + NOTE_SAVE_DELAY_MS / 1000 + 1.0
     while time.monotonic() < pause_end:  # the user stops typing for a while
