@@ -334,7 +334,7 @@ def cmd_digests(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         if args.rename:
             lib.removal.rename_digest(_digest_id(args.rename[0]), args.rename[1])
         elif args.remove:
-            ids = [_digest_id(i) for i in args.remove]
+            ids: Sequence[int] = [_digest_id(i) for i in args.remove]
             gone = len(lib.removal.papers_only_in(ids)) if not args.keep_papers else 0
             lib.removal.remove_digests(ids, keep_papers=args.keep_papers)
             out.write(f"removed {len(ids)} digest(s) and {gone} paper(s) seen only there\n")
@@ -445,16 +445,18 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
         raise CliError(problem.removeprefix("digest-desk: "))
     try:
         from desktop.gui.app import run_app
-    except ImportError:
-        run_app = None
-    if run_app is None:
+    except ImportError:  # a core-only install: report the library instead
+        run: Callable[[argparse.Namespace], int] | None = None
+    else:
+        run = run_app
+    if run is None:
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
             seed_if_empty(library)
             library.importer.import_paths(getattr(args, "files", []))
             out.write(f"library has {library.papers.count()} papers ({data_dir})\n")
         return 0
-    return int(run_app(args))
+    return int(run(args))
 
 
 def cmd_desktop_entry(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
@@ -580,7 +582,10 @@ def _open_files(argv: list[str], parser: argparse.ArgumentParser) -> tuple[list[
     """``digest-desk [--data-dir DIR] FILE...`` (no command): the options, and the files the
     app imports (``--`` before a file named like a command or an option)."""
     commands = {
-        c for a in parser._actions if isinstance(a, argparse._SubParsersAction) for c in a.choices
+        c
+        for a in parser._actions  # noqa: SLF001 - argparse lists its subcommands nowhere else
+        if isinstance(a, argparse._SubParsersAction)  # noqa: SLF001
+        for c in a.choices
     }
     options: list[str] = []
     files: list[str] = []

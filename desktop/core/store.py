@@ -207,7 +207,7 @@ def m006_removed_and_sample_digests(db: Database) -> None:
 
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
-    return [m.name for m in migrations._migrations]
+    return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list
 
 
 def connect(path: Path | str | None) -> Database:

@@ -1,17 +1,17 @@
-"""The main window: sidebar of views, searchable paper list, detail pane, keyboard triage."""
+"""The main window: layout and wiring. It lays out the sidebar of views, the searchable
+paper list and the detail pane, binds every command to its keys, menus and toolbar, and
+implements ``WindowContext`` for the commands by delegating to its controllers and widgets.
+Refreshes after a write are decided from the core's ``Changes`` flags."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
     QEvent,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPoint,
@@ -35,6 +35,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDialog,
     QFileDialog,
     QFrame,
     QHeaderView,
@@ -52,15 +53,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.library import Library
-from desktop.core.models import Changes, ImportResult, PaperId
-from desktop.core.search.index import RebuildCancelledError
-from desktop.gui.annotation_layer import AnnotationLayer
-from desktop.gui.background import Job, run_in_background
+from desktop.core.models import Changes, ImportResult, Paper, PaperId
+from desktop.core.views import ViewCount
+from desktop.gui.background import Job
 from desktop.gui.commands import COMMANDS, MENUS
-from desktop.gui.detail_pane import DetailPane
+from desktop.gui.controllers.jobs import JobsController
+from desktop.gui.controllers.paper_list import PaperListController
+from desktop.gui.controllers.search import SearchController
 from desktop.gui.icons import app_icon, icon
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
-from desktop.gui.paper_list_model import (
+from desktop.gui.models.paper_list import (
     COL_AUTHORS,
     COL_CURSOR,
     COL_DIGESTS,
@@ -68,10 +70,16 @@ from desktop.gui.paper_list_model import (
     COL_TITLE,
     PaperListModel,
 )
-from desktop.gui.paper_table import PaperTable
-from desktop.gui.plain_text import plain_tooltip
-from desktop.gui.sidebar_model import SidebarDelegate, SidebarModel, ViewRole, view_label
-from desktop.gui.tag_actions import TagActions
+from desktop.gui.models.sidebar import (
+    HIGHLIGHTS,
+    SidebarDelegate,
+    SidebarModel,
+    ViewRole,
+    view_label,
+)
+from desktop.gui.widgets.annotation_layer import AnnotationLayer
+from desktop.gui.widgets.detail_pane import DetailPane
+from desktop.gui.widgets.paper_table import PaperTable
 
 APP_TITLE = "Digest Desk"
 # Style sheets go on single cheap widgets only: an application-wide style sheet routes every
@@ -82,8 +90,6 @@ SEARCH_STYLE = (
     "QLineEdit:focus { border: 1px solid #5b8fd0; }"
 )
 SIDEBAR_BACKGROUND = "#f1f3f6"
-SEARCH_DELAY_MS = 180
-SEARCH_LIMIT = 200
 STATUS_MS = 8000
 COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
 # Keys the sidebar keeps for itself instead of the window's shortcuts.
@@ -99,20 +105,25 @@ SIDEBAR_KEYS = {
 }
 
 
-# Commands that can change read state, and so the per-digest unread counts.
-READ_COMMANDS = {"toggle-read", "open-paper", "undo", "redo"}
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def library_key(library: Library) -> str:
     """A short stable key for per-library settings (view, selected paper)."""
     if library.data_dir is None:
         return "memory"
     path = str(Path(library.data_dir).resolve())
     return hashlib.sha1(path.encode("utf-8")).hexdigest()[:12]
+
+
+def empty_message(view: str) -> str:
+    """What the detail pane says when a view holds no paper."""
+    if view == "inbox":
+        return "Inbox zero. Everything is queued or archived. Press g then a to see all papers."
+    if view == "queue":
+        return "The reading queue is empty. Press l on a paper to read it later."
+    if view == "starred":
+        return "No starred papers yet. Press s to star the current paper."
+    if view == "archive":
+        return "Nothing archived yet. Press e to archive a paper you are done with."
+    return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
 
 class MainWindow(QMainWindow):
@@ -129,47 +140,57 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.library = library
+        self._library = library
         self.settings = settings
-        self.keymap = dict(DEFAULT_KEYMAP if keymap is None else keymap)
-        self.view = "inbox"
+        self._keymap = dict(DEFAULT_KEYMAP if keymap is None else keymap)
+        self._view = "inbox"
         self.actions_by_name: dict[str, QAction] = {}
-        self.import_job: Job | None = None
-        self.index_job: Job | None = None
-        self.last_import_results: list[ImportResult] | None = None
-        self.last_dialog: Any = None
+        self.last_dialog: QDialog | None = None
         self.ask_paths = self._ask_paths  # replaced in tests to skip the file dialog
-        self._restoring = False
-        self._prefer_returning = False
+        self._syncing_sidebar = False
         self._closed = False
         self._shown_once = False
+        self._menu_tag: str | None = None  # the tag right-clicked in the sidebar
         self.owns_library = False  # close the library with the window
-        self._digests_changed = True  # per-digest unread counts need recomputing
-        self._read_state_touched = False
-        self._before_search: PaperId | None = None
-        self.counts: dict[str, Any] | None = None
+        self.digests_changed = True  # per-digest unread counts need recomputing
+        self.counts: dict[str, ViewCount] | None = None
         self._listener = self._on_library_write
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
         self._build_widgets()
+        self.paper_list = PaperListController(self.model, self.list, self._show_current)
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
-        self.annotations = AnnotationLayer(self)  # highlights, note and tags in the detail pane
-        self.tag_actions = TagActions(self)
+        self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
+        self._search = SearchController(
+            library,
+            self.search_field,
+            self.paper_list,
+            say=self.say,
+            restore_view=lambda paper_id: self.set_view(self._view, select=paper_id),
+            shown=self._after_search,
+            index_damaged=self._rebuild_index,
+        )
+        self._jobs = JobsController(
+            library,
+            self.progress,
+            self.cancel_button,
+            say=self.say,
+            show_results=self.show_dialog,
+            index_ready=self._search.rerun,
+            closed=lambda: self._closed,
+            dialog_parent=self,
+        )
 
         library.subscribe(self._listener)
         self.library_changed.connect(self._apply_changes)
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
-        self._counts_timer.timeout.connect(self._refresh_counts)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.run_search)
+        self._counts_timer.timeout.connect(self.refresh_counts)
 
         self._restore_settings()
 
@@ -181,8 +202,8 @@ class MainWindow(QMainWindow):
     # -- construction ----------------------------------------------------------------------
     def _build_widgets(self) -> None:
         # Counts are filled in just after the window shows (they scan the library).
-        self.sidebar_model = SidebarModel(self.library, self, counts=False)
-        self.sidebar = QListView(self)
+        self.sidebar_model = SidebarModel(self._library, self, counts=False)
+        self.sidebar: QListView = QListView(self)
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setModel(self.sidebar_model)
         self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
@@ -202,17 +223,15 @@ class MainWindow(QMainWindow):
         self.sidebar.activated.connect(lambda *_: self.list.setFocus())
         self.sidebar.installEventFilter(self)
 
-        self.search = QLineEdit(self)
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search titles and abstracts   ( / )")
-        self.search.setClearButtonEnabled(True)
-        self.search.setStyleSheet(SEARCH_STYLE)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.textEdited.connect(lambda _: self._search_timer.start())
-        self.search.textChanged.connect(self._on_search_text)
+        self.search_field: QLineEdit = QLineEdit(self)
+        self.search_field.setObjectName("search")
+        self.search_field.setPlaceholderText("Search titles and abstracts   ( / )")
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setStyleSheet(SEARCH_STYLE)
+        self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
 
-        self.model = PaperListModel(self.library, self)
-        self.list = PaperTable(self)
+        self.model: PaperListModel = PaperListModel(self._library, self)
+        self.list: PaperTable = PaperTable(self)
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
@@ -226,6 +245,10 @@ class MainWindow(QMainWindow):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.list.setSortingEnabled(True)
         self.list.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.sidebar.activated.connect(self._on_sidebar_entry)
+        self.sidebar.clicked.connect(self._on_sidebar_entry)
+        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
         self.list.doubleClicked.connect(lambda *_: self.run_command("open-paper"))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._context_menu)
@@ -234,10 +257,10 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(center)
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(6)
-        column.addWidget(self.search)
+        column.addWidget(self.search_field)
         column.addWidget(self.list)
 
-        self.detail = DetailPane(self.library, self)
+        self.detail: DetailPane = DetailPane(self._library, self)
         self.detail.paper_requested.connect(self.go_to_paper)
         self.detail.view_requested.connect(self.set_view)
 
@@ -261,7 +284,7 @@ class MainWindow(QMainWindow):
             action.setToolTip(self._tooltip(name))
             if cmd.icon:
                 action.setIcon(icon(cmd.icon))
-            keys = [QKeySequence(qt_sequence(k)) for k in keys_for(name, self.keymap)]
+            keys = [QKeySequence(qt_sequence(k)) for k in keys_for(name, self._keymap)]
             action.setShortcuts(keys)
             if cmd.scope == "list":
                 action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -274,7 +297,7 @@ class MainWindow(QMainWindow):
 
     def _tooltip(self, name: str) -> str:
         cmd = COMMANDS[name]
-        keys = keys_for(name, self.keymap)
+        keys = keys_for(name, self._keymap)
         return f"{cmd.doc} ({keys[0].replace(',', ' then ')})" if keys else cmd.doc
 
     def _build_menus_and_toolbar(self) -> None:
@@ -306,7 +329,6 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.cancel_button.clicked.connect(self.cancel_import)
         self.cancel_button.hide()
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
@@ -314,7 +336,7 @@ class MainWindow(QMainWindow):
 
     # -- settings --------------------------------------------------------------------------
     def _setting(self, key: str) -> str:
-        return f"library-{library_key(self.library)}/{key}"
+        return f"library-{library_key(self._library)}/{key}"
 
     def _restore_settings(self) -> None:
         view, paper_id = "inbox", None
@@ -329,7 +351,7 @@ class MainWindow(QMainWindow):
             view = str(s.value(self._setting("view"), "inbox"))
             raw = s.value(self._setting("paper"))
             paper_id = int(raw) if raw not in (None, "") and str(raw).isdigit() else None
-            column = int(s.value(self._setting("sort-column"), -1))
+            column = int(str(s.value(self._setting("sort-column"), -1)))
             descending = str(s.value(self._setting("sort-descending"), "false")) == "true"
             if column >= 0:
                 order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
@@ -338,18 +360,18 @@ class MainWindow(QMainWindow):
                 self.model.set_sort_order(column, descending)
                 self.list.horizontalHeader().setSortIndicator(column, order)
         try:
-            self.library.views.where(view)
+            self._library.views.where(view)
         except ValueError:
             view = "inbox"
         self.set_view(view, select=paper_id)
-        self._digests_changed = True
+        self.digests_changed = True
         # The counts scan the library: they come once the first frame is on screen.
         self.list.viewport().installEventFilter(self)
 
     def _after_first_paint(self) -> None:
         """Work that can wait until the window is on screen: the sidebar counts."""
         if not self._closed:
-            self._refresh_counts()
+            self.refresh_counts()
 
     def save_settings(self) -> None:
         """Remember geometry, splitter sizes, the view and the selected paper."""
@@ -358,236 +380,203 @@ class MainWindow(QMainWindow):
             return
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue(self._setting("view"), self.view)
+        s.setValue(self._setting("view"), self._view)
         current = self.current_id()
         s.setValue(self._setting("paper"), "" if current is None else int(current))
         s.setValue(self._setting("sort-column"), self.model.sort_column)
         s.setValue(self._setting("sort-descending"), "true" if self.model.descending else "false")
         s.sync()
 
-    # -- commands --------------------------------------------------------------------------
+    # -- WindowContext: what commands see --------------------------------------------------
+    @property
+    def library(self) -> Library:
+        """The open library."""
+        return self._library
+
+    @property
+    def view(self) -> str:
+        """The view shown (inbox, queue, …, digest:ID, tag:NAME)."""
+        return self._view
+
+    @property
+    def keymap(self) -> Mapping[str, str]:
+        """Key to command name."""
+        return self._keymap
+
+    @property
+    def annotations(self) -> AnnotationLayer:
+        """Highlights, note and tags of the shown paper."""
+        return self._annotations
+
+    @property
+    def search(self) -> SearchController:
+        """The search field and its results."""
+        return self._search
+
+    @property
+    def jobs(self) -> JobsController:
+        """Imports and the index build."""
+        return self._jobs
+
+    @property
+    def dialog_parent(self) -> QWidget:
+        """Dialogs open over the window."""
+        return self
+
+    def say(self, message: str) -> None:
+        """Show a message in the status bar for a few seconds."""
+        self.statusBar().showMessage(message, STATUS_MS)
+
     def run_command(self, name: str) -> None:
         """Run a command by name (keys, menus, toolbar and palette all end here)."""
-        self._read_state_touched = name in READ_COMMANDS
-        try:
-            COMMANDS[name].run(self)
-        finally:
-            self._read_state_touched = False
+        COMMANDS[name].run(self)
+
+    def action(self, name: str) -> QAction:
+        """The action of a command."""
+        return self.actions_by_name[name]
 
     def current_id(self) -> PaperId | None:
         """The id of the paper under the cursor, or None."""
-        index = self.list.currentIndex()
-        if not index.isValid() or not 0 <= index.row() < len(self.model.ids):
-            return None
-        return self.model.ids[index.row()]
+        return self.paper_list.current_id()
 
     def current_row(self) -> int:
         """The row of the paper under the cursor, or -1."""
-        index = self.list.currentIndex()
-        return index.row() if index.isValid() else -1
+        return self.paper_list.current_row()
+
+    def row_count(self) -> int:
+        """How many papers are listed."""
+        return self.paper_list.row_count()
 
     def targets(self) -> list[PaperId]:
         """The papers a triage key acts on: the selected ones (x), else the current one."""
-        marked = self.model.marked_ids()
-        if marked:
-            return marked
-        rows = sorted({i.row() for i in self.list.selectionModel().selectedRows()})
-        if len(rows) > 1:
-            return [self.model.ids[r] for r in rows if r < len(self.model.ids)]
-        current = self.current_id()
-        return [current] if current is not None else []
+        return self.paper_list.targets()
 
     def select_row(self, row: int) -> None:
         """Make a row current and selected, and scroll to it."""
-        if not self.model.ids:
-            self.list.selectionModel().clear()
-            self._show_current()
-            return
-        row = max(0, min(len(self.model.ids) - 1, row))
-        index = self.model.index(row, COL_CURSOR)
-        flags = (
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-        )
-        self.list.selectionModel().setCurrentIndex(index, flags)
-        # Scroll by a visible cell: QTableView.scrollTo ignores cells of hidden columns.
-        self.list.scrollTo(
-            self.model.index(row, COL_TITLE), QAbstractItemView.ScrollHint.EnsureVisible
-        )
+        self.paper_list.select_row(row)
 
     def move_current(self, delta: int) -> None:
         """Move the cursor ``delta`` rows."""
-        row = self.current_row()
-        self.select_row(0 if row < 0 else row + delta)
+        self.paper_list.move_current(delta)
 
-    def open_current(self) -> None:
-        """Show the current paper and mark it read."""
-        paper_id = self.current_id()
-        if paper_id is None:
-            return
-        if self.search.hasFocus():
+    def toggle_mark(self, row: int) -> int:
+        """Select or unselect a row for a bulk action; how many are selected now."""
+        return self.paper_list.toggle_mark(row)
+
+    def marked_count(self) -> int:
+        """How many papers are selected for a bulk action."""
+        return len(self.model.marked)
+
+    def clear_marks(self) -> None:
+        """Unselect every paper selected for a bulk action."""
+        self.model.clear_marks()
+
+    def returning_papers(self) -> AbstractContextManager[None]:
+        """While inside, papers a write brings back into the view get the cursor (undo)."""
+        return self.paper_list.returning_papers()
+
+    def is_queue_order(self) -> bool:
+        """True in the Queue view in queue order, outside search."""
+        model = self.model
+        return self._view == "queue" and model.sort_column == -1 and not model.search_query
+
+    def shown_paper(self) -> Paper | None:
+        """The paper in the detail pane."""
+        return self.detail.paper
+
+    def open_paper(self, paper_id: int) -> Paper | None:
+        """Show a paper in the detail pane, the keyboard leaving the search field."""
+        if self.search_field.hasFocus():
             self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)  # Enter leaves the field
         self.detail.show_paper(paper_id)
-        paper = self.detail.paper
-        if paper is not None and not paper.is_read:
-            self.library.triage.set_read([paper_id], True)
-            self._say("Marked read")
+        return self.detail.paper
 
-    def triage(self, what: str) -> None:
-        """Toggle read, starred or queued on the target papers."""
-        ids = self.targets()
-        if not ids:
-            return
-        before = self.current_id()
-        changes = self.library.triage.toggle(what, ids)
-        self._said_action(changes, ids)
-        if what == "queued" and self.library.history.undo_label() == "add to queue":
-            self._advance_if_still_here(before, ids)
+    def scroll_detail(self, direction: int) -> None:
+        """Scroll the detail pane one page down (+1) or up (-1)."""
+        self.detail.scroll_page(direction)
 
-    def _advance_if_still_here(self, before: PaperId | None, ids: Sequence[int]) -> None:
-        """After archiving or queueing one paper that stays in the view, go to the next one."""
-        if len(ids) == 1 and before is not None and before == self.current_id():
-            self.move_current(+1)
-
-    def archive(self) -> None:
-        """Archive the target papers; in the Archive view (or for archived ones) unarchive."""
-        ids = self.targets()
-        if not ids:
-            return
-        if self.view == "archive":
-            archived = False
-        else:
-            papers = self.library.papers.many(ids, with_sightings=False)
-            archived = not all(p.archived for p in papers)
-        before = self.current_id()
-        changes = self.library.triage.set_archived(ids, archived)
-        self._said_action(changes, ids)
-        if archived and not changes.empty:
-            self._advance_if_still_here(before, ids)
-
-    def _said_action(self, changes: Changes, ids: Sequence[int]) -> None:
-        if changes.empty:
-            self._say("Nothing to change")
-            return
-        label = self.library.history.undo_label() or "done"
-        self._say(f"{label[:1].upper()}{label[1:]}: {_plural(len(ids), 'paper')}   ·   u undoes")
-
-    def move_in_queue(self, delta: int) -> None:
-        """Move the current paper within the reading queue."""
-        paper_id = self.current_id()
-        if paper_id is None:
-            return
-        if self.view != "queue" or self.model.sort_column != -1 or self.model.search_query:
-            self._say("Papers are reordered in the Queue view, in queue order (g then l)")
-            return
-        changes = self.library.triage.move_in_queue(paper_id, delta)
-        if changes.empty:
-            self._say("Already at the " + ("top" if delta < 0 else "bottom") + " of the queue")
-
-    def toggle_mark(self) -> None:
-        """Select or unselect the current paper for a bulk action, then move down."""
-        row = self.current_row()
-        if row < 0:
-            return
-        self.model.toggle_mark(row)
-        count = len(self.model.marked)
-        if count:
-            self._say(f"{_plural(count, 'paper')} selected: triage keys act on all; Esc clears")
-        else:
-            self._say("No papers selected")
-        if row + 1 < len(self.model.ids):
-            self.select_row(row + 1)
-
-    def undo(self) -> None:
-        """Undo the last action and show the paper it brought back."""
-        self._prefer_returning = True
-        try:
-            done = self.library.history.undo()
-        finally:
-            self._prefer_returning = False
-        self._say(f"Undone: {done[0]}" if done else "Nothing to undo")
-        self._update_actions()  # the history moved after the write was announced
-
-    def redo(self) -> None:
-        """Redo the last undone action."""
-        self._prefer_returning = True
-        try:
-            done = self.library.history.redo()
-        finally:
-            self._prefer_returning = False
-        self._say(f"Redone: {done[0]}" if done else "Nothing to redo")
-        self._update_actions()
-
-    def focus_search(self) -> None:
-        """Put the keyboard in the search field."""
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
+    def focus_list(self) -> None:
+        """Give the keyboard to the paper list."""
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_sidebar(self) -> None:
         """Put the keyboard in the sidebar."""
         self.sidebar.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def escape(self) -> None:
-        """Clear the search and the bulk selection, and go back to the list."""
-        if self.search.text() or self.model.search_query is not None:
-            self.search.clear()
-            self._leave_search()
-        elif self.model.marked:
-            self.model.clear_marks()
-            self._say("Selection cleared")
-        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+    def clipboard_text(self) -> str:
+        """The clipboard's text."""
+        return QApplication.clipboard().text()
+
+    def show_dialog(self, dialog: QDialog) -> None:
+        """Open a dialog without blocking; it is the last dialog until the next one."""
+        self.last_dialog = dialog
+        dialog.open()
+
+    def close_window(self) -> None:
+        """Close the window."""
+        self.close()
 
     def reload(self) -> None:
         """Re-read everything from the database, keeping the current paper."""
-        self.library.notify(Changes(library=True))
-        self._digests_changed = True
-        self._refresh_counts()
-        self._say("Reloaded")
+        self._library.notify(Changes(library=True))
+        self.digests_changed = True
+        self.refresh_counts()
 
-    def show_command_palette(self) -> None:
-        """Open the command palette and run what is chosen."""
-        from desktop.gui.command_palette import CommandPalette  # imported when first used
+    def picked_tag(self) -> str | None:
+        """The tag to rename or delete: the one right-clicked (once), else the current tag
+        view."""
+        if self._menu_tag:
+            picked, self._menu_tag = self._menu_tag, None
+            return picked
+        index = self.sidebar.currentIndex()
+        view = str(index.data(ViewRole) or "") if index.isValid() else ""
+        if not view.startswith("tag:"):
+            view = self._view
+        return view.split(":", 1)[1] if view.startswith("tag:") else None
 
-        palette = CommandPalette(self)
-        self.last_dialog = palette
+    # -- jobs (kept on the window for app.py and the tests) --------------------------------
+    @property
+    def import_job(self) -> Job | None:
+        """The running import, if any."""
+        return self._jobs.import_job
 
-        def chosen() -> None:
-            if palette.chosen:
-                QTimer.singleShot(0, lambda: self.run_command(palette.chosen or ""))
+    @property
+    def index_job(self) -> Job | None:
+        """The running index build, if any."""
+        return self._jobs.index_job
 
-        palette.accepted.connect(chosen)
-        palette.open()
+    @property
+    def last_import_results(self) -> list[ImportResult] | None:
+        """The per-file results of the last import."""
+        return self._jobs.last_import_results
 
-    def show_cheat_sheet(self) -> None:
-        """Show the keyboard cheat sheet."""
-        from desktop.gui.cheat_sheet import CheatSheet
+    def start_import(self, paths: Sequence[str | Path]) -> Job | None:
+        """Import files and folders in the background."""
+        return self._jobs.start_import(paths)
 
-        sheet = CheatSheet(self.keymap, self)
-        self.last_dialog = sheet
-        sheet.open()
+    def start_index_build(self) -> Job | None:
+        """Build a missing or damaged search index in the background."""
+        return self._jobs.start_index_build()
+
+    def _rebuild_index(self) -> None:
+        self._jobs.start_index_build()
 
     # -- views -----------------------------------------------------------------------------
     def set_view(self, view: str, select: int | None = None) -> None:
         """Show a view (inbox, queue, …, digest:ID, tag:NAME) and select a paper in it."""
         try:
-            self.library.views.where(view)
+            self._library.views.where(view)
         except ValueError:
-            self._say(f"Unknown view {view}")
+            self.say(f"Unknown view {view}")
             return
-        self._search_timer.stop()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
-        self._restoring = True
-        try:
-            self.view = view
+        self._search.reset()
+        with self.paper_list.reloading():
+            self._view = view
             self.model.load_view(view)
-        finally:
-            self._restoring = False
         row = self.model.row_of(select) if select is not None else -1
-        self.select_row(max(row, 0))
+        self.paper_list.select_row(max(row, 0))
         self._show_current()
-        self._sync_sidebar()
+        self.sync_sidebar()
         self._update_title()
         self._update_counts_label()
 
@@ -596,145 +585,53 @@ class MainWindow(QMainWindow):
         if self.model.row_of(paper_id) < 0:
             self.set_view("all", select=paper_id)
         else:
-            self.select_row(self.model.row_of(paper_id))
+            self.paper_list.select_row(self.model.row_of(paper_id))
         self.list.setFocus()
 
     def _on_sidebar_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         view = current.data(ViewRole) if current.isValid() else None
-        if view == "highlights":
-            return  # opened by Enter or a click (the annotation layer), not by passing over it
-        if view and view != self.view and not self._restoring:
+        if view == HIGHLIGHTS:
+            return  # opened by Enter or a click, not by passing over it
+        if view and view != self._view and not self._syncing_sidebar:
             self.set_view(str(view))
 
-    def _sync_sidebar(self) -> None:
-        row = self.sidebar_model.row_of(self.view)
-        self._restoring = True
+    def _on_sidebar_entry(self, index: QModelIndex) -> None:
+        if index.data(ViewRole) == HIGHLIGHTS:
+            QTimer.singleShot(0, self, self._open_highlights_once)
+
+    def _open_highlights_once(self) -> None:
+        shown = self.last_dialog
+        if not (
+            shown is not None and shown.objectName() == "highlights-view" and shown.isVisible()
+        ):
+            self.run_command("go-highlights")
+
+    def sync_sidebar(self) -> None:
+        """Show the current view as the sidebar's current entry."""
+        row = self.sidebar_model.row_of(self._view)
+        self._syncing_sidebar = True
         try:
             if row >= 0:
                 self.sidebar.setCurrentIndex(self.sidebar_model.index(row, 0))
             else:
                 self.sidebar.clearSelection()
         finally:
-            self._restoring = False
+            self._syncing_sidebar = False
 
     def _update_title(self) -> None:
         if self.model.search_query is not None:
             what = f"Search: {self.model.search_query}"
         else:
-            what = view_label(self.library, self.view)
+            what = view_label(self._library, self._view)
         self.setWindowTitle(f"{APP_TITLE} — {what}")
 
-    # -- search ----------------------------------------------------------------------------
-    def _on_search_text(self, text: str) -> None:
-        if not text and self.model.search_query is not None:
-            self._search_timer.stop()
-            self._leave_search()
-
-    def run_search(self) -> None:
-        """Search for the text in the search field now (normally debounced while typing)."""
-        self._search_timer.stop()
-        query = self.search.text().strip()
-        if not query:
-            if self.model.search_query is not None:
-                self._leave_search()
-            return
-        try:
-            results = self.library.index.search(query, limit=SEARCH_LIMIT)
-        except Exception as exc:  # noqa: BLE001 - a bad query must not break the window
-            self._say(f"Search failed: {exc}")
-            return
-        if self.library.index.needs_rebuild:
-            self.start_index_build()  # the index was found damaged: rebuild it off this thread
-        if self.model.search_query is None:
-            self._before_search = self.current_id()
-        ids, snippets = unpack_search_results(results)
-        notice = getattr(results, "notice", None)
-        suggestion = getattr(results, "suggestion", None)
-        self._restoring = True
-        try:
-            self.model.show_search(query, ids, snippets)
-        finally:
-            self._restoring = False
-        self.list.set_search_mode(True)
-        self.select_row(0)
+    def _after_search(self) -> None:
         self._show_current()
         self._update_title()
         self._update_counts_label()
-        message = f"{_plural(len(ids), 'result')} for “{query}”   ·   Esc restores the view"
-        if suggestion:
-            message = f"Did you mean “{suggestion}”?   ·   " + message
-        if notice:
-            message = f"{notice}   ·   " + message
-        self._say(message)
-
-    def _leave_search(self) -> None:
-        current = self.current_id()
-        self.list.set_search_mode(False)
-        # Stay on the paper picked in the results when the view holds it, else go back to
-        # where the search started.
-        if current is None or not self.library.views.contains(self.view, [current]):
-            current = self._before_search
-        self._before_search = None
-        self.set_view(self.view, select=current)
-
-    # -- reacting to writes ----------------------------------------------------------------
-    def _on_library_write(self, changes: Changes) -> None:
-        if not self._closed:
-            self.library_changed.emit(changes)
-
-    def _apply_changes(self, changes: Changes) -> None:
-        """Refresh the list, the detail pane and the counts after any write."""
-        if self._closed:
-            return
-        old_ids = list(self.model.ids)
-        current = self.current_id()
-        row = self.current_row()
-        self._restoring = True
-        try:
-            self.model.refresh(changes.papers, library=changes.library)
-        finally:
-            self._restoring = False
-        self._reselect(current, row, old_ids, changes)
-        self._show_current(keep_scroll=True)
-        if changes.library or self._read_state_touched:
-            self._digests_changed = True
-        self._counts_timer.start()
-        self._update_title_counts()
-
-    def _reselect(
-        self, current: PaperId | None, row: int, old_ids: list[PaperId], changes: Changes
-    ) -> None:
-        ids = self.model.ids
-        if not ids:
-            self.select_row(0)
-            return
-        if self._prefer_returning and changes.papers:
-            old = set(old_ids)
-            returning = [i for i in ids if i in changes.papers and i not in old]
-            if returning:
-                self.select_row(self.model.row_of(returning[0]))
-                return
-        if current is not None:
-            current_row = self.model.row_of(current)
-            if current_row >= 0:
-                self.select_row(current_row)
-                return
-        start = max(row, 0)
-        # A triage write only moves the papers it changed; anything else is still listed.
-        maybe_gone = None if changes.library or changes.annotations else changes.papers
-        neighbours = itertools.chain(old_ids[start + 1 :], reversed(old_ids[:start]))
-        for paper_id in neighbours:
-            if maybe_gone is not None and paper_id not in maybe_gone:
-                self.select_row(self.model.row_of(paper_id))
-                return
-            found = self.model.row_of(paper_id)
-            if found >= 0:
-                self.select_row(found)
-                return
-        self.select_row(min(start, len(ids) - 1))
 
     def _on_current_row(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        if not self._restoring:
+        if not self.paper_list.quiet:
             self._show_current()
 
     def _show_current(self, keep_scroll: bool = False) -> None:
@@ -743,36 +640,22 @@ class MainWindow(QMainWindow):
             if self.model.search_query is not None:
                 self.detail.show_empty("No paper matches this search.")
             else:
-                self.detail.show_empty(self._empty_message())
+                self.detail.show_empty(empty_message(self._view))
         else:
             self.detail.show_paper(paper_id, keep_scroll=keep_scroll)
-        self._update_actions()
+        self.update_actions()
 
-    def _empty_message(self) -> str:
-        if self.view == "inbox":
-            return "Inbox zero. Everything is queued or archived. Press g then a to see all papers."
-        if self.view == "queue":
-            return "The reading queue is empty. Press l on a paper to read it later."
-        if self.view == "starred":
-            return "No starred papers yet. Press s to star the current paper."
-        if self.view == "archive":
-            return "Nothing archived yet. Press e to archive a paper you are done with."
-        return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
-
-    def _refresh_counts(self) -> None:
-        """Recount every view (debounced: runs once keys pause)."""
+    def refresh_counts(self) -> None:
+        """Recount every view now (normally debounced: runs once keys pause)."""
         if self._closed:
             return
         self._counts_timer.stop()
-        self.counts = self.library.views.counts()
-        self.sidebar_model.refresh(self.counts, digests_changed=self._digests_changed)
-        self._digests_changed = False
-        self._sync_sidebar()
+        self.counts = self._library.views.counts()
+        self.sidebar_model.refresh(self.counts, digests_changed=self.digests_changed)
+        self.digests_changed = False
+        self.sync_sidebar()
         self._update_counts_label()
         self._update_title()
-
-    def _update_title_counts(self) -> None:
-        self._update_counts_label()
 
     def _update_counts_label(self) -> None:
         shown = len(self.model.ids)
@@ -780,29 +663,28 @@ class MainWindow(QMainWindow):
         text = f"{shown} {where}"
         if self.counts is not None:
             total = self.counts["all"]
-            text += f"   ·   {total.unread} unread of {_plural(total.total, 'paper')}"
+            papers = f"{total.total} paper{'' if total.total == 1 else 's'}"
+            text += f"   ·   {total.unread} unread of {papers}"
         self.counts_label.setText(text)
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable paper commands when a paper is current; name what undo and redo undo."""
         has_paper = self.current_id() is not None
         for name, action in self.actions_by_name.items():
             if COMMANDS[name].needs_paper:
                 action.setEnabled(has_paper)
-        undo_label = self.library.history.undo_label()
-        redo_label = self.library.history.redo_label()
+        undo_label = self._library.history.undo_label()
+        redo_label = self._library.history.redo_label()
         self.actions_by_name["undo"].setEnabled(undo_label is not None)
         self.actions_by_name["redo"].setEnabled(redo_label is not None)
         self.actions_by_name["undo"].setText(f"Undo {undo_label}" if undo_label else "Undo")
         self.actions_by_name["redo"].setText(f"Redo {redo_label}" if redo_label else "Redo")
 
-    def _say(self, message: str) -> None:
-        self.statusBar().showMessage(message, STATUS_MS)
-
-    # -- context menu ----------------------------------------------------------------------
+    # -- context menus ---------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:
         index = self.list.indexAt(pos)
         if index.isValid() and not self.list.selectionModel().isRowSelected(index.row()):
-            self.select_row(index.row())
+            self.paper_list.select_row(index.row())
         menu = self.build_context_menu()
         menu.exec(self.list.viewport().mapToGlobal(pos))
 
@@ -816,6 +698,24 @@ class MainWindow(QMainWindow):
                 menu.addAction(self.actions_by_name[name])
         return menu
 
+    def _sidebar_menu(self, pos: QPoint) -> None:
+        menu = self.build_sidebar_menu(pos)
+        if menu is not None:
+            menu.exec(self.sidebar.viewport().mapToGlobal(pos))
+            self._menu_tag = None
+
+    def build_sidebar_menu(self, pos: QPoint) -> QMenu | None:
+        """The sidebar's context menu for the tag under ``pos`` (None elsewhere)."""
+        index = self.sidebar.indexAt(pos)
+        view = str(index.data(ViewRole) or "") if index.isValid() else ""
+        if not view.startswith("tag:"):
+            return None
+        self._menu_tag = view.split(":", 1)[1]
+        menu = QMenu(self.sidebar)
+        menu.addAction(self.actions_by_name["rename-tag"])
+        menu.addAction(self.actions_by_name["delete-tag"])
+        return menu
+
     # -- importing -------------------------------------------------------------------------
     def _ask_paths(self, folder: bool) -> list[str]:
         if folder:
@@ -826,176 +726,6 @@ class MainWindow(QMainWindow):
         )
         return list(files)
 
-    def import_files(self) -> None:
-        """Ask for digest files and import them in the background."""
-        paths = self.ask_paths(False)
-        if paths:
-            self.start_import(paths)
-
-    def import_folder(self) -> None:
-        """Ask for a folder and import its digest files in the background."""
-        paths = self.ask_paths(True)
-        if paths:
-            self.start_import(paths)
-
-    def start_import(self, paths: Sequence[str | Path]) -> Job | None:
-        """Import files and folders on the worker thread, with progress and cancel."""
-        if self.import_job is not None:
-            self._say("An import is already running")
-            return None
-        data_dir = self.library.data_dir
-        if data_dir is None:
-            results = self.library.importer.import_paths(list(paths))
-            self._import_done(results)
-            return None
-        today = self.library.today
-        wanted = [Path(p) for p in paths]
-
-        def work(job: Job) -> list[ImportResult]:
-            # A missing index is not built here (the index build does that, with progress).
-            lib = Library.open(data_dir, backups=False, defer_index_rebuild=True)
-            try:
-                lib.today = today
-                return lib.importer.import_paths(wanted, progress=job.report, cancel=job.cancelled)
-            finally:
-                lib.close()
-
-        self._show_progress("Importing…")
-        self._say("Importing in the background; keep triaging")
-        self.import_job = run_in_background(
-            work, self._import_done, self._import_failed, self._import_progress
-        )
-        return self.import_job
-
-    def _show_progress(self, label: str) -> None:
-        """The status bar's progress bar (busy until the first report) and Cancel button."""
-        self.progress.setRange(0, 0)
-        self.progress.setFormat(label)
-        self.progress.show()
-        self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
-
-    def cancel_import(self) -> None:
-        """Stop the running import after the current file (or the search index build)."""
-        job = self.import_job or self.index_job
-        if job is not None:
-            job.cancel()
-            self.cancel_button.setEnabled(False)
-            self.progress.setFormat("Cancelling…")
-
-    def start_index_build(self) -> Job | None:
-        """Build the search index on the worker thread when the library opened without one
-        (first start after an upgrade, a damaged index), with progress and cancel. Until it
-        is done, searches answer from a slower scan of the database."""
-        index = self.library.index
-        data_dir = self.library.data_dir
-        if not index.needs_rebuild or data_dir is None or self.index_job:
-            return None
-
-        def work(job: Job) -> int:
-            try:
-                return Library.build_search_index(
-                    data_dir, progress=job.report, cancel=job.cancelled
-                )
-            except RebuildCancelledError:
-                return -1
-
-        if self.import_job is None:
-            self._show_progress("Indexing…")
-        self._say("Building the search index in the background; search is slower until then")
-        self.index_job = run_in_background(
-            work, self._index_built, self._index_failed, self._index_progress
-        )
-        return self.index_job
-
-    def _index_progress(self, done: int, total: int, _label: str) -> None:
-        if self.import_job is None:
-            self.progress.setRange(0, max(total, 1))
-            self.progress.setValue(done)
-            self.progress.setFormat(f"Indexing {done:,}/{total:,}")
-
-    def _finish_index_build(self) -> None:
-        self.index_job = None
-        if self.import_job is None:
-            self.progress.hide()
-            self.cancel_button.hide()
-        if self._closed:
-            return
-        # Picks the new index up, with the changes made meanwhile; never builds one here.
-        self.library.index.open(defer_rebuild=True)
-        if self.model.search_query is not None:
-            self.run_search()  # the results came from the database scan
-
-    def _index_built(self, count: int) -> None:
-        self._finish_index_build()
-        if self._closed:
-            return
-        if count < 0:
-            self._say("Search index build cancelled: search uses the database until next start")
-        else:
-            self._say(f"Search index built: {count:,} papers")
-
-    def _index_failed(self, message: str) -> None:
-        self._finish_index_build()
-        if not self._closed:
-            self._say(f"The search index could not be built: {message}")
-
-    def _import_progress(self, done: int, total: int, name: str) -> None:
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{done}/{total} files" if total else "Importing…")
-        if name:
-            self.progress.setToolTip(plain_tooltip(name))
-
-    def _finish_import(self) -> None:
-        self.import_job = None
-        self.progress.hide()
-        self.cancel_button.hide()
-
-    def _import_done(self, results: list[ImportResult]) -> None:
-        from desktop.gui.import_dialog import ImportResultDialog, totals_line
-
-        self._finish_import()
-        self.last_import_results = list(results)
-        touched = {i for r in results for i in (*r.new_ids, *r.updated_ids)}
-        self.library.notify(Changes(frozenset(touched), library=True))
-        self._say(totals_line(results))
-        dialog = ImportResultDialog(results, self)
-        self.last_dialog = dialog
-        dialog.open()
-
-    def _import_failed(self, message: str) -> None:
-        self._finish_import()
-        self.library.notify(Changes(library=True))
-        self._say(f"Import failed: {message}")
-
-    def paste_digest(self) -> None:
-        """Preview the clipboard's digest text and import it when confirmed."""
-        text = QApplication.clipboard().text()
-        if not text.strip():
-            self._say("The clipboard holds no text to import")
-            return
-        from desktop.gui.import_dialog import PasteDialog
-
-        preview = self.library.importer.preview_text(text)
-        name = "Pasted " + dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
-        dialog = PasteDialog(preview, name, self)
-        self.last_dialog = dialog
-        dialog.accepted.connect(lambda: self._import_pasted(text, name))
-        dialog.open()
-
-    def _import_pasted(self, text: str, name: str) -> None:
-        result = self.library.importer.import_text(text, name)
-        if result.status == "failed":
-            self._say(f"Nothing imported: {result.error}")
-            return
-        if result.status == "unchanged":
-            self._say("This text was already imported")
-            return
-        self._say(f"Pasted digest: {result.summary()}")
-        if result.digest_id is not None:
-            self.set_view(f"digest:{result.digest_id}")
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
             event.acceptProposedAction()
@@ -1004,7 +734,35 @@ class MainWindow(QMainWindow):
         paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
             event.acceptProposedAction()
-            self.start_import(paths)
+            self._jobs.start_import(paths)
+
+    # -- reacting to writes ----------------------------------------------------------------
+    def _on_library_write(self, changes: Changes) -> None:
+        if not self._closed:
+            self.library_changed.emit(changes)
+
+    def _apply_changes(self, changes: Changes) -> None:
+        """Refresh what a write may have changed, as its ``Changes`` flags say."""
+        if self._closed:
+            return
+        shown = self.detail.paper.id if self.detail.paper is not None else None
+        self.paper_list.apply(changes)
+        current = self.current_id()
+        if (
+            current != shown
+            or changes.library
+            or changes.annotations
+            or changes.tags
+            or (current is not None and current in changes.papers)
+        ):
+            self._show_current(keep_scroll=True)
+        else:
+            self.update_actions()  # the history moved
+        if changes.library or changes.read or changes.digests:
+            self.digests_changed = True  # per-digest unread counts
+        if changes.counts or changes.annotations:
+            self._counts_timer.start()  # view, highlight and tag counts, once keys pause
+        self._update_counts_label()
 
     # -- Qt events -------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -1037,40 +795,16 @@ class MainWindow(QMainWindow):
                 )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        for job in (self.import_job, self.index_job):
-            if job is not None:
-                job.cancel()
-                job.done.wait(10)
+        if not self._annotations.may_close():
+            event.ignore()  # the note could not be saved: keep it on screen once
+            return
+        self._jobs.stop()
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()
-        self._search_timer.stop()
+        self._search.timer.stop()
         self.detail.stop()
-        self.library.unsubscribe(self._listener)
+        self._library.unsubscribe(self._listener)
         super().closeEvent(event)
         if self.owns_library:
-            self.library.close()
-
-
-def unpack_search_results(results: Any) -> tuple[list[int], dict[int, str]]:
-    """Ids in rank order and plain-text snippets from whatever ``Library.search`` returns."""
-    ids: list[int] = []
-    snippets: dict[int, str] = {}
-    if isinstance(results, tuple) and len(results) == 2 and isinstance(results[1], dict):
-        return [int(i) for i in results[0]], {int(k): str(v) for k, v in results[1].items()}
-    hits = getattr(results, "hits", results)
-    for hit in hits:
-        if isinstance(hit, int):
-            ids.append(hit)
-            continue
-        if isinstance(hit, tuple):
-            paper_id, snippet = hit[0], hit[1] if len(hit) > 1 else ""
-        else:
-            paper_id = getattr(hit, "paper_id", getattr(hit, "id", None))
-            snippet = getattr(hit, "snippet", "")
-        if paper_id is None:
-            continue
-        ids.append(int(paper_id))
-        if snippet:
-            snippets[int(paper_id)] = str(snippet)
-    return ids, snippets
+            self._library.close()

@@ -55,17 +55,17 @@ def make_screenshot(
             window.show()
             app.processEvents()
             if search:
-                window.search.setText(search)
-                window.run_search()
+                window.search_field.setText(search)
+                window.search.run()
             else:
                 window.select_row(3)
                 shown = window.current_id()
                 if shown is not None:
                     annotate_example(library, shown)
                     library.history.clear()
-                    window._refresh_counts()  # noqa: SLF001 - do not wait for the timer
-                    window._update_actions()  # noqa: SLF001 - the history was cleared
-            window.detail._load_related()  # noqa: SLF001 - do not wait for the timer
+                    window.refresh_counts()  # do not wait for the timer
+                    window.update_actions()  # the history was cleared
+            window.detail.load_related()  # do not wait for the timer
             window.list.setFocus()
             for _ in range(3):
                 app.processEvents()

@@ -43,8 +43,9 @@ def _cli(args: list[str]) -> tuple[int, str]:
 
 def _add_future_migration(monkeypatch: pytest.MonkeyPatch, name: str, fn) -> None:  # type: ignore[no-untyped-def]
     """Register one more migration for this test only."""
-    extra = store.Migrations._Migration(name, fn)
-    monkeypatch.setattr(store.migrations, "_migrations", [*store.migrations._migrations, extra])
+    extra = store.Migrations._Migration(name, fn)  # noqa: SLF001 - sqlite-utils' registry
+    registered = store.migrations._migrations  # noqa: SLF001
+    monkeypatch.setattr(store.migrations, "_migrations", [*registered, extra])
 
 
 def test_backup_is_a_verified_self_contained_copy(seeded: Library) -> None:

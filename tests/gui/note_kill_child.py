@@ -26,7 +26,7 @@ def main() -> int:
     win = MainWindow(library, None)
     win.show()
     app.processEvents()
-    win.annotations.edit_note()
+    win.annotations.open_note_editor()
     QTest.keyClicks(win.annotations.note_editor, text)
     print(f"typed {win.current_id()}", flush=True)
     return app.exec()

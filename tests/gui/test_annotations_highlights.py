@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.annotations.text_anchor import utf16_offset
 from desktop.core.library import Library
-from desktop.gui.annotation_layer import HIGHLIGHT_BG, SELECTED_BG
+from desktop.gui.highlight_colors import HIGHLIGHT_BG, SELECTED_BG
 from desktop.gui.main_window import MainWindow
 from tests.gui.annotation_helpers import (
     ABSTRACT,
@@ -108,7 +108,7 @@ def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Li
     assert win.annotations.selected == h.id
     # n on a selected highlight edits that highlight's note, not the paper's.
     press(qtbot, "n")
-    dialog = win.annotations.last_dialog
+    dialog = win.last_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.editor, "the trick <i>itself</i>")
     qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -167,13 +167,6 @@ def test_orphaned_highlights_are_listed_with_their_quote_and_not_drawn(
     text = win.detail.plain_text()
     assert "orphaned" in text and "“offline sampling”" in text and "“deep nets”" in text
     assert drawn(win) == [("deep nets", QColor(HIGHLIGHT_BG["green"]).name())]
-
-
-def test_h_without_a_selection_explains_how(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    paper_id = win.current_id()
-    press(qtbot, "h")
-    assert fresh.annotations(paper_id).highlights == ()
-    assert "Select text" in win.statusBar().currentMessage()
 
 
 def test_context_menu_offers_highlighting(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
@@ -257,7 +250,7 @@ def test_double_clicking_a_highlight_opens_its_note(qtbot: QtBot, win: MainWindo
     qtbot.mouseDClick(
         browser.viewport(), Qt.MouseButton.LeftButton, pos=browser.cursorRect(cursor).center()
     )
-    dialog = win.annotations.last_dialog
+    dialog = win.last_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.highlight.id == h.id and win.annotations.selected == h.id
     dialog.editor.setPlainText("double-clicked")

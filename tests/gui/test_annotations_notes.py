@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
-from desktop.gui.annotation_layer import NOTE_SAVE_DELAY_MS
 from desktop.gui.main_window import MainWindow
+from desktop.gui.widgets.annotation_layer import NOTE_SAVE_DELAY_MS
 from tests.gui.annotation_helpers import open_digest_paper
 from tests.gui.conftest import open_window, press
 
@@ -119,7 +119,7 @@ def test_hostile_note_renders_literally_and_never_as_html(qtbot: QtBot, win: Mai
 def test_n_with_no_paper_does_not_open_an_editor(qtbot: QtBot, win: MainWindow) -> None:
     press(qtbot, "g,e")  # the archive is empty
     assert win.current_id() is None
-    win.annotations.edit_note()
+    win.annotations.open_note_editor()
     assert not win.annotations.note_box.isVisible()
     assert QApplication.focusWidget() is not win.annotations.note_editor
 

@@ -7,20 +7,20 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
+from desktop.gui.dialogs.tag_editor import TagEditor, split_tags
 from desktop.gui.main_window import MainWindow
-from desktop.gui.sidebar_model import TotalRole
-from desktop.gui.tag_editor import TagEditor, split_tags
+from desktop.gui.models.sidebar import TotalRole
 from tests.gui.conftest import press
 
 
 def editor(win: MainWindow) -> TagEditor:
-    dialog = win.tag_actions.last_dialog
+    dialog = win.last_dialog
     assert isinstance(dialog, TagEditor) and dialog.isVisible()
     return dialog
 
 
 def sidebar_count(win: MainWindow, name: str) -> int | None:
-    win._refresh_counts()  # noqa: SLF001 - do not wait for the debounce timer
+    win.refresh_counts()  # do not wait for the debounce timer
     row = win.sidebar_model.row_of(f"tag:{name}")
     return None if row < 0 else int(win.sidebar_model.index(row, 0).data(TotalRole))
 
@@ -51,8 +51,8 @@ def test_t_edits_tags_with_completion_chips_and_sidebar_counts(
     assert sidebar_count(win, "graph neural nets") == 3
     assert sidebar_count(win, "ML") == 1
     # Searchable as tag:
-    win.search.setText('tag:"graph neural nets"')
-    win.run_search()
+    win.search_field.setText('tag:"graph neural nets"')
+    win.search.run()
     assert sorted(win.model.ids) == sorted([paper_id, inbox[5], inbox[6]])
     # One undo step takes both tags off again.
     press(qtbot, "Esc u")
@@ -73,14 +73,14 @@ def test_rename_and_delete_from_the_sidebar(qtbot: QtBot, win: MainWindow, fresh
     inbox = fresh.views.ids("inbox")
     win.library.tags.add(inbox[:3], "diffusion")
     win.library.tags.add(inbox[2:4], "video")
-    win._refresh_counts()  # noqa: SLF001
+    win.refresh_counts()
     row = win.sidebar_model.row_of("tag:diffusion")
     rect = win.sidebar.visualRect(win.sidebar_model.index(row, 0))
-    menu = win.tag_actions.build_sidebar_menu(rect.center())
+    menu = win.build_sidebar_menu(rect.center())
     assert menu is not None
     assert [a.objectName() for a in menu.actions()] == ["rename-tag", "delete-tag"]
     menu.actions()[0].trigger()
-    dialog = win.tag_actions.last_dialog
+    dialog = win.last_dialog
     assert dialog is not None and dialog.line.text() == "diffusion"
     dialog.line.setText("video")  # onto an existing tag: the two merge
     dialog.accept()
@@ -99,46 +99,5 @@ def test_rename_and_delete_from_the_sidebar(qtbot: QtBot, win: MainWindow, fresh
     assert dict(fresh.tags.all()) == {"diffusion": 3, "video": 2}
 
 
-def test_f2_renames_the_tag_picked_in_the_sidebar(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    win.library.tags.add([win.current_id()], "llm")
-    win.set_view("tag:llm")
-    press(qtbot, "F2")
-    dialog = win.tag_actions.last_dialog
-    dialog.line.setText("Large Models")
-    dialog.accept()
-    assert dict(fresh.tags.all()) == {"Large Models": 1}
-    assert win.view == "tag:Large Models"
-
-
-def test_refused_tag_names_are_said_not_raised(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    paper_id = win.current_id()
-    press(qtbot, "t")
-    dialog = editor(win)
-    dialog.line.setText("x" * 80)
-    dialog.accept()
-    assert fresh.tags.of_paper(paper_id) == []
-    assert "not saved" in win.statusBar().currentMessage()
-
-
 def test_split_tags() -> None:
     assert split_tags(" a ,, b  c, A ,") == ["a", "b c"]
-
-
-def test_t_with_several_selected_papers_adds_the_tags_to_all(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    inbox = fresh.views.ids("inbox")
-    win.library.tags.add([inbox[1]], "kept")
-    press(qtbot, "x x")  # the first two papers selected for a bulk action
-    press(qtbot, "t")
-    dialog = editor(win)
-    assert dialog.line.text() == ""  # adding to several papers starts empty
-    dialog.line.setText("survey, to read")
-    dialog.accept()
-    assert fresh.tags.of_paper(inbox[0]) == ["survey", "to read"]
-    assert fresh.tags.of_paper(inbox[1]) == ["kept", "survey", "to read"]
-    assert fresh.tags.of_paper(inbox[2]) == []

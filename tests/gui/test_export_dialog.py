@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.export.markdown import Selection, plan_export
 from desktop.core.library import Library
-from desktop.gui.export_dialog import ExportDialog
+from desktop.gui.dialogs.export_dialog import ExportDialog
 from desktop.gui.main_window import MainWindow
 from tests.gui.conftest import press
 
@@ -139,7 +139,7 @@ def test_cancel_before_writing_leaves_nothing(
     release.set()
     qtbot.waitUntil(lambda: dialog.job is None, timeout=20000)
     assert blocker.done.is_set()
-    assert dialog.result is not None and dialog.result.cancelled
+    assert dialog.export_result is not None and dialog.export_result.cancelled
     assert "cancelled" in dialog.message.text()
     assert not target.exists() or list(target.iterdir()) == []
     assert dialog.cancel_button.text() == "Close"

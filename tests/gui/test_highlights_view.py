@@ -6,9 +6,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
-from desktop.gui.highlights_view import COL_COLOR, COL_NOTE, COL_PAPER, COL_QUOTE, HighlightsView
+from desktop.gui.dialogs.highlights_view import (
+    COL_COLOR,
+    COL_NOTE,
+    COL_PAPER,
+    COL_QUOTE,
+    HighlightsView,
+)
 from desktop.gui.main_window import MainWindow
-from desktop.gui.sidebar_model import ViewRole
+from desktop.gui.models.sidebar import ViewRole
 from tests.gui.conftest import press
 
 
@@ -95,12 +101,12 @@ def test_hostile_quotes_show_literally_in_the_list_and_tooltips(
 def test_the_sidebar_entry_counts_highlights_and_enter_opens_the_view(
     qtbot: QtBot, win: MainWindow
 ) -> None:
-    from desktop.gui.sidebar_model import HIGHLIGHTS, TotalRole
+    from desktop.gui.models.sidebar import HIGHLIGHTS, TotalRole
 
     paper_id = win.current_id()
     win.library.highlights.add(paper_id, "abstract", 0, 10, "red")
     win.library.highlights.add(paper_id, "abstract", 12, 20, "blue")
-    win._refresh_counts()  # noqa: SLF001 - do not wait for the debounce timer
+    win.refresh_counts()  # do not wait for the debounce timer
     row = win.sidebar_model.row_of(HIGHLIGHTS)
     assert row >= 0
     assert win.sidebar_model.index(row, 0).data(TotalRole) == 2

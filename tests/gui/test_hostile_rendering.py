@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QPlainTextEdit, QTextEdit, Q
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
-from desktop.gui import detail_pane
-from desktop.gui.highlights_view import HighlightsView
-from desktop.gui.import_dialog import ImportResultDialog, PasteDialog
+from desktop.gui.dialogs.highlights_view import HighlightsView
+from desktop.gui.dialogs.import_dialog import ImportResultDialog, PasteDialog
 from desktop.gui.main_window import MainWindow
+from desktop.gui.widgets import detail_pane
 
 IMG = "<img src=x onerror=alert(1)>"
 FILE_LINK = '<a href="file:///etc/passwd">passwords</a>'
@@ -133,8 +133,8 @@ def test_the_detail_pane_shows_title_abstract_and_digest_literally(
 
 
 def test_search_results_and_snippets_are_literal(qtbot: QtBot, shown: MainWindow) -> None:
-    shown.search.setText("rendering attacks")
-    shown.run_search()
+    shown.search_field.setText("rendering attacks")
+    shown.search.run()
     qtbot.waitUntil(lambda: shown.model.rowCount() >= 1)
     for row in range(shown.model.rowCount()):
         for column in range(shown.model.columnCount()):

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
-from desktop.gui import detail_pane
 from desktop.gui.background import run_in_background
-from desktop.gui.import_dialog import ImportResultDialog
+from desktop.gui.dialogs.import_dialog import ImportResultDialog
 from desktop.gui.main_window import MainWindow
+from desktop.gui.widgets import detail_pane
 from tests.conftest import SEEDS
 from tests.gui.conftest import press
 
@@ -40,13 +40,13 @@ def test_import_runs_in_background_with_progress_and_a_result_per_file(
     qtbot: QtBot, win: MainWindow, fresh: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[int, int]] = []
-    original = win._import_progress
+    original = win.jobs.import_progress
 
     def record(done: int, total: int, name: str) -> None:
         seen.append((done, total))
         original(done, total, name)
 
-    monkeypatch.setattr(win, "_import_progress", record)
+    monkeypatch.setattr(win.jobs, "import_progress", record)
     win.ask_paths = lambda folder: [str(digest_folder(tmp_path))]
     win.run_command("import-folder")
     assert win.import_job is not None
@@ -165,7 +165,7 @@ def test_only_http_links_are_links_and_they_open_in_the_browser(
     opened: list[str] = []
     monkeypatch.setattr(detail_pane, "open_external", lambda url: opened.append(url.toString()))
     win.go_to_paper(hostile)
-    from desktop.gui.detail_pane import lookup_urls
+    from desktop.gui.widgets.detail_pane import lookup_urls
 
     hrefs = anchors(win.detail.document())
     lookups = {url for _, url in lookup_urls(HOSTILE)}
@@ -193,7 +193,7 @@ def test_clicking_a_digest_in_the_detail_pane_opens_that_digest(
 
 
 def test_lookup_links_carry_the_title_url_encoded(hostile: int, win: MainWindow) -> None:
-    from desktop.gui.detail_pane import lookup_urls
+    from desktop.gui.widgets.detail_pane import lookup_urls
 
     urls = dict(lookup_urls(HOSTILE + " & more"))
     assert urls["arXiv"].startswith("https://arxiv.org/search/?query=%3Cb%3Ex%3C%2Fb%3E")

@@ -14,15 +14,11 @@ from pytestqt.qtbot import QtBot
 from desktop.cli import main
 from desktop.core.library import Library
 from desktop.gui.commands import COMMANDS
-from desktop.gui.keymap import (
-    DEFAULT_KEYMAP,
-    qt_sequence,
-    readme_key_table,
-    render_key_table,
-)
+from desktop.gui.keymap import DEFAULT_KEYMAP, qt_sequence
+from desktop.gui.keymap.readme import readme_key_table, render_key_table
 from desktop.gui.main_window import MainWindow
-from desktop.gui.paper_list_model import PAGE, PaperListModel
-from desktop.gui.sidebar_model import SidebarModel
+from desktop.gui.models.paper_list import PAGE, PaperListModel
+from desktop.gui.models.sidebar import SidebarModel
 from tests.gui.conftest import open_window, press
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -140,7 +136,7 @@ def test_rows_load_lazily_a_page_at_a_time(qapp: QApplication, seeded: Library) 
     assert model.index(200, 0).data()
     assert calls == [PAGE]
     assert model.index(201, 1).data() is not None and calls == [PAGE]
-    assert len(model._rows) == PAGE  # noqa: SLF001
+    assert model.loaded_rows() == PAGE
 
 
 def test_sorting_by_a_column_uses_the_database_order(qapp: QApplication, seeded: Library) -> None:
@@ -240,7 +236,7 @@ def test_digest_desk_with_data_dir_starts_the_app_and_seeds_an_empty_library(
 
 def test_every_icon_a_command_or_view_uses_is_shipped_and_renders(qapp: QApplication) -> None:
     from desktop.gui.icons import icon_path, pixmap
-    from desktop.gui.sidebar_model import VIEW_ICONS
+    from desktop.gui.models.sidebar import VIEW_ICONS
 
     names = {c.icon for c in COMMANDS.values() if c.icon} | set(VIEW_ICONS.values())
     names |= {"check", "star-filled", "queue-filled", "digest", "tag", "app"}

@@ -6,13 +6,13 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
-from desktop.gui.cheat_sheet import CheatSheet
-from desktop.gui.command_palette import CommandPalette, fuzzy_score, rank_commands
 from desktop.gui.commands import COMMANDS
-from desktop.gui.import_dialog import PasteDialog
+from desktop.gui.dialogs.cheat_sheet import CheatSheet
+from desktop.gui.dialogs.command_palette import CommandPalette, fuzzy_score, rank_commands
+from desktop.gui.dialogs.import_dialog import PasteDialog
 from desktop.gui.keymap import DEFAULT_KEYMAP, bound_commands
 from desktop.gui.main_window import MainWindow
-from desktop.gui.paper_list_model import SnippetRole
+from desktop.gui.models.paper_list import SnippetRole
 from tests.gui.conftest import press
 
 
@@ -22,7 +22,7 @@ def test_search_as_you_type_shows_ranked_results_and_esc_restores(
     press(qtbot, "j j")
     before = win.current_id()
     press(qtbot, "/")
-    qtbot.keyClicks(win.search, "DiskGNN")
+    qtbot.keyClicks(win.search_field, "DiskGNN")
     qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
     expected = win.library.index.search("DiskGNN", limit=200).ids
     assert win.model.ids == expected and expected
@@ -30,7 +30,7 @@ def test_search_as_you_type_shows_ranked_results_and_esc_restores(
     assert win.current_id() == expected[0]
     snippet = win.model.index(0, 0).data(SnippetRole)
     assert snippet and "\x02" in snippet
-    assert win.search.hasFocus(), "typing keeps the cursor in the search field"
+    assert win.search_field.hasFocus(), "typing keeps the cursor in the search field"
     press(qtbot, "Esc")
     assert win.model.search_query is None
     assert win.model.ids == win.library.views.ids("inbox")
@@ -41,7 +41,7 @@ def test_search_as_you_type_shows_ranked_results_and_esc_restores(
 
 def test_triage_keys_work_on_search_results(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     press(qtbot, "/")
-    qtbot.keyClicks(win.search, "graph")
+    qtbot.keyClicks(win.search_field, "graph")
     qtbot.waitUntil(lambda: win.model.search_query == "graph", timeout=3000)
     press(qtbot, "Down")  # from the search field, Down moves in the results
     target = win.current_id()
@@ -72,8 +72,8 @@ def test_command_palette_filters_fuzzily_shows_keys_and_runs(
 def test_fuzzy_ranking() -> None:
     assert fuzzy_score("arc", "Archive") is not None
     assert fuzzy_score("xyz", "Archive") is None
-    assert rank_commands("undo")[0].name == "undo"
-    assert rank_commands("")[0].name == next(iter(COMMANDS))
+    assert rank_commands("undo", list(COMMANDS.values()))[0].name == "undo"
+    assert rank_commands("", list(COMMANDS.values()))[0].name == next(iter(COMMANDS))
 
 
 def test_cheat_sheet_lists_every_bound_command(qtbot: QtBot, win: MainWindow) -> None:
@@ -116,7 +116,7 @@ def test_ctrl_v_in_the_list_previews_then_imports_a_pasted_digest(
 def test_ctrl_v_in_the_search_field_pastes_text(qtbot: QtBot, win: MainWindow) -> None:
     QApplication.clipboard().setText("gnn")
     press(qtbot, "/ Ctrl+V")
-    assert win.search.text() == "gnn"
+    assert win.search_field.text() == "gnn"
     assert not isinstance(win.last_dialog, PasteDialog)
 
 
@@ -133,7 +133,7 @@ def test_enter_in_the_search_field_opens_the_result_and_returns_to_the_list(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
     press(qtbot, "/")
-    qtbot.keyClicks(win.search, "DiskGNN")
+    qtbot.keyClicks(win.search_field, "DiskGNN")
     qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
     press(qtbot, "Return")
     first = win.model.ids[0]
@@ -150,7 +150,7 @@ def test_esc_goes_back_to_the_paper_the_search_started_from(
     fresh.triage.set_archived([hits[0]], True)  # the result is not in the Inbox
     win.run_command("reload")
     press(qtbot, "/")
-    qtbot.keyClicks(win.search, "DiskGNN")
+    qtbot.keyClicks(win.search_field, "DiskGNN")
     qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
     assert win.current_id() == hits[0]
     press(qtbot, "Esc")

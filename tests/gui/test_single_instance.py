@@ -520,8 +520,8 @@ def test_files_wait_for_the_windows_running_import(
 ) -> None:
     started: list[list[Path]] = []
     monkeypatch.setattr(win, "start_import", lambda paths: started.append(list(paths)))
-    win.import_job = object()  # type: ignore[assignment]
+    win.jobs.import_job = object()  # type: ignore[assignment]
     assert app.import_when_idle(win, [tmp_path / "a.txt"]) is False
-    win.import_job = None
+    win.jobs.import_job = None
     assert app.import_when_idle(win, [tmp_path / "a.txt"]) is True
     assert started == [[tmp_path / "a.txt"]]

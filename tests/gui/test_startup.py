@@ -122,8 +122,8 @@ def test_a_missing_search_index_is_built_in_the_background_after_the_window_is_u
     assert index.needs_rebuild, "the window does not wait for the index"
     assert win.library.index.search("DiskGNN").fallback  # the database answers meanwhile
     win.show()
-    win.search.setText("DiskGNN")
-    win.run_search()
+    win.search_field.setText("DiskGNN")
+    win.search.run()
     qtbot.waitUntil(lambda: win.index_job is not None, timeout=5000)
     qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
     assert index.usable and not index.needs_rebuild
@@ -160,11 +160,12 @@ def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
     win.show()
     index = win.library.index
     assert index.usable
-    index._close_searcher()
+    # The core has no public way to drop its open searcher (the files are rewritten below).
+    index._close_searcher()  # noqa: SLF001
     for path in (seeded_dir / "index").glob("*.pst"):
         path.write_bytes(b"\x00damaged" * 50)  # the postings, as a failing disk might leave them
-    win.search.setText("DiskGNN")
-    win.run_search()
+    win.search_field.setText("DiskGNN")
+    win.search.run()
     assert win.model.search_query == "DiskGNN"  # answered from the database meanwhile
     assert win.index_job is not None, "the GUI thread did not rebuild it"
     qtbot.waitUntil(lambda: win.index_job is None and index.usable, timeout=30000)

@@ -102,44 +102,6 @@ def test_queue_reordering_with_alt_arrows(qtbot: QtBot, win: MainWindow, fresh: 
     assert fresh.views.ids("queue") == [inbox[1], inbox[2], inbox[0]]
 
 
-def test_bulk_select_then_triage_acts_on_every_selected(
-    qtbot: QtBot, win: MainWindow, fresh: Library
-) -> None:
-    inbox = fresh.views.ids("inbox")
-    press(qtbot, "x j x x")
-    marked = [inbox[0], inbox[2], inbox[3]]
-    assert win.model.marked_ids() == marked
-    assert win.current_id() == inbox[4]
-    press(qtbot, "s")
-    assert fresh.views.ids("starred") == marked
-    assert not paper(fresh, inbox[4]).starred
-    press(qtbot, "e")
-    assert all(paper(fresh, i).archived for i in marked)
-    assert not paper(fresh, inbox[1]).archived
-    assert win.current_id() == inbox[4]
-    assert win.model.marked == set()
-    press(qtbot, "u")
-    assert not any(paper(fresh, i).archived for i in marked)
-
-
-def test_escape_clears_the_bulk_selection(qtbot: QtBot, win: MainWindow) -> None:
-    press(qtbot, "x x")
-    assert len(win.model.marked) == 2
-    press(qtbot, "Esc")
-    assert win.model.marked == set()
-
-
-def test_e_in_the_archive_view_unarchives(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
-    inbox = fresh.views.ids("inbox")
-    press(qtbot, "e e g,e")
-    assert win.view == "archive"
-    assert set(win.model.ids) == {inbox[0], inbox[1]}
-    first = win.current_id()
-    press(qtbot, "e")
-    assert first is not None and not paper(fresh, first).archived
-    assert len(win.model.ids) == 1
-
-
 def test_go_keys_switch_views(qtbot: QtBot, win: MainWindow) -> None:
     press(qtbot, "s")
     for keys, view, title in [
@@ -176,12 +138,12 @@ def test_letters_typed_in_the_search_field_are_text_not_commands(
     qtbot: QtBot, win: MainWindow, fresh: Library
 ) -> None:
     press(qtbot, "/")
-    assert win.search.hasFocus()
-    qtbot.keyClicks(win.search, "emls")
-    assert win.search.text() == "emls"
+    assert win.search_field.hasFocus()
+    qtbot.keyClicks(win.search_field, "emls")
+    assert win.search_field.text() == "emls"
     assert fresh.views.ids("archive") == [] and fresh.views.ids("starred") == []
     press(qtbot, "Esc")
-    assert win.search.text() == ""
+    assert win.search_field.text() == ""
     assert win.list.hasFocus()
 
 

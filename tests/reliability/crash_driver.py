@@ -80,16 +80,16 @@ def gui_note(lib: Library, args: list[str]) -> None:
     ``paused``, then keep typing without a pause until killed."""
     from PySide6.QtTest import QTest
 
-    from desktop.gui.annotation_layer import NOTE_SAVE_DELAY_MS
     from desktop.gui.app import make_application
     from desktop.gui.main_window import MainWindow
+    from desktop.gui.widgets.annotation_layer import NOTE_SAVE_DELAY_MS
 
     app = make_application()
     win = MainWindow(lib, None)
     win.show()
     win.go_to_paper(lib.views.ids("all")[0])
     layer = win.annotations
-    layer.edit_note()
+    layer.open_note_editor()
     QTest.keyClicks(layer.note_editor, args[0])
     pause_end = time.monotonic() + NOTE_SAVE_DELAY_MS / 1000 + 1.0
     while time.monotonic() < pause_end:  # the user stops typing for a while

@@ -113,7 +113,7 @@ class _Collector(HTMLParser):
         self.href: str | None = None
         self.paragraph_after: list[int] = []  # indexes of blocks followed by a paragraph break
 
-    def _break(self, paragraph: bool = False) -> None:
+    def end_block(self, paragraph: bool = False) -> None:
         if self.current.text:
             self.blocks.append(self.current)
         if paragraph and self.blocks:
@@ -125,7 +125,7 @@ class _Collector(HTMLParser):
             self.skip_depth += 1
             return
         if tag in _BLOCK_TAGS:
-            self._break(tag in _PARAGRAPH_TAGS)
+            self.end_block(tag in _PARAGRAPH_TAGS)
         if tag in _CHROME_TAGS:
             self.chrome_depth += 1
         if tag == "a":
@@ -133,14 +133,14 @@ class _Collector(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK_TAGS:
-            self._break()
+            self.end_block()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP_TAGS:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
         if tag in _BLOCK_TAGS:
-            self._break(tag in _PARAGRAPH_TAGS)
+            self.end_block(tag in _PARAGRAPH_TAGS)
         if tag in _CHROME_TAGS:
             self.chrome_depth = max(0, self.chrome_depth - 1)
         if tag == "a":
@@ -161,7 +161,7 @@ class _Collector(HTMLParser):
 
     def close(self) -> None:
         super().close()
-        self._break()
+        self.end_block()
 
 
 def _collect(html: str) -> _Collector:
@@ -170,7 +170,7 @@ def _collect(html: str) -> _Collector:
         collector.feed(html)
         collector.close()
     except Exception:  # noqa: BLE001 - html.parser is lenient; anything left is kept as read
-        collector._break()
+        collector.end_block()
     return collector
 
 

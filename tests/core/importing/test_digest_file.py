@@ -144,3 +144,18 @@ def test_an_unreadable_file_is_one_failed_path(tmp_path: Path) -> None:
 def test_a_plain_folder_given_as_a_file_says_it_is_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ImportRefusedError, match="^it is a folder$"):
         read_digest_file(tmp_path)
+
+
+def test_a_text_file_whose_first_title_holds_markup_is_read_as_text() -> None:
+    from desktop.core.importing.digest_parser import parse_digest
+
+    text = (
+        '<img src=x onerror=alert(1)> Rendering Attacks <a href="file:///etc/passwd">p</a>\n\n'
+        "This abstract holds <a href='file:///x'>a link</a> and enough words to be believed as "
+        "the abstract of a paper rather than a heading or a note, which it has to be here.\n"
+    )
+    named = parse_digest(text, None, source_name="hostile.txt")
+    assert named.format == "title-abstract" and len(named.entries) == 1
+    assert named.entries[0].title.startswith("<img src=x")
+    page = parse_digest("<!DOCTYPE html><html><body>" + text, None, source_name="hostile.txt")
+    assert page.format != "title-abstract"  # a real document is read as HTML whatever its name

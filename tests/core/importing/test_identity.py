@@ -28,7 +28,9 @@ def feed(monkeypatch: pytest.MonkeyPatch) -> list[list[Entry]]:
     """Entries the next imports parse to (one list per import), whatever their text."""
     queue: list[list[Entry]] = []
 
-    def parse(text: str, today: dt.date | None = None) -> ParseResult:
+    def parse(
+        text: str, today: dt.date | None = None, source_name: str | None = None
+    ) -> ParseResult:
         entries = queue.pop(0)
         return ParseResult(entries=entries, layout="test", format="test-format")
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, Highlight
-from desktop.gui.annotation_layer import HIGHLIGHT_BG, ORPHAN_BG
+from desktop.gui.highlight_colors import HIGHLIGHT_BG, ORPHAN_BG
 
 COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
 SEARCH_DELAY_MS = 150
@@ -138,7 +138,8 @@ class HighlightsView(QDialog):
 
     def current(self) -> Highlight | None:
         """The highlight under the cursor."""
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem())
+        item = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
         return self.shown[row] if 0 <= row < len(self.shown) else None
 
     def _open(self, _item: QTreeWidgetItem | None = None) -> None:

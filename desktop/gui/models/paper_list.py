@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
+from desktop.core.search.index import strip_marks
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
 
@@ -26,7 +27,6 @@ SORT_KEYS = {COL_TITLE: "title", COL_PUBLISHED: "published", COL_AUTHORS: "autho
 SORT_KEYS[COL_DIGESTS] = "digests"
 
 PAGE = 64  # rows loaded per database round trip
-MARK_START, MARK_END = "\x02", "\x03"  # around matched words in search snippets
 CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
 SCANS_BEFORE_MAP = 16  # row lookups by list scan before the id-to-row map is built
 
@@ -294,6 +294,10 @@ class PaperListModel(QAbstractTableModel):
             paper = self._rows.get(paper_id)
         return paper
 
+    def loaded_rows(self) -> int:
+        """How many papers are loaded in memory (rows are fetched a page at a time)."""
+        return len(self._rows)
+
     def _load_page(self, row: int) -> None:
         if len(self._rows) > CACHE_LIMIT:
             self._rows.clear()
@@ -420,7 +424,7 @@ class PaperListModel(QAbstractTableModel):
             return f"{paper.published_raw} (year inferred from the digest date)"
         snippet = self.snippets.get(paper.id)
         if snippet:
-            return paper.title + "\n\n" + snippet.replace(MARK_START, "").replace(MARK_END, "")
+            return paper.title + "\n\n" + strip_marks(snippet)
         return paper.title
 
     def set_sort_order(self, column: int, descending: bool) -> None:

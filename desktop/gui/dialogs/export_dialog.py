@@ -36,14 +36,17 @@ from desktop.core.export.markdown import (
 )
 from desktop.core.library import Library
 from desktop.gui.background import Job, run_in_background
-from desktop.gui.sidebar_model import view_label
+from desktop.gui.core_errors import CORE_ERRORS
+from desktop.gui.models.sidebar import view_label
 
 if TYPE_CHECKING:
-    from desktop.gui.main_window import MainWindow
+    from desktop.gui.context import WindowContext
 
 PREVIEW_PAPERS = 20  # a one-file preview renders at most this many papers
 WHAT = ("annotated", "view", "selected", "paper")
 SHAPES = ("single", "per-paper")
+# What a preview may raise: a bad file name, a bad query, a refused read.
+PREVIEW_ERRORS: tuple[type[Exception], ...] = (ExportError, *CORE_ERRORS)
 
 
 def default_target(shape: str) -> str:
@@ -65,12 +68,12 @@ def _plain_error(message: str) -> str:
 class ExportDialog(QDialog):
     """Chooses a selection and a shape, previews the first file, and writes the export."""
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
-        self.library: Library = win.library
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.dialog_parent)
+        self.ctx = ctx
+        self.library: Library = ctx.library
         self.job: Job | None = None
-        self.result: ExportResult | None = None
+        self.export_result: ExportResult | None = None
         self.error: str | None = None
         self.setWindowTitle("Export notes as Markdown")
         self.resize(820, 640)
@@ -157,11 +160,19 @@ class ExportDialog(QDialog):
         bottom.addWidget(self.cancel_button)
         layout.addLayout(bottom)
 
-        self.what_group.idToggled.connect(lambda _i, on: on and self.update_preview())
-        self.shape_group.idToggled.connect(lambda _i, on: on and self._shape_changed())
+        self.what_group.idToggled.connect(self._what_toggled)
+        self.shape_group.idToggled.connect(self._shape_toggled)
         self.target.textEdited.connect(lambda text: self.targets.__setitem__(self.shape(), text))
         self.target.textEdited.connect(lambda _t: self.update_preview())
         self._shape_changed()
+
+    def _what_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self.update_preview()
+
+    def _shape_toggled(self, _id: int, on: bool) -> None:
+        if on:
+            self._shape_changed()
 
     # -- choices ---------------------------------------------------------------------------
     def what(self) -> str:
@@ -187,8 +198,8 @@ class ExportDialog(QDialog):
 
     def _ids_for(self, what: str) -> list[int]:
         if what == "selected":
-            return [int(i) for i in self.win.targets()]
-        current = self.win.current_id()
+            return [int(i) for i in self.ctx.targets()]
+        current = self.ctx.current_id()
         return [int(current)] if current is not None else []
 
     def _what_label(self, key: str) -> str:
@@ -196,14 +207,14 @@ class ExportDialog(QDialog):
             n = len(self.library.annotated_paper_ids())
             return f"Papers with notes, highlights or tags ({n})"
         if key == "view":
-            query = self.win.model.search_query
+            query = self.ctx.search.query
             if query is not None:
                 return f"The current search: “{query}”"
-            return f"The current view: {view_label(self.library, self.win.view)}"
+            return f"The current view: {view_label(self.library, self.ctx.view)}"
         if key == "selected":
             n = len(self._ids_for("selected"))
             return f"The selected papers ({n})"
-        paper = self.win.detail.paper
+        paper = self.ctx.shown_paper()
         title = paper.title if paper is not None else ""
         short = title if len(title) <= 60 else title[:59] + "…"
         return f"This paper: {short}" if short else "This paper"
@@ -212,8 +223,8 @@ class ExportDialog(QDialog):
         """The core Selection for the current choice."""
         what = self.what()
         if what == "view":
-            query = self.win.model.search_query
-            return Selection.of_query(query) if query else Selection.of_view(self.win.view)
+            query = self.ctx.search.query
+            return Selection.of_query(query) if query else Selection.of_view(self.ctx.view)
         if what in ("selected", "paper"):
             return Selection.of_ids(self._ids_for(what))
         return Selection.annotated()
@@ -258,7 +269,7 @@ class ExportDialog(QDialog):
             total = len(selected_ids(self.library, self.selection()))
             limit = 1 if self.shape() == "per-paper" else PREVIEW_PAPERS
             plan = self.plan(limit=limit)
-        except Exception as exc:  # noqa: BLE001 - a bad name or query is said, not raised
+        except PREVIEW_ERRORS as exc:  # a bad name or query is said, not raised
             self.preview.setPlainText("")
             self.preview_label.setText("No preview")
             self._error(str(exc))
@@ -352,15 +363,15 @@ class ExportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self._finish()
         assert isinstance(result, ExportResult)
-        self.result = result
+        self.export_result = result
         text = result.summary()
         self._info(text[:1].upper() + text[1:])
-        self.win._say(f"Export: {text}")  # noqa: SLF001
+        self.ctx.say(f"Export: {text}")
 
     def _failed(self, message: str) -> None:
         self._finish()
         self._error("Export failed: " + _plain_error(message))
-        self.win._say("Export failed")  # noqa: SLF001
+        self.ctx.say("Export failed")
 
     def _cancel_or_close(self) -> None:
         if self.job is not None:

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from desktop.core.library import Library
 from desktop.core.views import ViewCount
 from desktop.gui.icons import pixmap
-from desktop.gui.item_painting import draw_item_in_row
-from desktop.gui.paper_list_model import short_date
+from desktop.gui.models.paper_list import short_date
 from desktop.gui.plain_text import plain_tooltip
+from desktop.gui.widgets.item_painting import draw_item_in_row
 
 ViewRole = Qt.ItemDataRole.UserRole + 1  # the view key ("inbox", "digest:3"), None for headers
 UnreadRole = Qt.ItemDataRole.UserRole + 2
@@ -117,7 +117,7 @@ class SidebarModel(QAbstractListModel):
                         f"{digest.name}\nimported {digest.imported_at[:16].replace('T', ' ')}",
                     )
                 )
-        found = [(str(name), int(count)) for name, count in self.library.tags.all() if count]
+        found = [(name, count) for name, count in self.library.tags.all() if count]
         if found:
             entries.append(Entry(None, "Tags"))
             for name, count in found:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -14,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.commands import COMMANDS, Command
 from desktop.gui.keymap import display_key, keys_for
+
+if TYPE_CHECKING:
+    from desktop.gui.commands.registry import Command
 
 PALETTE_STEPS = {
     Qt.Key.Key_Down: 1,
@@ -51,11 +56,10 @@ def fuzzy_score(query: str, text: str) -> int | None:
     return score * 100 - len(text)
 
 
-def rank_commands(query: str, commands: list[Command] | None = None) -> list[Command]:
+def rank_commands(query: str, commands: Sequence[Command]) -> list[Command]:
     """Commands matching ``query`` by label, name or description, best first."""
-    pool = list(COMMANDS.values()) if commands is None else commands
     scored = []
-    for n, cmd in enumerate(pool):
+    for n, cmd in enumerate(commands):
         scores = [
             s
             for s in (
@@ -74,8 +78,15 @@ def rank_commands(query: str, commands: list[Command] | None = None) -> list[Com
 class CommandPalette(QDialog):
     """A small filter-as-you-type list of commands; ``chosen`` holds the command run."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        commands: Sequence[Command],
+        keymap: Mapping[str, str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.commands = list(commands)
+        self.keymap = keymap
         self.setWindowTitle("Command palette")
         self.setModal(True)
         self.resize(720, 460)
@@ -104,21 +115,20 @@ class CommandPalette(QDialog):
 
     def _update(self, text: str) -> None:
         self.list.clear()
-        for cmd in rank_commands(text):
-            keys = ", ".join(display_key(k) for k in keys_for(cmd.name))
+        for cmd in rank_commands(text, self.commands):
+            keys = ", ".join(display_key(k) for k in keys_for(cmd.name, self.keymap))
             item = QTreeWidgetItem([cmd.label, keys, cmd.doc])
             item.setData(0, Qt.ItemDataRole.UserRole, cmd.name)
             item.setToolTip(2, cmd.doc)
             self.list.addTopLevelItem(item)
-        if self.list.topLevelItemCount():
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if first is not None:
+            self.list.setCurrentItem(first)
 
     def visible_commands(self) -> list[str]:
         """Names of the commands listed, in order."""
-        return [
-            self.list.topLevelItem(n).data(0, Qt.ItemDataRole.UserRole)
-            for n in range(self.list.topLevelItemCount())
-        ]
+        items = [self.list.topLevelItem(n) for n in range(self.list.topLevelItemCount())]
+        return [str(item.data(0, Qt.ItemDataRole.UserRole)) for item in items if item is not None]
 
     def accept_current(self) -> None:
         """Close and remember the highlighted command."""
@@ -132,15 +142,15 @@ class CommandPalette(QDialog):
         if watched is self.filter and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             key = event.key()
-            if key in PALETTE_STEPS:
+            if key in PALETTE_STEPS:  # Qt.Key values
                 count = self.list.topLevelItemCount()
                 if count:
-                    row = self.list.indexOfTopLevelItem(self.list.currentItem())
-                    step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(
-                        key, 8 if key == Qt.Key.Key_PageDown else -8
-                    )
-                    row = max(0, min(count - 1, row + step))
-                    self.list.setCurrentItem(self.list.topLevelItem(row))
+                    item = self.list.currentItem()
+                    row = self.list.indexOfTopLevelItem(item) if item is not None else 0
+                    row = max(0, min(count - 1, row + PALETTE_STEPS[Qt.Key(key)]))
+                    target = self.list.topLevelItem(row)
+                    if target is not None:
+                        self.list.setCurrentItem(target)
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.accept_current()

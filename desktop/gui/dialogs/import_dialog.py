@@ -83,8 +83,8 @@ class ImportResultDialog(QDialog):
         self.table.setWordWrap(True)
         for result in results:
             item = QTreeWidgetItem([result.name, describe(result)])
-            item.setToolTip(0, plain_tooltip(result.path or result.name))
-            item.setToolTip(1, plain_tooltip(describe(result)))
+            item.setToolTip(0, plain_tooltip(result.path or result.name) or "")
+            item.setToolTip(1, plain_tooltip(describe(result)) or "")
             if result.status == "failed":
                 item.setForeground(1, QColor("#b42318"))
             self.table.addTopLevelItem(item)
@@ -97,10 +97,8 @@ class ImportResultDialog(QDialog):
 
     def lines(self) -> list[tuple[str, str]]:
         """(file, result) rows as shown."""
-        return [
-            (self.table.topLevelItem(n).text(0), self.table.topLevelItem(n).text(1))
-            for n in range(self.table.topLevelItemCount())
-        ]
+        items = [self.table.topLevelItem(n) for n in range(self.table.topLevelItemCount())]
+        return [(item.text(0), item.text(1)) for item in items if item is not None]
 
 
 class PasteDialog(QDialog):

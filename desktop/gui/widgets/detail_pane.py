@@ -22,19 +22,21 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from desktop.core.library import Library
 from desktop.core.models import Paper
-from desktop.gui.paper_list_model import authors_text, short_date
-from desktop.gui.sidebar_model import digest_label
+from desktop.gui.core_errors import CORE_ERRORS
+from desktop.gui.models.paper_list import authors_text, short_date
+from desktop.gui.models.sidebar import digest_label
+from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
 MUTED = QColor("#6b7280")
 LINK = QColor("#2563a8")
 RELATED_DELAY_MS = 120
 # Where a title can be looked up on the web (the title goes in the query, URL-encoded).
-LOOKUPS = (
+LOOKUPS: tuple[tuple[str, str, dict[str, str], str], ...] = (
     ("arXiv", "https://arxiv.org/search/", {"searchtype": "title"}, "query"),
     ("Hugging Face", "https://huggingface.co/papers", {}, "q"),
     ("Google Scholar", "https://scholar.google.com/scholar", {}, "q"),
@@ -79,7 +81,7 @@ class DetailPane(QWidget):
         self.abstract_range: tuple[int, int] = (0, 0)
         self.title_range: tuple[int, int] = (0, 0)
         self.opened_urls: list[str] = []  # web links opened, for tests and the status bar
-        self.browser = QTextBrowser(self)
+        self.browser = SafeTextBrowser(self)  # loads no image or file a note names
         self.browser.setObjectName("detail")
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.setOpenLinks(False)
@@ -88,13 +90,13 @@ class DetailPane(QWidget):
         self.browser.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.browser.anchorClicked.connect(self._on_link)
         self.browser.document().setDocumentMargin(18)
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)  # sections may add widgets under the text
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
         self._related_timer = QTimer(self)
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
-        self._related_timer.timeout.connect(self._load_related)
+        self._related_timer.timeout.connect(self.load_related)
         # Related papers (a search, 0.1-0.5 s on a large library) wait for the pane's first
         # frame, so they never hold up the window's first paint.
         self._painted = False
@@ -136,16 +138,16 @@ class DetailPane(QWidget):
         cursor.insertText(message, fmt)
         self.rendered.emit()
 
-    def _load_related(self) -> None:
+    def load_related(self) -> None:
+        """Look up and show the related papers now (normally a moment after showing)."""
         if self.paper is None:
             return
         try:
-            found = self.library.index.related(self.paper.id)
-        except Exception:  # noqa: BLE001 - a broken index must not break reading
-            found = []
-        hits = getattr(found, "hits", found)
-        ids = [getattr(r, "id", r) for r in hits if getattr(r, "id", r) != self.paper.id][:8]
-        self.related = self.library.papers.many([int(i) for i in ids], with_sightings=False)
+            hits = self.library.index.related(self.paper.id).hits
+        except CORE_ERRORS:  # a broken index must not break reading
+            hits = []
+        ids = [int(h.id) for h in hits if h.id != self.paper.id][:8]
+        self.related = self.library.papers.many(ids, with_sightings=False)
         self._render(keep_scroll=True)
 
     # -- building the document -------------------------------------------------------------
@@ -166,23 +168,23 @@ class DetailPane(QWidget):
         title_font.setPointSizeF(base.pointSizeF() * 1.45)
         title_font.setBold(True)
         title_fmt.setFont(title_font)
-        self._block(cursor, first=True, bottom=6, line_height=112)
+        self.block(cursor, first=True, bottom=6, line_height=112)
         start = cursor.position()
         cursor.insertText(paper.title, title_fmt)
         self.title_range = (start, cursor.position())
 
-        self._block(cursor, bottom=4)
-        cursor.insertText(self._meta_line(paper), self._muted())
-        self._block(cursor, bottom=4)
+        self.block(cursor, bottom=4)
+        cursor.insertText(self._meta_line(paper), self.muted())
+        self.block(cursor, bottom=4)
         self._state_line(cursor, paper)
-        self._block(cursor, bottom=14)
-        cursor.insertText("Look it up on ", self._muted())
+        self.block(cursor, bottom=14)
+        cursor.insertText("Look it up on ", self.muted())
         for n, (site, url) in enumerate(lookup_urls(paper.title)):
             if n:
-                cursor.insertText(" · ", self._muted())
-            cursor.insertText(site, self._link(url))
+                cursor.insertText(" · ", self.muted())
+            cursor.insertText(site, self.link(url))
 
-        self._block(cursor, bottom=10, line_height=135)
+        self.block(cursor, bottom=10, line_height=135)
         start = cursor.position()
         self._insert_linkified(cursor, paper.abstract or "(no abstract)")
         self.abstract_range = (start, cursor.position())
@@ -190,27 +192,27 @@ class DetailPane(QWidget):
         for section in self.sections:
             section(cursor, paper)
 
-        self._heading(cursor, "Seen in")
+        self.heading(cursor, "Seen in")
         for sighting in paper.sightings:
-            self._block(cursor, bottom=2)
-            cursor.insertText("• ", self._muted())
+            self.block(cursor, bottom=2)
+            cursor.insertText("• ", self.muted())
             cursor.insertText(
                 digest_label(sighting.digest_name, sighting.digest_date),
-                self._link(f"dd:digest/{sighting.digest_id}"),
+                self.link(f"dd:digest/{sighting.digest_id}"),
             )
-            cursor.insertText(f"  #{sighting.position}", self._muted())
+            cursor.insertText(f"  #{sighting.position}", self.muted())
 
-        self._heading(cursor, "Related papers")
+        self.heading(cursor, "Related papers")
         if self.related is None:
-            self._block(cursor)
-            cursor.insertText("Looking for related papers…", self._muted())
+            self.block(cursor)
+            cursor.insertText("Looking for related papers…", self.muted())
         elif not self.related:
-            self._block(cursor)
-            cursor.insertText("None found.", self._muted())
+            self.block(cursor)
+            cursor.insertText("None found.", self.muted())
         for other in self.related or []:
-            self._block(cursor, bottom=4)
-            cursor.insertText("• ", self._muted())
-            cursor.insertText(other.title, self._link(f"dd:paper/{other.id}"))
+            self.block(cursor, bottom=4)
+            cursor.insertText("• ", self.muted())
+            cursor.insertText(other.title, self.link(f"dd:paper/{other.id}"))
         cursor.endEditBlock()
         # The browser's own cursor was pushed to the end by the inserts; without this it
         # scrolls to the bottom of the document on the next layout.
@@ -253,8 +255,9 @@ class DetailPane(QWidget):
                 cursor.insertText("   ", QTextCharFormat())
             cursor.insertText(text, fmt)
 
-    def _heading(self, cursor: QTextCursor, text: str) -> None:
-        self._block(cursor, top=14, bottom=4)
+    def heading(self, cursor: QTextCursor, text: str) -> None:
+        """A small upper-case section heading in a new block."""
+        self.block(cursor, top=14, bottom=4)
         fmt = QTextCharFormat()
         fmt.setFontWeight(QFont.Weight.Bold)
         fmt.setForeground(MUTED)
@@ -265,7 +268,7 @@ class DetailPane(QWidget):
         cursor.insertText(text, fmt)
 
     @staticmethod
-    def _block(
+    def block(
         cursor: QTextCursor,
         *,
         first: bool = False,
@@ -273,6 +276,7 @@ class DetailPane(QWidget):
         bottom: float = 0,
         line_height: int = 100,
     ) -> None:
+        """Start a block with these margins (``first``: format the current block instead)."""
         fmt = QTextBlockFormat()
         fmt.setTopMargin(top)
         fmt.setBottomMargin(bottom)
@@ -284,13 +288,15 @@ class DetailPane(QWidget):
             cursor.insertBlock(fmt, QTextCharFormat())
 
     @staticmethod
-    def _muted() -> QTextCharFormat:
+    def muted() -> QTextCharFormat:
+        """The format of secondary text."""
         fmt = QTextCharFormat()
         fmt.setForeground(MUTED)
         return fmt
 
     @staticmethod
-    def _link(href: str) -> QTextCharFormat:
+    def link(href: str) -> QTextCharFormat:
+        """The format of a link to ``href``."""
         fmt = QTextCharFormat()
         fmt.setAnchor(True)
         fmt.setAnchorHref(href)
@@ -305,7 +311,7 @@ class DetailPane(QWidget):
             cursor.insertText(text[pos : match.start()], plain)
             url = QUrl(match.group(0), QUrl.ParsingMode.StrictMode)
             if url.isValid() and is_web_link(url):
-                cursor.insertText(match.group(0), self._link(url.toString()))
+                cursor.insertText(match.group(0), self.link(url.toString()))
             else:
                 cursor.insertText(match.group(0), plain)
             pos = match.end()

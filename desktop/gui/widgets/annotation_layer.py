@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote as url_quote
 from urllib.parse import unquote
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QKeyEvent,
     QMouseEvent,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
     QTextFormat,
 )
 from PySide6.QtWidgets import (
@@ -34,34 +34,25 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTextEdit,
     QVBoxLayout,
-    QWidget,
 )
 
 from desktop.core.annotations.text_anchor import str_index, utf16_offset
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper
-from desktop.gui.sidebar_model import HIGHLIGHTS, ViewRole
+from desktop.gui.core_errors import CORE_ERRORS
+from desktop.gui.highlight_colors import (
+    COLOR_KEYS,
+    HIGHLIGHT_BG,
+    ORPHAN_BG,
+    SELECTED_BG,
+    color_label,
+)
+from desktop.gui.widgets.detail_pane import DetailPane
+from desktop.gui.widgets.safe_text import insert_markdown
 
 if TYPE_CHECKING:
-    from desktop.gui.main_window import MainWindow
+    from desktop.gui.context import WindowContext
 
 NOTE_SAVE_DELAY_MS = 800
-COLOR_KEYS = tuple(HIGHLIGHT_COLORS)  # 1-5 in palette order
-# Background of a highlight in the text, and of the selected highlight.
-HIGHLIGHT_BG = {
-    "yellow": "#fde68a",
-    "green": "#bbf7d0",
-    "blue": "#bfdbfe",
-    "red": "#fecaca",
-    "purple": "#e9d5ff",
-}
-SELECTED_BG = {
-    "yellow": "#fbbf24",
-    "green": "#4ade80",
-    "blue": "#60a5fa",
-    "red": "#f87171",
-    "purple": "#c084fc",
-}
-ORPHAN_BG = "#e5e7eb"
 TAG_BG = "#e0e7ff"
 TAG_FG = "#3730a3"
 TEXT = QColor("#1f2937")
@@ -79,33 +70,31 @@ CARET_KEYS = {
 }
 
 
-def color_label(color: str) -> str:
-    """A palette colour as people read it: ``yellow (key point)``."""
-    return f"{color} ({HIGHLIGHT_COLORS.get(color, color)})"
-
-
 def tag_href(name: str) -> str:
     """The internal link of a tag chip."""
     return "dd:tag/" + url_quote(name, safe="")
 
 
 class AnnotationLayer(QObject):
-    """Highlights, note and tags for the paper in the detail pane; commands call into it."""
+    """Highlights, note and tags for the paper in the detail pane (an ``AnnotationView``).
 
-    def __init__(self, win: MainWindow) -> None:
-        super().__init__(win)
-        self.win = win
-        self.library = win.library
-        self.detail = win.detail
-        self.browser = win.detail.browser
+    It draws and keeps the selection; the commands (``commands/annotations.py``) decide what
+    a key does and make the writes.
+    """
+
+    def __init__(self, ctx: WindowContext, detail: DetailPane) -> None:
+        super().__init__(detail)
+        self.ctx = ctx
+        self.library = ctx.library
+        self.detail = detail
+        self.browser = detail.browser
         self.color = "yellow"  # the colour of the next highlight
         self.selected: int | None = None  # the selected highlight's id
         self.ann: Annotations | None = None
-        self.last_dialog: QWidget | None = None
         self._paper_id: int | None = None
         self._caret: int | None = None
         self._in_render = False
-        self._close_refused = False
+        self.close_refused = False  # a close was refused once for an unsaved note
         self._note_pos = 0  # where the note section starts in the pane's document
         self._renders = 0  # counts renders, to tell the user's caret moves from a render's
 
@@ -128,21 +117,7 @@ class AnnotationLayer(QObject):
         self._build_note_editor()
         self.detail.sections.append(self._section)
         self.detail.rendered.connect(self._after_render)
-        win.installEventFilter(self)
-        win.sidebar.activated.connect(self._on_sidebar_entry)
-        win.sidebar.clicked.connect(self._on_sidebar_entry)
         self.detail.refresh()
-
-    def _on_sidebar_entry(self, index: QModelIndex) -> None:
-        if index.data(ViewRole) == HIGHLIGHTS:
-            QTimer.singleShot(0, self, self._open_highlights_once)
-
-    def _open_highlights_once(self) -> None:
-        shown = self.win.last_dialog
-        if not (
-            shown is not None and shown.objectName() == "highlights-view" and shown.isVisible()
-        ):
-            self.win.run_command("go-highlights")
 
     def let_go(self) -> None:
         """Esc lets go of the selected highlight (n then edits the paper's note)."""
@@ -155,7 +130,7 @@ class AnnotationLayer(QObject):
         self.note_box = QFrame(self.detail)
         self.note_box.setObjectName("note-box")
         self.note_box.setFrameShape(QFrame.Shape.StyledPanel)
-        box = QVBoxLayout(self.note_box)
+        box = self.note_layout = QVBoxLayout(self.note_box)
         box.setContentsMargins(10, 6, 10, 8)
         box.setSpacing(4)
         self.note_label = QLabel(self.note_box)
@@ -172,11 +147,10 @@ class AnnotationLayer(QObject):
         self.note_editor.setMinimumHeight(150)
         box.addWidget(self.note_label)
         box.addWidget(self.note_editor)
-        layout = self.detail.layout()
+        layout = self.detail.column
         layout.addWidget(self.note_box)
-        if isinstance(layout, QVBoxLayout):
-            layout.setStretchFactor(self.browser, 3)
-            layout.setStretchFactor(self.note_box, 2)
+        layout.setStretchFactor(self.browser, 3)
+        layout.setStretchFactor(self.note_box, 2)
         self.note_box.hide()
         self.note_paper: int | None = None  # the paper the editor's text belongs to
         self._note_saved = ""
@@ -191,12 +165,12 @@ class AnnotationLayer(QObject):
         if self.note_paper is not None:
             self.note_timer.start()
 
-    def edit_note(self) -> None:
-        """Open the note editor on the shown paper and give it the keyboard."""
+    def open_note_editor(self) -> bool:
+        """Open the note editor on the shown paper and give it the keyboard; False when no
+        paper is shown."""
         paper = self.detail.paper
         if paper is None:
-            self.win._say("No paper to write a note on")  # noqa: SLF001
-            return
+            return False
         if self.note_paper != paper.id:
             self.save_note()
             text = self.library.notes.get(paper.id)
@@ -207,14 +181,12 @@ class AnnotationLayer(QObject):
         self.note_box.show()
         self.note_editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._show_rendered_note()
-        self.win._say(  # noqa: SLF001
-            "Writing the paper's note: saved as you type; Ctrl+Enter or Esc goes back to the list"
-        )
         self.note_editor.moveCursor(QTextCursor.MoveOperation.End)
+        return True
 
     def _show_rendered_note(self) -> None:
         """Scroll the pane to the rendered note (it follows the editor as it autosaves)."""
-        self.note_box.layout().activate()
+        self.note_layout.activate()
         c = QTextCursor(self.browser.document())
         c.setPosition(min(self._note_pos, self.browser.document().characterCount() - 1))
         bar = self.browser.verticalScrollBar()
@@ -231,18 +203,26 @@ class AnnotationLayer(QObject):
             return True
         try:
             self.library.notes.set(paper_id, text)
-        except Exception as exc:  # noqa: BLE001 - keep the text and say why
-            self.win._say(f"The note was not saved: {exc}")  # noqa: SLF001
+        except CORE_ERRORS as exc:  # keep the text and say why
+            self.ctx.say(f"The note was not saved: {exc}")
             return False
         self._note_saved = text
         return True
 
-    def finish_note(self) -> None:
-        """Save the note, close the editor and give the keyboard back to the list."""
+    def close_note_editor(self) -> None:
+        """Save the note and hide the editor if it is open."""
         if self.note_box.isVisible():
             self.save_note()
             self.note_box.hide()
-        self.win.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def may_close(self) -> bool:
+        """Whether the window may close: the note is saved, or a close was refused once
+        already (a second close discards the unsaved text)."""
+        if self.save_note() or self.close_refused:
+            return True
+        self.close_refused = True
+        self.ctx.say("The note could not be saved; copy it somewhere, or close again to discard it")
+        return False
 
     def _close_note_editor(self) -> None:
         self.save_note()
@@ -254,13 +234,13 @@ class AnnotationLayer(QObject):
         self._in_render = True
         try:
             self.ann = self.library.annotations(paper.id)
-        except Exception:  # noqa: BLE001 - a paper deleted meanwhile
+        except CORE_ERRORS:  # a paper deleted meanwhile
             self.ann = None
             return
         ann = self.ann
         d = self.detail
         if ann.tags:
-            d._block(cursor, top=2, bottom=6)  # noqa: SLF001
+            d.block(cursor, top=2, bottom=6)
             for n, name in enumerate(ann.tags):
                 if n:
                     cursor.insertText("  ", QTextCharFormat())
@@ -271,18 +251,17 @@ class AnnotationLayer(QObject):
                 fmt.setForeground(QColor(TAG_FG))
                 cursor.insertText(f"\u2009#{name}\u2009", fmt)
         if ann.highlights:
-            d._heading(cursor, f"Highlights ({len(ann.highlights)})")  # noqa: SLF001
+            d.heading(cursor, f"Highlights ({len(ann.highlights)})")
             for h in ann.highlights:
                 self._highlight_entry(cursor, h)
         self._note_pos = cursor.position()
-        d._heading(cursor, "Note")  # noqa: SLF001
-        d._block(cursor, bottom=4)  # noqa: SLF001
+        d.heading(cursor, "Note")
+        d.block(cursor, bottom=4)
         if ann.note.strip():
-            start = cursor.position()
-            cursor.insertMarkdown(ann.note, QTextDocument.MarkdownFeature.MarkdownNoHTML)
-            self._tame_headings(start, cursor.position())
+            start, end = insert_markdown(cursor, ann.note)  # images become their alt text
+            self._tame_headings(start, end)
         else:
-            cursor.insertText("No note yet. Press n to write one; t adds tags.", d._muted())  # noqa: SLF001
+            cursor.insertText("No note yet. Press n to write one; t adds tags.", d.muted())
 
     def _tame_headings(self, start: int, end: int) -> None:
         """Note headings a little larger than the text, not poster-sized."""
@@ -312,7 +291,7 @@ class AnnotationLayer(QObject):
 
     def _highlight_entry(self, cursor: QTextCursor, h: Highlight) -> None:
         d = self.detail
-        d._block(cursor, top=4, bottom=1)  # noqa: SLF001
+        d.block(cursor, top=4, bottom=1)
         chip = QTextCharFormat()
         chip.setFontPointSize(self.browser.font().pointSizeF() * 0.85)
         chip.setFontWeight(QFont.Weight.DemiBold)
@@ -336,7 +315,7 @@ class AnnotationLayer(QObject):
             quote.setFontUnderline(True)
         cursor.insertText(f"“{' '.join(h.quote.split())}”", quote)
         if h.note.strip():
-            d._block(cursor, bottom=2)  # noqa: SLF001
+            d.block(cursor, bottom=2)
             note = QTextCharFormat()
             note.setForeground(MUTED)
             note.setFontItalic(True)
@@ -417,7 +396,7 @@ class AnnotationLayer(QObject):
             h = self.library.highlights.get(highlight_id)
             if h is not None:
                 what = "orphaned highlight" if h.orphaned else f"{color_label(h.color)} highlight"
-                self.win._say(  # noqa: SLF001
+                self.ctx.say(
                     f"Selected a {what}: n edits its note, 1–5 its colour, Delete removes it"
                 )
         self.detail.refresh()
@@ -468,7 +447,7 @@ class AnnotationLayer(QObject):
         if h is None:
             return False
         self.select_highlight(h.id)
-        self.edit_highlight_note(h)
+        self.ctx.run_command("edit-note")  # the selected highlight's note
         return True
 
     def _on_link(self, url: QUrl) -> None:
@@ -478,20 +457,19 @@ class AnnotationLayer(QObject):
         if kind == "highlight" and ident.isdigit():
             self.select_highlight(int(ident))
         elif kind == "tag" and ident:
-            self.win.set_view("tag:" + unquote(ident))
+            self.ctx.set_view("tag:" + unquote(ident))
 
-    def focus_text(self) -> None:
-        """Put a caret at the start of the abstract (Shift+arrows then select text)."""
+    def focus_text(self) -> bool:
+        """Put a caret at the start of the abstract (Shift+arrows then select text); False
+        when no paper is shown."""
         if self.detail.paper is None:
-            return
+            return False
         self.browser.setFocus(Qt.FocusReason.ShortcutFocusReason)
         c = QTextCursor(self.browser.document())
         c.setPosition(self.detail.abstract_range[0])
         self.browser.setTextCursor(c)
         self.browser.ensureCursorVisible()
-        self.win._say(  # noqa: SLF001
-            "Caret in the text: arrows move, Shift+arrows select, h highlights, Esc goes back"
-        )
+        return True
 
     def _context_menu(self, pos: QPoint) -> None:
         menu = self.build_context_menu()
@@ -504,13 +482,12 @@ class AnnotationLayer(QObject):
         copy.setEnabled(self.browser.textCursor().hasSelection())
         copy.triggered.connect(self.browser.copy)
         menu.addSeparator()
-        actions = self.win.actions_by_name
-        menu.addAction(actions["highlight"])
+        menu.addAction(self.ctx.action("highlight"))
         for n in range(1, len(COLOR_KEYS) + 1):
-            menu.addAction(actions[f"color-{n}"])
+            menu.addAction(self.ctx.action(f"color-{n}"))
         menu.addSeparator()
         for name in ("edit-note", "delete-highlight", "edit-tags"):
-            menu.addAction(actions[name])
+            menu.addAction(self.ctx.action(name))
         return menu
 
     # -- highlight commands ----------------------------------------------------------------
@@ -536,46 +513,28 @@ class AnnotationLayer(QObject):
                 return field, s, e
         return None
 
-    def highlight(self, color: str | None = None) -> None:
-        """Highlight the selected text in ``color`` (default: the current colour)."""
-        paper = self.detail.paper
-        span = self.selected_span()
-        if paper is None or span is None:
-            self.win._say(  # noqa: SLF001
-                "Select text in the title or abstract first: v puts a caret there, "
-                "Shift+arrows select (or drag with the mouse)"
-            )
-            return
-        field, start, end = span
-        try:
-            h = self.library.highlights.add(paper.id, field, start, end, color=color or self.color)
-        except Exception as exc:  # noqa: BLE001 - say why, keep going
-            self.win._say(f"Could not highlight: {exc}")  # noqa: SLF001
-            return
-        span_in_doc = self._doc_span(paper, h)
-        self._caret = span_in_doc[1] if span_in_doc else None
-        self.selected = h.id
-        self.detail.refresh()
-        self.win._say(  # noqa: SLF001
-            f"Highlighted in {color_label(h.color)}: n adds a note, u undoes"
-        )
-
-    def step_highlight(self, delta: int) -> None:
-        """Select the next (+1) or previous (-1) highlight of the paper, in reading order."""
+    def shown_highlights(self) -> list[Highlight]:
+        """The highlights of the shown paper, in reading order."""
         paper, ann = self.detail.paper, self.ann
-        if paper is None or ann is None or ann.paper_id != paper.id or not ann.highlights:
-            self.win._say("This paper has no highlights")  # noqa: SLF001
-            return
-        ids = [h.id for h in ann.highlights]
-        if self.selected in ids:
-            index = (ids.index(self.selected) + delta) % len(ids)
-        else:
-            index = 0 if delta > 0 else len(ids) - 1
-        h = ann.highlights[index]
-        span = self._doc_span(paper, h)
+        if paper is None or ann is None or ann.paper_id != paper.id:
+            return []
+        return list(ann.highlights)
+
+    def show_new_highlight(self, highlight: Highlight) -> None:
+        """Select a highlight just made, with the caret after it."""
+        paper = self.detail.paper
+        span = self._doc_span(paper, highlight) if paper is not None else None
+        self._caret = span[1] if span else None
+        self.selected = highlight.id
+        self.detail.refresh()
+
+    def step_to(self, highlight: Highlight) -> None:
+        """Select a highlight and bring the caret and the view to it."""
+        paper = self.detail.paper
+        span = self._doc_span(paper, highlight) if paper is not None else None
         if span is not None and self.browser.hasFocus():
             self._caret = span[0]
-        self.select_highlight(h.id)
+        self.select_highlight(highlight.id)
         if span is not None:
             c = QTextCursor(self.browser.document())
             c.setPosition(span[0])
@@ -586,61 +545,9 @@ class AnnotationLayer(QObject):
             finally:
                 self._in_render = False
 
-    def pick_color(self, number: int) -> None:
-        """Colour ``number`` (1–5): recolour the selected highlight, or highlight the selected
-        text in it, or use it for the next highlight."""
-        color = COLOR_KEYS[number - 1]
-        if self.selected_span() is not None:
-            self.color = color
-            self.highlight(color)
-            return
-        if self.selected is not None and self.library.highlights.get(self.selected) is not None:
-            try:
-                self.library.highlights.set_color(self.selected, color)
-            except Exception as exc:  # noqa: BLE001
-                self.win._say(f"Could not change the colour: {exc}")  # noqa: SLF001
-                return
-            self.win._say(f"Highlight is now {color_label(color)}")  # noqa: SLF001
-            return
-        self.color = color
-        self.win._say(f"Next highlight: {color_label(color)}")  # noqa: SLF001
-
-    def note_key(self) -> None:
-        """n: edit the selected highlight's note, else the paper's note."""
-        if self.selected is not None:
-            h = self.library.highlights.get(self.selected)
-            if h is not None:
-                self.edit_highlight_note(h)
-                return
-        self.edit_note()
-
-    def edit_highlight_note(self, h: Highlight) -> None:
-        """Open a small editor on a highlight's note."""
-        from desktop.gui.highlight_note_dialog import HighlightNoteDialog
-
-        dialog = HighlightNoteDialog(h, self.win)
-        self.last_dialog = dialog
-
-        def save() -> None:
-            try:
-                self.library.highlights.set_note(h.id, dialog.text())
-            except Exception as exc:  # noqa: BLE001
-                self.win._say(f"The highlight note was not saved: {exc}")  # noqa: SLF001
-
-        dialog.accepted.connect(save)
-        dialog.open()
-
-    def delete_selected(self) -> None:
-        """Delete the selected highlight."""
-        if self.selected is None or self.library.highlights.get(self.selected) is None:
-            self.win._say(  # noqa: SLF001
-                "No highlight selected: click one, or move the caret into it (v)"
-            )
-            return
-        self.library.highlights.delete(self.selected)
-        self.selected = None
+    def refresh(self) -> None:
+        """Redraw the shown paper with its annotations."""
         self.detail.refresh()
-        self.win._say("Highlight deleted   ·   u undoes")  # noqa: SLF001
 
     # -- events ----------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -661,25 +568,12 @@ class AnnotationLayer(QObject):
             return True
         elif watched is self.note_editor and kind == QEvent.Type.FocusOut:
             self.save_note()
-            reason = getattr(event, "reason", lambda: None)()
+            reason = event.reason() if isinstance(event, QFocusEvent) else None
             if reason not in (
                 Qt.FocusReason.ActiveWindowFocusReason,
                 Qt.FocusReason.PopupFocusReason,
             ):
                 self.note_box.hide()
-        elif (
-            watched is self.win
-            and kind == QEvent.Type.Close
-            and not self.save_note()
-            and not self._close_refused
-        ):
-            # Keep the window (and the unsaved text) once; a second close discards it.
-            self._close_refused = True
-            self.win._say(  # noqa: SLF001
-                "The note could not be saved; copy it somewhere, or close again to discard it"
-            )
-            event.ignore()
-            return True
         return super().eventFilter(watched, event)
 
     def stop(self) -> None:

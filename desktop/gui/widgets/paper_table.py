@@ -16,46 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.item_painting import draw_item_in_row
-from desktop.gui.paper_list_model import COL_TITLE, SnippetRole
+from desktop.core.search.index import split_marked
+from desktop.gui.models.paper_list import COL_TITLE, SnippetRole
+from desktop.gui.widgets.item_painting import draw_item_in_row
 
 ROW_HEIGHT = 30
 SEARCH_ROW_HEIGHT = 52
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-def snippet_markers() -> tuple[str, str]:
-    """The start and end markers the core search puts around matched words."""
-    try:
-        from desktop.core.search import index as search_index
-    except ImportError:
-        return ("\x02", "\x03")
-    start = getattr(search_index, "MARK_START", None) or getattr(search_index, "HIT_START", None)
-    end = getattr(search_index, "MARK_END", None) or getattr(search_index, "HIT_END", None)
-    return (str(start or "\x02"), str(end or "\x03"))
-
-
-def split_marked(snippet: str, markers: tuple[str, str] | None = None) -> list[tuple[str, bool]]:
-    """A snippet as (text, matched) runs, markers removed; plain text throughout."""
-    start, end = markers or snippet_markers()
-    runs: list[tuple[str, bool]] = []
-    rest = " ".join(snippet.split())
-    while rest:
-        at = rest.find(start)
-        if at < 0:
-            runs.append((rest, False))
-            break
-        if at:
-            runs.append((rest[:at], False))
-        rest = rest[at + len(start) :]
-        stop = rest.find(end)
-        if stop < 0:
-            runs.append((rest, True))
-            break
-        runs.append((rest[:stop], True))
-        rest = rest[stop + len(end) :]
-    return [(text, hit) for text, hit in runs if text]
 
 
 class TitleDelegate(QStyledItemDelegate):
@@ -94,7 +62,7 @@ class TitleDelegate(QStyledItemDelegate):
         rect.setTop(option.rect.top() + option.rect.height() // 2)
         rect.adjust(60, 0, -6, -4)
         x = rect.left()
-        for text, hit in split_marked(snippet):
+        for text, hit in split_marked(" ".join(snippet.split())):
             use = bold if hit else font
             metrics = QFontMetrics(use)
             room = rect.right() - x
@@ -143,7 +111,8 @@ class PaperTable(QTableView):
 
     def set_search_mode(self, on: bool) -> None:
         """Taller rows with snippets for search results; compact rows otherwise."""
-        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate if on else None)
+        # Off: the view's own C++ delegate paints (None is what Qt takes to remove ours).
+        self.setItemDelegateForColumn(COL_TITLE, self.title_delegate if on else None)  # type: ignore[arg-type]
         self.verticalHeader().setDefaultSectionSize(SEARCH_ROW_HEIGHT if on else ROW_HEIGHT)
         self.viewport().update()
 

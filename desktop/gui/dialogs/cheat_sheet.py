@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -16,13 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.keymap import key_rows
-
 
 class CheatSheet(QDialog):
-    """A read-only table of the key bindings; Esc or ? closes it."""
+    """A read-only table of (keys, what they do) rows; Esc or ? closes it."""
 
-    def __init__(self, keymap: dict[str, str] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, key_rows: Sequence[tuple[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.resize(620, 640)
@@ -41,7 +41,7 @@ class CheatSheet(QDialog):
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         bold = QFont(self.font())
         bold.setBold(True)
-        for keys, doc in key_rows(keymap):
+        for keys, doc in key_rows:
             item = QTreeWidgetItem([keys, doc])
             item.setFont(0, bold)
             self.table.addTopLevelItem(item)
@@ -55,7 +55,5 @@ class CheatSheet(QDialog):
 
     def rows(self) -> list[tuple[str, str]]:
         """The (keys, description) rows shown."""
-        return [
-            (self.table.topLevelItem(n).text(0), self.table.topLevelItem(n).text(1))
-            for n in range(self.table.topLevelItemCount())
-        ]
+        items = [self.table.topLevelItem(n) for n in range(self.table.topLevelItemCount())]
+        return [(item.text(0), item.text(1)) for item in items if item is not None]

@@ -1,0 +1,23 @@
+"""Every user action as a named command: the registry and one module per area.
+
+Importing this package registers every command in ``COMMANDS``. The import order below is
+the order of the menus, the toolbar and the palette, so it is kept by hand.
+"""
+
+from __future__ import annotations
+
+# isort: off
+# (The highlights module is not called "annotations": the __future__ import owns that name.)
+from desktop.gui.commands import navigation  # noqa: F401 - moving around
+from desktop.gui.commands import triage  # noqa: F401 - read, star, queue, archive, undo
+from desktop.gui.commands import views  # noqa: F401 - search and the views
+from desktop.gui.commands import files  # noqa: F401 - import, paste, reload, quit
+from desktop.gui.commands import help  # noqa: F401 - the palette and the key sheet
+from desktop.gui.commands import annotating  # noqa: F401 - highlights and notes
+from desktop.gui.commands import tags  # noqa: F401 - tags
+from desktop.gui.commands import review  # noqa: F401 - the Highlights view and export
+
+# isort: on
+from desktop.gui.commands.registry import COMMANDS, MENUS, Command, command
+
+__all__ = ["COMMANDS", "MENUS", "Command", "command"]

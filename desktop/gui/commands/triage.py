@@ -1,0 +1,177 @@
+"""Triage: read, starred, queued and archived on the target papers; bulk selection; undo."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from desktop.gui.commands.registry import command
+
+if TYPE_CHECKING:
+    from desktop.core.models import Changes, PaperId
+    from desktop.gui.context import WindowContext
+
+
+def plural(n: int, word: str) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def say_done(ctx: WindowContext, changes: Changes, ids: Sequence[int]) -> None:
+    """Say what a triage write did (the undo label names it), or that nothing changed."""
+    if changes.empty:
+        ctx.say("Nothing to change")
+        return
+    label = ctx.library.history.undo_label() or "done"
+    ctx.say(f"{label[:1].upper()}{label[1:]}: {plural(len(ids), 'paper')}   ·   u undoes")
+
+
+def advance_if_still_here(ctx: WindowContext, before: PaperId | None, ids: Sequence[int]) -> None:
+    """After archiving or queueing one paper that stays in the view, go to the next one."""
+    if len(ids) == 1 and before is not None and before == ctx.current_id():
+        ctx.move_current(+1)
+
+
+def toggle(ctx: WindowContext, what: str) -> None:
+    """Toggle read, starred or queued on the target papers."""
+    ids = ctx.targets()
+    if not ids:
+        return
+    before = ctx.current_id()
+    changes = ctx.library.triage.toggle(what, ids)
+    say_done(ctx, changes, ids)
+    if what == "queued" and ctx.library.history.undo_label() == "add to queue":
+        advance_if_still_here(ctx, before, ids)
+
+
+@command(
+    "toggle-read",
+    label="Read / unread",
+    menu="Paper",
+    icon="unread",
+    toolbar=True,
+    context_menu=True,
+    needs_paper=True,
+)
+def toggle_read(ctx: WindowContext) -> None:
+    """Mark the paper read or unread."""
+    toggle(ctx, "read")
+
+
+@command(
+    "toggle-star",
+    label="Star",
+    menu="Paper",
+    icon="star",
+    toolbar=True,
+    context_menu=True,
+    needs_paper=True,
+)
+def toggle_star(ctx: WindowContext) -> None:
+    """Star or unstar the paper."""
+    toggle(ctx, "starred")
+
+
+@command(
+    "toggle-queue",
+    label="Read later",
+    menu="Paper",
+    icon="queue",
+    toolbar=True,
+    context_menu=True,
+    needs_paper=True,
+)
+def toggle_queue(ctx: WindowContext) -> None:
+    """Add the paper to the reading queue, or take it out."""
+    toggle(ctx, "queued")
+
+
+@command(
+    "archive",
+    label="Archive",
+    menu="Paper",
+    icon="archive",
+    toolbar=True,
+    context_menu=True,
+    needs_paper=True,
+)
+def archive(ctx: WindowContext) -> None:
+    """Archive the paper (done); in the Archive view, bring it back."""
+    ids = ctx.targets()
+    if not ids:
+        return
+    if ctx.view == "archive":
+        archived = False
+    else:
+        papers = ctx.library.papers.many(ids, with_sightings=False)
+        archived = not all(p.archived for p in papers)
+    before = ctx.current_id()
+    changes = ctx.library.triage.set_archived(ids, archived)
+    say_done(ctx, changes, ids)
+    if archived and not changes.empty:
+        advance_if_still_here(ctx, before, ids)
+
+
+def move_in_queue(ctx: WindowContext, delta: int) -> None:
+    """Move the current paper within the reading queue."""
+    paper_id = ctx.current_id()
+    if paper_id is None:
+        return
+    if not ctx.is_queue_order():
+        ctx.say("Papers are reordered in the Queue view, in queue order (g then l)")
+        return
+    changes = ctx.library.triage.move_in_queue(paper_id, delta)
+    if changes.empty:
+        ctx.say("Already at the " + ("top" if delta < 0 else "bottom") + " of the queue")
+
+
+@command("queue-move-up", label="Move up in queue", menu="Paper", context_menu=True)
+def queue_move_up(ctx: WindowContext) -> None:
+    """Move the paper one place up in the reading queue."""
+    move_in_queue(ctx, -1)
+
+
+@command("queue-move-down", label="Move down in queue", menu="Paper", context_menu=True)
+def queue_move_down(ctx: WindowContext) -> None:
+    """Move the paper one place down in the reading queue."""
+    move_in_queue(ctx, +1)
+
+
+@command(
+    "toggle-select",
+    label="Select for bulk action",
+    menu="Paper",
+    icon="check",
+    context_menu=True,
+    needs_paper=True,
+)
+def toggle_select(ctx: WindowContext) -> None:
+    """Select the paper for a bulk action (triage keys then act on every selected paper)."""
+    row = ctx.current_row()
+    if row < 0:
+        return
+    count = ctx.toggle_mark(row)
+    if count:
+        ctx.say(f"{plural(count, 'paper')} selected: triage keys act on all; Esc clears")
+    else:
+        ctx.say("No papers selected")
+    if row + 1 < ctx.row_count():
+        ctx.move_current(+1)
+
+
+@command("undo", label="Undo", menu="Edit", icon="undo", toolbar=True)
+def undo(ctx: WindowContext) -> None:
+    """Undo the last action (triage, highlight, note or tags)."""
+    with ctx.returning_papers():
+        done = ctx.library.history.undo()
+    ctx.say(f"Undone: {done[0]}" if done else "Nothing to undo")
+    ctx.update_actions()  # the history moved after the write was announced
+
+
+@command("redo", label="Redo", menu="Edit", icon="redo", toolbar=True)
+def redo(ctx: WindowContext) -> None:
+    """Redo the last undone action."""
+    with ctx.returning_papers():
+        done = ctx.library.history.redo()
+    ctx.say(f"Redone: {done[0]}" if done else "Nothing to redo")
+    ctx.update_actions()

@@ -1,0 +1,128 @@
+"""Search: the search field, debounced while typing, and leaving the results again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QLineEdit
+
+from desktop.core.library import Library
+from desktop.core.models import PaperId
+from desktop.gui.controllers.paper_list import PaperListController
+
+SEARCH_DELAY_MS = 180
+SEARCH_LIMIT = 200
+
+
+def results_message(count: int, query: str, notice: str | None, suggestion: str | None) -> str:
+    """The status line after a search: how many results, and what the index had to say."""
+    message = f"{count} result{'' if count == 1 else 's'} for “{query}”   ·   Esc restores the view"
+    if suggestion:
+        message = f"Did you mean “{suggestion}”?   ·   " + message
+    if notice:
+        message = f"{notice}   ·   " + message
+    return message
+
+
+class SearchController(QObject):
+    """Runs the search field's query against the library and shows ranked results (a
+    ``SearchBox`` for the commands)."""
+
+    def __init__(
+        self,
+        library: Library,
+        field: QLineEdit,
+        papers: PaperListController,
+        *,
+        say: Callable[[str], None],
+        restore_view: Callable[[PaperId | None], None],
+        shown: Callable[[], None],
+        index_damaged: Callable[[], None],
+    ) -> None:
+        super().__init__(field)
+        self.library = library
+        self.field = field
+        self.papers = papers
+        self.say = say
+        self.restore_view = restore_view  # show the view again, with this paper current
+        self.shown = shown  # results are listed: update the title, counts and pane
+        self.index_damaged = index_damaged  # the index needs rebuilding (off this thread)
+        self.before_search: PaperId | None = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(SEARCH_DELAY_MS)
+        self.timer.timeout.connect(self.run)
+        field.textEdited.connect(lambda _text: self.timer.start())
+        field.textChanged.connect(self._on_text)
+
+    # -- SearchBox ---------------------------------------------------------------------------
+    @property
+    def query(self) -> str | None:
+        """The query whose results are listed, or None outside search."""
+        return self.papers.model.search_query
+
+    def has_text(self) -> bool:
+        """True when the field holds text."""
+        return bool(self.field.text())
+
+    def focus(self) -> None:
+        """Put the keyboard in the search field, with its text selected."""
+        self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def clear(self) -> None:
+        """Empty the field and go back to the view."""
+        self.field.clear()
+        self.leave()
+
+    # -- running -----------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Empty the field without searching (a view is being shown)."""
+        self.timer.stop()
+        self.field.blockSignals(True)
+        self.field.clear()
+        self.field.blockSignals(False)
+
+    def _on_text(self, text: str) -> None:
+        if not text and self.query is not None:
+            self.timer.stop()
+            self.leave()
+
+    def run(self) -> None:
+        """Search for the text in the field now (normally debounced while typing)."""
+        self.timer.stop()
+        query = self.field.text().strip()
+        if not query:
+            if self.query is not None:
+                self.leave()
+            return
+        results = self.library.index.search(query, limit=SEARCH_LIMIT)  # never raises
+        if self.library.index.needs_rebuild:
+            self.index_damaged()  # the index was found damaged: rebuild it off this thread
+        if self.query is None:
+            self.before_search = self.papers.current_id()
+        with self.papers.reloading():
+            self.papers.model.show_search(
+                query, results.ids, {h.id: h.snippet for h in results.hits if h.snippet}
+            )
+        self.papers.table.set_search_mode(True)
+        self.papers.select_row(0)
+        self.shown()
+        self.say(results_message(len(results.hits), query, results.notice, results.suggestion))
+
+    def rerun(self) -> None:
+        """Search again if results are shown (a new index answers better)."""
+        if self.query is not None:
+            self.run()
+
+    def leave(self) -> None:
+        """Back to the view: on the paper picked in the results when the view holds it, else
+        where the search started."""
+        current = self.papers.current_id()
+        self.papers.table.set_search_mode(False)
+        view = self.papers.model.view
+        if current is None or not self.library.views.contains(view, [current]):
+            current = self.before_search
+        self.before_search = None
+        self.restore_view(current)

@@ -1,0 +1,1 @@
+"""Dialogs: import results and paste preview, tags, highlight notes, highlights, export, help."""

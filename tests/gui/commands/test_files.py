@@ -1,0 +1,42 @@
+"""Import and paste commands on a fake context."""
+
+from __future__ import annotations
+
+from desktop.gui.commands.files import import_pasted, pasted_name
+from desktop.gui.dialogs.import_dialog import PasteDialog
+from tests.gui.commands.conftest import run
+from tests.gui.commands.fake_context import FakeContext
+
+DIGEST = (
+    "A Brand New Paper About Fakes\n\n"
+    "We study how commands run against a fake window context and find it works.\n"
+)
+
+
+def test_paste_with_an_empty_clipboard_says_so(ctx: FakeContext) -> None:
+    ctx.clipboard = "  \n"
+    run(ctx, "paste-digest")
+    assert ctx.messages == ["The clipboard holds no text to import"]
+    assert ctx.dialogs == []
+
+
+def test_paste_previews_then_imports_and_shows_the_digest(ctx: FakeContext) -> None:
+    ctx.clipboard = DIGEST
+    run(ctx, "paste-digest")
+    dialog = ctx.dialogs[-1]
+    assert isinstance(dialog, PasteDialog) and dialog.import_button.isEnabled()
+    dialog.accept()
+    assert ctx.view.startswith("digest:")
+    assert ctx.messages[-1].startswith("Pasted digest: ")
+    assert [p.title for p in ctx.library.papers.many(ctx.ids)] == ["A Brand New Paper About Fakes"]
+    import_pasted(ctx, DIGEST, pasted_name())
+    assert ctx.messages[-1] == "This text was already imported"
+
+
+def test_import_commands_hand_the_chosen_paths_to_the_jobs(ctx: FakeContext) -> None:
+    run(ctx, "import-files")  # the file dialog was cancelled
+    assert ctx.jobs.imported == []
+    ctx.paths = ["a.txt", "b.md"]
+    run(ctx, "import-files")
+    run(ctx, "import-folder")
+    assert ctx.jobs.imported == [["a.txt", "b.md"], ["a.txt", "b.md"]]
