@@ -13,16 +13,10 @@ from hypothesis import strategies as st
 
 from desktop.core.library import Library
 from desktop.core.models import Changes, PaperId
-from desktop.core.search.index import (
-    INDEX_NAME,
-    MARK_END,
-    MARK_START,
-    RebuildCancelledError,
-    build_index,
-    split_marked,
-    strip_marks,
-)
+from desktop.core.search.documents import INDEX_NAME
+from desktop.core.search.index import RebuildCancelledError, build_index
 from desktop.core.search.query import parse_query
+from desktop.core.search.results import MARK_END, MARK_START, split_marked, strip_marks
 from tests.conftest import SEEDS, TODAY
 
 
@@ -39,7 +33,7 @@ def _all(lib: Library) -> list[tuple[int, str, str]]:
 
 
 def _generation(lib: Library) -> int:
-    return int(lib.search_index._ix.latest_generation())
+    return int(lib.search_index.generation)
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +330,9 @@ def test_annotations_are_searchable_once_changed(seeded: Library) -> None:
         )
         seeded.db.execute("INSERT INTO tags (id, name) VALUES (7, 'Reading Group')")
         seeded.db.execute("INSERT INTO paper_tags (paper_id, tag_id) VALUES (3, 7)")
-    seeded._emit(Changes(frozenset({PaperId(1), PaperId(2), PaperId(3)}), annotations=True))
+    seeded.search_index.on_changes(
+        Changes(frozenset({PaperId(1), PaperId(2), PaperId(3)}), annotations=True)
+    )
     assert seeded.search_index.last_written == 3
     assert seeded.search("note:dissertationish").ids == [1]
     assert seeded.search("dissertationish").ids == [1]
@@ -350,7 +346,7 @@ def test_annotations_are_searchable_once_changed(seeded: Library) -> None:
     assert [t for t, m in split_marked(snippet) if m] == ["dissertationish"]
     # deleting the note takes it out of the index
     seeded.db.execute("DELETE FROM notes WHERE paper_id = 1")
-    seeded._emit(Changes(frozenset({PaperId(1)}), annotations=True))
+    seeded.search_index.on_changes(Changes(frozenset({PaperId(1)}), annotations=True))
     assert seeded.search("note:dissertationish").ids == []
 
 
@@ -384,7 +380,7 @@ def test_sqlite_writes_missed_by_the_index_are_reconciled_on_open(seeded_dir: Pa
         assert library.search("kangaroos").ids == [2]
         assert len(library.search("echidna").ids) == 1
         assert gone not in library.search("DiskGNN", limit=None).ids
-        state = library.search_index._state(library.search_index._get_searcher())
+        state = library.search_index.held_state()
         assert set(state) == {r[0] for r in library.db.execute("SELECT id FROM papers")}
         assert all(copies == 1 for _, _, copies in state.values())
 
@@ -437,7 +433,7 @@ def test_a_cancelled_rebuild_is_deferred_again(seeded_dir: Path) -> None:
 
     with Library.open(seeded_dir) as library:
         index = library.search_index
-        index._close_index()
+        index.close(stamp=False)
         shutil.rmtree(seeded_dir / "index")
         with pytest.raises(RebuildCancelledError):
             build_index(seeded_dir / "library.sqlite3", seeded_dir / "index", cancel=lambda: True)
@@ -470,7 +466,7 @@ def test_a_truncated_table_of_contents_is_rebuilt(seeded_dir: Path) -> None:
 
 
 def test_a_broken_index_still_answers_from_sqlite(seeded: Library) -> None:
-    seeded.search_index._mark_broken("simulated damage")
+    seeded.search_index.mark_broken("simulated damage")
     results = seeded.search("DiskGNN")
     assert results.fallback and results.notice
     assert results.hits[0].title.startswith("DiskGNN")
@@ -502,15 +498,16 @@ def test_a_second_library_in_another_thread_shares_the_index(seeded_dir: Path) -
                 other.import_text(NEW_DIGEST, "marsupials")
         except BaseException as exc:  # surfaced below
             errors.append(exc)
+            raise
 
     thread = threading.Thread(target=worker)
     thread.start()
     thread.join()
     assert not errors
     assert len(main.search("zorbification").ids) == 2  # the searcher refreshed
-    main._emit(Changes(frozenset(main.search("zorbification").ids), library=True))
+    main.search_index.on_changes(Changes(frozenset(main.search("zorbification").ids), library=True))
     assert main.search_index.last_written == 0  # already indexed by the worker
-    state = main.search_index._state(main.search_index._get_searcher())
+    state = main.search_index.held_state()
     assert all(copies == 1 for _, _, copies in state.values())
     main.close()
 
@@ -525,8 +522,9 @@ def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None
                     other.import_text(
                         f"Thread {n} paper {k} title\n\nabstract ocelot{n}", f"t{n}{k}"
                     )
-        except BaseException as exc:
+        except BaseException as exc:  # surfaced below
             errors.append(exc)
+            raise
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
     for t in threads:
@@ -554,7 +552,7 @@ def test_a_clean_close_lets_the_next_open_skip_the_reconcile(seeded_dir: Path) -
             "UPDATE papers SET abstract = 'now about wombats', version = version + 1 WHERE id = 3"
         )
         library.db.conn.commit()
-        library.search_index._close_index()  # no stamp written
+        library.search_index.close(stamp=False)  # no stamp written
     assert not stamp.exists()
     with Library.open(seeded_dir) as library:
         assert library.search_index.last_written == 1
@@ -571,7 +569,7 @@ def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) 
             "UPDATE papers SET abstract = 'now about quokkas', version = version + 1 WHERE id = 4"
         )
         library.db.conn.commit()
-        library.search_index._close_index()
+        library.search_index.close(stamp=False)
     stamp.write_text("not json", encoding="utf-8")
     with Library.open(seeded_dir) as library:
         assert library.search("quokkas").ids == [4]

@@ -1,0 +1,26 @@
+"""Small SQL helpers: chunking long id lists for ``IN (?, …)`` and their placeholders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# SQLite's default limit on host parameters was 999 before 3.32; 500 leaves room for others.
+CHUNK = 500
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """Consecutive slices of ``items`` of at most ``size`` (none for an empty sequence)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be positive, not {size}")
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(n: int) -> str:
+    """``n`` comma-separated SQL placeholders: ``marks(3) == "?,?,?"``."""
+    if n < 0:
+        raise ValueError(f"a negative count of placeholders: {n}")
+    return ",".join("?" * n)
