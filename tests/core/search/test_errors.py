@@ -132,3 +132,13 @@ def test_errors_raised_inside_whoosh_reading_files_are_told_from_ours() -> None:
     with pytest.raises(TypeError) as ours:
         ord(b"")  # noqa: B018 - raised in this file, not in Whoosh
     assert not raised_reading_whoosh_files(ours.value)
+
+
+def test_query_limits_reach_the_results(library: Library) -> None:
+    graph = library.search("graph", limit=None).ids
+    assert graph
+    found = library.search(" OR ".join(["graph"] + [f"zz{i}" for i in range(499)]), limit=None)
+    assert set(found.ids) == set(graph)  # the OR kept its first 64 alternatives, graph among them
+    assert found.notice is not None and "at most 64 terms" in found.notice
+    assert library.search(" " * 1000 + "graph", limit=None).ids == graph
+    assert library.search("graph" + " " * 1000 + "-graph").ids == []
