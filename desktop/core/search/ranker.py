@@ -57,12 +57,36 @@ class Budget:
 
     prefix_words: int = field(default_factory=lambda: QUERY_PREFIX_WORDS)
     phrase_checks: int = field(default_factory=lambda: PHRASE_CHECKS)
-    notices: list[str] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=dict)  # prefix -> words searched
+    left_out: list[str] = field(default_factory=list)  # prefixes left out
+    other: list[str] = field(default_factory=list)
 
     def note(self, notice: str) -> None:
         """Record a notice once."""
-        if notice not in self.notices:
-            self.notices.append(notice)
+        if notice not in self.other:
+            self.other.append(notice)
+
+    @property
+    def notices(self) -> list[str]:
+        """The caps that were reached, as sentences for people."""
+        out: list[str] = []
+        if self.cut:
+            words = sorted(set(self.cut.values()))
+            counts = " or ".join(f"{n:,}" for n in words)
+            out.append(
+                f"{_listed(self.cut)}: more words start so than a search takes; only the "
+                f"first {counts} of each (alphabetically) were searched."
+            )
+        if self.left_out:
+            out.append(
+                f"{_listed(self.left_out)}: left out, as a search expands prefixes to at most "
+                f"{QUERY_PREFIX_WORDS:,} words in all."
+            )
+        return out + self.other
+
+
+def _listed(prefixes: Iterable[str]) -> str:
+    return ", ".join(f"{p}*" for p in dict.fromkeys(prefixes))
 
 
 class _Node:
@@ -298,10 +322,8 @@ class Engine:
             return _Node("terms", mask, score)
         budget = self.budget
         if budget.prefix_words <= 0:
-            budget.note(
-                f"{prefix}* was left out: a search expands prefixes to at most "
-                f"{QUERY_PREFIX_WORDS:,} words in all."
-            )
+            if prefix not in budget.left_out and prefix not in budget.cut:
+                budget.left_out.append(prefix)
             return None
         cap = min(PREFIX_WORDS, budget.prefix_words)
         # Each segment's term table is ordered: its first cap + 1 words hold every word of
@@ -317,10 +339,7 @@ class Engine:
             words = dict(sorted(words.items())[:cap])
         budget.prefix_words -= len(words)
         if more:
-            budget.note(
-                f"{prefix}* stands for more words than a search takes: only the first "
-                f"{len(words):,} (alphabetically) were searched."
-            )
+            budget.cut[prefix] = min(len(words), budget.cut.get(prefix, len(words)))
         if not words:
             return _Node("terms", mask, score)
         count = self.searcher.doc_count_all()

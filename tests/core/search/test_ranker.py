@@ -96,7 +96,7 @@ def test_a_prefix_expands_to_a_bounded_number_of_words(
         engine.new_query()
         capped = engine.top(Word("m", "abstract", prefix=True), None)
         assert engine.notices == [
-            "m* stands for more words than a search takes: only the first 4 "
+            "m*: more words start so than a search takes; only the first 4 of each "
             "(alphabetically) were searched."
         ]
         assert 0 < len(capped) < len(full)
@@ -115,7 +115,7 @@ def test_a_query_spends_its_prefix_budget_then_leaves_prefixes_out(
         node = And((Word("m", "abstract", prefix=True), Word("s", "abstract", prefix=True)))
         found = engine.top(node, None)
         alone = engine.top(Word("m", "abstract", prefix=True), None)
-    assert "s* was left out: a search expands prefixes to at most 3 words in all." in (
+    assert "s*: left out, as a search expands prefixes to at most 3 words in all." in (
         engine.notices
     )
     assert {d for d, _ in found} == {d for d, _ in alone}  # left out, not "matches nothing"
