@@ -40,14 +40,14 @@ from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
 from desktop.core.removal import RemovalError
-from desktop.core.search.index import (
+from desktop.core.search.results import (
     MARK_END,
     MARK_START,
     SearchHit,
     SearchResults,
     split_marked,
 )
-from desktop.core.seeds import seed_if_empty, seeds_dir  # noqa: F401 - screenshot.py
+from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
 
 MARK_FLAGS = {

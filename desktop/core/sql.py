@@ -1,4 +1,4 @@
-"""Small SQL helpers shared by the core's queries."""
+"""Small SQL helpers: chunking long id lists for ``IN (?, …)`` and their placeholders."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-# SQLite allows 32,766 host parameters since 3.32; 500 keeps each statement small and fast.
+# SQLite's default limit on host parameters was 999 before 3.32; 500 leaves room for others.
 CHUNK = 500
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    """``items`` in consecutive slices of at most ``size`` (for ``IN (?, …)`` queries)."""
+    """Consecutive slices of ``items`` of at most ``size`` (none for an empty sequence)."""
+    if size < 1:
+        raise ValueError(f"chunk size must be positive, not {size}")
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def marks(n: int) -> str:
-    """``n`` comma-separated placeholders: ``marks(3) == "?,?,?"``."""
+    """``n`` comma-separated SQL placeholders: ``marks(3) == "?,?,?"``."""
+    if n < 0:
+        raise ValueError(f"a negative count of placeholders: {n}")
     return ",".join("?" * n)

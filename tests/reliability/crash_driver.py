@@ -12,9 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import whoosh.index
+
 from desktop.core import backup
 from desktop.core.instance_lock import InstanceLock
 from desktop.core.library import Library
+from desktop.core.search.documents import INDEX_NAME
+from desktop.core.search.index import INDEX_DIR
 from tests.reliability.crash_support import TODAY, note_text
 
 
@@ -54,7 +58,9 @@ def run_index(lib: Library, paths: list[str]) -> None:
 
 def hold_index_writer(lib: Library, args: list[str]) -> None:
     """Take the search index's write lock and keep it until killed (or ``args[0]`` seconds)."""
-    writer = lib.index._ix.writer()
+    assert lib.data_dir is not None
+    index = whoosh.index.open_dir(str(lib.data_dir / INDEX_DIR), indexname=INDEX_NAME)
+    writer = index.writer()
     _say("locked")
     time.sleep(float(args[0]) if args else 3600)
     writer.cancel()

@@ -48,7 +48,7 @@ def detect_format(text: str, source_name: str | None = None) -> str:
     if head.startswith("<"):
         if (head.startswith("<?xml") or "<feed" in head[:2048]) and _ATOM_RE.search(text[:8192]):
             return ARXIV_ATOM
-        named_html = bool(source_name) and source_name.lower().endswith((".html", ".htm"))
+        named_html = (source_name or "").lower().endswith((".html", ".htm"))
         if _DOCUMENT_RE.match(head) or (named_html and _HTML_RE.search(text[:65536])):
             return HF_HTML
         if head.startswith("<?xml"):

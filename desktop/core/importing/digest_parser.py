@@ -141,9 +141,11 @@ def parse_text(
 
         result = parse_arxiv_atom(text)
     elif fmt == HF_HTML:
-        from desktop.core.importing.hf_html import parse_html
+        from desktop.core.importing.hf_html import html_to_text, parse_html
 
         result = parse_html(text, today)
+        if not result.entries and not result.skipped:  # no linked titles: read its text
+            result = parse_text(html_to_text(text), today)
     elif fmt == ARXIV_SNAPSHOT:
         from desktop.core.importing.arxiv_snapshot import parse_snapshot_text
 

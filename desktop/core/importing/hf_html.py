@@ -197,7 +197,8 @@ def html_to_text(html: str) -> str:
 
 
 def parse_html(html: str, today: dt.date | None = None) -> ParseResult:
-    """Parse HTML into entries (linked titles first, else its text); never raises."""
+    """Parse HTML into entries by its linked titles (none found: an empty, format-less result,
+    and the caller may read ``html_to_text(html)`` instead); never raises."""
     collector = _collect(html)
     blocks = collector.blocks
     texts = [fold_space("".join(b.text)) for b in blocks]
@@ -221,9 +222,7 @@ def parse_html(html: str, today: dt.date | None = None) -> ParseResult:
         seen.add(found[0])
         titles.append((k, title, found))
     if not titles:
-        from desktop.core.importing.digest_parser import parse_text
-
-        return parse_text(html_to_text(html), today)
+        return ParseResult()  # no linked titles: the caller reads the page's text instead
     result = ParseResult(layout=HF_HTML, format=HF_HTML)
     bounds = [k for k, _, _ in titles[1:]] + [len(blocks)]
     previous = -1

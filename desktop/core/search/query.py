@@ -385,25 +385,146 @@ def split_query(tree: Node | None) -> ParsedQuery:
 
 
 def plain_terms(query: str) -> ParsedQuery:
-    """The degraded reading of a query: every word in it, all required."""
+    """The degraded reading of a query: every word in it, all required (at most MAX_TERMS)."""
     words = [w for w in _WORD_CHARS.findall(query) if w not in ("OR", "AND", "NOT")]
-    words = list(dict.fromkeys(words))[:MAX_TERMS]
+    words = list(dict.fromkeys(words))
+    dropped = words[MAX_TERMS:]
+    words = words[:MAX_TERMS]
     leaves: list[Node] = [Word(w) for w in words]
     parsed = ParsedQuery(text=_combine(leaves), degraded=True)
     parsed.words = list(words)
+    if dropped:
+        parsed.notices.append(_too_many(" ".join(dropped)))
     return parsed
 
 
+def _shown(text: str, limit: int = 200) -> str:
+    """``text`` quoted for a notice, shortened (saying by how much) past ``limit``."""
+    if len(text) <= limit:
+        return f"“{text}”"
+    return f"“{text[:limit]}…” ({len(text) - limit:,} more characters)"
+
+
+def _too_many(dropped: str) -> str:
+    return f"A search takes at most {MAX_TERMS} terms; ignored {_shown(dropped)}."
+
+
+def node_text(node: Node) -> str:
+    """A query tree written back as query text (for notices)."""
+    if isinstance(node, Word):
+        text = node.text + ("*" if node.prefix else "")
+        return f"{node.field}:{text}" if node.field else text
+    if isinstance(node, Phrase):
+        return f'{node.field}:"{node.text}"' if node.field else f'"{node.text}"'
+    if isinstance(node, Filter):
+        return f"{node.kind}:{node.value}"
+    if isinstance(node, Not):
+        inner = node_text(node.child)
+        return f"-({inner})" if isinstance(node.child, And | Or) else f"-{inner}"
+    if isinstance(node, Or):
+        return " OR ".join(
+            f"({node_text(c)})" if isinstance(c, And) else node_text(c) for c in node.children
+        )
+    return " ".join(
+        f"({node_text(c)})" if isinstance(c, Or) else node_text(c) for c in node.children
+    )
+
+
+def limit_terms(tree: Node) -> tuple[Node, list[Node]]:
+    """The tree cut to at most MAX_TERMS leaves, and what was dropped.
+
+    Exclusions (top-level ``Not`` parts) are kept first, so nothing excluded comes back; then
+    the other parts in order, whole; an ``Or`` that does not fit keeps its first alternatives
+    (an OR stays an OR). A part that has no room left is dropped.
+    """
+    if _count_leaves(tree) <= MAX_TERMS:
+        return tree, []
+    parts = list(tree.children) if isinstance(tree, And) else [tree]
+    room = MAX_TERMS
+    keep: dict[int, Node] = {}
+    dropped: list[Node] = []
+    order = [i for i, p in enumerate(parts) if isinstance(p, Not)]
+    order += [i for i, p in enumerate(parts) if not isinstance(p, Not)]
+    for i in order:
+        part = parts[i]
+        size = _count_leaves(part)
+        if size <= room:
+            keep[i] = part
+            room -= size
+        elif isinstance(part, Or) and room > 0:
+            alts: list[Node] = []
+            for alt in part.children:
+                n = _count_leaves(alt)
+                if n <= room:
+                    alts.append(alt)
+                    room -= n
+                else:
+                    dropped.append(alt)
+            if alts:
+                keep[i] = alts[0] if len(alts) == 1 else Or(tuple(alts))
+        else:
+            dropped.append(part)
+    kept = [keep[i] for i in sorted(keep)]
+    if not kept:
+        return parts[0], dropped  # nothing fits: never the case for a single leaf
+    return (kept[0] if len(kept) == 1 else And(tuple(kept))), dropped
+
+
+_NEGATION_RE = re.compile(r'(?:^|\s)(-"[^"]*"|-[^\s()"]+)')
+
+
+def limit_length(query: str) -> tuple[str, str | None]:
+    """The query with its whitespace normalised and cut to MAX_QUERY_CHARS, and a notice.
+
+    The cut falls between terms (never inside a quoted phrase), an operator left dangling
+    is dropped, parentheses left open are closed, and ``-word`` / ``-"phrase"`` exclusions
+    after the cut are kept; the notice says exactly what was ignored.
+    """
+    query = " ".join(query.split())
+    if len(query) <= MAX_QUERY_CHARS:
+        return query, None
+    cut = query.rfind(" ", 0, MAX_QUERY_CHARS + 1)
+    cut = cut if cut > 0 else MAX_QUERY_CHARS
+    head = query[:cut]
+    if head.count('"') % 2:
+        head = head[: head.rfind('"')].rstrip()
+    head = re.sub(r"(?:\s+(?:OR|AND|NOT|\|\||&&|-))+$", "", head)
+    tail = query[len(head) :].strip()
+    kept = [m.group(1) for m in _NEGATION_RE.finditer(tail)]
+    ignored = _NEGATION_RE.sub(" ", tail).split()
+    depth = 0
+    for tok in _TOKEN_RE.finditer(head):
+        if tok.group("lparen"):
+            depth += 1
+        elif tok.group("rparen") and depth:
+            depth -= 1
+    query = " ".join([head + ")" * depth, *kept]).strip()
+    notice = f"A query is read up to {MAX_QUERY_CHARS:,} characters; ignored "
+    notice += _shown(" ".join(ignored)) if ignored else "nothing but spaces"
+    if kept:
+        notice += f" (kept the exclusions {', '.join(kept)})"
+    return query, notice + "."
+
+
 def parse_query(query: str) -> ParsedQuery:
-    """Parse a query; never raises. A malformed query degrades to plain terms with a notice."""
-    query = query[:MAX_QUERY_CHARS]
+    """Parse a query; never raises. A malformed query degrades to plain terms with a notice.
+
+    Limits (each stated in a notice when it bites): MAX_QUERY_CHARS characters after
+    whitespace is normalised (:func:`limit_length`) and MAX_TERMS terms (:func:`limit_terms`).
+    """
+    query, cut_notice = limit_length(query)
+    notices = [cut_notice] if cut_notice else []
     try:
         tree = _Parser(_tokenize(query)).parse()
-        if tree is not None and _count_leaves(tree) > MAX_TERMS:
-            raise QuerySyntaxError(f"more than {MAX_TERMS} terms")
-        return split_query(tree)
+        dropped: list[Node] = []
+        if tree is not None:
+            tree, dropped = limit_terms(tree)
+        parsed = split_query(tree)
+        if dropped:
+            notices.append(_too_many(" ".join(node_text(n) for n in dropped)))
     except (QuerySyntaxError, RecursionError) as exc:
         reason = str(exc) if isinstance(exc, QuerySyntaxError) else "the query nests too deeply"
         parsed = plain_terms(query)
-        parsed.notices.append(f"Query not understood ({reason}); searched for the plain words.")
-        return parsed
+        parsed.notices.insert(0, f"Query not understood ({reason}); searched for the plain words.")
+    parsed.notices[:0] = notices
+    return parsed

@@ -1,38 +1,92 @@
-"""Ranking Whoosh queries a posting block at a time, with numpy.
+"""Ranking our query trees (query.py) a posting block at a time, with numpy.
 
 Whoosh's matchers walk postings one document at a time in Python, which is most of the time
-of a search over common words. Here every term's postings are read a block at a time from
-Whoosh's own index files and scored as arrays over all document numbers, with the same BM25F
-as Whoosh (``idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average length))``, times
-the term's boost; And and Or add up their parts).
+of a search over common words. Here the query tree of query.py is evaluated directly: every
+term's postings are read whole (through whoosh_segments.py) and scored as arrays over all
+document numbers, with the same BM25F as Whoosh (``idf * tf * (K1 + 1) / (tf + K1 * (1 - B +
+B * length / average length))``, times the field's boost; And and Or add up their parts).
 
-The index holds no positions, so a phrase is matched first as the And of its words (the
-phrase's score), then checked in the text itself: lazily for the best candidates when only
-the top of the ranking is wanted, for every candidate otherwise. A phrase's score never
-exceeds its And's (and a negated phrase is at first taken to match everywhere), so checking
-candidates best first and stopping once the next one cannot rank higher gives exactly the
-top of the full ranking. A ``prefix*`` takes its words from one ordered walk of each
-segment's term table.
+A plain word searches the title (weighing ``TITLE_BOOST``), the abstract, the note and the
+highlights, and is also a whole tag; ``word*`` adds up every indexed word starting so. The
+index holds no positions, so a phrase is matched first as the And of its words (each as often
+as the phrase has it), which is the phrase's score, then checked in the text itself: lazily
+for the best candidates when only the top of the ranking is wanted, for every candidate
+otherwise. A phrase's score never exceeds its And's (and a negated phrase is at first taken to
+match everywhere), so checking candidates best first and stopping once the next one cannot
+rank higher gives exactly the top of the full ranking.
+
+The work of one query is bounded (:class:`Budget`): a ``prefix*`` expands to at most
+``PREFIX_WORDS`` words per field and a query to ``QUERY_PREFIX_WORDS`` in all, and at most
+``PHRASE_CHECKS`` papers are checked for phrases. Results are exact when no cap is reached;
+when one is, :attr:`Engine.notices` says which and how.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh import query
 
-from desktop.core.search.index_writer import analyze, load_numbers, segment_lengths, term_blocks
+from desktop.core.search.analysis import analyze
+from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_BOOST
+from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
+from desktop.core.search.whoosh_segments import WhooshAccess
 
 K1 = 1.2
 B = 0.75
 # A query's candidates are checked for phrases this many at a time (at least).
 CHECK_BATCH = 64
+# Work caps of one query (see Budget).
+PREFIX_WORDS = 500
+QUERY_PREFIX_WORDS = 3000
+PHRASE_CHECKS = 3000
 
 # paper id -> field name -> text (title, abstract, note, highlight)
 TextsFn = Callable[[Sequence[int]], dict[int, dict[str, str]]]
+# (field, word, boost): a weighted term, as related papers are searched
+Term = tuple[str, str, float]
+
+
+@dataclass
+class Budget:
+    """What one query may still do, and the caps that were reached (as notices)."""
+
+    prefix_words: int = field(default_factory=lambda: QUERY_PREFIX_WORDS)
+    phrase_checks: int = field(default_factory=lambda: PHRASE_CHECKS)
+    cut: dict[str, int] = field(default_factory=dict)  # prefix -> words searched
+    left_out: list[str] = field(default_factory=list)  # prefixes left out
+    other: list[str] = field(default_factory=list)
+
+    def note(self, notice: str) -> None:
+        """Record a notice once."""
+        if notice not in self.other:
+            self.other.append(notice)
+
+    @property
+    def notices(self) -> list[str]:
+        """The caps that were reached, as sentences for people."""
+        out: list[str] = []
+        if self.cut:
+            words = sorted(set(self.cut.values()))
+            counts = " or ".join(f"{n:,}" for n in words)
+            out.append(
+                f"{_listed(self.cut)}: more words start so than a search takes; only the "
+                f"first {counts} of each (alphabetically) were searched."
+            )
+        if self.left_out:
+            out.append(
+                f"{_listed(self.left_out)}: left out, as a search expands prefixes to at most "
+                f"{QUERY_PREFIX_WORDS:,} words in all."
+            )
+        return out + self.other
+
+
+def _listed(prefixes: Iterable[str]) -> str:
+    return ", ".join(f"{p}*" for p in dict.fromkeys(prefixes))
 
 
 class _Node:
@@ -62,12 +116,66 @@ class _Node:
         self.pending = pending
 
 
-class Engine:
-    """Evaluates queries over one Whoosh searcher's segments (reopen it after writes)."""
+def holds_phrase(node: Node) -> bool:
+    """True when a text tree holds a phrase (a quoted phrase, or a word of several terms)."""
+    if isinstance(node, Word | Phrase):
+        if node.field in KEYWORD_FIELDS or (isinstance(node, Word) and node.prefix):
+            return False
+        return len(analyze(node.text)) > 1
+    if isinstance(node, And | Or):
+        return any(holds_phrase(c) for c in node.children)
+    if isinstance(node, Not):
+        return holds_phrase(node.child)
+    return False
 
-    def __init__(self, searcher: Any, texts: TextsFn) -> None:
+
+def searchable(node: Node) -> bool:
+    """True when a text tree holds something to search for (not only common words)."""
+    if isinstance(node, Word | Phrase):
+        if node.field in KEYWORD_FIELDS or (isinstance(node, Word) and node.prefix):
+            return True
+        return bool(analyze(node.text))
+    if isinstance(node, And | Or):
+        return any(searchable(c) for c in node.children)
+    if isinstance(node, Not):
+        return searchable(node.child)
+    return False
+
+
+def searches_default_fields(node: Node) -> bool:
+    """True when a text tree has a word or phrase without a field outside any ``Not``.
+
+    Only then does searching the title alone (the first phase of a search) differ from
+    searching every field.
+    """
+    if isinstance(node, Word | Phrase):
+        return node.field is None
+    if isinstance(node, And | Or):
+        return any(searches_default_fields(c) for c in node.children)
+    return False
+
+
+def split_negations(node: Node) -> tuple[Node, list[Node]]:
+    """A conjunction's positive part and the children of its top-level ``Not`` parts.
+
+    Only when something positive is left: a query of exclusions alone is kept as it is.
+    """
+    if not isinstance(node, And):
+        return node, []
+    negated = [c.child for c in node.children if isinstance(c, Not)]
+    positive = [c for c in node.children if not isinstance(c, Not)]
+    if not negated or not positive:
+        return node, []
+    return (positive[0] if len(positive) == 1 else And(tuple(positive))), negated
+
+
+class Engine:
+    """Evaluates query trees over one Whoosh searcher's segments (reopen it after writes)."""
+
+    def __init__(self, searcher: Any, texts: TextsFn, access: WhooshAccess) -> None:
         self.searcher = searcher
         self.schema = searcher.schema
+        self.access = access
         reader = searcher.reader()
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self.total = int(reader.doc_count_all())
@@ -78,19 +186,25 @@ class Engine:
             count = segment.doc_count_all()
             if not count:
                 continue
-            ids[offset : offset + count] = load_numbers(
-                segment.column_reader("docid", translate=False)
-            )
-            if segment.has_deletions():
-                dead = np.fromiter(segment._perdoc.deleted_docs(), dtype=np.int64)
-                live[offset + dead] = False
+            ids[offset : offset + count] = access.numbers(segment, "docid")
+            dead = access.deleted(segment)
+            if dead:
+                live[offset + np.array(dead, dtype=np.int64)] = False
         self.live = live
         self.docids = ids  # document number -> paper id
         self._pid_docs: np.ndarray | None = None
         self._lengths: dict[str, np.ndarray] = {}
         self._postings: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self._prefixes: dict[tuple[str, str, float], _Node | None] = {}
         self._texts_read: dict[int, dict[str, str]] = {}
         self._tokens: dict[tuple[int, str], str] = {}
+        self.budget = Budget()
+        self._exact_mode = False
+
+    @property
+    def notices(self) -> list[str]:
+        """The work caps the current query reached, as sentences for people."""
+        return self.budget.notices
 
     # -- documents -------------------------------------------------------------------------
     def docs_for_pids(self, pids: Iterable[int]) -> np.ndarray:
@@ -116,10 +230,12 @@ class Engine:
         return mask
 
     def new_query(self) -> None:
-        """Forget what the last query read (postings and checked texts)."""
+        """Forget what the last query read (postings and checked texts) and renew the budget."""
         self._postings.clear()
+        self._prefixes.clear()
         self._texts_read.clear()
         self._tokens.clear()
+        self.budget = Budget()
 
     # -- postings --------------------------------------------------------------------------
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -130,14 +246,14 @@ class Engine:
                 count = segment.doc_count_all()
                 if not count:
                     continue
-                lengths = segment_lengths(segment._perdoc, fieldname)
+                lengths = self.access.lengths(segment, fieldname)
                 if lengths is not None:
                     found[offset : offset + count] = lengths
             self._lengths[fieldname] = found
         return found
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers (deleted ones included) and weights of a term, in order."""
+        """Document numbers (deleted ones may be included) and weights of a term, in order."""
         if fieldname not in self.schema:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         btext = self.schema[fieldname].to_bytes(text)
@@ -159,16 +275,9 @@ class Engine:
         id_parts: list[np.ndarray] = []
         weight_parts: list[float] = []
         for segment, offset, btext, info in parts:
-            ids: list[int] = []
-            for block_ids, weights, _values in term_blocks(segment, fieldname, btext, info):
-                ids.extend(block_ids)
-                if weights is None:
-                    weight_parts.extend([1.0] * len(block_ids))
-                elif isinstance(weights, float):
-                    weight_parts.extend([weights] * len(block_ids))
-                else:
-                    weight_parts.extend(weights)
+            ids, weights = self.access.postings(segment, fieldname, btext, info)
             id_parts.append(np.array(ids, dtype=np.int64) + offset)
+            weight_parts.extend(weights)
         return (
             np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64),
             np.array(weight_parts, dtype=np.float64),
@@ -185,19 +294,52 @@ class Engine:
             scores = weights
         return scores * boost if boost != 1.0 else scores
 
-    def _prefix(self, fieldname: str, prefix: str, boost: float) -> _Node:
+    def term_scores(self, fieldname: str, text: str, boost: float) -> tuple[np.ndarray, Any]:
+        """A term's documents and their BM25F scores (Whoosh's statistics and formula)."""
+        ids, weights = self.postings(fieldname, text)
+        if not len(ids):
+            return ids, weights
+        idf = self.searcher.idf(fieldname, text) if self.schema[fieldname].scorable else 1.0
+        return ids, self._bm25(fieldname, ids, weights, idf, boost)
+
+    def _prefix(self, fieldname: str, prefix: str, boost: float) -> _Node | None:
         """Every word of a field starting with ``prefix``, added up (an Or of its words).
 
         The words and their statistics come from one ordered walk of each segment's term
-        table, instead of a lookup per word and segment, and are scored in one pass.
+        table, instead of a lookup per word and segment, and are scored in one pass. At most
+        ``PREFIX_WORDS`` words are taken (the first, alphabetically), fewer when the query's
+        budget runs low; None when the budget is spent (the prefix is then left out).
         """
+        key = (fieldname, prefix, boost)
+        if key in self._prefixes:
+            return self._prefixes[key]
+        node = self._prefixes[key] = self._read_prefix(fieldname, prefix, boost)
+        return node
+
+    def _read_prefix(self, fieldname: str, prefix: str, boost: float) -> _Node | None:
         mask, score = self._empty()
         if fieldname not in self.schema or not self.total:
             return _Node("terms", mask, score)
+        budget = self.budget
+        if budget.prefix_words <= 0:
+            if prefix not in budget.left_out and prefix not in budget.cut:
+                budget.left_out.append(prefix)
+            return None
+        cap = min(PREFIX_WORDS, budget.prefix_words)
+        # Each segment's term table is ordered: its first cap + 1 words hold every word of
+        # the first cap of all segments together (and tell whether there are more).
         words: dict[bytes, list[tuple[Any, int, bytes, Any]]] = {}
         for segment, offset in self.leaves:
-            for btext, info in segment.iter_prefix(fieldname, prefix):
+            for n, (btext, info) in enumerate(segment.iter_prefix(fieldname, prefix)):
+                if n > cap:
+                    break
                 words.setdefault(btext, []).append((segment, offset, btext, info))
+        more = len(words) > cap
+        if more:
+            words = dict(sorted(words.items())[:cap])
+        budget.prefix_words -= len(words)
+        if more:
+            budget.cut[prefix] = min(len(words), budget.cut.get(prefix, len(words)))
         if not words:
             return _Node("terms", mask, score)
         count = self.searcher.doc_count_all()
@@ -218,20 +360,12 @@ class Engine:
         mask = np.bincount(ids, minlength=self.total) > 0
         return _Node("terms", mask, score)
 
-    def term_scores(self, fieldname: str, text: str, boost: float) -> tuple[np.ndarray, Any]:
-        """A term's documents and their BM25F scores (Whoosh's statistics and formula)."""
-        ids, weights = self.postings(fieldname, text)
-        if not len(ids):
-            return ids, weights
-        idf = self.searcher.idf(fieldname, text) if self.schema[fieldname].scorable else 1.0
-        return ids, self._bm25(fieldname, ids, weights, idf, boost)
-
     # -- evaluation ------------------------------------------------------------------------
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.total, dtype=bool), np.zeros(self.total, dtype=np.float64)
 
-    def _terms(self, terms: list[tuple[str, str, float]], conjunction: bool) -> _Node:
-        """Terms added up: all must match (And) or any (Or)."""
+    def terms(self, terms: Sequence[Term], *, conjunction: bool = False) -> _Node:
+        """Weighted terms added up: all must match (``conjunction``) or any."""
         mask, score = self._empty()
         counts = np.zeros(self.total, dtype=np.int32) if conjunction else None
         for fieldname, text, boost in terms:
@@ -240,7 +374,7 @@ class Engine:
                 if conjunction:
                     return _Node("terms", *self._empty())
                 continue
-            score[ids] += scores
+            score[ids] += scores  # a term's postings name each document once
             if counts is not None:
                 counts[ids] += 1
             else:
@@ -250,61 +384,116 @@ class Engine:
             score[~mask] = 0.0
         return _Node("terms", mask, score)
 
-    def _expand(self, q: Any) -> list[tuple[str, str, float]] | None:
-        """A Term as ``(field, word, boost)`` terms; None for other queries."""
-        if type(q) is query.Term:
-            return [(q.fieldname, q.text, q.boost)]
-        return None
+    def _phrase(self, fieldname: str, words: list[str], boost: float) -> _Node:
+        """A phrase of several words in one field: the And of its words, checked later.
 
-    def evaluate(self, q: Any, *, exact: bool) -> _Node:
-        """Evaluate ``q``; with ``exact``, phrases are checked for every candidate."""
-        if q is query.NullQuery or isinstance(q, type(query.NullQuery)):
-            return _Node("none", *self._empty())
-        terms = self._expand(q)
-        if terms is not None:
-            return self._terms(terms, conjunction=False)
-        if type(q) is query.Prefix:
-            return self._prefix(q.fieldname, q.text, q.boost)
-        if isinstance(q, query.Every):
-            mask = self.live.copy()
-            return _Node("all", mask, np.where(mask, float(q.boost), 0.0))
-        if isinstance(q, query.Phrase):
-            words = [w for w in q.words if w]
-            node = self._terms([(q.fieldname, w, q.boost) for w in words], conjunction=True)
-            node = _Node("phrase", node.mask, node.score, fieldname=q.fieldname, words=words)
-            node.pending = len(words) > 1
-            if exact and node.pending:
-                self._check_all(node)
-            return node
-        if isinstance(q, query.Not):
-            # Like Whoosh's inverse matcher, a Not scores its boost where it matches.
-            inner = self.evaluate(q.query, exact=exact)
+        A word the phrase holds n times must occur at least n times (text fields keep each
+        word's count): an exact, cheap first cut of the candidates.
+        """
+        node = self.terms([(fieldname, w, boost) for w in words], conjunction=True)
+        for word, times in Counter(words).items():
+            if times > 1 and node.mask.any():
+                ids, weights = self.postings(fieldname, word)
+                enough = np.zeros(self.total, dtype=bool)
+                enough[ids[weights >= times]] = True
+                node.mask &= enough
+        node.score[~node.mask] = 0.0
+        phrase = _Node(
+            "phrase", node.mask, node.score, fieldname=fieldname, words=words, pending=True
+        )
+        if self._exact_mode:
+            self._check_all(phrase)
+        return phrase
+
+    def _text(
+        self, text: str, fieldname: str | None, *, tag_term: bool, title_only: bool
+    ) -> _Node | None:
+        """A word or phrase: in one field, or the default fields (and as a whole tag)."""
+        if fieldname in KEYWORD_FIELDS:
+            return self.terms([(fieldname, text.strip().lower(), 1.0)])
+        words = analyze(text)
+        if not words:
+            return None  # only common words
+        if fieldname:
+            fields = {fieldname: 1.0}
+        elif title_only:
+            fields = {"title": TITLE_BOOST}
+        else:
+            fields = DEFAULT_FIELDS
+        extra: list[Term] = []
+        if tag_term and fieldname is None and not title_only:
+            extra = [("tag", text.strip().lower(), 1.0)]
+        if len(words) == 1:
+            return self.terms([*((f, words[0], b) for f, b in fields.items()), *extra])
+        parts = [self._phrase(f, words, b) for f, b in fields.items()]
+        if extra:
+            parts.append(self.terms(extra))
+        return parts[0] if len(parts) == 1 else self._combine("or", parts)
+
+    def _word(self, word: Word, *, title_only: bool) -> _Node | None:
+        if word.field in KEYWORD_FIELDS:
+            value = word.text.strip().lower()
+            if word.prefix:
+                return self._prefix(word.field, value, 1.0)
+            return self.terms([(word.field, value, 1.0)])
+        if not word.prefix:
+            return self._text(word.text, word.field, tag_term=True, title_only=title_only)
+        text = word.text.lower()
+        if word.field is not None:
+            return self._prefix(word.field, text, 1.0)
+        if title_only:
+            return self._prefix("title", text, TITLE_BOOST)
+        parts = [self._prefix(f, text, b) for f, b in DEFAULT_FIELDS.items()]
+        parts.append(self._prefix("tag", text, 1.0))
+        kept = [p for p in parts if p is not None]
+        if not kept:
+            return None
+        return kept[0] if len(kept) == 1 else self._combine("or", kept)
+
+    def evaluate(self, node: Node, *, exact: bool, title_only: bool = False) -> _Node | None:
+        """Evaluate a text tree; None when it holds nothing to search for (common words).
+
+        With ``exact``, phrases are checked for every candidate. With ``title_only``, words
+        without a field match the title alone (exclusions still apply to every field).
+        """
+        self._exact_mode = exact
+        try:
+            return self._evaluate(node, title_only=title_only)
+        finally:
+            self._exact_mode = False
+
+    def _evaluate(self, node: Node, *, title_only: bool) -> _Node | None:
+        if isinstance(node, Word):
+            return self._word(node, title_only=title_only)
+        if isinstance(node, Phrase):
+            return self._text(node.text, node.field, tag_term=False, title_only=title_only)
+        if isinstance(node, Not):
+            # Like Whoosh's inverse matcher, a Not scores 1 where it matches.
+            inner = self._evaluate(node.child, title_only=False)
+            if inner is None:
+                return None
             if inner.pending:
                 # Phrases inside are checked per candidate, best first, like any phrase: until
                 # then every document may match (an upper bound, as the ranking needs).
                 mask = self.live.copy()
-                node = _Node("not", mask, np.where(mask, float(q.boost), 0.0), [inner])
-                node.pending = True
-                return node
+                return _Node("not", mask, np.where(mask, 1.0, 0.0), [inner], pending=True)
             mask = self.live & ~inner.mask
-            return _Node("not", mask, np.where(mask, float(q.boost), 0.0))
-        if isinstance(q, query.And | query.Or):
-            conjunction = isinstance(q, query.And)
-            plain: list[tuple[str, str, float]] = []
-            others: list[_Node] = []
-            for sub in q.subqueries:
-                expanded = self._expand(sub)
-                if expanded is not None:
-                    plain += [(f, t, b * q.boost) for f, t, b in expanded]
-                else:
-                    others.append(self.evaluate(sub, exact=exact))
-            children = ([self._terms(plain, conjunction)] if plain else []) + others
-            return self._combine("and" if conjunction else "or", children)
-        raise TypeError(f"query type not supported by the engine: {type(q).__name__}")
+            return _Node("not", mask, np.where(mask, 1.0, 0.0))
+        if isinstance(node, And | Or):
+            kids = [k for c in node.children if (k := self._evaluate(c, title_only=title_only))]
+            if not kids:
+                return None
+            if isinstance(node, And):
+                if all(k.kind == "not" for k in kids):
+                    mask = self.live.copy()  # only exclusions: from every document
+                    kids.insert(0, _Node("all", mask, np.where(mask, 1.0, 0.0)))
+                return kids[0] if len(kids) == 1 else self._combine("and", kids)
+            return kids[0] if len(kids) == 1 else self._combine("or", kids)
+        if isinstance(node, Filter):
+            raise TypeError(f"a filter is answered by SQLite, not the index: {node!r}")
+        raise TypeError(f"not a query node: {node!r}")
 
     def _combine(self, kind: str, children: list[_Node]) -> _Node:
-        if not children:
-            return _Node(kind, *self._empty())
         mask = children[0].mask.copy()
         score = children[0].score.copy()
         for child in children[1:]:
@@ -340,13 +529,30 @@ class Engine:
             tokens = self._tokens[key] = " " + " ".join(analyze(text)) + " "
         return " " + " ".join(node.words) + " " in tokens
 
+    def _spend_checks(self, wanted: int) -> int:
+        """How many of ``wanted`` phrase checks the budget allows (noting when it is spent)."""
+        allowed = min(wanted, self.budget.phrase_checks)
+        self.budget.phrase_checks -= allowed
+        if allowed < wanted:
+            self.budget.note(
+                f"Phrases were checked in the {PHRASE_CHECKS:,} best-ranked candidate papers "
+                "only; papers after those may hold them too."
+            )
+        return allowed
+
     def _check_all(self, node: _Node) -> None:
+        """Check a phrase in every candidate, best first while the budget lasts."""
         docs = np.flatnonzero(node.mask & self.live)
-        for start in range(0, len(docs), 500):
-            chunk = docs[start : start + 500]
+        if len(docs) > 1:
+            docs = docs[np.lexsort((docs, -node.score[docs]))]
+        allowed = self._spend_checks(len(docs))
+        node.mask[docs[allowed:]] = False
+        node.score[docs[allowed:]] = 0.0
+        for start in range(0, allowed, 500):
+            chunk = docs[start : min(allowed, start + 500)]
             self._prefetch(chunk)
-            for doc in chunk:
-                if not self._has_phrase(node, int(doc)):
+            for doc in chunk.tolist():
+                if not self._has_phrase(node, doc):
                     node.mask[doc] = False
                     node.score[doc] = 0.0
         node.pending = False
@@ -375,16 +581,36 @@ class Engine:
     # -- ranking ---------------------------------------------------------------------------
     def top(
         self,
-        q: Any,
+        node: Node,
         limit: int | None,
         allow: np.ndarray | None = None,
         deny: np.ndarray | None = None,
+        *,
+        title_only: bool = False,
     ) -> list[tuple[int, float]]:
-        """The best ``limit`` (None: all) documents for ``q`` as ``(docnum, score)``.
+        """The best ``limit`` (None: all) documents for a text tree as ``(docnum, score)``.
 
         Ranked by score, then document number; ``allow`` and ``deny`` are document masks.
         """
-        node = self.evaluate(q, exact=limit is None)
+        found = self.evaluate(node, exact=limit is None, title_only=title_only)
+        if found is None:
+            return []
+        return self.rank(found, limit, allow, deny)
+
+    def top_terms(
+        self, terms: Sequence[Term], limit: int, deny: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` documents matching any of the weighted terms."""
+        return self.rank(self.terms(terms), limit, None, deny)
+
+    def rank(
+        self,
+        node: _Node,
+        limit: int | None,
+        allow: np.ndarray | None,
+        deny: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
+        """The best ``limit`` documents of an evaluated node (phrases checked best first)."""
         candidates = node.mask & self.live
         if allow is not None:
             candidates &= allow
@@ -394,14 +620,17 @@ class Engine:
         scores = node.score[docs]
         if not node.pending:
             return _best(docs, scores, limit)
-        assert limit is not None
+        assert limit is not None  # evaluate(exact=True) leaves nothing pending
         order = np.lexsort((docs, -scores))
         accepted: list[tuple[float, int]] = []
         pos = 0
         batch = max(CHECK_BATCH, limit + limit // 4)
         while pos < len(order):
-            chunk = docs[order[pos : pos + batch]]
-            pos += batch
+            allowed = self._spend_checks(min(batch, len(order) - pos))
+            if not allowed:
+                break
+            chunk = docs[order[pos : pos + allowed]]
+            pos += allowed
             self._prefetch(chunk)
             for doc in chunk.tolist():
                 ok, score = self._exact(node, doc)
@@ -416,9 +645,12 @@ class Engine:
         accepted.sort(key=lambda pair: (-pair[0], pair[1]))
         return [(doc, score) for score, doc in accepted[:limit]]
 
-    def matching(self, q: Any) -> np.ndarray:
-        """A mask of the live documents matching ``q`` exactly."""
-        return self.evaluate(q, exact=True).mask & self.live
+    def matching(self, node: Node) -> np.ndarray:
+        """A mask of the live documents matching a text tree exactly."""
+        found = self.evaluate(node, exact=True)
+        if found is None:
+            return np.zeros(self.total, dtype=bool)
+        return found.mask & self.live
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[tuple[int, float]]:

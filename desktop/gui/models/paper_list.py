@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
-from desktop.core.search.index import strip_marks
+from desktop.core.search.results import strip_marks
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.search.index import split_marked
+from desktop.core.search.results import split_marked
 from desktop.gui.models.paper_list import COL_TITLE, SnippetRole
 from desktop.gui.widgets.item_painting import draw_item_in_row
 

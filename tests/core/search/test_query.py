@@ -138,3 +138,55 @@ QUERY_ALPHABET = st.sampled_from(
 def test_any_string_parses_without_raising(query: str) -> None:
     parsed = parse_query(query)
     assert parsed.notices or not parsed.degraded
+
+
+# -- limits ------------------------------------------------------------------------------------
+def test_whitespace_is_normalised_before_the_length_limit() -> None:
+    parsed = parse_query(" " * 1000 + "graph")
+    assert parsed.text == Word("graph")
+    assert parsed.notices == []
+    parsed = parse_query("graph" + " " * 1000 + "-graph")
+    assert parsed.text == And((Word("graph"), Not(Word("graph"))))
+
+
+def test_a_long_query_is_cut_between_terms_and_keeps_its_exclusions() -> None:
+    words = " ".join(f"w{i}" for i in range(300))
+    parsed = parse_query(f'{words} -video -"big data"')
+    assert isinstance(parsed.text, And)
+    assert Not(Word("video")) in parsed.text.children
+    assert Not(Phrase("big data")) in parsed.text.children
+    assert parsed.notices[0].startswith("A query is read up to 1,000 characters; ignored “w")
+    assert 'kept the exclusions -video, -"big data"' in parsed.notices[0]
+    assert not parsed.degraded
+
+
+def test_a_cut_inside_a_phrase_or_after_an_operator_never_degrades() -> None:
+    parsed = parse_query('x "' + "y " * 600 + '"')
+    assert parsed.text == Word("x") and not parsed.degraded
+    parsed = parse_query("(" + " OR ".join(f"t{i}" for i in range(300)) + ")")
+    assert isinstance(parsed.text, Or) and not parsed.degraded
+
+
+def test_an_or_of_many_terms_stays_an_or() -> None:
+    parsed = parse_query(" OR ".join(["graph"] + [f"zz{i}" for i in range(499)]))
+    assert isinstance(parsed.text, Or) and len(parsed.text.children) == 64
+    assert parsed.text.children[0] == Word("graph")
+    assert not parsed.degraded
+    assert any(
+        n.startswith("A search takes at most 64 terms; ignored “zz63") for n in parsed.notices
+    )
+
+
+def test_more_than_64_terms_keep_exclusions_first() -> None:
+    parsed = parse_query(" ".join(f"w{i}" for i in range(70)) + " -noise")
+    assert isinstance(parsed.text, And) and len(parsed.text.children) == 64
+    assert parsed.text.children[-1] == Not(Word("noise"))
+    assert parsed.notices == [
+        "A search takes at most 64 terms; ignored “w63 w64 w65 w66 w67 w68 w69”."
+    ]
+
+
+def test_the_degraded_reading_says_what_it_drops() -> None:
+    parsed = parse_query('"unclosed ' + " ".join(f"w{i}" for i in range(70)))
+    assert parsed.degraded and len(parsed.words) == 64
+    assert any("ignored “w63 w64 w65 w66 w67 w68 w69”" in n for n in parsed.notices)

@@ -1,0 +1,542 @@
+"""The one module that touches Whoosh's internals (the seam between Whoosh and our code).
+
+Two things are done here below Whoosh's public API, because the public API does them one
+document or one posting at a time in Python:
+
+- reading: a term's postings a whole block at a time, numeric columns and field lengths as
+  whole arrays, and the deleted documents of a segment (:class:`FastAccess`);
+- writing: :class:`FastSegmentWriter` writes the files Whoosh's writer would (the W3 codec:
+  term table, posting blocks, length and value columns), so Whoosh reads them as its own, but
+  tokenizes with one regular expression, keeps postings in per-term arrays already in document
+  order (nothing is sorted but the term list) and encodes each block with a few C-level calls.
+  Positions are not indexed: phrases are checked on the text itself (ranker.py).
+
+Those internals are not promised by Whoosh, so :func:`compatibility_problem` checks, once per
+process, that the running Whoosh has every class, attribute and signature used here, and runs
+a small write-and-read round trip comparing the fast paths with the public ones. When it
+finds a problem, :func:`segment_access` hands out :class:`WhooshAccess` (Whoosh's public
+reader API and its own ``SegmentWriter``): the same results, more slowly. Nothing outside
+this module names a private Whoosh member.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import itertools
+import logging
+import operator
+import struct
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from whoosh import columns, writing
+from whoosh.fields import COLUMN, ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage, RamStorage
+
+from desktop.core.search.analysis import ANALYZER, analyze
+
+log = logging.getLogger(__name__)
+
+# Postings per block: larger than Whoosh's 128, so a common word is fewer blocks to read.
+BLOCK_LIMIT = 512
+
+# (module, dotted attribute, parameter names it must accept, or None for "just exists").
+# Every private Whoosh name this module uses is here; the round trip below checks behaviour.
+REQUIRED: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("whoosh.codec.whoosh3", "LENGTHS_COLUMN", None),
+    ("whoosh.codec.whoosh3", "W3PostingsWriter.__init__", ("postfile", "blocklimit")),
+    ("whoosh.codec.whoosh3", "W3PostingsWriter._write_block", ("last",)),
+    ("whoosh.codec.whoosh3", "W3LeafMatcher._read_data", ()),
+    ("whoosh.codec.whoosh3", "W3LeafMatcher._next_block", ()),
+    ("whoosh.codec.whoosh3", "W3PerDocReader._cached_reader", ("fieldname", "column")),
+    ("whoosh.codec.whoosh3", "W3PerDocReader.deleted_docs", ()),
+    ("whoosh.codec.whoosh3", "W3TermInfo.is_inlined", ()),
+    ("whoosh.codec.whoosh3", "W3TermInfo.inlined_postings", ()),
+    ("whoosh.columns", "NumericColumn.Reader", None),
+    ("whoosh.util.numeric", "byte_to_length", None),
+    ("whoosh.writing", "SegmentWriter.__init__", ("ix", "_lk", "compound")),
+    ("whoosh.writing", "SegmentWriter._check_state", ()),
+    ("whoosh.writing", "SegmentWriter._check_fields", ("schema", "fieldnames")),
+    ("whoosh.writing", "SegmentWriter._flush_segment", ()),
+    ("whoosh.writing", "SegmentWriter.per_document_reader", ()),
+    ("whoosh.writing", "SegmentWriter.add_postings_to_pool", ("reader", "startdoc", "docmap")),
+    ("whoosh.reading", "SegmentReader.__init__", ("storage", "schema", "segment")),
+)
+
+
+def _resolve(module: str, dotted: str) -> Any:
+    found: Any = importlib.import_module(module)
+    for part in dotted.split("."):
+        found = getattr(found, part)
+    return found
+
+
+def _missing_names() -> list[str]:
+    """The required names the running Whoosh lacks (or whose parameters differ)."""
+    problems: list[str] = []
+    for module, dotted, params in REQUIRED:
+        name = f"{module}.{dotted}"
+        try:
+            found = _resolve(module, dotted)
+        except (ImportError, AttributeError):
+            problems.append(f"{name} is missing")
+            continue
+        if params is None:
+            continue
+        try:
+            have = inspect.signature(found).parameters
+        except (TypeError, ValueError):
+            problems.append(f"{name} has no readable signature")
+            continue
+        lacking = [p for p in params if p not in have]
+        if lacking:
+            problems.append(f"{name} takes no {', '.join(lacking)}")
+    return problems
+
+
+@functools.lru_cache(maxsize=1)
+def compatibility_problem() -> str | None:
+    """None when the fast paths work on the running Whoosh; else one sentence saying why not.
+
+    Checked once per process: the required names and signatures, then a round trip (a small
+    in-memory index written by :class:`FastSegmentWriter`, with an update that leaves a
+    deletion, read back through :class:`FastAccess` and compared with Whoosh's public API).
+    """
+    import whoosh
+
+    version = whoosh.versionstring()
+    missing = _missing_names()
+    if missing:
+        return f"Whoosh {version} lacks what the fast search index needs: {'; '.join(missing)}"
+    try:
+        mismatch = _round_trip()
+    except Exception as exc:  # noqa: BLE001 - any failure of a private path means "not usable"
+        return f"Whoosh {version}: the fast search index paths fail ({type(exc).__name__}: {exc})"
+    if mismatch:
+        return f"Whoosh {version}: the fast search index paths disagree with Whoosh ({mismatch})"
+    return None
+
+
+def _round_trip() -> str | None:
+    """Write a tiny index fast, read it fast and publicly; the first difference, or None."""
+    schema = Schema(
+        key=ID(unique=True),
+        num=COLUMN(columns.NumericColumn("q")),
+        body=TEXT(analyzer=ANALYZER, phrase=False),
+    )
+    storage = PrivateRamStorage()
+    ix = storage.create_index(schema, indexname="CHECK")
+    words = ["graph"] * (BLOCK_LIMIT + 3)
+    writer = FastSegmentWriter(ix, frozenset({"body"}))
+    writer.add_document(key="a", num=7, body="graph sampling graph")
+    writer.add_document(key="b", num=8, body=" ".join(words))
+    writer.add_document(key="c", num=9, body="sampling")
+    writer.commit()
+    writer = FastSegmentWriter(ix, frozenset({"body"}))
+    writer.update_document(key="c", num=10, body="graph")
+    writer.commit(mergetype=writing.NO_MERGE)
+    fast, public = FastAccess(), WhooshAccess()
+    with ix.reader() as reader:
+        for segment, _offset in reader.leaf_readers():
+            dead = set(public.deleted(segment))
+            count = segment.doc_count_all()
+            checks: list[tuple[str, Any, Any]] = [
+                ("numbers", fast.numbers(segment, "num"), public.numbers(segment, "num")),
+                ("deleted", fast.deleted(segment), sorted(dead)),
+                (
+                    "lengths",
+                    fast.lengths(segment, "body") or [1] * count,
+                    public.lengths(segment, "body"),
+                ),
+            ]
+            for btext in (b"graph", b"sampling"):
+                if ("body", btext) in segment:
+                    ids, weights = fast.postings(segment, "body", btext)
+                    live = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in dead]
+                    theirs = public.postings(segment, "body", btext)
+                    checks.append((f"postings of {btext!r}", live, list(zip(*theirs, strict=True))))
+            for what, ours, theirs in checks:
+                if ours != theirs:
+                    return f"{what}: {ours!r:.80} != {theirs!r:.80}"
+    return None
+
+
+class PrivateRamStorage(RamStorage):
+    """RamStorage whose writers keep their temporary files in a folder of their own.
+
+    Whoosh would use ``<tmp>/<index name>.tmp``, shared by every in-memory index of every
+    process, and each writer deletes it when done, under the feet of the others.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Writers' folders live in here; it is removed with the storage (or at exit), so
+        # in-memory indexes leave nothing behind in the system temp folder.
+        self.own_tmp = tempfile.TemporaryDirectory(prefix="digest-desk-index-")
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        """A fresh, randomly named temporary folder inside this storage's own."""
+        return FileStorage(tempfile.mkdtemp(dir=self.own_tmp.name)).create()
+
+
+# -- reading -------------------------------------------------------------------------------------
+# Field length bytes decoded (Whoosh's byte_to_length; byte 0, "no length", reads as 1).
+@functools.lru_cache(maxsize=1)
+def _length_table() -> tuple[int, ...]:
+    from whoosh.util.numeric import byte_to_length
+
+    return (1, *(byte_to_length(b) for b in range(1, 256)))
+
+
+class WhooshAccess:
+    """Reads of one segment through Whoosh's public API: exact, one posting at a time.
+
+    Segments are the leaf readers of a searcher's reader; document numbers are the segment's
+    own (add the leaf's offset for the reader's).
+    """
+
+    fast = False
+
+    def numbers(self, segment: Any, name: str) -> list[int]:
+        """Every value of numeric column ``name``, by document number (deleted ones too)."""
+        return list(segment.column_reader(name, translate=False))
+
+    def deleted(self, segment: Any) -> list[int]:
+        """The deleted document numbers of a segment, ascending."""
+        if not segment.has_deletions():
+            return []
+        return [d for d in range(segment.doc_count_all()) if segment.is_deleted(d)]
+
+    def lengths(self, segment: Any, fieldname: str) -> list[int] | None:
+        """Field lengths by document number (0, no length, read as 1); None when unknown."""
+        count = segment.doc_count_all()
+        return [segment.doc_field_length(d, fieldname, 0) or 1 for d in range(count)]
+
+    def postings(
+        self, segment: Any, fieldname: str, btext: bytes, info: Any = None
+    ) -> tuple[list[int], list[float]]:
+        """A term's document numbers and weights, ascending (without deleted documents here;
+        other accesses may include them: callers mask postings with the live documents)."""
+        ids: list[int] = []
+        weights: list[float] = []
+        matcher = segment.postings(fieldname, btext)
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(float(matcher.weight()))
+            matcher.next()
+        return ids, weights
+
+    def writer(self, ix: Any, text_fields: frozenset[str]) -> writing.SegmentWriter:
+        """A segment writer that leaves locking to the caller and writes separate files.
+
+        ``compound=False``: a compound segment is read through Whoosh's BufferFile, which
+        copies the whole postings file into memory (~240 MB at 100,000 papers).
+        """
+        return writing.SegmentWriter(ix, _lk=False, compound=False)
+
+
+class FastAccess(WhooshAccess):
+    """The same reads as :class:`WhooshAccess`, a block or a column at a time."""
+
+    fast = True
+
+    def numbers(self, segment: Any, name: str) -> list[int]:
+        """Every value of numeric column ``name``, unpacked in one call when the layout allows."""
+        return load_numbers(segment.column_reader(name, translate=False))
+
+    def deleted(self, segment: Any) -> list[int]:
+        """The deleted document numbers of a segment, ascending."""
+        if not segment.has_deletions():
+            return []
+        return sorted(segment._perdoc.deleted_docs())
+
+    def lengths(self, segment: Any, fieldname: str) -> list[int] | None:
+        """Decoded field lengths by document number, or None when the field has none."""
+        return segment_lengths(segment._perdoc, fieldname)
+
+    def postings(
+        self, segment: Any, fieldname: str, btext: bytes, info: Any = None
+    ) -> tuple[list[int], list[float]]:
+        """A term's document numbers (deleted ones included) and weights, a block at a time."""
+        ids: list[int] = []
+        weights: list[float] = []
+        for block_ids, block_weights, _values in term_blocks(segment, fieldname, btext, info):
+            ids.extend(block_ids)
+            if block_weights is None:
+                weights.extend([1.0] * len(block_ids))
+            elif isinstance(block_weights, float):
+                weights.extend([block_weights] * len(block_ids))
+            else:
+                weights.extend(block_weights)
+        return ids, weights
+
+    def writer(self, ix: Any, text_fields: frozenset[str]) -> writing.SegmentWriter:
+        """Our fast segment writer (same locking and file layout as :meth:`WhooshAccess.writer`)."""
+        return FastSegmentWriter(ix, text_fields, _lk=False, compound=False)
+
+
+def segment_access() -> WhooshAccess:
+    """The fast access when the running Whoosh supports it, else the public (slower) one."""
+    return WhooshAccess() if compatibility_problem() else FastAccess()
+
+
+def load_numbers(col: Any) -> list[int]:
+    """Every value of a numeric column reader, unpacked in one call when the layout allows."""
+    try:
+        count, doccount, size = col._count, col._doccount, col._fixedlen
+        data = col._dbfile.get(col._basepos, count * size)
+        values = list(struct.unpack(f"!{count}{col._typecode}", data))
+        return values + [col._default] * (doccount - count)
+    except (AttributeError, struct.error):  # another column layout: the slow, general way
+        return list(col)
+
+
+def segment_lengths(perdoc: Any, fieldname: str) -> list[int] | None:
+    """Decoded field lengths by document number from a segment's per-document reader."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+    col = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if col is None:
+        return None
+    table = _length_table()
+    return [table[b] for b in load_numbers(col)]
+
+
+def term_blocks(
+    reader: Any, fieldname: str, btext: bytes, terminfo: Any = None
+) -> Iterator[tuple[list[int], Any, Any]]:
+    """The raw posting blocks of a term in one segment: ``(ids, weights, values)`` each.
+
+    ``ids`` are document numbers (deleted documents included), ``weights`` is None (all 1),
+    a float (all the same) or a tuple, and ``values`` the block's encoded values. The term's
+    info is looked up unless given.
+    """
+    terms = reader._terms
+    if terminfo is None:
+        terminfo = terms.term_info(fieldname, btext)
+    if terminfo.is_inlined():
+        ids, weights, values = terminfo.inlined_postings()
+        yield list(ids), tuple(weights), values
+        return
+    fmt = reader.schema[fieldname].format
+    matcher = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, values = matcher._data
+        yield list(itertools.accumulate(deltas)), weights, values
+        matcher._next_block()
+
+
+# -- writing -------------------------------------------------------------------------------------
+def _deltas(ids: Any) -> tuple[int, ...]:
+    return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
+
+
+def _postings_writer_class() -> type:
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+
+    class FastPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+        """Whoosh's W3 postings writer, fed a whole block at a time."""
+
+        def _mini_ids(self) -> tuple[int, ...]:
+            return _deltas(self._ids)
+
+        def _mini_weights(self) -> Any:
+            weights = self._weights
+            first = weights[0]
+            if weights.count(first) == len(weights):
+                return None if first == 1.0 else first
+            return tuple(weights)
+
+        def write_postings(
+            self,
+            ids: array,
+            freqs: array,
+            field_boost: float,
+            fixed_size: int | None,
+            lengths: list[int] | None,
+        ) -> None:
+            """Write one term's postings (ascending ids) as blocks of ``BLOCK_LIMIT``."""
+            count = len(ids)
+            for start in range(0, count, self._blocklimit):
+                end = min(count, start + self._blocklimit)
+                block_ids = ids[start:end]
+                block_freqs = freqs[start:end]
+                self._ids = block_ids
+                weights = (
+                    array("f", block_freqs)
+                    if field_boost == 1.0
+                    else array("f", (f * field_boost for f in block_freqs))
+                )
+                self._weights = weights
+                self._maxweight = max(weights)
+                if fixed_size:  # Frequency: each value is the frequency as a 4-byte integer
+                    self._values = [struct.pack(f"!{end - start}I", *block_freqs)]
+                else:
+                    self._values = []
+                if lengths is not None:
+                    block_lengths = [lengths[d] for d in block_ids]
+                    self._minlength = min(block_lengths)
+                    self._maxlength = max(block_lengths)
+                else:
+                    self._minlength, self._maxlength = None, 0
+                self._write_block(last=end == count)
+
+    return FastPostingsWriter
+
+
+class FastSegmentWriter(writing.SegmentWriter):
+    """A Whoosh segment writer with fast analysis, no posting sort and block-wise encoding.
+
+    Every field must use the Existence or Frequency format (no positions). Fields named in
+    ``text_fields`` are analyzed with :func:`analyze`; others with their own field type.
+    """
+
+    def __init__(self, ix: Any, text_fields: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self._text_fields = text_fields
+        # fieldname -> term -> (document numbers, frequencies), in document order. Terms are
+        # kept as text and encoded once each when written (UTF-8 sorts as the text does).
+        self._posts: dict[str, dict[str, tuple[array, array]]] = {}
+        self._merged = False
+        self._unordered = False
+
+    def add_document(self, **fields: Any) -> None:
+        """Add one document (the same keyword arguments as Whoosh's writer)."""
+        self._check_state()
+        if self._merged:
+            self._unordered = True  # a merge gave later numbers to earlier postings
+        schema = self.schema
+        pdw = self.perdocwriter
+        docnum = self.docnum
+        names = sorted(n for n in fields if not n.startswith("_"))
+        self._check_fields(schema, names)
+        found: list[tuple[str, Any]] = []
+        pdw.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    if name in self._text_fields and isinstance(value, str):
+                        words = analyze(value)
+                        counts: Any = Counter(words).items()
+                        length = len(words) if field.scorable else 0
+                    else:
+                        counts = [
+                            (tb.decode("utf-8"), freq) for tb, freq, _w, _v in field.index(value)
+                        ]
+                        length = sum(f for _t, f in counts) if field.scorable else 0
+                    found.append((name, counts))
+                pdw.add_field(name, field, value if field.stored else None, length)
+                column = field.column_type
+                if column:
+                    pdw.add_column_value(name, column, field.to_column_value(value))
+        except BaseException:
+            pdw.cancel_doc()
+            raise
+        pdw.finish_doc()
+        for name, counts in found:
+            self._add_postings(name, docnum, counts)
+        self._added = True
+        self.docnum += 1
+
+    def _add_postings(self, name: str, docnum: int, counts: Iterable[tuple[str, int]]) -> None:
+        terms = self._posts.get(name)
+        if terms is None:
+            terms = self._posts[name] = {}
+        get = terms.get
+        for term, freq in counts:
+            entry = get(term)
+            if entry is None:
+                entry = terms[term] = (array("I"), array("I"))
+            entry[0].append(docnum)
+            entry[1].append(freq)
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """Merging a segment: read its postings a block at a time into the arrays."""
+        self._merged = True
+        schema = self.schema
+        for fieldname in sorted(reader.indexed_field_names()):
+            if fieldname not in schema:
+                continue
+            fixed = schema[fieldname].format.fixed_value_size()
+            terms = self._posts.setdefault(fieldname, {})
+            for btext in reader.lexicon(fieldname):
+                new_ids = array("I")
+                new_freqs = array("I")
+                for ids, _weights, values in term_blocks(reader, fieldname, btext):
+                    if fixed:
+                        freqs: Any = struct.unpack(f"!{len(ids)}I", values)
+                    else:
+                        freqs = itertools.repeat(1, len(ids))
+                    if docmap is None:
+                        new_ids.extend(startdoc + d for d in ids)
+                        new_freqs.extend(freqs)
+                    else:
+                        for d, f in zip(ids, freqs, strict=False):
+                            new = docmap.get(d)
+                            if new is not None:
+                                new_ids.append(new)
+                                new_freqs.append(f)
+                if not new_ids:
+                    continue
+                term = btext.decode("utf-8")
+                entry = terms.get(term)
+                if entry is None:
+                    terms[term] = (new_ids, new_freqs)
+                else:
+                    entry[0].extend(new_ids)
+                    entry[1].extend(new_freqs)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        fw = self.fieldwriter
+        postings_writer = _postings_writer_class()
+        try:
+            for fieldname in sorted(self._posts):
+                terms = self._posts[fieldname]
+                if not terms:
+                    continue
+                fieldobj = self.schema[fieldname]
+                fmt = fieldobj.format
+                lengths = segment_lengths(pdr, fieldname) if fieldobj.scorable else None
+                fw.start_field(fieldname, fieldobj)
+                writer = postings_writer(fw._postfile, BLOCK_LIMIT)
+                fw._postwriter = writer
+                for term in sorted(terms):
+                    ids, freqs = terms[term]
+                    if self._unordered:
+                        pairs = sorted(zip(ids, freqs, strict=True))
+                        ids = array("I", (p[0] for p in pairs))
+                        freqs = array("I", (p[1] for p in pairs))
+                    fw.start_term(term.encode("utf-8"))
+                    writer.write_postings(
+                        ids, freqs, fmt.field_boost, fmt.fixed_value_size(), lengths
+                    )
+                    fw.finish_term()
+                fw.finish_field()
+        finally:
+            pdr.close()
+        fw.close()
+        self._posts.clear()
+
+
+def live_documents(segment: Any, access: WhooshAccess) -> Sequence[int]:
+    """The live document numbers of a segment, ascending."""
+    count = segment.doc_count_all()
+    dead = access.deleted(segment)
+    if not dead:
+        return range(count)
+    gone = set(dead)
+    return [d for d in range(count) if d not in gone]

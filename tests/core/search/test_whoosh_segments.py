@@ -1,0 +1,303 @@
+"""The Whoosh seam: our fast writer and reads agree with Whoosh's own, and an incompatible
+Whoosh is detected at open and served by Whoosh's public API instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import writing
+from whoosh.codec import whoosh3
+
+from desktop.core.library import Library
+from desktop.core.search import whoosh_segments
+from desktop.core.search.analysis import ANALYZER, analyze
+from desktop.core.search.documents import (
+    INDEX_NAME,
+    TEXT_FIELDS,
+    build_documents,
+    index_fields,
+    make_schema,
+)
+from desktop.core.search.whoosh_segments import (
+    BLOCK_LIMIT,
+    FastAccess,
+    FastSegmentWriter,
+    PrivateRamStorage,
+    WhooshAccess,
+    compatibility_problem,
+    term_blocks,
+)
+from tests.conftest import SEEDS, TODAY
+
+_TRICKY = st.sampled_from("ab AB.*-_'é4ıİ\u0307ß\n\t,")
+
+
+@given(st.text(alphabet=_TRICKY | st.characters(), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_analyze_gives_the_terms_of_the_schema_analyzer(text: str) -> None:
+    assert analyze(text) == [t.text for t in ANALYZER(text)]
+
+
+def test_markdown_bold_words_are_words() -> None:
+    assert analyze("**TransMLA** is q* and v1.5, of the_best") == [
+        "transmla",
+        "q",
+        "v1.5",
+        "the_best",
+    ]
+
+
+def seed_documents() -> list[dict[str, Any]]:
+    """The index documents of the seed digests, one paper with a note and tags."""
+    library = Library.in_memory()
+    library.today = lambda: TODAY
+    assert all(r.ok for r in library.import_paths([SEEDS]))
+    (pid,) = library.db.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()
+    library.set_note(pid, "A **note** on graph sampling")
+    library.add_tag([pid], "reading group")
+    library.add_tag([pid], "gnn")
+    ids = [r[0] for r in library.db.execute("SELECT id FROM papers ORDER BY id")]
+    docs = [index_fields(d) for d in build_documents(library.db, ids).values()]
+    library.close()
+    return docs
+
+
+def times(docs: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """``n`` copies of the documents as distinct papers (ids shifted per copy)."""
+    step = max(d["docid"] for d in docs) + 1
+    return [
+        {**d, "pid": str(d["docid"] + k * step), "docid": d["docid"] + k * step}
+        for k in range(n)
+        for d in docs
+    ]
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict[str, Any]]:
+    return seed_documents()
+
+
+def build(
+    docs: list[dict[str, Any]], fast: bool, *, steps: bool = False, optimize: bool = True
+) -> Any:
+    """An in-memory index of ``docs``, written by our writer or by Whoosh's own.
+
+    With ``steps``: three commits (a merge, then updates that delete older copies, then an
+    optimize unless not ``optimize``), so merging and deletions are compared too.
+    """
+    ix = PrivateRamStorage().create_index(make_schema(), indexname=INDEX_NAME)
+
+    def writer() -> Any:
+        if fast:
+            return FastSegmentWriter(ix, TEXT_FIELDS)
+        return writing.SegmentWriter(ix)
+
+    if not steps:
+        w = writer()
+        for doc in docs:
+            w.add_document(**doc)
+        w.commit()
+        return ix
+    third = len(docs) // 3
+    w = writer()
+    for doc in docs[:third]:
+        w.add_document(**doc)
+    w.commit()
+    w = writer()
+    for doc in docs[third:]:
+        w.add_document(**doc)
+    for doc in docs[: third // 2]:
+        w.update_document(**doc)
+    w.commit(mergetype=writing.NO_MERGE)
+    w = writer()
+    for doc in docs[third // 2 : third]:
+        w.update_document(**doc)
+    w.commit(optimize=True) if optimize else w.commit(mergetype=writing.NO_MERGE)
+    return ix
+
+
+def contents(ix: Any) -> dict[str, Any]:
+    """Everything a reader sees: terms with their statistics and postings, lengths, columns."""
+    out: dict[str, Any] = {}
+    with ix.reader() as reader:
+        out["docs"] = (reader.doc_count(), reader.doc_count_all())
+        for fieldname, btext in reader.all_terms():
+            postings = reader.postings(fieldname, btext)
+            items = []
+            while postings.is_active():
+                items.append((postings.id(), postings.weight(), postings.value()))
+                postings.next()
+            info = reader.term_info(fieldname, btext)
+            out[f"{fieldname}:{btext!r}"] = (
+                info.doc_frequency(),
+                info.weight(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                items,
+            )
+        for fieldname in TEXT_FIELDS | {"tag"}:
+            out[f"length:{fieldname}"] = (
+                reader.field_length(fieldname),
+                [reader.doc_field_length(d, fieldname) for d in reader.all_doc_ids()],
+            )
+        for column in ("docid", "ver", "akey"):
+            col = reader.column_reader(column)
+            out[f"column:{column}"] = [col[d] for d in reader.all_doc_ids()]
+    return out
+
+
+# Whoosh's own writer is the slow part: each reference index is written once per module.
+@pytest.fixture(scope="module")
+def reference(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        "one commit": contents(build(documents, fast=False)),
+        "merges and deletions": contents(build(documents, fast=False, steps=True)),
+    }
+
+
+@pytest.mark.parametrize("case", ["one commit", "merges and deletions"])
+def test_fast_writer_writes_what_whoosh_writes(
+    documents: list[dict[str, Any]], reference: dict[str, dict[str, Any]], case: str
+) -> None:
+    ours = contents(build(documents, fast=True, steps=case != "one commit"))
+    theirs = reference[case]
+    assert ours.keys() == theirs.keys()
+    for key in theirs:
+        assert ours[key] == theirs[key], key
+    assert any(key.startswith("tag:") for key in ours)
+
+
+def test_fast_writer_writes_what_whoosh_writes_in_several_blocks(
+    documents: list[dict[str, Any]],
+) -> None:
+    many = times(documents, 4)
+    ix = build(many, fast=True)
+    with ix.reader() as reader:
+        sizes = [len(ids) for ids, _w, _v in term_blocks(reader, "abstract", b"model")]
+    assert len(sizes) > 1 and max(sizes) == BLOCK_LIMIT  # several full blocks
+    ours = contents(ix)
+    theirs = contents(build(many, fast=False))
+    assert ours.keys() == theirs.keys()
+    for key in theirs:
+        assert ours[key] == theirs[key], key
+
+
+@pytest.mark.parametrize("optimize", [True, False], ids=["merged", "with deletions"])
+def test_fast_reads_equal_public_reads(documents: list[dict[str, Any]], optimize: bool) -> None:
+    ix = build(documents, fast=True, steps=True, optimize=optimize)
+    fast, public = FastAccess(), WhooshAccess()
+    with ix.reader() as reader:
+        assert reader.has_deletions() != optimize
+        for segment, _offset in reader.leaf_readers():
+            dead = set(public.deleted(segment))
+            assert fast.deleted(segment) == sorted(dead)
+            assert fast.numbers(segment, "docid") == public.numbers(segment, "docid")
+            assert fast.lengths(segment, "abstract") == public.lengths(segment, "abstract")
+            for btext in (b"model", b"graph", b"sampling"):
+                ids, weights = fast.postings(segment, "abstract", btext)
+                live = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in dead]
+                theirs = public.postings(segment, "abstract", btext)
+                assert live == list(zip(*theirs, strict=True))
+
+
+def test_the_running_whoosh_is_compatible() -> None:
+    compatibility_problem.cache_clear()
+    assert compatibility_problem() is None
+
+
+@pytest.fixture
+def renamed_whoosh_internal(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A Whoosh release that renamed ``W3TermInfo.inlined_postings`` (which the fast reads
+    call) to ``postings_inline``, and its own caller with it: Whoosh itself still works."""
+    original = whoosh3.W3TermInfo.inlined_postings
+    reader = whoosh3.W3Codec.postings_reader
+    monkeypatch.delattr(whoosh3.W3TermInfo, "inlined_postings")
+    monkeypatch.setattr(whoosh3.W3TermInfo, "postings_inline", original, raising=False)
+
+    def postings_reader(self: Any, dbfile: Any, terminfo: Any, *args: Any, **kw: Any) -> Any:
+        if terminfo.is_inlined():  # Whoosh's own call, under the new name
+            terminfo.inlined_postings = terminfo.postings_inline
+        return reader(self, dbfile, terminfo, *args, **kw)
+
+    monkeypatch.setattr(whoosh3.W3Codec, "postings_reader", postings_reader)
+    compatibility_problem.cache_clear()
+    monkeypatch.setattr("desktop.core.search.index._compatibility_logged", False)
+    yield
+    compatibility_problem.cache_clear()
+
+
+def test_a_missing_private_name_is_named(renamed_whoosh_internal: None) -> None:
+    problem = compatibility_problem()
+    assert problem is not None
+    assert "whoosh.codec.whoosh3.W3TermInfo.inlined_postings is missing" in problem
+    assert isinstance(whoosh_segments.segment_access(), WhooshAccess)
+    assert not whoosh_segments.segment_access().fast
+
+
+def test_a_changed_signature_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    def cached_reader(self: Any, name: str) -> None:
+        return None
+
+    monkeypatch.setattr(whoosh3.W3PerDocReader, "_cached_reader", cached_reader)
+    compatibility_problem.cache_clear()
+    try:
+        problem = compatibility_problem()
+        assert problem is not None and "_cached_reader takes no fieldname, column" in problem
+    finally:
+        compatibility_problem.cache_clear()
+
+
+def test_a_private_path_that_misbehaves_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(whoosh_segments, "load_numbers", lambda col: [0] * len(list(col)))
+    compatibility_problem.cache_clear()
+    try:
+        problem = compatibility_problem()
+        assert problem is not None and "disagree" in problem and "numbers" in problem
+    finally:
+        compatibility_problem.cache_clear()
+
+
+def test_incompatible_whoosh_searches_exactly_through_the_slow_path(
+    renamed_whoosh_internal: None,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    library = Library.open(tmp_path / "lib", backups=False)
+    try:
+        library.today = lambda: TODAY
+        assert all(r.ok for r in library.import_paths([SEEDS]))
+        index = library.search_index
+        assert index.notice is not None and "W3TermInfo.inlined_postings is missing" in index.notice
+        assert "slower" in index.notice
+        assert any("inlined_postings is missing" in r.getMessage() for r in caplog.records)
+        assert index.usable and not index.needs_rebuild
+        slow = {q: library.search(q, limit=None).ids for q in QUERIES}
+        assert index.rebuilds == 1  # the first build of a new library, and no other
+        library.close()
+        library = Library.open(tmp_path / "lib", backups=False)
+        assert library.search_index.rebuilds == 0  # reopened as it was: no rebuild loop
+        assert library.search_index.usable
+        assert {q: library.search(q, limit=None).ids for q in QUERIES} == slow
+    finally:
+        library.close()
+    monkeypatch.undo()  # the real Whoosh again: the fast paths give the same results
+    compatibility_problem.cache_clear()
+    reference_lib = Library.open(tmp_path / "fast", backups=False)
+    try:
+        reference_lib.today = lambda: TODAY
+        assert all(r.ok for r in reference_lib.importer.import_paths([SEEDS]))
+        assert reference_lib.search_index.notice is None
+        fast = {q: reference_lib.index.search(q, limit=None).ids for q in QUERIES}
+    finally:
+        reference_lib.close()
+    assert slow == fast
+    assert all(slow[q] for q in QUERIES)
+
+
+QUERIES = ["graph", "graph sampling", '"language models"', "diffus*", "model -video"]
