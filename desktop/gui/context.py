@@ -233,6 +233,10 @@ class WindowContext(Protocol):
         """The clipboard's text."""
         ...
 
+    def clipboard_html(self) -> str | None:
+        """The clipboard's HTML flavour, when it has one."""
+        ...
+
     def show_dialog(self, dialog: QDialog) -> None:
         """Open a dialog without blocking (it is remembered as the last dialog)."""
         ...

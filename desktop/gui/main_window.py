@@ -507,6 +507,11 @@ class MainWindow(QMainWindow):
         """The clipboard's text."""
         return QApplication.clipboard().text()
 
+    def clipboard_html(self) -> str | None:
+        """The clipboard's HTML flavour, when it has one (never rendered)."""
+        mime = QApplication.clipboard().mimeData()
+        return mime.html() if mime is not None and mime.hasHtml() else None
+
     def show_dialog(self, dialog: QDialog) -> None:
         """Open a dialog without blocking; it is the last dialog until the next one."""
         self.last_dialog = dialog

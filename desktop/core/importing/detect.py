@@ -23,7 +23,7 @@ _EMAIL_RE = re.compile(r"^\\\\[ \t]*\r?\n(?:[^\n]*\n){0,3}?[ \t]*arXiv:\S+", re.
 _ATOM_RE = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom", re.I)
 _HTML_RE = re.compile(r"<(?:!doctype\s+html|html|body|a\s[^>]*href|div|article|h[1-6]|p)\b", re.I)
 # What only a whole HTML document starts with (a title that merely holds a tag does not).
-_DOCUMENT_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|meta)\b", re.I)
+DOCUMENT_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|meta)\b", re.I)
 _EXTENSIONS = {
     ".xml": ARXIV_ATOM,
     ".atom": ARXIV_ATOM,
@@ -49,7 +49,7 @@ def detect_format(text: str, source_name: str | None = None) -> str:
         if (head.startswith("<?xml") or "<feed" in head[:2048]) and _ATOM_RE.search(text[:8192]):
             return ARXIV_ATOM
         named_html = (source_name or "").lower().endswith((".html", ".htm"))
-        if _DOCUMENT_RE.match(head) or (named_html and _HTML_RE.search(text[:65536])):
+        if DOCUMENT_RE.match(head) or (named_html and _HTML_RE.search(text[:65536])):
             return HF_HTML
         if head.startswith("<?xml"):
             return ARXIV_ATOM

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from desktop.core.importing.detect import DOCUMENT_RE as _DOCUMENT_RE
 from desktop.core.importing.digest_parser import parse_digest
 from desktop.core.importing.hf_html import parse_html
 from desktop.core.importing.result import HF_HTML, ParseResult
@@ -41,5 +42,9 @@ def choose_paste(text: str, html: str | None, today: dt.date | None = None) -> P
         html = strip_cf_html(html)
         from_html = parse_html(html, today)
         if from_html.format == HF_HTML and any(e.arxiv_id for e in from_html.entries):
+            # A fragment (the clipboard holds one) is stored as a document, so that it is
+            # read as HTML again however it starts.
+            if not _DOCUMENT_RE.match(html.lstrip()):
+                html = "<!DOCTYPE html>\n" + html
             return PasteChoice("html", html, parse_digest(html, today))
     return PasteChoice("text", text, parse_digest(text, today))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from desktop.core.importing.paste import choose_paste
 from desktop.gui.commands.registry import command
 from desktop.gui.dialogs.import_dialog import PasteDialog
 
@@ -52,10 +53,14 @@ def import_pasted(ctx: WindowContext, text: str, name: str) -> None:
 )
 def paste_digest(ctx: WindowContext) -> None:
     """Import a digest from the clipboard, after a preview."""
-    text = ctx.clipboard_text()
-    if not text.strip():
+    plain = ctx.clipboard_text()
+    html = ctx.clipboard_html()
+    if not plain.strip() and not (html or "").strip():
         ctx.say("The clipboard holds no text to import")
         return
+    # The HTML a browser copies beside the text knows each paper's arXiv id: preferred when it
+    # yields papers with ids, else the text.
+    text = choose_paste(plain, html, ctx.library.today()).text
     name = pasted_name()
     dialog = PasteDialog(ctx.library.importer.preview_text(text), name, ctx.dialog_parent)
     dialog.accepted.connect(lambda: import_pasted(ctx, text, name))

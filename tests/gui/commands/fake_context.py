@@ -102,6 +102,7 @@ class FakeContext:
         self.dialogs: list[QDialog] = []
         self.commands_run: list[str] = []
         self.clipboard = ""
+        self.clipboard_html_flavour: str | None = None
         self.paths: list[str] = []
         self.tag: str | None = None
         self._annotations = FakeAnnotations(self)
@@ -239,6 +240,9 @@ class FakeContext:
 
     def clipboard_text(self) -> str:
         return self.clipboard
+
+    def clipboard_html(self) -> str | None:
+        return self.clipboard_html_flavour
 
     def show_dialog(self, dialog: QDialog) -> None:
         self.dialogs.append(dialog)

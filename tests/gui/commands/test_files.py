@@ -40,3 +40,28 @@ def test_import_commands_hand_the_chosen_paths_to_the_jobs(ctx: FakeContext) -> 
     run(ctx, "import-files")
     run(ctx, "import-folder")
     assert ctx.jobs.imported == [["a.txt", "b.md"], ["a.txt", "b.md"]]
+
+
+HF_HTML_FRAGMENT = (
+    '<meta charset="utf-8"><div><h3><a href="/papers/2606.01234">Graph Ranking For Paste '
+    "Tests</a></h3><p>An abstract long enough to be the abstract of a paper pasted from the "
+    "papers page, with its arXiv id in the link of its title.</p></div>"
+)
+
+
+def test_paste_prefers_the_html_flavour_when_it_gives_arxiv_ids(ctx: FakeContext) -> None:
+    ctx.clipboard = "Graph Ranking For Paste Tests\n\nAn abstract copied as text only."
+    ctx.clipboard_html_flavour = HF_HTML_FRAGMENT
+    run(ctx, "paste-digest")
+    ctx.dialogs[-1].accept()
+    (paper,) = ctx.library.papers.many(ctx.ids)
+    assert paper.arxiv_id == "2606.01234" and paper.title == "Graph Ranking For Paste Tests"
+    assert ctx.library.digests.all()[-1].format == "hf-html"
+
+
+def test_paste_falls_back_to_text_when_the_html_has_no_ids(ctx: FakeContext) -> None:
+    ctx.clipboard = DIGEST
+    ctx.clipboard_html_flavour = "<p>just some <b>bold</b> words</p>"
+    run(ctx, "paste-digest")
+    ctx.dialogs[-1].accept()
+    assert [p.title for p in ctx.library.papers.many(ctx.ids)] == ["A Brand New Paper About Fakes"]
