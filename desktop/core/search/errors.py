@@ -10,8 +10,9 @@ Index damage is what a rebuild from SQLite can repair, and only that:
 - what reading a truncated or garbled index file raises: ``EOFError``, ``struct.error``,
   ``zlib.error`` and ``pickle.UnpicklingError`` (Whoosh's table of contents is a pickle);
 - :class:`IndexFormatError`, raised by us for an index of another schema;
-- at open only, an error Whoosh's own code raises while reading its files
-  (:func:`raised_reading_whoosh_files`).
+- an error Whoosh's own code raises while reading its files (:func:`raised_reading_whoosh_files`):
+  at open, and once per index later (``SearchIndex.is_damage``), so that a fault a rebuild
+  cannot repair is never rebuilt again and again.
 
 Anything else (``TypeError``, ``AttributeError``, ``KeyError``, ``ValueError``…) is a bug in
 our code or an incompatible Whoosh: a rebuild cannot fix it, so it is never taken for damage.
@@ -59,13 +60,13 @@ DAMAGE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def raised_reading_whoosh_files(exc: BaseException) -> bool:
-    """True for a ``TypeError``/``ValueError``/``KeyError``/``IndexError`` raised inside
-    Whoosh's own code (its innermost frame is in the whoosh package).
+    """True for an error raised inside Whoosh's own code (its innermost frame is in the whoosh
+    package): Whoosh reads a truncated or garbled file with ``TypeError`` (``ord()`` of an empty
+    read), ``IndexError``, or a bare ``Exception("Block tag error …")``.
 
-    Whoosh reads a truncated or emptied file with such errors (``ord()`` of an empty read).
-    Only :meth:`SearchIndex.open` counts these as damage, as it rebuilds at most once.
+    Counted as damage at open and once per index after (``SearchIndex.is_damage``).
     """
-    if not isinstance(exc, TypeError | ValueError | KeyError | IndexError):
+    if not isinstance(exc, Exception):
         return False
     tb = exc.__traceback__
     if tb is None:

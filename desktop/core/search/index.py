@@ -130,6 +130,7 @@ class SearchIndex:
         self.db = db
         self.path = path
         self._ix: Any = None
+        self._whoosh_fault_repaired = False  # see is_damage()
         self._searcher: Any = None
         self._engine: Engine | None = None
         self._corrector: Any = None
@@ -400,6 +401,19 @@ class SearchIndex:
                 state[pid] = (vers[nums[0]], akeys[nums[0]], len(nums))
         return state
 
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whether ``exc`` means a damaged index (see errors.py), which a rebuild repairs.
+
+        An error Whoosh's own code raises while reading its files counts once per index: if
+        it comes back after the rebuild, a rebuild does not repair it and it is a bug.
+        """
+        if isinstance(exc, DAMAGE_ERRORS):
+            return True
+        if raised_reading_whoosh_files(exc) and not self._whoosh_fault_repaired:
+            self._whoosh_fault_repaired = True
+            return True
+        return False
+
     # -- writing -----------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
         """Library listener: reindex papers whose text or annotations changed."""
@@ -410,10 +424,11 @@ class SearchIndex:
                 self.sync(changes.papers)
             else:
                 self.reconcile()
-        except DAMAGE_ERRORS as exc:  # e.g. a full disk: SQLite holds the data, index catches up
-            self._needs_reconcile = True
-            self.mark_broken(f"the search index could not be updated ({exc})")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - sorted into damage and bugs just below
+            if self.is_damage(exc):  # e.g. a full disk: SQLite holds the data, index catches up
+                self._needs_reconcile = True
+                self.mark_broken(f"the search index could not be updated ({exc})")
+                return
             log.exception("search index update failed (a bug, not damage)")
             self._needs_reconcile = True
             self.mark_broken(internal_error(exc))
@@ -604,7 +619,9 @@ class SearchIndex:
             try:
                 self._search_index(parsed, results, limit)
                 return
-            except DAMAGE_ERRORS as exc:  # a damaged index found during a search
+            except Exception as exc:  # noqa: BLE001 - a bug is raised again at once
+                if not self.is_damage(exc):
+                    raise
                 self._rebuild_after_damage(f"search failed ({exc})")
             results.hits.clear()
             results.notice = notice
@@ -701,7 +718,9 @@ class SearchIndex:
         try:
             terms = related_terms(self._get_searcher(), title, abstract)
             scored = related_docs(self._get_engine(), terms, paper_id, limit)
-        except DAMAGE_ERRORS as exc:
+        except Exception as exc:  # noqa: BLE001 - a bug is raised again at once
+            if not self.is_damage(exc):
+                raise
             self._rebuild_after_damage(f"related failed ({exc})")
             results.notice = REBUILDING
             results.fallback = True

@@ -21,12 +21,15 @@ this module names a private Whoosh member.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import inspect
 import itertools
 import logging
 import operator
+import os
+import random
 import struct
 import tempfile
 from array import array
@@ -166,6 +169,20 @@ def _round_trip() -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def unique_segment_names() -> Iterator[None]:
+    """Whoosh names a new segment with the global ``random`` module: when something has seeded
+    it (hypothesis does before every example), two writers get the same name and the second
+    overwrites the first one's files. The name is drawn from fresh OS entropy instead, and the
+    caller's random state is left as it was."""
+    state = random.getstate()
+    random.seed(os.urandom(16))
+    try:
+        yield
+    finally:
+        random.setstate(state)
+
+
 class PrivateRamStorage(RamStorage):
     """RamStorage whose writers keep their temporary files in a folder of their own.
 
@@ -237,7 +254,8 @@ class WhooshAccess:
         ``compound=False``: a compound segment is read through Whoosh's BufferFile, which
         copies the whole postings file into memory (~240 MB at 100,000 papers).
         """
-        return writing.SegmentWriter(ix, _lk=False, compound=False)
+        with unique_segment_names():
+            return writing.SegmentWriter(ix, _lk=False, compound=False)
 
 
 class FastAccess(WhooshAccess):
@@ -277,7 +295,8 @@ class FastAccess(WhooshAccess):
 
     def writer(self, ix: Any, text_fields: frozenset[str]) -> writing.SegmentWriter:
         """Our fast segment writer (same locking and file layout as :meth:`WhooshAccess.writer`)."""
-        return FastSegmentWriter(ix, text_fields, _lk=False, compound=False)
+        with unique_segment_names():
+            return FastSegmentWriter(ix, text_fields, _lk=False, compound=False)
 
 
 def segment_access() -> WhooshAccess:

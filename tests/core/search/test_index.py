@@ -25,7 +25,7 @@ def _norm(text: str) -> str:
 
 
 def _titles(lib: Library, ids: list[PaperId]) -> dict[int, str]:
-    return {p.id: p.title for p in lib.papers(ids, with_sightings=False)}
+    return {p.id: p.title for p in lib.papers.many(ids, with_sightings=False)}
 
 
 def _all(lib: Library) -> list[tuple[int, str, str]]:
@@ -33,7 +33,7 @@ def _all(lib: Library) -> list[tuple[int, str, str]]:
 
 
 def _generation(lib: Library) -> int:
-    return int(lib.search_index.generation)
+    return int(lib.index.generation)
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +41,28 @@ def memlib() -> Iterator[Library]:
     """One in-memory seeded library shared by the read-only tests of this module."""
     library = Library.in_memory()
     library.today = lambda: TODAY
-    assert all(r.ok for r in library.import_paths([SEEDS]))
+    assert all(r.ok for r in library.importer.import_paths([SEEDS]))
     yield library
     library.close()
 
 
 # -- the seeds are searchable ----------------------------------------------------------------
 def test_diskgnn_finds_that_paper_first(seeded: Library) -> None:
-    results = seeded.search("DiskGNN")
+    results = seeded.index.search("DiskGNN")
     assert results.hits
     assert results.hits[0].title.startswith("DiskGNN:")
     assert results.notice is None and not results.fallback
 
 
 def test_a_title_phrase_finds_only_papers_whose_title_holds_it(memlib: Library) -> None:
-    results = memlib.search('title:"video generation"', limit=None)
+    results = memlib.index.search('title:"video generation"', limit=None)
     expected = {pid for pid, title, _ in _all(memlib) if "video generation" in _norm(title)}
     assert expected
     assert set(results.ids) == expected
 
 
 def test_a_phrase_matches_only_the_exact_words_in_order(memlib: Library) -> None:
-    results = memlib.search('"large language models"', limit=None)
+    results = memlib.index.search('"large language models"', limit=None)
     texts = {pid: _norm(t + " . " + a) for pid, t, a in _all(memlib)}
     assert results.hits
     assert all("large language models" in texts[pid] for pid in results.ids)
@@ -71,7 +71,7 @@ def test_a_phrase_matches_only_the_exact_words_in_order(memlib: Library) -> None
 
 
 def test_plain_words_must_all_match(memlib: Library) -> None:
-    results = memlib.search("graph sampling", limit=None)
+    results = memlib.index.search("graph sampling", limit=None)
     assert results.hits
     for pid, title, abstract in _all(memlib):
         words = set(_norm(title + " " + abstract).split())
@@ -79,7 +79,7 @@ def test_plain_words_must_all_match(memlib: Library) -> None:
 
 
 def test_title_matches_rank_above_abstract_matches(memlib: Library) -> None:
-    results = memlib.search("diffusion", limit=None)
+    results = memlib.index.search("diffusion", limit=None)
     in_title = ["diffusion" in _norm(h.title).split() for h in results.hits]
     assert sum(in_title) >= 3 and not all(in_title)
     # every paper with the word in its title comes before every abstract-only match
@@ -88,25 +88,25 @@ def test_title_matches_rank_above_abstract_matches(memlib: Library) -> None:
 
 def test_or_not_minus_and_prefix(memlib: Library) -> None:
     texts = {pid: set(_norm(t + " " + a).split()) for pid, t, a in _all(memlib)}
-    either = set(memlib.search("diskgnn OR moccasin", limit=None).ids)
+    either = set(memlib.index.search("diskgnn OR moccasin", limit=None).ids)
     assert either == {p for p, w in texts.items() if {"diskgnn", "moccasin"} & w}
     assert len(either) == 2
-    without = set(memlib.search("graph -neural", limit=None).ids)
+    without = set(memlib.index.search("graph -neural", limit=None).ids)
     assert without == {p for p, w in texts.items() if "graph" in w and "neural" not in w}
-    assert without == set(memlib.search("graph NOT neural", limit=None).ids)
+    assert without == set(memlib.index.search("graph NOT neural", limit=None).ids)
     # Exclusions combine with a phrase exclusion and a state filter.
-    memlib.set_read(sorted(without)[::2])
-    unread = set(memlib.search('is:unread graph -neural -"deep learning"', limit=None).ids)
-    read = set(memlib.view_ids("all")) - set(memlib.search("is:unread", limit=None).ids)
+    memlib.triage.set_read(sorted(without)[::2])
+    unread = set(memlib.index.search('is:unread graph -neural -"deep learning"', limit=None).ids)
+    read = set(memlib.views.ids("all")) - set(memlib.index.search("is:unread", limit=None).ids)
     phrased = {p for p, t, a in _all(memlib) if " deep learning " in f" {_norm(t)} {_norm(a)} "}
     assert unread == without - read - phrased
     assert unread and phrased & without
-    prefix = set(memlib.search("quantiz*", limit=None).ids)
+    prefix = set(memlib.index.search("quantiz*", limit=None).ids)
     assert prefix == {p for p, w in texts.items() if any(x.startswith("quantiz") for x in w)}
 
 
 def test_snippets_mark_the_matched_words(memlib: Library) -> None:
-    hit = memlib.search("offline sampling").hits[0]
+    hit = memlib.index.search("offline sampling").hits[0]
     parts = split_marked(hit.snippet)
     marked = {text.lower() for text, is_match in parts if is_match}
     assert marked == {"offline", "sampling"}
@@ -115,73 +115,75 @@ def test_snippets_mark_the_matched_words(memlib: Library) -> None:
 
 
 def test_snippet_markers_in_imported_text_are_removed(lib: Library) -> None:
-    lib.import_text(f"Marker {MARK_START}Paper{MARK_END} Title\n\nAn abstract about zebras.", "m")
-    hit = lib.search("zebras").hits[0]
+    lib.importer.import_text(
+        f"Marker {MARK_START}Paper{MARK_END} Title\n\nAn abstract about zebras.", "m"
+    )
+    hit = lib.index.search("zebras").hits[0]
     assert [t for t, m in split_marked(hit.snippet) if m] == ["zebras"]
 
 
 def test_no_match_offers_a_spelling_suggestion(memlib: Library) -> None:
-    results = memlib.search("lnaguage")
+    results = memlib.index.search("lnaguage")
     assert not results.hits
     assert results.suggestion == "language"
-    assert memlib.search(results.suggestion).hits
+    assert memlib.index.search(results.suggestion).hits
 
 
 def test_limit_caps_the_hits(memlib: Library) -> None:
-    assert len(memlib.search("model", limit=3)) == 3
-    assert len(memlib.search("model", limit=0)) == 0
-    everything = memlib.search("model", limit=None)
+    assert len(memlib.index.search("model", limit=3)) == 3
+    assert len(memlib.index.search("model", limit=0)) == 0
+    everything = memlib.index.search("model", limit=None)
     assert len(everything) > 100
-    assert everything.ids[:3] == memlib.search("model", limit=3).ids
+    assert everything.ids[:3] == memlib.index.search("model", limit=3).ids
 
 
 # -- filters and state -----------------------------------------------------------------------
 def test_state_filters_combine_with_text(seeded: Library) -> None:
-    graph = seeded.search("graph", limit=None).ids
+    graph = seeded.index.search("graph", limit=None).ids
     assert len(graph) >= 6
-    seeded.set_read(graph[:3])
-    seeded.set_starred([graph[1], graph[4]])
-    seeded.set_queued([graph[5]])
-    seeded.set_archived([graph[2]])
-    assert seeded.search("graph is:read", limit=None).ids == graph[:3]
-    assert seeded.search("graph is:unread", limit=None).ids == graph[3:]
-    assert seeded.search("is:unread graph", limit=None).ids == graph[3:]
-    assert seeded.search("graph -is:read", limit=None).ids == graph[3:]
-    assert seeded.search("graph is:starred", limit=None).ids == [graph[1], graph[4]]
-    assert seeded.search("graph is:starred is:read", limit=None).ids == [graph[1]]
-    assert seeded.search("graph is:queued", limit=None).ids == [graph[5]]
-    assert seeded.search("graph is:archived", limit=None).ids == [graph[2]]
-    assert seeded.search("graph (is:archived OR is:queued)", limit=None).ids == [
+    seeded.triage.set_read(graph[:3])
+    seeded.triage.set_starred([graph[1], graph[4]])
+    seeded.triage.set_queued([graph[5]])
+    seeded.triage.set_archived([graph[2]])
+    assert seeded.index.search("graph is:read", limit=None).ids == graph[:3]
+    assert seeded.index.search("graph is:unread", limit=None).ids == graph[3:]
+    assert seeded.index.search("is:unread graph", limit=None).ids == graph[3:]
+    assert seeded.index.search("graph -is:read", limit=None).ids == graph[3:]
+    assert seeded.index.search("graph is:starred", limit=None).ids == [graph[1], graph[4]]
+    assert seeded.index.search("graph is:starred is:read", limit=None).ids == [graph[1]]
+    assert seeded.index.search("graph is:queued", limit=None).ids == [graph[5]]
+    assert seeded.index.search("graph is:archived", limit=None).ids == [graph[2]]
+    assert seeded.index.search("graph (is:archived OR is:queued)", limit=None).ids == [
         graph[2],
         graph[5],
     ]
     # a filter alone lists its papers
-    assert set(seeded.search("is:starred", limit=None).ids) == {graph[1], graph[4]}
+    assert set(seeded.index.search("is:starred", limit=None).ids) == {graph[1], graph[4]}
 
 
 def test_state_changes_do_not_write_the_index(seeded: Library) -> None:
     before = _generation(seeded)
-    seeded.set_read([1, 2, 3])
-    seeded.set_starred([4])
+    seeded.triage.set_read([1, 2, 3])
+    seeded.triage.set_starred([4])
     assert _generation(seeded) == before
-    assert 4 in seeded.search("is:starred").ids
+    assert 4 in seeded.index.search("is:starred").ids
 
 
 def test_date_and_digest_filters(memlib: Library) -> None:
     published = dict(memlib.db.execute("SELECT id, published FROM papers").fetchall())
-    year = memlib.search("model year:2024", limit=None).ids
+    year = memlib.index.search("model year:2024", limit=None).ids
     assert year and all((published[i] or "").startswith("2024") for i in year)
-    assert set(year) < set(memlib.search("model", limit=None).ids)
-    after = memlib.search("model after:2024-06-01", limit=None).ids
-    before = memlib.search("model before:2024-06-01", limit=None).ids
+    assert set(year) < set(memlib.index.search("model", limit=None).ids)
+    after = memlib.index.search("model after:2024-06-01", limit=None).ids
+    before = memlib.index.search("model before:2024-06-01", limit=None).ids
     assert after and before
     assert all(published[i] >= "2024-06-01" for i in after)
     assert all(published[i] < "2024-06-01" for i in before)
-    digest = memlib.digests()[1]
-    in_digest = set(memlib.view_ids(f"digest:{digest.id}"))
-    found = memlib.search(f"model digest:{digest.name[:8]}", limit=None).ids
+    digest = memlib.digests.all()[1]
+    in_digest = set(memlib.views.ids(f"digest:{digest.id}"))
+    found = memlib.index.search(f"model digest:{digest.name[:8]}", limit=None).ids
     assert found and set(found) <= in_digest
-    assert set(memlib.search(f"digest:{digest.id}", limit=None).ids) >= in_digest
+    assert set(memlib.index.search(f"digest:{digest.id}", limit=None).ids) >= in_digest
 
 
 # -- malformed queries -------------------------------------------------------------------------
@@ -198,9 +200,9 @@ def test_date_and_digest_filters(memlib: Library) -> None:
 def test_malformed_queries_answer_plain_words_with_a_notice(
     memlib: Library, query: str, plain: str
 ) -> None:
-    results = memlib.search(query, limit=None)
+    results = memlib.index.search(query, limit=None)
     assert results.notice
-    assert results.ids == memlib.search(plain, limit=None).ids
+    assert results.ids == memlib.index.search(plain, limit=None).ids
 
 
 @settings(max_examples=300, deadline=None)
@@ -235,7 +237,7 @@ def test_malformed_queries_answer_plain_words_with_a_notice(
     )
 )
 def test_any_string_returns_results_or_a_notice(memlib: Library, query: str) -> None:
-    results = memlib.search(query, limit=5)
+    results = memlib.index.search(query, limit=5)
     assert len(results) <= 5
     assert len(set(results.ids)) == len(results.ids)
     if parse_query(query).degraded:
@@ -247,8 +249,8 @@ def test_any_string_returns_results_or_a_notice(memlib: Library, query: str) -> 
 
 # -- related ----------------------------------------------------------------------------------
 def test_related_papers_exclude_the_paper_itself(memlib: Library) -> None:
-    diffusion = memlib.search("title:diffusion", limit=None).ids
-    results = memlib.related(diffusion[0])
+    diffusion = memlib.index.search("title:diffusion", limit=None).ids
+    results = memlib.index.related(diffusion[0])
     assert 0 < len(results) <= 10
     assert diffusion[0] not in results.ids
     # papers on the same subject come first
@@ -256,7 +258,7 @@ def test_related_papers_exclude_the_paper_itself(memlib: Library) -> None:
 
 
 def test_related_of_an_unknown_paper_is_a_notice(memlib: Library) -> None:
-    results = memlib.related(999_999)
+    results = memlib.index.related(999_999)
     assert not results.hits and results.notice
 
 
@@ -272,23 +274,28 @@ A study of wombat retrieval with zorbification as baseline.
 
 
 def test_importing_writes_only_new_papers(seeded: Library) -> None:
-    result = seeded.import_text(NEW_DIGEST, "marsupials")
+    result = seeded.importer.import_text(NEW_DIGEST, "marsupials")
     assert result.new_papers == 2
-    assert seeded.search_index.last_written == 2
-    assert set(seeded.search("zorbification").ids) == set(result.new_ids)
-    again = seeded.import_text(NEW_DIGEST + "\n", "marsupials again")
-    assert again.new_papers == 0
-    assert seeded.search_index.last_written == 0
+    assert seeded.index.last_written == 2
+    assert set(seeded.index.search("zorbification").ids) == set(result.new_ids)
+    # The same digest with a trailing newline is the same digest: nothing is written again.
+    again = seeded.importer.import_text(NEW_DIGEST + "\n", "marsupials again")
+    assert again.status == "unchanged" and again.new_papers == 0
+    assert seeded.index.last_written == 2
+    # A different digest holding the same papers writes none of them to the index.
+    other = seeded.importer.import_text("Daily Papers\n\n" + NEW_DIGEST, "marsupials, other copy")
+    assert other.status == "imported" and other.new_papers == 0
+    assert seeded.index.last_written == 0
 
 
 def test_a_changed_abstract_is_reindexed(seeded: Library) -> None:
-    seeded.import_text(NEW_DIGEST, "marsupials")
+    seeded.importer.import_text(NEW_DIGEST, "marsupials")
     changed = NEW_DIGEST.replace("new zorbification method", "novel platypusification method")
-    result = seeded.import_text(changed, "marsupials v2")
+    result = seeded.importer.import_text(changed, "marsupials v2")
     assert result.updated_papers == 1
-    assert seeded.search_index.last_written == 1
-    assert seeded.search("platypusification").ids == result.updated_ids
-    assert result.updated_ids[0] not in seeded.search("zorbification").ids
+    assert seeded.index.last_written == 1
+    assert seeded.index.search("platypusification").ids == result.updated_ids
+    assert result.updated_ids[0] not in seeded.index.search("zorbification").ids
 
 
 def _annotation_tables(db: object) -> None:
@@ -330,24 +337,24 @@ def test_annotations_are_searchable_once_changed(seeded: Library) -> None:
         )
         seeded.db.execute("INSERT INTO tags (id, name) VALUES (7, 'Reading Group')")
         seeded.db.execute("INSERT INTO paper_tags (paper_id, tag_id) VALUES (3, 7)")
-    seeded.search_index.on_changes(
+    seeded.index.on_changes(
         Changes(frozenset({PaperId(1), PaperId(2), PaperId(3)}), annotations=True)
     )
-    assert seeded.search_index.last_written == 3
-    assert seeded.search("note:dissertationish").ids == [1]
-    assert seeded.search("dissertationish").ids == [1]
-    assert seeded.search("has:note").ids == [1]
-    assert seeded.search("has:highlight").ids == [2]
-    assert seeded.search("color:red").ids == [2]
-    assert seeded.search("doubtful").ids == [2]
-    assert seeded.search('tag:"reading group"').ids == [3]
-    assert seeded.search("has:note DiskGNN").ids == [1]
-    snippet = seeded.search("note:dissertationish").hits[0].snippet
+    assert seeded.index.last_written == 3
+    assert seeded.index.search("note:dissertationish").ids == [1]
+    assert seeded.index.search("dissertationish").ids == [1]
+    assert seeded.index.search("has:note").ids == [1]
+    assert seeded.index.search("has:highlight").ids == [2]
+    assert seeded.index.search("color:red").ids == [2]
+    assert seeded.index.search("doubtful").ids == [2]
+    assert seeded.index.search('tag:"reading group"').ids == [3]
+    assert seeded.index.search("has:note DiskGNN").ids == [1]
+    snippet = seeded.index.search("note:dissertationish").hits[0].snippet
     assert [t for t, m in split_marked(snippet) if m] == ["dissertationish"]
     # deleting the note takes it out of the index
     seeded.db.execute("DELETE FROM notes WHERE paper_id = 1")
-    seeded.search_index.on_changes(Changes(frozenset({PaperId(1)}), annotations=True))
-    assert seeded.search("note:dissertationish").ids == []
+    seeded.index.on_changes(Changes(frozenset({PaperId(1)}), annotations=True))
+    assert seeded.index.search("note:dissertationish").ids == []
 
 
 def test_annotation_written_without_the_index_is_reconciled_on_open(seeded_dir: Path) -> None:
@@ -358,13 +365,13 @@ def test_annotation_written_without_the_index_is_reconciled_on_open(seeded_dir: 
         )
         library.db.conn.commit()
     with Library.open(seeded_dir) as library:
-        assert library.search("note:crashworthy").ids == [5]
+        assert library.index.search("note:crashworthy").ids == [5]
 
 
 # -- crash between SQLite and the index, and recovery ------------------------------------------
 def test_sqlite_writes_missed_by_the_index_are_reconciled_on_open(seeded_dir: Path) -> None:
     with Library.open(seeded_dir) as library:
-        gone = library.search("DiskGNN").ids[0]
+        gone = library.index.search("DiskGNN").ids[0]
         with library.db.atomic():  # as if the app died before the index commit
             library.db.execute(
                 "UPDATE papers SET abstract = 'now about kangaroos', version = version + 1 "
@@ -376,11 +383,11 @@ def test_sqlite_writes_missed_by_the_index_are_reconciled_on_open(seeded_dir: Pa
             )
             library.db.execute("DELETE FROM papers WHERE id = ?", [gone])
     with Library.open(seeded_dir) as library:
-        assert library.search_index.last_written == 2
-        assert library.search("kangaroos").ids == [2]
-        assert len(library.search("echidna").ids) == 1
-        assert gone not in library.search("DiskGNN", limit=None).ids
-        state = library.search_index.held_state()
+        assert library.index.last_written == 2
+        assert library.index.search("kangaroos").ids == [2]
+        assert len(library.index.search("echidna").ids) == 1
+        assert gone not in library.index.search("DiskGNN", limit=None).ids
+        state = library.index.held_state()
         assert set(state) == {r[0] for r in library.db.execute("SELECT id FROM papers")}
         assert all(copies == 1 for _, _, copies in state.values())
 
@@ -390,9 +397,9 @@ def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
 
     shutil.rmtree(seeded_dir / "index")
     with Library.open(seeded_dir) as library:
-        assert library.search_index.usable
-        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
-        assert library.search_index.last_written == library.paper_count()
+        assert library.index.usable
+        assert library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.index.last_written == library.papers.count()
     assert any((seeded_dir / "index").glob("*.pst"))
 
 
@@ -403,11 +410,11 @@ def test_a_deferred_rebuild_answers_from_sqlite_until_built_on_another_thread(
 
     shutil.rmtree(seeded_dir / "index")
     with Library.open(seeded_dir, defer_index_rebuild=True) as library:
-        index = library.search_index
+        index = library.index
         assert index.needs_rebuild and not index.usable
-        answer = library.search("DiskGNN")
+        answer = library.index.search("DiskGNN")
         assert answer.fallback and answer.hits[0].title.startswith("DiskGNN")
-        library.set_note(answer.hits[0].id, "about quokkas")  # written while it is built
+        library.notes.set(answer.hits[0].id, "about quokkas")  # written while it is built
         seen: list[tuple[int, int]] = []
         worker = threading.Thread(
             target=lambda: seen.append(
@@ -424,7 +431,7 @@ def test_a_deferred_rebuild_answers_from_sqlite_until_built_on_another_thread(
         assert seen[-1] == (286, -1) and (286, 286) in seen
         index.open()
         assert index.usable and not index.needs_rebuild
-        results = library.search("quokkas")
+        results = library.index.search("quokkas")
         assert not results.fallback and results.ids == [answer.hits[0].id]
 
 
@@ -432,16 +439,16 @@ def test_a_cancelled_rebuild_is_deferred_again(seeded_dir: Path) -> None:
     import shutil
 
     with Library.open(seeded_dir) as library:
-        index = library.search_index
+        index = library.index
         index.close(stamp=False)
         shutil.rmtree(seeded_dir / "index")
         with pytest.raises(RebuildCancelledError):
             build_index(seeded_dir / "library.sqlite3", seeded_dir / "index", cancel=lambda: True)
         index.open(defer_rebuild=True)
         assert index.needs_rebuild  # an empty index of a library with papers
-        assert library.search("DiskGNN").fallback
+        assert library.index.search("DiskGNN").fallback
         index.open()  # not deferred: built at once
-        assert index.usable and not library.search("DiskGNN").fallback
+        assert index.usable and not library.index.search("DiskGNN").fallback
 
 
 def test_a_corrupt_index_with_a_leftover_lock_is_rebuilt(seeded_dir: Path) -> None:
@@ -450,52 +457,52 @@ def test_a_corrupt_index_with_a_leftover_lock_is_rebuilt(seeded_dir: Path) -> No
         path.write_bytes(b"\x00garbage\xff" * 7)
     (index_dir / f"{INDEX_NAME}_WRITELOCK").write_bytes(b"")  # a left-over lock file
     with Library.open(seeded_dir) as library:
-        assert library.search_index.usable
-        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
-        assert library.paper_count() == 286  # user data untouched
-        result = library.import_text(NEW_DIGEST, "marsupials")
-        assert set(library.search("zorbification").ids) == set(result.new_ids)
+        assert library.index.usable
+        assert library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.papers.count() == 286  # user data untouched
+        result = library.importer.import_text(NEW_DIGEST, "marsupials")
+        assert set(library.index.search("zorbification").ids) == set(result.new_ids)
 
 
 def test_a_truncated_table_of_contents_is_rebuilt(seeded_dir: Path) -> None:
     for toc in (seeded_dir / "index").glob("*.toc"):
         toc.write_bytes(toc.read_bytes()[:10])
     with Library.open(seeded_dir) as library:
-        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
-        assert library.search_index.usable
+        assert library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.index.usable
 
 
 def test_a_broken_index_still_answers_from_sqlite(seeded: Library) -> None:
-    seeded.search_index.mark_broken("simulated damage")
-    results = seeded.search("DiskGNN")
+    seeded.index.mark_broken("simulated damage")
+    results = seeded.index.search("DiskGNN")
     assert results.fallback and results.notice
     assert results.hits[0].title.startswith("DiskGNN")
     assert [t for t, m in split_marked(results.hits[0].snippet) if m][0] == "DiskGNN"
-    both = seeded.search("graph neural is:unread", limit=None)
+    both = seeded.index.search("graph neural is:unread", limit=None)
     texts = {pid: (t + " " + a).lower() for pid, t, a in _all(seeded)}
     assert both.ids and all("graph" in texts[i] and "neural" in texts[i] for i in both.ids)
-    assert seeded.related(1).fallback
-    assert seeded.reindex() == 286
-    assert seeded.search_index.usable
-    assert not seeded.search("DiskGNN").fallback
+    assert seeded.index.related(1).fallback
+    assert seeded.index.rebuild() == 286
+    assert seeded.index.usable
+    assert not seeded.index.search("DiskGNN").fallback
 
 
 def test_reindex_rebuilds_everything(seeded: Library) -> None:
-    before = seeded.search("graph", limit=None).ids
-    assert seeded.reindex() == seeded.paper_count()
-    assert seeded.search("graph", limit=None).ids == before
+    before = seeded.index.search("graph", limit=None).ids
+    assert seeded.index.rebuild() == seeded.papers.count()
+    assert seeded.index.search("graph", limit=None).ids == before
 
 
 # -- two libraries on one data dir (the GUI's import worker) ------------------------------------
 def test_a_second_library_in_another_thread_shares_the_index(seeded_dir: Path) -> None:
     main = Library.open(seeded_dir)
-    assert not main.search("zorbification").hits
+    assert not main.index.search("zorbification").hits
     errors: list[BaseException] = []
 
     def worker() -> None:
         try:
             with Library.open(seeded_dir) as other:
-                other.import_text(NEW_DIGEST, "marsupials")
+                other.importer.import_text(NEW_DIGEST, "marsupials")
         except BaseException as exc:  # surfaced below
             errors.append(exc)
             raise
@@ -504,12 +511,19 @@ def test_a_second_library_in_another_thread_shares_the_index(seeded_dir: Path) -
     thread.start()
     thread.join()
     assert not errors
-    assert len(main.search("zorbification").ids) == 2  # the searcher refreshed
-    main.search_index.on_changes(Changes(frozenset(main.search("zorbification").ids), library=True))
-    assert main.search_index.last_written == 0  # already indexed by the worker
-    state = main.search_index.held_state()
+    assert len(main.index.search("zorbification").ids) == 2  # the searcher refreshed
+    main.index.on_changes(Changes(frozenset(main.index.search("zorbification").ids), library=True))
+    assert main.index.last_written == 0  # already indexed by the worker
+    state = main.index.held_state()
     assert all(copies == 1 for _, _, copies in state.values())
     main.close()
+
+
+# Long enough to be believed as an abstract without a digest's metadata around it.
+LONG_ENOUGH = (
+    "a study of how two writers share one library, with enough words in it to read as the "
+    "abstract of a paper rather than as a short note or a heading."
+)
 
 
 def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None:
@@ -519,8 +533,9 @@ def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None
         try:
             with Library.open(seeded_dir) as other:
                 for k in range(3):
-                    other.import_text(
-                        f"Thread {n} paper {k} title\n\nabstract ocelot{n}", f"t{n}{k}"
+                    other.importer.import_text(
+                        f"Thread {n} paper {k} title\n\nThe abstract of ocelot{n}: {LONG_ENOUGH}",
+                        f"t{n}{k}",
                     )
         except BaseException as exc:  # surfaced below
             errors.append(exc)
@@ -533,9 +548,9 @@ def test_concurrent_writers_in_two_threads_do_not_fail(seeded_dir: Path) -> None
         t.join()
     assert not errors
     with Library.open(seeded_dir) as library:
-        assert library.search_index.last_written == 0  # both threads indexed their imports
-        assert len(library.search("ocelot0").ids) == 3
-        assert len(library.search("ocelot1").ids) == 3
+        assert library.index.last_written == 0  # both threads indexed their imports
+        assert len(library.index.search("ocelot0").ids) == 3
+        assert len(library.index.search("ocelot1").ids) == 3
 
 
 def test_a_clean_close_lets_the_next_open_skip_the_reconcile(seeded_dir: Path) -> None:
@@ -545,18 +560,18 @@ def test_a_clean_close_lets_the_next_open_skip_the_reconcile(seeded_dir: Path) -
     assert stamp.exists()
     with Library.open(seeded_dir) as library:
         assert not stamp.exists()
-        assert library.search_index.last_written == 0
-        assert library.search("DiskGNN").hits[0].title.startswith("DiskGNN")
+        assert library.index.last_written == 0
+        assert library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
         # As if the app died after an SQLite commit, before the index commit and a clean close:
         library.db.execute(
             "UPDATE papers SET abstract = 'now about wombats', version = version + 1 WHERE id = 3"
         )
         library.db.conn.commit()
-        library.search_index.close(stamp=False)  # no stamp written
+        library.index.close(stamp=False)  # no stamp written
     assert not stamp.exists()
     with Library.open(seeded_dir) as library:
-        assert library.search_index.last_written == 1
-        assert library.search("wombats").ids == [3]
+        assert library.index.last_written == 1
+        assert library.index.search("wombats").ids == [3]
 
 
 def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) -> None:
@@ -569,10 +584,10 @@ def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) 
             "UPDATE papers SET abstract = 'now about quokkas', version = version + 1 WHERE id = 4"
         )
         library.db.conn.commit()
-        library.search_index.close(stamp=False)
+        library.index.close(stamp=False)
     stamp.write_text("not json", encoding="utf-8")
     with Library.open(seeded_dir) as library:
-        assert library.search("quokkas").ids == [4]
+        assert library.index.search("quokkas").ids == [4]
 
 
 @pytest.mark.parametrize(
@@ -586,15 +601,19 @@ def test_a_stamp_from_another_index_generation_is_not_trusted(seeded_dir: Path) 
     ],
 )
 def test_a_limited_phrase_search_is_the_top_of_the_full_ranking(memlib: Library, text: str) -> None:
-    full = [(h.id, h.score) for h in memlib.search(text, limit=None).hits]
+    full = [(h.id, h.score) for h in memlib.index.search(text, limit=None).hits]
     assert len(full) > 5
     for limit in (1, 3, len(full) - 1):
-        assert [(h.id, h.score) for h in memlib.search(text, limit=limit).hits] == full[:limit]
+        assert [(h.id, h.score) for h in memlib.index.search(text, limit=limit).hits] == full[
+            :limit
+        ]
 
 
 @pytest.mark.parametrize("text", ["neur*", "title:lear*", "learn* -graph"])
 def test_a_limited_prefix_search_is_the_top_of_the_full_ranking(memlib: Library, text: str) -> None:
-    full = [(h.id, h.score) for h in memlib.search(text, limit=None).hits]
+    full = [(h.id, h.score) for h in memlib.index.search(text, limit=None).hits]
     assert len(full) > 5
     for limit in (1, 3, len(full) - 1):
-        assert [(h.id, h.score) for h in memlib.search(text, limit=limit).hits] == full[:limit]
+        assert [(h.id, h.score) for h in memlib.index.search(text, limit=limit).hits] == full[
+            :limit
+        ]

@@ -55,11 +55,11 @@ def seed_documents() -> list[dict[str, Any]]:
     """The index documents of the seed digests, one paper with a note and tags."""
     library = Library.in_memory()
     library.today = lambda: TODAY
-    assert all(r.ok for r in library.import_paths([SEEDS]))
+    assert all(r.ok for r in library.importer.import_paths([SEEDS]))
     (pid,) = library.db.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()
-    library.set_note(pid, "A **note** on graph sampling")
-    library.add_tag([pid], "reading group")
-    library.add_tag([pid], "gnn")
+    library.notes.set(pid, "A **note** on graph sampling")
+    library.tags.add([pid], "reading group")
+    library.tags.add([pid], "gnn")
     ids = [r[0] for r in library.db.execute("SELECT id FROM papers ORDER BY id")]
     docs = [index_fields(d) for d in build_documents(library.db, ids).values()]
     library.close()
@@ -271,19 +271,19 @@ def test_incompatible_whoosh_searches_exactly_through_the_slow_path(
     library = Library.open(tmp_path / "lib", backups=False)
     try:
         library.today = lambda: TODAY
-        assert all(r.ok for r in library.import_paths([SEEDS]))
-        index = library.search_index
+        assert all(r.ok for r in library.importer.import_paths([SEEDS]))
+        index = library.index
         assert index.notice is not None and "W3TermInfo.inlined_postings is missing" in index.notice
         assert "slower" in index.notice
         assert any("inlined_postings is missing" in r.getMessage() for r in caplog.records)
         assert index.usable and not index.needs_rebuild
-        slow = {q: library.search(q, limit=None).ids for q in QUERIES}
+        slow = {q: library.index.search(q, limit=None).ids for q in QUERIES}
         assert index.rebuilds == 1  # the first build of a new library, and no other
         library.close()
         library = Library.open(tmp_path / "lib", backups=False)
-        assert library.search_index.rebuilds == 0  # reopened as it was: no rebuild loop
-        assert library.search_index.usable
-        assert {q: library.search(q, limit=None).ids for q in QUERIES} == slow
+        assert library.index.rebuilds == 0  # reopened as it was: no rebuild loop
+        assert library.index.usable
+        assert {q: library.index.search(q, limit=None).ids for q in QUERIES} == slow
     finally:
         library.close()
     monkeypatch.undo()  # the real Whoosh again: the fast paths give the same results
@@ -292,7 +292,7 @@ def test_incompatible_whoosh_searches_exactly_through_the_slow_path(
     try:
         reference_lib.today = lambda: TODAY
         assert all(r.ok for r in reference_lib.importer.import_paths([SEEDS]))
-        assert reference_lib.search_index.notice is None
+        assert reference_lib.index.notice is None
         fast = {q: reference_lib.index.search(q, limit=None).ids for q in QUERIES}
     finally:
         reference_lib.close()
@@ -301,3 +301,25 @@ def test_incompatible_whoosh_searches_exactly_through_the_slow_path(
 
 
 QUERIES = ["graph", "graph sampling", '"language models"', "diffus*", "model -video"]
+
+
+def test_segments_never_share_a_name_when_random_was_seeded() -> None:
+    """Whoosh names segments with the global random module; a seeded one (hypothesis seeds it
+    before every example) gave every new segment the same name, so that one segment's files
+    overwrote another's and merges failed. The seam draws names from fresh entropy and leaves
+    the caller's random state alone."""
+    import random
+
+    from whoosh.util import random_name
+
+    from desktop.core.search.whoosh_segments import unique_segment_names
+
+    names = []
+    for _ in range(3):
+        random.seed(1)
+        with unique_segment_names():
+            names.append(random_name(16))
+        after = random.random()
+        random.seed(1)
+        assert after == random.random()  # the seeded sequence goes on as if nothing happened
+    assert len(set(names)) == 3
