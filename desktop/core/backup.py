@@ -21,7 +21,10 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop.core import store, temp_files
-from desktop.core.search.index import INDEX_DIR
+
+# The search index folder (desktop.core.search.index.INDEX_DIR; a test keeps the two equal):
+# named here so that backups and restores need not import the search engine.
+INDEX_DIR = "index"
 
 BACKUP_DIR = "backups"
 # Where rotation puts a backup it would otherwise delete while it holds more papers than any
@@ -412,3 +415,44 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock | None = None) 
     # derived data, so it goes, and the next start rebuilds it from the restored database.
     shutil.rmtree(data_dir / INDEX_DIR, ignore_errors=True)
     return RestoreResult(source, database, previous)
+
+
+def open_database(
+    data_dir: Path, *, backups: bool = True, daily: bool = True
+) -> tuple[Database, list[str]]:
+    """Open the library database in ``data_dir`` as Library.open does; (db, notices).
+
+    Creates the folder and a new library when there is none; refuses a lost one (see
+    :func:`check_database_present`); opens a folder this process cannot write read-only;
+    cleans temporary copies of killed backups and restores; takes the pre-migration backup,
+    migrates, and (``daily``) takes the daily backup. A damaged database raises
+    CorruptDatabaseError offering the latest backup, and is never written to.
+    """
+    data_dir = Path(data_dir)
+    path = data_dir / DB_FILE
+    read_only = store.prepare_data_dir(data_dir, path)
+    check_database_present(data_dir, path)
+    notices: list[str] = []
+    try:
+        db = store.connect(path, read_only=read_only)
+        try:
+            existed = bool(store.applied_migrations(db))
+            if read_only:
+                store.check_readable_as_is(db, data_dir)
+            else:
+                remove_stale_copies(data_dir)
+                if backups and existed and store.pending_migrations(db):
+                    take_backup(db, data_dir, "pre-migration", notices=notices)
+                store.migrate(db)
+            # A library created just now has nothing to keep.
+            if backups and existed and daily and not read_only:
+                try:
+                    daily_backup(db, data_dir, notices=notices)
+                except BackupError as exc:
+                    notices.append(f"The daily backup was not taken: {exc}")
+        except BaseException:
+            db.close()
+            raise
+    except store.CorruptDatabaseError as exc:
+        raise store.CorruptDatabaseError(path, exc.detail, latest_backup(data_dir)) from exc
+    return db, notices

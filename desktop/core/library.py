@@ -180,33 +180,9 @@ class Library(AnnotationsMixin):
         written to.
         """
         data_dir = Path(data_dir)
-        path = data_dir / DB_FILE
-        read_only = store.prepare_data_dir(data_dir, path)
-        backup.check_database_present(data_dir, path)
-        notices: list[str] = []
-        try:
-            db = store.connect(path, read_only=read_only)
-            try:
-                existed = bool(store.applied_migrations(db))
-                if read_only:
-                    store.check_readable_as_is(db, data_dir)
-                else:
-                    backup.remove_stale_copies(data_dir)
-                    if backups and existed and store.pending_migrations(db):
-                        backup.take_backup(db, data_dir, "pre-migration", notices=notices)
-                    store.migrate(db)
-                # A library created just now has nothing to keep.
-                if backups and existed and not defer_daily_backup and not read_only:
-                    try:
-                        backup.daily_backup(db, data_dir, notices=notices)
-                    except backup.BackupError as exc:
-                        notices.append(f"The daily backup was not taken: {exc}")
-            except BaseException:
-                db.close()
-                raise
-        except store.CorruptDatabaseError as exc:
-            offered = backup.latest_backup(data_dir)
-            raise store.CorruptDatabaseError(path, exc.detail, offered) from exc
+        db, notices = backup.open_database(
+            data_dir, backups=backups, daily=not defer_daily_backup
+        )
         library = cls(db, data_dir)
         library.notices.extend(notices)
         library.search_index.open(defer_rebuild=defer_index_rebuild)

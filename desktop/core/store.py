@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -266,7 +267,21 @@ def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
         db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=30000")
+    if path is not None and not read_only:
+        db.conn.set_trace_callback(_turn_hook(Path(path).parent))
     return db
+
+
+def _turn_hook(data_dir: Path) -> Callable[[str], None]:
+    """A trace callback: before each ``BEGIN IMMEDIATE``, let a waiting short writer go first
+    (see instance_lock.WriteTurn); every other statement passes at the cost of one compare."""
+    from desktop.core.instance_lock import pass_turn
+
+    def hook(statement: str) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            pass_turn(data_dir)
+
+    return hook
 
 
 def check_not_newer(db: Database) -> None:
@@ -319,6 +334,8 @@ def migrate(db: Database) -> list[str]:
     """
     conn = db.conn
     applied: list[str] = []
+    if not pending_migrations(db):
+        return applied  # the common case: a read, no write lock (an import may hold it)
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
