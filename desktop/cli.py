@@ -2,6 +2,12 @@
 
 Each subcommand is a `cmd_*` function registered in `build_parser`. With no subcommand the
 desktop app starts.
+
+Start-up is kept short: modules a command does not need (the search index with Whoosh and
+numpy, the exporter, backups) are imported inside the commands that use them. Everything
+printed goes through ``_Output``/``_error``, which escape control characters and bidi
+overrides (``desktop.core.plain_text``). Every command holds the library's access lock while
+it runs (shared; ``restore`` takes it exclusively), and says on stderr when it waits.
 """
 
 from __future__ import annotations
@@ -9,46 +15,32 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from desktop import __version__
-from desktop.core.annotations.common import AnnotationError
-from desktop.core.annotations.highlights import DEFAULT_COLOR
-from desktop.core.atomic_file import atomic_write_text
-from desktop.core.backup import (
-    BackupError,
-    backup_dir,
-    list_backups,
-    restore_backup,
-    take_backup,
-)
-from desktop.core.data_dir import resolve_data_dir
-from desktop.core.export.bibtex import bibtex
-from desktop.core.export.markdown import (
-    DEFAULT_FILE_NAME,
-    ExportError,
-    Selection,
-    export_json,
-    plan_export,
-    selected_ids,
-    write_export,
-)
-from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
-from desktop.core.library import Library
+from desktop.core.data_dir import DataDirError, check_data_dir, is_read_only, resolve_data_dir
+from desktop.core.instance_lock import ALREADY_RUNNING, AccessLock, InstanceLock, WriteTurn
 from desktop.core.models import HIGHLIGHT_COLORS, VIEWS, Annotations, Highlight
-from desktop.core.removal import RemovalError
-from desktop.core.search.results import (
-    MARK_END,
-    MARK_START,
-    SearchHit,
-    SearchResults,
-    split_marked,
-)
-from desktop.core.seeds import seed_if_empty
+from desktop.core.plain_text import terminal_safe
 from desktop.core.store import StoreError
+
+if TYPE_CHECKING:
+    from desktop.core.export.markdown import Selection
+    from desktop.core.library import Library
+    from desktop.core.search.results import SearchHit, SearchResults
+
+# Highlight colour of `highlight` without --color (desktop.core.annotations.manager has it too;
+# a test keeps them equal, so the parser need not import the annotations module).
+DEFAULT_COLOR = "yellow"
+# How long `restore` waits for running commands to finish before it gives up, in seconds.
+RESTORE_WAIT_SECONDS = 10.0
+# Exit code after the reader of our output went away (`digest-desk list | head`): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 
 MARK_FLAGS = {
     "read": ("read", True),
@@ -70,9 +62,43 @@ class CliError(Exception):
         self.code = code
 
 
+class _Output:
+    """The one way the CLI writes to stdout: control characters and bidi overrides escaped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.json = False  # set while JSON is written: escapes are then JSON's own
+
+    def write(self, text: str) -> int:
+        """Write ``text`` with unsafe characters escaped."""
+        return self.stream.write(terminal_safe(text, json=self.json))
+
+    def flush(self) -> None:
+        """Flush the stream underneath."""
+        self.stream.flush()
+
+
+def _error(message: str) -> None:
+    """Print one error line on stderr, escaped like all output."""
+    line = " ".join(terminal_safe(str(message)).splitlines())
+    print(f"digest-desk: error: {line}", file=sys.stderr)
+
+
+def _notice(message: str) -> None:
+    """Print one notice line on stderr (such as a wait), escaped like all output."""
+    print(f"digest-desk: {terminal_safe(message)}", file=sys.stderr, flush=True)
+
+
 def _print_json(data: Any, out: TextIO) -> None:
-    json.dump(data, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if isinstance(out, _Output):
+        out.json = True
+        try:
+            out.write(text)
+        finally:
+            out.json = False
+    else:
+        out.write(terminal_safe(text, json=True))
 
 
 def _paper_ids(lib: Library, raw: Sequence[str]) -> list[int]:
@@ -237,6 +263,8 @@ def _highlight_line(h: Highlight) -> str:
 
 def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Print a paper's note, or set it (TEXT, or - to read it from stdin; empty deletes it)."""
+    from desktop.core.annotations.manager import AnnotationError
+
     (paper_id,) = _paper_ids(lib, [args.id])
     if args.text is None:
         note = lib.notes.get(paper_id)
@@ -254,6 +282,8 @@ def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Highlight the first occurrence of a quote in a paper's abstract (else its title)."""
+    from desktop.core.annotations.manager import AnnotationError
+
     (paper_id,) = _paper_ids(lib, [args.id])
     try:
         h = lib.highlights.add_by_quote(paper_id, args.quote, color=args.color, note=args.note)
@@ -268,6 +298,8 @@ def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List highlights across the library, optionally of one colour or matching a text."""
+    from desktop.core.annotations.manager import AnnotationError
+
     try:
         found = lib.highlights.search(color=args.color, query=args.query)
     except AnnotationError as exc:
@@ -283,6 +315,8 @@ def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Add a tag to papers, or remove it from them."""
+    from desktop.core.annotations.manager import AnnotationError
+
     ids = _paper_ids(lib, args.ids)
     try:
         if args.add is not None:
@@ -300,6 +334,8 @@ def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_tags(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List tags with their paper counts, or rename or delete one."""
+    from desktop.core.annotations.manager import AnnotationError
+
     try:
         if args.rename:
             lib.tags.rename(*args.rename)
@@ -330,6 +366,8 @@ def cmd_delete(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_digests(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List digests; rename or remove them (with the papers seen only in them)."""
+    from desktop.core.removal import RemovalError
+
     try:
         if args.rename:
             lib.removal.rename_digest(_digest_id(args.rename[0]), args.rename[1])
@@ -382,6 +420,8 @@ def _digest_id(text: str) -> int:
 
 def _hit_json(hit: SearchHit) -> dict[str, Any]:
     """A search hit for --json: the snippet as plain text, with match offsets into it."""
+    from desktop.core.search.results import split_marked
+
     text, matches, pos = [], [], 0
     for part, is_match in split_marked(hit.snippet):
         if is_match:
@@ -399,10 +439,12 @@ def _hit_json(hit: SearchHit) -> dict[str, Any]:
 
 def _write_results(results: SearchResults, args: argparse.Namespace, out: TextIO) -> None:
     """Print search results as JSON or lines; the notice and suggestion go to stderr."""
+    from desktop.core.search.results import MARK_END, MARK_START
+
     if results.notice:
-        print(f"digest-desk: {results.notice}", file=sys.stderr)
+        _notice(results.notice)
     if results.suggestion:
-        print(f"digest-desk: did you mean: {results.suggestion}", file=sys.stderr)
+        _notice(f"did you mean: {results.suggestion}")
     if args.json:
         _print_json([_hit_json(h) for h in results.hits], out)
         return
@@ -450,6 +492,9 @@ def cmd_gui(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     else:
         run = run_app
     if run is None:
+        from desktop.core.library import Library
+        from desktop.core.seeds import seed_if_empty
+
         data_dir = resolve_data_dir(args.data_dir)
         with Library.open(data_dir) as library:
             seed_if_empty(library)
@@ -470,6 +515,8 @@ def cmd_desktop_entry(lib: Library | None, args: argparse.Namespace, out: TextIO
 
 def cmd_backup(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Take a verified backup of the library now, or list the backups."""
+    from desktop.core.backup import backup_dir, list_backups, take_backup
+
     assert lib.data_dir is not None
     if args.list:
         backups = list_backups(lib.data_dir)
@@ -481,20 +528,41 @@ def cmd_backup(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
             )
         out.write(f"{len(backups)} backups in {backup_dir(lib.data_dir)}\n")
         return 0
-    path = take_backup(lib.db, lib.data_dir, "manual")
+    notices: list[str] = []
+    path = take_backup(lib.db, lib.data_dir, "manual", notices=notices)
     out.write(f"backup written and verified: {path}\n")
+    for notice in notices:
+        _notice(notice)
     return 0
 
 
 def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     """Replace the library database with a backup; the current one is moved aside."""
+    from desktop.core.backup import BackupError, restore_backup
+    from desktop.core.library import Library
+
     data_dir = resolve_data_dir(args.data_dir)
     lock = InstanceLock(data_dir)
     if not lock.try_acquire():
         pid = lock.holder_pid()
         holder = f" (process {pid})" if pid else ""
         raise CliError(f"{ALREADY_RUNNING}{holder}; quit it before restoring.")
+    access = AccessLock(data_dir)
     try:
+        # Wait for the commands using the library now (an import) and hold back new ones.
+        waited = access.acquire(
+            exclusive=True,
+            timeout=RESTORE_WAIT_SECONDS,
+            on_wait=lambda: _notice(
+                "waiting for another digest-desk command using this library to finish "
+                f"(at most {RESTORE_WAIT_SECONDS:.0f} s)…"
+            ),
+        )
+        if not waited:
+            raise CliError(
+                "not restored: another digest-desk command (an import?) is still using this "
+                f"library after {RESTORE_WAIT_SECONDS:.0f} s; run restore again when it is done"
+            )
         try:
             result = restore_backup(data_dir, args.file)
         except BackupError as exc:
@@ -505,12 +573,22 @@ def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> i
         with Library.open(data_dir) as restored:
             out.write(f"library has {restored.papers.count()} papers\n")
     finally:
+        access.release()
         lock.release()
     return 0
 
 
 def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Export papers with their highlights and notes as Markdown."""
+    from desktop.core.export.markdown import (
+        DEFAULT_FILE_NAME,
+        ExportError,
+        Selection,
+        export_json,
+        plan_export,
+        write_export,
+    )
+
     if args.all:
         selection = Selection.everything()
     elif args.view:
@@ -543,6 +621,9 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
         _print_json(export_json(plan, result), out)
     else:
         out.write(f"exported {plan.summary()}: {result.summary()}\n")
+    for old, new in result.kept:
+        where = f"; the new export is in {new}" if new else ""
+        _notice(f"kept {old}: it was edited since it was exported{where}")
     return 0
 
 
@@ -550,6 +631,10 @@ def _export_bibtex(
     lib: Library, selection: Selection, target: Path, as_json: bool, out: TextIO
 ) -> int:
     """Write the selected papers as BibTeX to ``target`` (a .bib file, or a folder)."""
+    from desktop.core.atomic_file import atomic_write_text
+    from desktop.core.export.bibtex import bibtex
+    from desktop.core.export.markdown import selected_ids
+
     try:
         ids = selected_ids(lib, selection)
     except ValueError as exc:
@@ -575,7 +660,126 @@ def _export_bibtex(
     return 0
 
 
-Handler = Callable[[Library, argparse.Namespace, TextIO], int]
+Handler = Callable[["Library", argparse.Namespace, TextIO], int]
+# Commands that search (or keep the search index current); the others open the library
+# without its index, so they neither import Whoosh nor wait for an import's index writes.
+SEARCHING = frozenset({"import", "search", "related", "reindex", "export"})
+# Writers that commit in batches: they let short writers go between batches (WriteTurn).
+LONG_WRITERS = frozenset({"import", "reindex"})
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command asked for changes the library (a read-only one refuses it)."""
+    command = args.command
+    if command in ("import", "mark", "highlight", "tag", "reindex"):
+        return True
+    if command == "note":
+        return args.text is not None
+    if command == "tags":
+        return bool(args.rename) or args.delete is not None
+    if command == "backup":
+        return not args.list
+    return False
+
+
+def _open_library(data_dir: Path, command: str) -> Library:
+    """The Library for one command: with its search index only for commands that use it."""
+    if command in SEARCHING:
+        from desktop.core.library import Library
+
+        return Library.open(data_dir)
+    from desktop.core import backup
+    from desktop.core.library import Library
+
+    db, notices = backup.open_database(data_dir)
+    library = Library(db, data_dir)
+    library.notices.extend(notices)
+    return library
+
+
+@contextmanager
+def _shared_access(data_dir: Path) -> Iterator[None]:
+    """Hold the library's access lock (shared) while a command runs; say when it waits."""
+    access = AccessLock(data_dir)
+    if data_dir.is_dir():
+        access.acquire(
+            exclusive=False,
+            on_wait=lambda: _notice("waiting for a restore of this library to finish…"),
+        )
+    try:
+        yield
+    finally:
+        access.release()
+
+
+def _watch_write_waits(lib: Library) -> None:
+    """Say on stderr when a write has waited a second for another process's transaction.
+
+    SQLite waits for the write lock inside a statement (busy_timeout), without a callback;
+    a trace callback sees each statement start, and a timer fires if a write statement is
+    still running a second later while no later statement started.
+    """
+    import threading
+    import time
+
+    state: dict[str, Any] = {"serial": 0, "told": False}
+    writes = ("BEGIN IMMEDIATE", "BEGIN EXCLUSIVE", "INSERT", "UPDATE", "DELETE", "REPLACE")
+
+    def check(serial: int) -> None:
+        if state["serial"] == serial and not state["told"]:
+            state["told"] = True
+            _notice("waiting for another process writing to this library (an import?)…")
+
+    def trace(statement: str) -> None:
+        state["serial"] += 1
+        timer = state.pop("timer", None)
+        if timer is not None:
+            timer.cancel()
+        if statement.lstrip().upper().startswith(writes):
+            serial = state["serial"]
+            timer = threading.Timer(1.0, check, [serial])
+            timer.daemon = True
+            state["timer"] = timer
+            state["started"] = time.monotonic()
+            timer.start()
+
+    lib.db.conn.set_trace_callback(trace)
+
+
+def _run_on_library(handler: Handler, args: argparse.Namespace, out: TextIO) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    check_data_dir(data_dir)
+    from desktop.core.library import DB_FILE
+
+    if _writes(args) and is_read_only(data_dir, data_dir / DB_FILE):
+        raise CliError(
+            f"the library folder {data_dir} is read-only: `{args.command}` cannot change it "
+            "(reading commands such as list, show and stats still work)"
+        )
+    turn = WriteTurn(data_dir)
+    short_writer = _writes(args) and args.command not in LONG_WRITERS
+    with _shared_access(data_dir):
+        if short_writer and data_dir.is_dir():
+            # go before the next batch of an import running now (see WriteTurn)
+            turn.acquire(on_wait=lambda: _notice("waiting for another command to finish…"))
+        try:
+            lib = _open_library(data_dir, args.command)
+        except BaseException:
+            turn.release()
+            raise
+        try:
+            for notice in lib.notices:
+                _notice(notice)
+            if short_writer:
+                _watch_write_waits(lib)  # replaces the turn hook, which it does not need
+            return handler(lib, args, out)
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc):
+                raise CliError(f"the library folder {data_dir} is read-only: {exc}") from exc
+            raise
+        finally:
+            lib.close()
+            turn.release()
 
 
 def _open_files(argv: list[str], parser: argparse.ArgumentParser) -> tuple[list[str], list[str]]:
@@ -742,7 +946,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; returns the exit code."""
-    out = out or sys.stdout
+    stream = out or sys.stdout
+    safe = cast(TextIO, _Output(stream))
     parser = build_parser()
     options, files = _open_files(list(sys.argv[1:] if argv is None else argv), parser)
     args = parser.parse_args(options)
@@ -750,17 +955,35 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:
-            return cmd_gui(None, args, out)
+            return cmd_gui(None, args, safe)
         if getattr(args, "without_library", False):  # e.g. restore: the db may be damaged
-            return handler(None, args, out)  # type: ignore[arg-type]
-        with Library.open(resolve_data_dir(args.data_dir)) as lib:
-            return handler(lib, args, out)
+            if args.command == "restore":
+                check_data_dir(resolve_data_dir(args.data_dir))
+            return handler(None, args, safe)  # type: ignore[arg-type]
+        return _run_on_library(handler, args, safe)
+    except BrokenPipeError:
+        return _broken_pipe(stream)
     except CliError as exc:
-        print(f"digest-desk: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return exc.code
-    except StoreError as exc:
-        print(f"digest-desk: error: {exc}", file=sys.stderr)
+    except (StoreError, DataDirError) as exc:
+        _error(str(exc))
         return 2
     except OSError as exc:
-        print(f"digest-desk: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
+    except sqlite3.OperationalError as exc:  # such as "database is locked" after 30 s
+        _error(f"the library database could not be used: {exc}")
+        return 2
+
+
+def _broken_pipe(stream: TextIO) -> int:
+    """The reader of our output went away (``| head``): stop quietly, as other tools do."""
+    if stream is sys.stdout:
+        # Point stdout at devnull, so the interpreter's final flush does not complain.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    return EXIT_BROKEN_PIPE

@@ -20,17 +20,25 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from desktop.core import store
-from desktop.core.search.index import INDEX_DIR
+from desktop.core import store, temp_files
+
+# The search index folder (desktop.core.search.index.INDEX_DIR; a test keeps the two equal):
+# named here so that backups and restores need not import the search engine.
+INDEX_DIR = "index"
 
 BACKUP_DIR = "backups"
+# Where rotation puts a backup it would otherwise delete while it holds more papers than any
+# backup that stays (the library shrank: a mistake, or an empty database opened by accident).
+KEPT_DIR = "kept"
 DB_FILE = "library.sqlite3"
 # How many backups of each kind are kept; the newest ones win.
 KEEP = {"daily": 7, "pre-migration": 3, "manual": 5}
 _NAME = re.compile(r"^library-(\d{8}T\d{6}\.\d{6}Z)-([a-z-]+)\.sqlite3$")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 # Temporary copies older than this were left by a killed backup or restore.
-STALE_SECONDS = 3600.0
+STALE_SECONDS = temp_files.STALE_SECONDS
+PARTIAL_PREFIX = ".partial-"
+RESTORE_PREFIX = ".restore-"
 
 Clock = Callable[[], dt.datetime]
 
@@ -93,13 +101,65 @@ def _remove_with_sidecars(path: Path) -> None:
 
 
 def _remove_stale(folder: Path, prefix: str, *, age: float = STALE_SECONDS) -> None:
-    """Remove temporary copies left by a backup or restore that was killed (old ones only,
-    so that one running in another process right now is left alone)."""
-    now = dt.datetime.now().timestamp()
-    for path in folder.glob(f"{prefix}*"):
-        with contextlib.suppress(OSError):
-            if now - path.stat().st_mtime > age:
-                path.unlink()
+    """Remove temporary copies left by a backup or restore that was killed (those of a
+    process that is gone, or old ones, so one running in another process is left alone)."""
+    temp_files.remove_stale(folder, prefix, age=age)
+
+
+def remove_stale_copies(data_dir: Path) -> None:
+    """Clean the temporary copies killed backups and restores left in ``data_dir``."""
+    _remove_stale(Path(data_dir), RESTORE_PREFIX)
+    _remove_stale(backup_dir(data_dir), PARTIAL_PREFIX)
+
+
+class MissingDatabaseError(store.StoreError):
+    """The database is missing or empty where a library was (its backups or index remain)."""
+
+
+def newest_good_backup(data_dir: Path) -> Path | None:
+    """The newest backup that passes the restore checks, or None."""
+    for info in list_backups(data_dir):
+        try:
+            check_restorable(info.path)
+        except BackupError:
+            continue
+        return info.path
+    return None
+
+
+def check_database_present(data_dir: Path, database: Path) -> None:
+    """Raise MissingDatabaseError when ``database`` is missing or empty (0 bytes, no WAL)
+    while ``data_dir`` holds backups or a search index: a lost library, never a new one."""
+    if database.is_file() and database.stat().st_size > 0:
+        return
+    wal = Path(f"{database}-wal")
+    if wal.is_file() and wal.stat().st_size > 0:
+        return  # SQLite reads the database from its WAL
+    index = Path(data_dir) / INDEX_DIR
+    has_index = index.is_dir() and any(index.iterdir())
+    backups = list_backups(data_dir)
+    if not backups and not has_index:
+        return
+    state = "is empty (0 bytes)" if database.exists() else "is missing"
+    message = (
+        f"the library database {database} {state}, but this folder held a library "
+        f"({'its backups' if backups else 'its search index'} are still there); "
+        "nothing was changed. "
+    )
+    good = newest_good_backup(data_dir) if backups else None
+    if good is not None:
+        message += (
+            f"The newest good backup is {good}; restore it with: "
+            f'digest-desk --data-dir "{data_dir}" restore "{good}"'
+        )
+    elif backups:
+        message += f"None of the backups in {backup_dir(data_dir)} passes its checks."
+    else:
+        message += (
+            f"No backup was found. If the library moved, point --data-dir at it; to start a "
+            f"new, empty library here, remove the folder {index}."
+        )
+    raise MissingDatabaseError(message)
 
 
 def _copy_verified(source: sqlite3.Connection, target: Path) -> None:
@@ -130,13 +190,19 @@ def _copy_verified(source: sqlite3.Connection, target: Path) -> None:
 
 
 def take_backup(
-    db: Database, data_dir: Path, reason: str = "manual", *, clock: Clock = _utc_now
+    db: Database,
+    data_dir: Path,
+    reason: str = "manual",
+    *,
+    clock: Clock | None = None,
+    notices: list[str] | None = None,
 ) -> Path:
     """Back up the open database into ``data_dir``/backups and rotate old backups of that kind.
 
     The copy is verified with ``integrity_check`` before it is renamed into place and before
     any older backup is removed. Raises CorruptDatabaseError when the copy is damaged (so the
-    live database is), and BackupError when it cannot be written.
+    live database is), and BackupError when it cannot be written. A backup that rotation
+    keeps aside (see :func:`_rotate`) is reported in ``notices``.
     """
     if reason not in KEEP:
         raise ValueError(f"unknown backup reason {reason!r}")
@@ -145,13 +211,13 @@ def take_backup(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(f"could not create the backup folder {folder} ({exc})") from exc
-    when = clock()
+    when = (clock or _utc_now)()
     final = folder / f"library-{when.strftime(_STAMP)}-{reason}.sqlite3"
     while final.exists():  # two backups in the same microsecond: move one on
         when += dt.timedelta(microseconds=1)
         final = folder / f"library-{when.strftime(_STAMP)}-{reason}.sqlite3"
-    _remove_stale(folder, ".partial-")
-    partial = folder / f".partial-{os.getpid()}-{final.name}"
+    _remove_stale(folder, PARTIAL_PREFIX)
+    partial = folder / f"{temp_files.temp_prefix(PARTIAL_PREFIX)}{final.name}"
     _remove_with_sidecars(partial)
     _copy_verified(db.conn, partial)
     try:
@@ -159,27 +225,82 @@ def take_backup(
     except OSError as exc:
         _remove_with_sidecars(partial)
         raise BackupError(f"could not write a backup to {final} ({exc})") from exc
-    _rotate(data_dir, reason)
+    said = _rotate(data_dir, reason, final)
+    if notices is not None:
+        notices.extend(said)
     return final
 
 
-def _rotate(data_dir: Path, reason: str) -> None:
-    same_kind = [b for b in list_backups(data_dir) if b.reason == reason]
-    for old in same_kind[KEEP[reason] :]:
+def paper_count(path: Path) -> int | None:
+    """How many papers the database file at ``path`` holds (None when it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def _rotate(data_dir: Path, reason: str, newest: Path) -> list[str]:
+    """Remove the oldest backups of ``reason`` beyond KEEP; return notices.
+
+    A backup holding more papers than ``newest`` and than every backup that stays is moved
+    to ``backups/kept/`` instead of being removed: the library shrank, and this may be the
+    only copy of what it lost.
+    """
+    notices: list[str] = []
+    backups = list_backups(data_dir)
+    same_kind = [b for b in backups if b.reason == reason]
+    going = same_kind[KEEP[reason] :]
+    if not going:
+        return notices
+    staying = [b for b in backups if b not in going]
+    new_count = paper_count(newest) or 0
+    best_staying: int | None = None
+    for old in going:
+        old_count = paper_count(old.path)
+        if old_count is not None and old_count > new_count:
+            if best_staying is None:
+                best_staying = max((paper_count(b.path) or 0 for b in staying), default=0)
+            if old_count > best_staying:
+                kept = backup_dir(data_dir) / KEPT_DIR
+                try:
+                    kept.mkdir(exist_ok=True)
+                    os.replace(old.path, kept / old.path.name)
+                except OSError as exc:
+                    notices.append(
+                        f"The backup {old.path} holds {old_count} papers, more than the "
+                        f"library now ({new_count}); it was kept, not rotated out ({exc})."
+                    )
+                    continue
+                best_staying = old_count
+                notices.append(
+                    f"The backup {old.path.name} holds {old_count} papers, more than the "
+                    f"library now ({new_count}); it was kept aside in {kept} instead of being "
+                    "deleted by the rotation."
+                )
+                continue
         old.path.unlink(missing_ok=True)
+    return notices
 
 
-def daily_backup_due(data_dir: Path, *, clock: Clock = _utc_now) -> bool:
+def daily_backup_due(data_dir: Path, *, clock: Clock | None = None) -> bool:
     """True when no backup of any kind was taken in the last 24 hours."""
     backups = list_backups(data_dir)
-    return not backups or clock() - backups[0].taken_at >= dt.timedelta(hours=24)
+    return not backups or (clock or _utc_now)() - backups[0].taken_at >= dt.timedelta(hours=24)
 
 
-def daily_backup(db: Database, data_dir: Path, *, clock: Clock = _utc_now) -> Path | None:
+def daily_backup(
+    db: Database, data_dir: Path, *, clock: Clock | None = None, notices: list[str] | None = None
+) -> Path | None:
     """Take the daily backup if one is due; return its path, or None if none was due."""
     if not daily_backup_due(data_dir, clock=clock):
         return None
-    return take_backup(db, data_dir, "daily", clock=clock)
+    return take_backup(db, data_dir, "daily", clock=clock, notices=notices)
 
 
 def check_restorable(path: Path) -> None:
@@ -235,7 +356,7 @@ class RestoreResult:
     previous: Path | None
 
 
-def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> RestoreResult:
+def restore_backup(data_dir: Path, source: Path, *, clock: Clock | None = None) -> RestoreResult:
     """Make ``source`` the library database of ``data_dir``.
 
     The caller must hold the instance lock and have closed the library. ``source`` is checked
@@ -248,9 +369,9 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
     check_restorable(source)
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / DB_FILE
-    stamp = clock().strftime(_STAMP)
-    _remove_stale(data_dir, ".restore-")
-    staged = data_dir / f".restore-{os.getpid()}-{stamp}.sqlite3"
+    stamp = (clock or _utc_now)().strftime(_STAMP)
+    _remove_stale(data_dir, RESTORE_PREFIX)
+    staged = data_dir / f"{temp_files.temp_prefix(RESTORE_PREFIX)}{stamp}.sqlite3"
     _remove_with_sidecars(staged)
     try:
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
@@ -294,3 +415,44 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock = _utc_now) -> 
     # derived data, so it goes, and the next start rebuilds it from the restored database.
     shutil.rmtree(data_dir / INDEX_DIR, ignore_errors=True)
     return RestoreResult(source, database, previous)
+
+
+def open_database(
+    data_dir: Path, *, backups: bool = True, daily: bool = True
+) -> tuple[Database, list[str]]:
+    """Open the library database in ``data_dir`` as Library.open does; (db, notices).
+
+    Creates the folder and a new library when there is none; refuses a lost one (see
+    :func:`check_database_present`); opens a folder this process cannot write read-only;
+    cleans temporary copies of killed backups and restores; takes the pre-migration backup,
+    migrates, and (``daily``) takes the daily backup. A damaged database raises
+    CorruptDatabaseError offering the latest backup, and is never written to.
+    """
+    data_dir = Path(data_dir)
+    path = data_dir / DB_FILE
+    read_only = store.prepare_data_dir(data_dir, path)
+    check_database_present(data_dir, path)
+    notices: list[str] = []
+    try:
+        db = store.connect(path, read_only=read_only)
+        try:
+            existed = bool(store.applied_migrations(db))
+            if read_only:
+                store.check_readable_as_is(db, data_dir)
+            else:
+                remove_stale_copies(data_dir)
+                if backups and existed and store.pending_migrations(db):
+                    take_backup(db, data_dir, "pre-migration", notices=notices)
+                store.migrate(db)
+            # A library created just now has nothing to keep.
+            if backups and existed and daily and not read_only:
+                try:
+                    daily_backup(db, data_dir, notices=notices)
+                except BackupError as exc:
+                    notices.append(f"The daily backup was not taken: {exc}")
+        except BaseException:
+            db.close()
+            raise
+    except store.CorruptDatabaseError as exc:
+        raise store.CorruptDatabaseError(path, exc.detail, latest_backup(data_dir)) from exc
+    return db, notices

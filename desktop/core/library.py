@@ -95,28 +95,7 @@ class Library:
         written to.
         """
         data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path = data_dir / DB_FILE
-        notices: list[str] = []
-        try:
-            db = store.connect(path)
-            try:
-                existed = bool(store.applied_migrations(db))
-                if backups and existed and store.pending_migrations(db):
-                    backup.take_backup(db, data_dir, "pre-migration")
-                store.migrate(db)
-                # A library created just now has nothing to keep.
-                if backups and existed and not defer_daily_backup:
-                    try:
-                        backup.daily_backup(db, data_dir)
-                    except backup.BackupError as exc:
-                        notices.append(f"The daily backup was not taken: {exc}")
-            except BaseException:
-                db.close()
-                raise
-        except store.CorruptDatabaseError as exc:
-            offered = backup.latest_backup(data_dir)
-            raise store.CorruptDatabaseError(path, exc.detail, offered) from exc
+        db, notices = backup.open_database(data_dir, backups=backups, daily=not defer_daily_backup)
         library = cls(db, data_dir)
         library.notices.extend(notices)
         library.index.open(defer_rebuild=defer_index_rebuild)

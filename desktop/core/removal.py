@@ -15,20 +15,12 @@ from typing import Any
 
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
-from desktop.core.importing.digest_file import strip_controls
 from desktop.core.models import Changes, DigestId, PaperId
+from desktop.core.plain_text import clean_name
 from desktop.core.sql import chunks, marks
 
 # The tables holding a paper's rows, parents first (the order they are put back in).
 PAPER_TABLES = ("papers", "sightings", "notes", "highlights", "paper_tags")
-
-
-_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
-
-
-def clean_name(name: str) -> str:
-    """A digest name as stored: no control or bidi-override characters, spaces folded."""
-    return " ".join(strip_controls(str(name)).translate(_BIDI).split())
 
 
 class RemovalError(ValueError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -172,6 +174,26 @@ def m003_count_indexes(db: Database) -> None:
 
 
 @migrations()
+def m004_library_identity(db: Database) -> None:
+    """A random id for the library, made once: export files say which library wrote them."""
+    db.execute("CREATE TABLE library_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO library_meta (key, value) VALUES ('id', ?)", [uuid.uuid4().hex])
+
+
+# Migrations that only add tables: a read-only library without them still reads correctly.
+READABLE_WITHOUT = frozenset({"m004_library_identity"})
+
+
+def library_id(db: Database) -> str | None:
+    """The library's stable random id (None before migration m004 ran)."""
+    try:
+        row = db.execute("SELECT value FROM library_meta WHERE key = 'id'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return str(row[0]) if row else None
+
+
+@migrations()
 def m005_paper_identity(db: Database) -> None:
     """What a paper is: its arXiv id (bare, unique when known), version, authors and arXiv
     metadata, and the Hugging Face comment count.
@@ -210,17 +232,47 @@ def known_migration_names() -> list[str]:
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list
 
 
-def connect(path: Path | str | None) -> Database:
+class ReadOnlyLibraryError(StoreError):
+    """A write was asked of a library this process can only read."""
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open an existing database without writing anything next to it.
+
+    ``mode=ro`` still needs the WAL index (``-shm``) file, which a read-only folder may not
+    have; then, if no WAL holds changes not yet in the database, ``immutable=1`` reads the
+    file as it is. A WAL with content in a folder we cannot write cannot be read safely.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReadOnlyLibraryError(
+            f"{path.parent} is read-only and its last session did not finish writing "
+            f"({wal.name} holds changes); open it once where it can be written"
+        )
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True)
+
+
+def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
     """Open (or create) the database with WAL, synchronous=FULL and foreign keys on.
 
     ``None`` opens a private in-memory database. Refuses a file that is damaged or not a
     database (CorruptDatabaseError, after ``PRAGMA quick_check``), and one written by a newer
-    version of the app, without writing to it.
+    version of the app, without writing to it. ``read_only`` opens an existing database for
+    reading only (a library in a folder this process cannot write).
     """
     if path is None:
         db = Database(memory=True)
     else:
-        conn = sqlite3.connect(str(path), timeout=30)
+        conn = (
+            _connect_read_only(Path(path)) if read_only else sqlite3.connect(str(path), timeout=30)
+        )
         db = Database(conn)
         try:
             db.execute("PRAGMA schema_version").fetchone()
@@ -237,16 +289,33 @@ def connect(path: Path | str | None) -> Database:
             if not is_corruption(exc):
                 raise
             raise CorruptDatabaseError(path, str(exc)) from exc
-    # Only a database not written yet takes a page size (an existing library keeps its own):
-    # 16 KiB pages hold a paper's 1-2 KB row with less waste than 4 KiB ones, and a folder
-    # import writes a quarter as many pages (WAL frames, checkpoint copies) for the same rows.
-    db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-    if path is not None:
-        db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
+    if read_only:
+        db.execute("PRAGMA query_only=ON")
+    else:
+        # Only a database not written yet takes a page size (an existing library keeps its
+        # own): 16 KiB pages hold a paper's 1-2 KB row with less waste than 4 KiB ones, and a
+        # folder import writes a quarter as many pages (WAL frames, checkpoint copies).
+        db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        if path is not None:
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=30000")
+    if path is not None and not read_only:
+        db.conn.set_trace_callback(_turn_hook(Path(path).parent))
     return db
+
+
+def _turn_hook(data_dir: Path) -> Callable[[str], None]:
+    """A trace callback: before each ``BEGIN IMMEDIATE``, let a waiting short writer go first
+    (see instance_lock.WriteTurn); every other statement passes at the cost of one compare."""
+    from desktop.core.instance_lock import pass_turn
+
+    def hook(statement: str) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            pass_turn(data_dir)
+
+    return hook
 
 
 def check_not_newer(db: Database) -> None:
@@ -291,8 +360,62 @@ def pending_migrations(db: Database) -> list[str]:
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply pending migrations, each in its own transaction; return their names."""
-    names = pending_migrations(db)
-    if names:
-        migrations.apply(db)
-    return names
+    """Apply pending migrations, each in its own transaction; return their names.
+
+    Each step takes the write lock first (``BEGIN IMMEDIATE``) and only then reads what is
+    pending, so two processes opening a new library at once never run the same migration:
+    the second waits for the first's transaction and then finds that migration applied.
+    """
+    conn = db.conn
+    applied: list[str] = []
+    if not pending_migrations(db):
+        return applied  # the common case: a read, no write lock (an import may hold it)
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.ensure_migrations_table(db)
+            pending = migrations.pending(db)
+            if pending:
+                step = pending[0]
+                step.fn(db)
+                migrations._record_applied(db, step.name)  # noqa: SLF001 - sqlite-utils has no public one
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        if not pending:
+            return applied
+        applied.append(step.name)
+
+
+def prepare_data_dir(data_dir: Path, database: Path) -> bool:
+    """Create the library folder if needed; return True when it can only be read.
+
+    Raises StoreError (one line) when the folder, or one above it, is a file, or when it
+    cannot be created.
+    """
+    from desktop.core.data_dir import DataDirError, check_data_dir, is_read_only
+
+    try:
+        check_data_dir(data_dir)
+    except DataDirError as exc:
+        raise StoreError(str(exc)) from exc
+    if is_read_only(data_dir, database):
+        return True
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the library folder {data_dir}: {exc.strerror or exc}"
+        ) from exc
+    return False
+
+
+def check_readable_as_is(db: Database, data_dir: Path) -> None:
+    """Raise ReadOnlyLibraryError when a read-only library would need migrating first."""
+    if set(pending_migrations(db)) - READABLE_WITHOUT:
+        raise ReadOnlyLibraryError(
+            f"the library in {data_dir} needs an upgrade, but this folder is read-only; "
+            "open it once where it can be written"
+        )

@@ -48,7 +48,8 @@ def test_note_set_print_stdin_and_delete(
     hostile = "<b>x</b>\x1b[31m red; DROP TABLE notes; --\n\U0001f600\n"
     monkeypatch.setattr("sys.stdin", io.StringIO(hostile))
     assert cli(data, "note", "1", "-")[0] == 0
-    assert cli(data, "note", "1") == (0, hostile)
+    # stored exactly, printed with the escape sequence made visible (never raw to a terminal)
+    assert cli(data, "note", "1") == (0, hostile.replace("\x1b", "\\x1b"))
     with Library.open(data, backups=False) as library:
         assert library.notes.get(1) == hostile
     assert cli(data, "note", "1", "") == (0, "note deleted for paper 1\n")

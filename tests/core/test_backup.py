@@ -365,17 +365,125 @@ def test_a_failed_swap_leaves_the_old_library_in_use_with_its_wal(
 
 
 def test_copies_left_by_a_killed_backup_or_restore_are_cleaned(seeded_dir: Path) -> None:
+    """Copies of a process that is gone go on the next open; a live one's stay until old."""
     folder = seeded_dir / "backups"
     folder.mkdir()
-    old = folder / ".partial-999999-library-x.sqlite3"
-    fresh = folder / ".partial-999998-library-y.sqlite3"
+    alive = os.getppid()  # a process that runs: its fresh copy may be being written right now
+    old = folder / f".partial-{alive}-library-x.sqlite3"
+    fresh = folder / f".partial-{alive}-library-y.sqlite3"
+    dead = folder / ".partial-999999-library-z.sqlite3"  # no such process: a killed backup
     staged = seeded_dir / ".restore-999999-x.sqlite3"
-    for path in (old, fresh, staged):
+    staged_wal = seeded_dir / ".restore-999999-x.sqlite3-journal"
+    for path in (old, fresh, dead, staged, staged_wal):
         path.write_bytes(b"half a copy")
-    for path in (old, staged):
-        os.utime(path, (0, 0))
+    os.utime(old, (0, 0))
+    with Library.open(seeded_dir, backups=False):
+        pass
+    assert not old.exists() and fresh.exists()  # a backup running elsewhere is left alone
+    assert not dead.exists() and not staged.exists() and not staged_wal.exists()
+    ours = seeded_dir / "mine.txt"  # not ours by name: never touched
+    ours.write_bytes(b"x")
+    os.utime(ours, (0, 0))
     with Library.open(seeded_dir, backups=False) as lib:
         saved = backup.take_backup(lib.db, seeded_dir, "manual")
-    assert not old.exists() and fresh.exists()  # a backup running elsewhere is left alone
     backup.restore_backup(seeded_dir, saved)
-    assert not staged.exists()
+    assert ours.exists() and fresh.exists()
+
+
+# -- a lost database is never started over ------------------------------------------------------
+def _drop_database(data_dir: Path, how: str) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(f"{data_dir / DB_FILE}{suffix}").unlink(missing_ok=True)
+    if how == "missing":
+        (data_dir / DB_FILE).unlink()
+    else:
+        (data_dir / DB_FILE).write_bytes(b"")
+
+
+@pytest.mark.parametrize("how", ["missing", "empty"])
+def test_a_lost_database_next_to_backups_is_an_error_naming_the_backup(
+    seeded_dir: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Library.open(seeded_dir) as lib:
+        good = backup.take_backup(lib.db, seeded_dir, "manual")
+    damaged = seeded_dir / "backups" / "library-29991231T000000.000000Z-manual.sqlite3"
+    damaged.write_bytes(b"not a database at all" * 100)  # newer, but not a good one
+    _drop_database(seeded_dir, how)
+    before = sorted(p.name for p in (seeded_dir / "backups").iterdir())
+    with pytest.raises(backup.MissingDatabaseError) as info:
+        Library.open(seeded_dir)
+    message = str(info.value)
+    assert ("missing" if how == "missing" else "empty (0 bytes)") in message
+    assert f'restore "{good}"' in message and str(damaged) not in message
+    # nothing was created or rotated: no empty library, no backup of one
+    assert sorted(p.name for p in (seeded_dir / "backups").iterdir()) == before
+    assert (seeded_dir / DB_FILE).exists() == (how == "empty")
+    code, _ = _cli(["--data-dir", str(seeded_dir), "stats"])
+    err = capsys.readouterr().err
+    assert code == 2 and "restore" in err and err.count("\n") == 1
+    # the command it names works
+    assert _cli(["--data-dir", str(seeded_dir), "restore", str(good)])[0] == 0
+    with Library.open(seeded_dir) as lib:
+        assert lib.papers.count() == 286
+
+
+def test_a_lost_database_next_to_a_search_index_is_an_error(seeded_dir: Path) -> None:
+    _drop_database(seeded_dir, "missing")
+    assert not (seeded_dir / "backups").exists()
+    with pytest.raises(backup.MissingDatabaseError, match="No backup was found"):
+        Library.open(seeded_dir)
+    assert not (seeded_dir / DB_FILE).exists()
+
+
+def test_a_new_library_in_an_empty_folder_still_opens(tmp_path: Path) -> None:
+    (tmp_path / "new").mkdir()
+    with Library.open(tmp_path / "new") as lib:
+        assert lib.papers.count() == 0
+        assert store.library_id(lib.db)
+
+
+def test_rotation_keeps_aside_the_last_backup_holding_more_papers(seeded_dir: Path) -> None:
+    clock = _clock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with Library.open(seeded_dir, backups=False) as lib:
+        first = backup.take_backup(lib.db, seeded_dir, "daily", clock=clock)
+        lib.db.execute("DELETE FROM papers WHERE id > 10")
+        lib.db.conn.commit()
+        notices: list[str] = []
+        for _ in range(backup.KEEP["daily"]):
+            backup.take_backup(lib.db, seeded_dir, "daily", clock=clock, notices=notices)
+    kept = seeded_dir / "backups" / backup.KEPT_DIR / first.name
+    assert not first.exists() and kept.exists() and _papers(kept) == 286
+    assert len(notices) == 1 and "286 papers" in notices[0] and str(kept.parent) in notices[0]
+    assert len(backup.list_backups(seeded_dir)) == backup.KEEP["daily"]
+
+
+def test_rotation_deletes_a_bigger_backup_when_another_as_big_stays(seeded_dir: Path) -> None:
+    clock = _clock(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    with Library.open(seeded_dir, backups=False) as lib:
+        first = backup.take_backup(lib.db, seeded_dir, "daily", clock=clock)
+        backup.take_backup(lib.db, seeded_dir, "manual", clock=clock)  # as big, and stays
+        lib.db.execute("DELETE FROM papers WHERE id > 10")
+        lib.db.conn.commit()
+        notices: list[str] = []
+        for _ in range(backup.KEEP["daily"]):
+            backup.take_backup(lib.db, seeded_dir, "daily", clock=clock, notices=notices)
+    assert not first.exists() and notices == []
+    assert not (seeded_dir / "backups" / backup.KEPT_DIR).exists()
+
+
+def test_daily_backups_of_a_shrunk_library_keep_the_big_one(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Open by open, a week of daily backups after most papers went: the big one is kept."""
+    days = iter(dt.datetime(2026, 1, d, tzinfo=dt.UTC) for d in range(1, 20))
+    monkeypatch.setattr(backup, "_utc_now", lambda: next(days))
+    opened: list[list[str]] = []
+    with Library.open(seeded_dir) as lib:
+        lib.db.execute("DELETE FROM papers WHERE id > 5")
+        lib.db.conn.commit()
+    for _ in range(backup.KEEP["daily"] + 1):
+        with Library.open(seeded_dir) as lib:
+            opened.append(list(lib.notices))
+    kept = list((seeded_dir / "backups" / backup.KEPT_DIR).iterdir())
+    assert [_papers(p) for p in kept] == [286]
+    assert sum(len(n) for n in opened) == 1

@@ -64,8 +64,8 @@ def test_killing_an_export_leaves_only_whole_files(tmp_path: Path) -> None:
         outcomes["killed" if child.returncode == -signal.SIGKILL else "finished"] += 1
         names = set()
         for entry in os.scandir(folder):
-            if entry.name.startswith(".digest-desk-export-"):
-                continue  # a temp file of the killed export: removed by the next one
+            if entry.name.startswith((".digest-desk-export-", ".digest-desk-manifest-")):
+                continue  # a temp file of the killed export (removed by the next one), the list
             names.add(entry.name)
             data = Path(entry.path).read_bytes()
             # every file is whole: one of the versions ever exported, never a mix or a prefix
@@ -73,7 +73,10 @@ def test_killing_an_export_leaves_only_whole_files(tmp_path: Path) -> None:
         assert names == set(versions[1])
     # the next export completes the job and cleans up
     result = write_export(build_plan(2), folder)
-    assert sorted(os.listdir(folder)) == sorted(versions[2])
+    names = sorted(n for n in os.listdir(folder) if not n.startswith(".digest-desk-manifest-"))
+    assert names == sorted(versions[2])
     assert all((folder / name).read_bytes() == data for name, data in versions[2].items())
-    assert result.removed == []
+    # whatever moment the kills hit, every file still counts as ours, never as edited
+    assert result.removed == [] and result.kept == []
+    assert not [n for n in os.listdir(folder) if n.startswith(".digest-desk-export-")]
     print(f"\nexport crash trials: {outcomes}")

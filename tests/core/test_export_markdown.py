@@ -173,6 +173,8 @@ def check_paper_file(paper: Paper, ann: Annotations, text: str) -> None:
     front, body = split_front_matter(text)
     if isinstance(front["published"], dt.date):
         front["published"] = front["published"].isoformat()
+    library = front.pop("library", None)  # the id of the library, when it has one
+    assert library is None or (isinstance(library, str) and len(library) == 32)
     assert front == {
         "id": int(paper.id),
         "title": collapse_space(paper.title),

@@ -15,6 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.cli import main
+from desktop.core import store
+from desktop.core.export.manifest import MANIFEST_PREFIX
 from desktop.core.export.markdown import (
     ExportCancelledError,
     ExportError,
@@ -40,8 +42,13 @@ def annotate(lib: Library) -> None:
     lib.tags.add([5], "later")
 
 
+def visible(folder: Path) -> list[str]:
+    """The files of a folder, without the export manifests (hidden files of ours)."""
+    return sorted(n for n in os.listdir(folder) if not n.startswith(MANIFEST_PREFIX))
+
+
 def listing(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {name: (folder / name).read_bytes() for name in visible(folder)}
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +118,8 @@ def test_preview_is_the_first_file(annotated: Library) -> None:
 
 
 def test_same_library_gives_byte_identical_exports(tmp_path: Path) -> None:
-    """Two libraries built the same way (at different times) export the same bytes."""
+    """Two libraries built the same way (at different times) export the same bytes, but for
+    the line naming the library (each has its own random id)."""
     outputs = []
     for n in range(2):
         with Library.open(tmp_path / f"lib{n}") as lib:
@@ -120,8 +128,16 @@ def test_same_library_gives_byte_identical_exports(tmp_path: Path) -> None:
             annotate(lib)
             for shape in ("single", "per-paper"):
                 write_export(plan_export(lib, shape=shape), tmp_path / f"out{n}" / shape)
+            line = f"\nlibrary: {store.library_id(lib.db)}\n".encode()
         outputs.append(
-            {shape: listing(tmp_path / f"out{n}" / shape) for shape in ("single", "per-paper")}
+            {
+                shape: {
+                    name: data.replace(line, b"\n")
+                    for name, data in listing(tmp_path / f"out{n}" / shape).items()
+                    if data.count(line) == 1
+                }
+                for shape in ("single", "per-paper")
+            }
         )
     assert outputs[0] == outputs[1]
     assert len(outputs[0]["per-paper"]) == 3
@@ -146,10 +162,10 @@ def test_missing_folder_is_created_and_reexport_changes_nothing(
 
 def test_reexport_updates_in_place_without_copies(annotated: Library, tmp_path: Path) -> None:
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    names = sorted(os.listdir(tmp_path))
+    names = sorted(visible(tmp_path))
     annotated.notes.set(3, "Changed my mind.")
     result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    assert sorted(os.listdir(tmp_path)) == names  # no "(1)" copies, no temp files
+    assert sorted(visible(tmp_path)) == names  # no "(1)" copies, no temp files
     assert (
         len(result.written) == 1
         and "Changed my mind." in (tmp_path / result.written[0]).read_text()
@@ -158,22 +174,24 @@ def test_reexport_updates_in_place_without_copies(annotated: Library, tmp_path: 
 
 def test_a_renamed_paper_replaces_its_old_file(annotated: Library, tmp_path: Path) -> None:
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    old = next(n for n in os.listdir(tmp_path) if n.startswith("FastSwitch"))
+    old = next(n for n in visible(tmp_path) if n.startswith("FastSwitch"))
     annotated.db.execute("UPDATE papers SET title = 'FastSwitch v2: Renamed' WHERE id = 3")
     annotated.db.conn.commit()
     result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
     assert result.removed == [old]
-    assert "FastSwitch v2 - Renamed.md" in os.listdir(tmp_path)
-    assert not (tmp_path / old).exists() and len(os.listdir(tmp_path)) == 3
+    assert "FastSwitch v2 - Renamed.md" in visible(tmp_path)
+    assert not (tmp_path / old).exists() and len(visible(tmp_path)) == 3
 
 
-def test_a_file_renamed_by_the_user_is_found_by_its_id(annotated: Library, tmp_path: Path) -> None:
+def test_a_file_renamed_by_the_user_is_theirs_and_kept(annotated: Library, tmp_path: Path) -> None:
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    old = next(n for n in os.listdir(tmp_path) if n.startswith("FastSwitch"))
+    old = next(n for n in visible(tmp_path) if n.startswith("FastSwitch"))
     (tmp_path / old).rename(tmp_path / "my fastswitch notes.md")
+    mine = (tmp_path / "my fastswitch notes.md").read_bytes()
     result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    assert result.removed == ["my fastswitch notes.md"] and (tmp_path / old).exists()
-    assert len(os.listdir(tmp_path)) == 3
+    assert result.removed == [] and result.written == [old]
+    assert (tmp_path / "my fastswitch notes.md").read_bytes() == mine
+    assert len(visible(tmp_path)) == 4
 
 
 def test_someone_elses_file_with_the_same_name_is_never_overwritten(
@@ -191,7 +209,7 @@ def test_someone_elses_file_with_the_same_name_is_never_overwritten(
     assert f"{other_tool.stem} (paper 3).md" in result.written
     # and the next export finds the suffixed files again instead of making more
     again = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    assert again.written == [] and len(os.listdir(tmp_path)) == 5
+    assert again.written == [] and len(visible(tmp_path)) == 5
 
 
 def test_when_every_name_is_taken_the_export_says_so(annotated: Library, tmp_path: Path) -> None:
@@ -203,7 +221,7 @@ def test_when_every_name_is_taken_the_export_says_so(annotated: Library, tmp_pat
     (tmp_path / "paper 3.md").write_text("someone else's too\n")
     with pytest.raises(ExportError, match="cannot find a free file name for paper 3"):
         write_export(plan, tmp_path)
-    assert len(os.listdir(tmp_path)) == 3
+    assert len(visible(tmp_path)) == 3
 
 
 def test_single_file_refuses_to_overwrite_a_foreign_file(
@@ -227,7 +245,7 @@ def test_a_folder_under_a_file_gives_a_clear_error(annotated: Library, tmp_path:
         write_export(plan_export(annotated, shape="per-paper"), blocker / "sub")
     with pytest.raises(ExportError, match="it is a file, not a folder"):
         write_export(plan_export(annotated, shape="per-paper"), blocker)
-    assert os.listdir(tmp_path) == ["a-file"]
+    assert visible(tmp_path) == ["a-file"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -239,7 +257,7 @@ def test_a_read_only_folder_gives_a_clear_error(annotated: Library, tmp_path: Pa
         if not os.access(folder, os.W_OK):
             with pytest.raises(ExportError, match="cannot write in the folder"):
                 write_export(plan_export(annotated, shape="per-paper"), folder)
-            assert os.listdir(folder) == []
+            assert visible(folder) == []
             return
     finally:
         folder.chmod(0o700)
@@ -284,7 +302,7 @@ def test_cancel_writes_nothing_and_progress_is_reported(annotated: Library, tmp_
         plan, tmp_path / "out", progress=lambda *a: seen.append(a), cancel=lambda: len(seen) > 2
     )
     assert result.cancelled and result.written == []
-    assert os.listdir(tmp_path / "out") == []
+    assert visible(tmp_path / "out") == []
     seen.clear()
     result = write_export(plan, tmp_path / "out", progress=lambda *a: seen.append(a))
     assert [s[:2] for s in seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
@@ -294,9 +312,16 @@ def test_cancel_writes_nothing_and_progress_is_reported(annotated: Library, tmp_
 def test_stale_temp_files_from_a_killed_export_are_cleaned(
     annotated: Library, tmp_path: Path
 ) -> None:
-    (tmp_path / ".digest-desk-export-abc.tmp").write_text("half")
+    killed = tmp_path / ".digest-desk-export-999999-0-abcd.tmp"  # no such process any more
+    running = tmp_path / f".digest-desk-export-{os.getppid()}-0-abcd.tmp"  # a live export's
+    old = tmp_path / ".digest-desk-export-x1y2z3.tmp"  # an older version's name, long ago
+    for path in (killed, running, old):
+        path.write_text("half")
+    os.utime(old, (0, 0))
     write_export(plan_export(annotated, shape="per-paper"), tmp_path)
-    assert not any(n.startswith(".digest-desk") for n in os.listdir(tmp_path))
+    assert not killed.exists() and not old.exists() and running.exists()
+    running.unlink()
+    assert not any(n.startswith(".digest-desk-export-") for n in os.listdir(tmp_path))
 
 
 # -- command line -------------------------------------------------------------------------------
@@ -318,13 +343,13 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     single = (tmp_path / "notes.md").read_text()
     assert single.count("\n## ") == 4  # contents + 3 papers
     code, text = run([*base, "export", "--out", str(tmp_path / "vault"), "--per-paper"])
-    assert code == 0 and len(os.listdir(tmp_path / "vault")) == 3
+    assert code == 0 and len(visible(tmp_path / "vault")) == 3
     code, text = run([*base, "export", "--out", str(tmp_path / "vault"), "--per-paper"])
     assert "0 files written, 3 unchanged" in text
     code, text = run([*base, "export", "--out", str(tmp_path / "one"), "--per-paper", "--id", "3"])
-    assert code == 0 and len(os.listdir(tmp_path / "one")) == 1
+    assert code == 0 and len(visible(tmp_path / "one")) == 1
     code, text = run([*base, "export", "--out", f"{tmp_path}/dir/", "--view", "tag:systems"])
-    assert code == 0 and os.listdir(tmp_path / "dir") == ["digest-desk-notes.md"]
+    assert code == 0 and visible(tmp_path / "dir") == ["digest-desk-notes.md"]
     code, text = run(
         [*base, "export", "--out", str(tmp_path / "q"), "--query", "DiskGNN", "--json"]
     )
@@ -332,7 +357,7 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and report["shape"] == "single" and report["papers"] >= 1
     assert report["written"] == ["q.md"] and report["folder"] == str(tmp_path)
     code, text = run([*base, "export", "--out", str(tmp_path / "all"), "--all", "--per-paper"])
-    assert code == 0 and len(os.listdir(tmp_path / "all")) == 286
+    assert code == 0 and len(visible(tmp_path / "all")) == 286
     code, _ = run([*base, "export", "--out", str(tmp_path / "notes.md" / "x"), "--per-paper"])
     assert code == 1
     assert "cannot create the folder" in capsys.readouterr().err
@@ -340,26 +365,138 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1 and "unknown view" in capsys.readouterr().err
 
 
-def test_export_files_are_recognised_by_their_front_matter(tmp_path: Path) -> None:
-    from desktop.core.export.markdown import _front_matter_id
+# -- only files this library wrote, unchanged, are ever replaced ------------------------------
+def second_library(template: Path, tmp_path: Path) -> Library:
+    """Another library with the same papers and notes (a copy made before it got an id)."""
+    data = tmp_path / "second"
+    with Library.open(data) as lib:
+        lib.today = lambda: TODAY
+        lib.importer.import_paths([SEEDS])
+        annotate(lib)
+    return Library.open(data)
 
-    cases = {
-        "ours.md": f'---\nid: 7\ntitle: "{"x" * 9000}"\nexported_by: digest-desk\n---\n# x\n',
-        "edited-by-obsidian.md": "---\nid: '7'\nexported_by: 'digest-desk'\naliases: []\n---\n",
-        "other-tool.md": "---\nid: 7\n---\n",
-        "no-front-matter.md": "# id: 7\nexported_by: digest-desk\n",
-        "single.md": "---\ntitle: x\nexported_by: digest-desk\n---\n",
-    }
-    for name, text in cases.items():
-        (tmp_path / name).write_text(text)
-    found = {name: _front_matter_id(tmp_path / name) for name in cases}
-    assert found == {
-        "ours.md": 7,
-        "edited-by-obsidian.md": 7,
-        "other-tool.md": None,
-        "no-front-matter.md": None,
-        "single.md": -1,
-    }
+
+def test_a_users_copy_of_an_export_file_survives(annotated: Library, tmp_path: Path) -> None:
+    first = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    name = first.written[0]
+    copy = tmp_path / "my copy.md"
+    copy.write_bytes((tmp_path / name).read_bytes())  # cp Paper.md "my copy.md"
+    annotated.notes.set(1, "a new note")
+    annotated.notes.set(3, "another")
+    result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert copy.exists() and result.removed == [] and result.kept == []
+    assert "a new note" not in copy.read_text()
+    # and an unchanged copy too, when nothing changed
+    again = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert copy.exists() and again.removed == []
+
+
+def test_a_second_library_exporting_into_the_same_folder_leaves_the_first_alone(
+    annotated: Library, annotated_template: Path, tmp_path: Path
+) -> None:
+    vault = tmp_path / "vault"
+    mine = write_export(plan_export(annotated, shape="per-paper"), vault)
+    before = {n: (vault / n).read_bytes() for n in mine.written}
+    with second_library(annotated_template, tmp_path) as other:
+        other.notes.set(1, "the other library's note")
+        theirs = write_export(plan_export(other, shape="per-paper"), vault)
+        assert theirs.removed == [] and theirs.kept == []
+        assert all((vault / n).read_bytes() == data for n, data in before.items())
+        stems = sorted(n[:-3] for n in mine.written)
+        assert [n.rsplit(" (paper ", 1)[0] for n in sorted(theirs.written)] == stems
+        # each library finds its own files again: nothing more is written or removed
+        again = write_export(plan_export(other, shape="per-paper"), vault)
+        assert again.written == [] and again.removed == []
+    again = write_export(plan_export(annotated, shape="per-paper"), vault)
+    assert again.written == [] and again.removed == [] and len(visible(vault)) == 6
+    # nothing of ours in the vault: each library keeps its own list of what it wrote there
+    assert not [n for n in os.listdir(vault) if n.startswith(".")]
+    assert annotated.data_dir is not None
+    assert len(list((annotated.data_dir / "exports").glob("*.json"))) == 1
+
+
+def test_a_renamed_papers_edited_old_file_is_kept_and_reported(
+    annotated: Library, tmp_path: Path
+) -> None:
+    write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    old = next(n for n in visible(tmp_path) if n.startswith("FastSwitch"))
+    with open(tmp_path / old, "a", encoding="utf-8") as fh:
+        fh.write("\nMy own thoughts.\n")
+    edited = (tmp_path / old).read_bytes()
+    annotated.db.execute("UPDATE papers SET title = 'FastSwitch v2: Renamed' WHERE id = 3")
+    annotated.db.conn.commit()
+    result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert result.removed == [] and result.kept == [(old, "")]
+    assert (tmp_path / old).read_bytes() == edited
+    assert "FastSwitch v2 - Renamed.md" in result.written
+    assert f"{old} was edited since it was exported and was kept" in result.summary()
+    # it is the user's file from now on: later exports leave it alone and say nothing more
+    again = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert again.kept == [] and again.removed == [] and (tmp_path / old).read_bytes() == edited
+
+
+def test_an_edited_export_file_is_never_overwritten(annotated: Library, tmp_path: Path) -> None:
+    first = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    name = next(n for n in first.written if n.startswith("FastSwitch"))
+    text = (tmp_path / name).read_text(encoding="utf-8") + "\n## My section\n\nKeep me.\n"
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    annotated.notes.set(3, "Changed my mind.")
+    result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    beside = f"{name[:-3]} (paper 3).md"
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+    assert result.kept == [(name, beside)] and result.written == [beside]
+    assert "Changed my mind." in (tmp_path / beside).read_text(encoding="utf-8")
+    assert f"the new export is in {beside}" in result.summary()
+    # the next export updates the file beside it, never the edited one
+    annotated.notes.set(3, "Changed it again.")
+    again = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert again.written == [beside] and again.kept == []
+    assert (tmp_path / name).read_text(encoding="utf-8") == text
+
+
+def test_an_edited_single_file_export_is_kept_and_the_new_one_written_beside(
+    annotated: Library, tmp_path: Path
+) -> None:
+    plan = plan_export(annotated, file_name="notes.md")
+    write_export(plan, tmp_path)
+    (tmp_path / "notes.md").write_text("my rewrite of the notes\n")
+    annotated.notes.set(3, "Changed my mind.")
+    result = write_export(plan_export(annotated, file_name="notes.md"), tmp_path)
+    assert (tmp_path / "notes.md").read_text() == "my rewrite of the notes\n"
+    assert result.kept == [("notes.md", "notes (updated).md")]
+    assert result.written == ["notes (updated).md"]
+
+
+def test_an_unchanged_file_of_an_older_version_is_updated_not_duplicated(
+    annotated: Library, tmp_path: Path
+) -> None:
+    """Before manifests, files had no library line: one that is exactly what that version
+    wrote is adopted; one that differs (edited, or someone else's) is left alone."""
+    plan = plan_export(annotated, shape="per-paper")
+    line = f"\nlibrary: {plan.library}\n"
+    for f in plan.files:
+        (tmp_path / f.path).write_text(f.content.replace(line, "\n"), encoding="utf-8")
+    edited = tmp_path / plan.files[1].path
+    edited.write_text(edited.read_text(encoding="utf-8") + "mine\n", encoding="utf-8")
+    result = write_export(plan, tmp_path)
+    assert sorted(result.written) == sorted(
+        [plan.files[0].path, plan.files[2].path, f"{plan.files[1].path[:-3]} (paper 3).md"]
+    )
+    assert edited.read_text(encoding="utf-8").endswith("mine\n")
+
+
+def test_an_unreadable_manifest_means_no_file_is_ours(annotated: Library, tmp_path: Path) -> None:
+    first = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert annotated.data_dir is not None
+    (manifest,) = (annotated.data_dir / "exports").glob("*.json")
+    manifest.write_text("{ not json")
+    annotated.notes.set(3, "Changed my mind.")
+    before = listing(tmp_path)
+    result = write_export(plan_export(annotated, shape="per-paper"), tmp_path)
+    assert all(listing(tmp_path)[n] == data for n, data in before.items())
+    # every file is someone's as far as the export can tell: the new ones go beside them
+    assert result.removed == [] and len(result.written) == len(first.written) == 3
+    assert all(" (paper " in name for name in result.written)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -372,12 +509,12 @@ def test_hostile_titles_write_safely_and_reexport_idempotently(title_list: list[
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "out"
         first = write_export(plan_items(items, "per-paper"), folder)
-        names = os.listdir(folder)
+        names = visible(folder)
         assert sorted(names) == first.written and len(names) == len(items)
         assert {p.parent for p in folder.iterdir()} == {folder}  # nothing escaped the folder
         for name in names:
             front, _ = split_front_matter((folder / name).read_text(encoding="utf-8"))
             assert front["exported_by"] == "digest-desk"
         again = write_export(plan_items(items, "per-paper"), folder)
-        assert again.written == [] and sorted(os.listdir(folder)) == sorted(names)
+        assert again.written == [] and sorted(visible(folder)) == sorted(names)
         assert os.listdir(Path(tmp)) == ["out"]

@@ -84,7 +84,7 @@ def test_rename_a_digest_cleans_the_name_and_is_undoable(seeded: Library) -> Non
     target = seeded.digests.all()[0]
     changes = seeded.removal.rename_digest(target.id, "  Weekly\x1b[31m \u202e read  ")
     assert changes.digests
-    assert seeded.digests.get(target.id).name == "Weekly[31m read"  # type: ignore[union-attr]
+    assert seeded.digests.get(target.id).name == "Weekly [31m read"  # type: ignore[union-attr]
     seeded.history.undo()
     assert seeded.digests.get(target.id).name == target.name  # type: ignore[union-attr]
     with pytest.raises(RemovalError):
@@ -115,3 +115,15 @@ def test_cli_delete_and_digests(seeded_dir, capsys) -> None:  # noqa: ANN001
     assert main(["--data-dir", str(seeded_dir), "digests", "--remove", str(first)]) == 0
     assert "removed 1 digest(s)" in capsys.readouterr().out
     assert main(["--data-dir", str(seeded_dir), "digests", "--remove", "999"]) == 1
+
+
+def test_a_digest_name_with_control_characters_is_stored_clean(lib: Library) -> None:
+    text = (
+        "A Paper With A Hostile File Name\n\nAn abstract long enough to be believed as the "
+        "abstract of a paper, whatever the name of the file that brought it in here.\n"
+    )
+    result = lib.importer.import_text(text, "notes\n\x1b]0;pwned\x07\u202edaily.txt")
+    assert result.ok
+    (digest,) = lib.digests.all()
+    assert not any(ord(c) < 32 or c == "\u202e" for c in digest.name)
+    assert "daily.txt" in digest.name

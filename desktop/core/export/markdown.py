@@ -3,8 +3,9 @@
 The work is split so every front end can use it: ``plan_export`` reads the library and renders
 every file in memory (pure and deterministic: the same library gives byte-identical files);
 ``render_preview`` is the first file of a plan; ``write_export`` writes a plan atomically into a
-folder, updating earlier exports in place (files are found again by the ``id`` in their front
-matter, so a renamed paper's old file is replaced, never duplicated).
+folder, updating earlier exports in place. It replaces or removes only files this library's
+exports wrote there and nobody changed since (``manifest.py``): a user's copy, another
+library's files and an edited export file are never overwritten or deleted.
 
 ``plan_export`` reads through the Library, so run it on the thread that owns the Library's
 connection (a background worker opens its own); ``write_export`` only touches files, and takes
@@ -14,16 +15,18 @@ connection (a background worker opens its own); ``write_export`` only touches fi
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.core import temp_files
+from desktop.core.export import manifest as manifests
 from desktop.core.export.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.export.safe_filename import (
     MAX_NAME_CHARS,
@@ -39,7 +42,7 @@ SHAPES = ("single", "per-paper")
 DEFAULT_FILE_NAME = "digest-desk-notes.md"
 DEFAULT_TITLE = "Digest Desk notes"
 EXPORTED_BY = "digest-desk"
-_TEMP_PREFIX = ".digest-desk-export-"
+_TEMP_PREFIX = manifests.TEMP_PREFIX
 _FRONT_MATTER_READ = 65536
 _READ_CHUNK = 200
 PREVIEW_PAPERS = 20
@@ -148,6 +151,9 @@ class ExportPlan:
     papers: int
     highlights: int
     notes: int
+    library: str | None = None  # the id of the library it was planned from
+    # Where that library keeps the lists of files its exports wrote (None: in the folder).
+    manifest_dir: Path | None = None
 
     @property
     def preview(self) -> str:
@@ -170,6 +176,9 @@ class ExportResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    # Export files the user edited, kept as they are: (kept file, where the new text went or
+    # "" when the paper's file now has another name).
+    kept: list[tuple[str, str]] = field(default_factory=list)
     cancelled: bool = False
 
     @property
@@ -187,6 +196,9 @@ class ExportResult:
         )
         if self.removed:
             text += f" ({_count(len(self.removed), 'old file')} of renamed papers replaced)"
+        for old, new in self.kept:
+            beside = f"; the new export is in {new}" if new else ""
+            text += f"; {old} was edited since it was exported and was kept as it is{beside}"
         return text
 
 
@@ -222,7 +234,21 @@ def plan_export(
             items.append((paper, lib.annotations(paper.id)))
         if progress:
             progress(len(items), len(ids), items[-1][0].title if items else "")
-    return plan_items(items, shape, file_name=file_name, title=title)
+    plan = plan_items(items, shape, file_name=file_name, title=title, library=_library_of(lib))
+    data_dir = getattr(lib, "data_dir", None)
+    if data_dir is None:
+        return plan
+    return dataclasses.replace(plan, manifest_dir=Path(data_dir) / manifests.LIBRARY_SUBDIR)
+
+
+def _library_of(lib: ExportSource) -> str | None:
+    """The stable id of the library behind ``lib`` (None for a source without a database)."""
+    db = getattr(lib, "db", None)
+    if db is None:
+        return None
+    from desktop.core.store import library_id
+
+    return library_id(db)
 
 
 def render_preview(
@@ -244,8 +270,10 @@ def plan_items(
     *,
     file_name: str = DEFAULT_FILE_NAME,
     title: str = DEFAULT_TITLE,
+    library: str | None = None,
 ) -> ExportPlan:
-    """Render ``(paper, annotations)`` pairs as an export plan (pure: no library, no disk)."""
+    """Render ``(paper, annotations)`` pairs as an export plan (pure: no library, no disk);
+    ``library`` is the library's id, written into the front matter."""
     if shape not in SHAPES:
         raise ValueError(f"unknown export shape {shape!r}; use one of {', '.join(SHAPES)}")
     highlights = sum(len(a.highlights) for _, a in items)
@@ -255,14 +283,17 @@ def plan_items(
     if shape == "single":
         inside(Path("."), file_name)  # refuse names with folders or ".." up front
         files: tuple[ExportFile, ...] = (
-            ExportFile(file_name, render_single(items, title), tuple(p.id for p, _ in items)),
+            ExportFile(
+                file_name, render_single(items, title, library), tuple(p.id for p, _ in items)
+            ),
         )
     else:
         names = unique_names([(int(p.id), p.title) for p, _ in items])
         files = tuple(
-            ExportFile(names[int(p.id)], render_paper_file(p, a), (p.id,)) for p, a in items
+            ExportFile(names[int(p.id)], render_paper_file(p, a, library), (p.id,))
+            for p, a in items
         )
-    return ExportPlan(shape, files, len(items), highlights, notes)
+    return ExportPlan(shape, files, len(items), highlights, notes, library)
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -321,7 +352,11 @@ def _iso_date(text: str) -> bool:
     return True
 
 
-def front_matter(paper: Paper, ann: Annotations) -> str:
+def _library_line(library: str | None) -> list[str]:
+    return [f"library: {library}"] if library else []
+
+
+def front_matter(paper: Paper, ann: Annotations, library: str | None = None) -> str:
     """The YAML front matter of a per-paper file (between ``---`` lines)."""
     published = paper.published
     if published and _iso_date(published):
@@ -338,6 +373,7 @@ def front_matter(paper: Paper, ann: Annotations) -> str:
         f"status: {paper_status(paper)}",
         f"starred: {'true' if paper.starred else 'false'}",
         f"exported_by: {EXPORTED_BY}",
+        *_library_line(library),
         "---",
     ]
     return "\n".join(lines) + "\n"
@@ -408,9 +444,9 @@ def render_paper(paper: Paper, ann: Annotations, level: int) -> str:
     return "\n".join(lines)
 
 
-def render_paper_file(paper: Paper, ann: Annotations) -> str:
+def render_paper_file(paper: Paper, ann: Annotations, library: str | None = None) -> str:
     """A per-paper file: YAML front matter, then the paper at heading level 1."""
-    return front_matter(paper, ann) + "\n" + render_paper(paper, ann, 1)
+    return front_matter(paper, ann, library) + "\n" + render_paper(paper, ann, 1)
 
 
 def heading_slug(text: str, used: dict[str, int]) -> str:
@@ -425,7 +461,11 @@ def heading_slug(text: str, used: dict[str, int]) -> str:
     return slug if n == 0 else f"{slug}-{n}"
 
 
-def render_single(items: Sequence[tuple[Paper, Annotations]], title: str = DEFAULT_TITLE) -> str:
+def render_single(
+    items: Sequence[tuple[Paper, Annotations]],
+    title: str = DEFAULT_TITLE,
+    library: str | None = None,
+) -> str:
     """One Markdown file: front matter, a title, a contents list, then every paper."""
     highlights = sum(len(a.highlights) for _, a in items)
     head = [
@@ -434,6 +474,7 @@ def render_single(items: Sequence[tuple[Paper, Annotations]], title: str = DEFAU
         f"papers: {len(items)}",
         f"highlights: {highlights}",
         f"exported_by: {EXPORTED_BY}",
+        *_library_line(library),
         "---",
         "",
         f"# {escape_inline(title)}",
@@ -469,29 +510,6 @@ def _has_section(paper: Paper, ann: Annotations, name: str) -> bool:
 
 
 # -- writing ------------------------------------------------------------------------------------
-def _front_matter_id(path: Path) -> int | None:
-    """The paper id in the front matter of a file this exporter wrote, else None."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(4096)
-            if "\n---" not in head[3:]:
-                head += fh.read(_FRONT_MATTER_READ)
-    except OSError:
-        return None
-    if not head.startswith("---\n"):
-        return None
-    end = head.find("\n---", 3)
-    block = head[4:end] if end >= 0 else ""
-    if not re.search(rf"^exported_by:\s*[\"']?{EXPORTED_BY}[\"']?\s*$", block, re.MULTILINE):
-        return None
-    found = re.search(r"^id:\s*[\"']?(\d+)[\"']?\s*$", block, re.MULTILINE)
-    return int(found.group(1)) if found else -1
-
-
-def _ours(path: Path) -> bool:
-    return _front_matter_id(path) is not None
-
-
 def _prepare_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"cannot export to {folder}: it is a file, not a folder")
@@ -503,51 +521,96 @@ def _prepare_folder(folder: Path) -> None:
         raise ExportError(f"cannot write in the folder {folder}: permission denied")
 
 
-def _existing_by_id(folder: Path) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
+def _without_library_line(data: bytes, library: str | None) -> bytes:
+    """The bytes an export made before library ids existed would have had."""
+    if not library:
+        return data
+    return data.replace(f"\nlibrary: {library}\n".encode(), b"\n", 1)
+
+
+def _is_old_copy_of(target: Path, data: bytes, library: str | None) -> bool:
+    """True when ``target`` holds exactly what a pre-manifest export of this text wrote
+    (so replacing it loses nothing): an unchanged file of an older version is adopted."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        return target.is_file() and target.read_bytes() == _without_library_line(data, library)
     except OSError:
-        return found
-    for entry in entries:
-        if entry.name.endswith(".md") and not entry.name.startswith(".") and entry.is_file():
-            pid = _front_matter_id(Path(entry.path))
-            if pid is not None and pid >= 0:
-                found.setdefault(pid, []).append(entry.name)
-    return found
+        return False
 
 
-def _resolve_targets(plan: ExportPlan, folder: Path) -> list[tuple[ExportFile, str]]:
-    """Final names: a planned name taken by someone else's file gets the paper id added."""
+def _replaceable(manifest: manifests.Manifest, name: str, data: bytes, library: str | None) -> bool:
+    state = manifest.state(name)
+    return state in ("free", "ours") or (
+        state == "foreign" and _is_old_copy_of(manifest.folder / name, data, library)
+    )
+
+
+def _beside(name: str, label: str, n: int) -> str:
+    """``Title (label).md``, ``Title (label 2).md``, … within the file name limit."""
+    tag = f" ({label}{'' if n == 1 else f' {n}'}).md"
+    return (
+        safe_stem(name[: -len(".md")] if name.endswith(".md") else name, MAX_NAME_CHARS - len(tag))
+        + tag
+    )
+
+
+def _resolve_targets(
+    plan: ExportPlan, folder: Path, manifest: manifests.Manifest, kept: list[tuple[str, str]]
+) -> list[tuple[ExportFile, str]]:
+    """Final names. A planned name held by a file this library did not write, or by one the
+    user edited, is left alone: the new file goes beside it (edited ones are listed in
+    ``kept``)."""
     if plan.shape == "single":
         only = plan.files[0]
         target = inside(folder, only.path)
-        if target.exists() and (target.is_dir() or not _ours(target)):
+        data = only.content.encode("utf-8")
+        state = manifest.state(only.path)
+        if target.is_dir() or (
+            state == "foreign" and not _is_old_copy_of(target, data, plan.library)
+        ):
             raise ExportError(
-                f"{target} already exists and was not written by Digest Desk; "
+                f"{target} already exists and was not written by Digest Desk for this library; "
                 "choose another name or move that file away"
             )
-        return [(only, only.path)]
-    planned_ids = {int(pid) for f in plan.files for pid in f.paper_ids}
+        if state != "edited" or target.read_bytes() == data:
+            return [(only, only.path)]
+        for n in range(1, 1000):
+            name = _beside(only.path, "updated", n)
+            if _replaceable(manifest, name, data, plan.library):
+                kept.append((only.path, name))
+                return [(only, name)]
+        raise ExportError(f"cannot find a free file name beside {target}")
     taken = {name_key(f.path) for f in plan.files}
-
-    def usable(name: str, pid: int) -> bool:
-        """Free, or an export file of this paper or of one this export rewrites anyway."""
-        target = inside(folder, name)
-        if not target.exists():
-            return True
-        owner = _front_matter_id(target) if target.is_file() else None
-        return owner is not None and (owner == pid or owner in planned_ids)
-
     out: list[tuple[ExportFile, str]] = []
     for f in plan.files:
         pid = int(f.paper_ids[0])
+        data = f.content.encode("utf-8")
         name = f.path
-        if not usable(name, pid):
+        state = manifest.state(name)
+        entry = manifest.files.get(name)
+        mine = entry is None or entry.paper == pid or state != "ours"
+        if state == "ours" and not mine:
+            # another paper's file of ours under this name: that paper is renamed in this
+            # export (its file is written anew) or it keeps it (then this one goes beside)
+            other = entry.paper if entry is not None else None
+            mine = other in {int(g.paper_ids[0]) for g in plan.files}
+        usable = _replaceable(manifest, name, data, plan.library) and mine
+        if state == "edited":
+            try:
+                usable = (folder / name).read_bytes() == data
+            except OSError:
+                usable = False
+        if not usable:
             tag = f" (paper {pid}).md"
             stem = safe_stem(name[: -len(".md")], MAX_NAME_CHARS - len(tag))
             for candidate in (stem + tag, f"paper {pid}.md"):
-                if name_key(candidate) not in taken and usable(candidate, pid):
+                cand_entry = manifest.files.get(candidate)
+                if (
+                    name_key(candidate) not in taken
+                    and _replaceable(manifest, candidate, data, plan.library)
+                    and (cand_entry is None or cand_entry.paper == pid)
+                ):
+                    if state == "edited":
+                        kept.append((name, candidate))
                     name = candidate
                     break
             else:
@@ -585,6 +648,33 @@ def _remove_quietly(path: str | Path) -> None:
         os.unlink(path)
 
 
+def _stage(folder: Path, name: str, data: bytes, mode: int) -> str:
+    """Write ``data`` to a new temporary file of ours in ``folder``, fsynced; its path."""
+    prefix = temp_files.temp_prefix(_TEMP_PREFIX)
+    for n in range(1000):
+        temp = folder / f"{prefix}{n}-{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(
+                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
+            )
+        except FileExistsError:
+            continue
+        break
+    else:  # pragma: no cover - a thousand random names taken
+        raise OSError(f"no free temporary name in {folder}")
+    try:
+        if hasattr(os, "fchmod"):  # keep the mode a file would have
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        _remove_quietly(temp)
+        raise
+    return str(temp)
+
+
 def write_export(
     plan: ExportPlan,
     folder: Path | str,
@@ -597,8 +687,10 @@ def write_export(
     Every file is first written to a temporary file in the same folder and fsynced; only
     when all of them are ready do they replace their targets (``os.replace``). On any
     error, or when ``cancel()`` turns true, the temporary files are removed and no target
-    has been touched. Files left by earlier exports of the same papers under other names
-    (the paper was renamed) are removed afterwards. Files identical to what would be
+    has been touched. Only files this library's exports wrote into the folder and nobody
+    changed since are replaced or removed (see manifest.py): a renamed paper's unchanged old
+    file is removed; an edited one is kept and listed in ``kept``, as is an edited file at
+    the paper's name (the new text then goes beside it). Files identical to what would be
     written are left alone.
     """
     folder = Path(folder)
@@ -606,10 +698,12 @@ def write_export(
     if not plan.files:
         return result
     _prepare_folder(folder)
-    for stale in folder.glob(_TEMP_PREFIX + "*"):
-        _remove_quietly(stale)  # left by an export that was killed
-    targets = _resolve_targets(plan, folder)
-    staged: list[tuple[str, str]] = []  # (temp path, final name)
+    manifests.remove_stale_temp(folder)  # left by exports that were killed
+    if plan.manifest_dir is not None:
+        manifests.remove_stale_temp(plan.manifest_dir)
+    manifest = manifests.load(folder, plan.library, plan.manifest_dir)
+    targets = _resolve_targets(plan, folder, manifest, result.kept)
+    staged: list[tuple[str, str, str]] = []  # (temp path, final name, sha256)
     total = len(targets)
     current = ""
     try:
@@ -621,32 +715,38 @@ def write_export(
                 break
             data = export_file.content.encode("utf-8")
             target = inside(folder, name)
+            digest = manifests.sha256(data)
             try:
                 if target.is_file() and target.read_bytes() == data:
                     result.unchanged.append(name)
+                    manifest.files[name] = manifests.Entry(_paper_of(plan, export_file), [digest])
                     continue
             except OSError:
                 pass
             current = name
-            fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=folder)
-            staged.append((temp, name))
-            if hasattr(os, "fchmod"):  # mkstemp makes 0600; keep the mode a file would have
-                os.fchmod(fd, _file_mode(target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            staged.append((_stage(folder, name, data, _file_mode(target)), name, digest))
         if result.cancelled:
-            for temp, _ in staged:
+            for temp, _, _ in staged:
                 _remove_quietly(temp)
             result.unchanged.clear()
+            result.kept.clear()
             return result
-        for temp, name in staged:
+        # Record the new hashes before replacing (the old ones still count), so a kill
+        # between the renames leaves every file of ours recognisable.
+        by_name = {name: f for f, name in targets}
+        for _, name, digest in staged:
+            old = manifest.files.get(name)
+            hashes = [*(old.hashes if old else []), digest]
+            manifest.files[name] = manifests.Entry(_paper_of(plan, by_name[name]), hashes)
+        current = manifest.path.name
+        manifest.save()
+        for temp, name, digest in staged:
             current = name
             os.replace(temp, inside(folder, name))
+            manifest.files[name].hashes = [digest]
             result.written.append(name)
     except OSError as exc:
-        for temp, _ in staged:
+        for temp, _, _ in staged:
             _remove_quietly(temp)
         raise ExportError(
             f"cannot write the export in {folder}: {exc.strerror or exc} (writing {current}); "
@@ -657,14 +757,30 @@ def write_export(
                 else "nothing was changed"
             )
         ) from exc
+    final = {name_key(name) for _, name in targets}
+    for old_name, _ in result.kept:
+        manifest.files.pop(old_name, None)  # edited: the user's file now
     if plan.shape == "per-paper":
-        final = {name_key(name) for _, name in targets}
-        existing = _existing_by_id(folder)
         for export_file, _name in targets:
-            for old in existing.get(int(export_file.paper_ids[0]), []):
-                if name_key(old) not in final:
-                    _remove_quietly(folder / old)
-                    result.removed.append(old)
+            for old_file in manifest.names_of(int(export_file.paper_ids[0])):
+                if name_key(old_file) in final:
+                    continue
+                state = manifest.state(old_file)
+                if state == "ours":
+                    _remove_quietly(folder / old_file)
+                    result.removed.append(old_file)
+                elif state == "edited":
+                    result.kept.append((old_file, ""))
+                manifest.files.pop(old_file, None)
+    for name in [n for n in manifest.files if manifest.state(n) == "free"]:
+        del manifest.files[name]  # deleted by the user
+    try:
+        manifest.save()
+    except OSError as exc:
+        raise ExportError(
+            f"the export was written in {folder}, but its list of files could not be saved "
+            f"({exc.strerror or exc}); the next export will leave these files alone"
+        ) from exc
     _fsync_dir(folder)
     if progress:
         progress(total, total, "")
@@ -672,6 +788,10 @@ def write_export(
     result.unchanged.sort()
     result.removed.sort()
     return result
+
+
+def _paper_of(plan: ExportPlan, export_file: ExportFile) -> int | None:
+    return int(export_file.paper_ids[0]) if plan.shape == "per-paper" else None
 
 
 def export_json(plan: ExportPlan, result: ExportResult) -> dict[str, Any]:
@@ -685,5 +805,6 @@ def export_json(plan: ExportPlan, result: ExportResult) -> dict[str, Any]:
         "written": result.written,
         "unchanged": result.unchanged,
         "removed": result.removed,
+        "kept": [{"file": old, "new": new or None} for old, new in result.kept],
         "cancelled": result.cancelled,
     }

@@ -25,6 +25,7 @@ from desktop.core.importing.digest_file import (
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
 from desktop.core.importing.identity import Match, match_entries
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
+from desktop.core.plain_text import clean_name
 
 # A multi-file import commits its files in batches (group commit, see ImportWriter.import_paths):
 # one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
@@ -496,7 +497,7 @@ class ImportWriter:
                     "layout, encoding, entries, new_papers, known_papers, updated_papers, "
                     "skipped_blocks, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        source.name,
+                        clean_name(source.name) or "digest",
                         source.path,
                         source.sha256,
                         stamp,
