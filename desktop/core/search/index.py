@@ -316,6 +316,13 @@ class SearchIndex:
             return False
         return held_akeys == annotation_keys(self.db, annotated_ids(self.db))
 
+    def forget_stamp(self) -> None:
+        """Remove the clean-close stamp: the next open compares every paper with SQLite."""
+        stamp_path = self._stamp_path()
+        if stamp_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                stamp_path.unlink()
+
     def _write_stamp(self) -> None:
         stamp_path = self._stamp_path()
         if stamp_path is None or not self.usable or self._pending:
@@ -419,6 +426,10 @@ class SearchIndex:
         """Library listener: reindex papers whose text or annotations changed."""
         if not (changes.library or changes.annotations):
             return  # triage state lives in SQLite only
+        if self._ix is None:
+            # Written while the index is not open here (a CLI command that does not search):
+            # the last close's stamp no longer tells the truth, so the next open compares.
+            self.forget_stamp()
         try:
             if changes.papers:
                 self.sync(changes.papers)

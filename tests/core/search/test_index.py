@@ -617,3 +617,18 @@ def test_a_limited_prefix_search_is_the_top_of_the_full_ranking(memlib: Library,
         assert [(h.id, h.score) for h in memlib.index.search(text, limit=limit).hits] == full[
             :limit
         ]
+
+
+def test_a_write_made_without_the_index_open_is_indexed_at_the_next_open(seeded_dir) -> None:  # noqa: ANN001
+    """A CLI command that does not search opens the library without its index; what it
+    writes must still reach the index the next time it is opened (no stale clean stamp)."""
+    from desktop.core import backup
+
+    with Library.open(seeded_dir) as lib:  # a clean close leaves the stamp
+        paper = lib.views.ids("all")[0]
+    db, _ = backup.open_database(seeded_dir)
+    quick = Library(db, seeded_dir)  # what `digest-desk note` does
+    quick.notes.set(paper, "the word wombatification only lives in this note")
+    quick.close()
+    with Library.open(seeded_dir) as lib:
+        assert lib.index.search("note:wombatification").ids == [paper]
