@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import sqlite3
 import time
@@ -15,6 +16,7 @@ from typing import Any
 from desktop.core.annotations.highlights import Highlights
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.importing.arxiv_snapshot import SnapshotStats, iter_snapshot_entries
 from desktop.core.importing.digest_file import (
     DigestSource,
     ImportRefusedError,
@@ -24,6 +26,7 @@ from desktop.core.importing.digest_file import (
 )
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
 from desktop.core.importing.identity import Match, match_entries
+from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
 from desktop.core.plain_text import clean_name
 
@@ -53,6 +56,43 @@ class ImportPreview:
     format: str = "empty"
     already_imported: bool = False  # the same digest (after normalising) is in the library
     with_ids: int = 0  # papers whose arXiv id the text gives
+
+
+class ImportCancelledError(Exception):
+    """The user cancelled a snapshot import; nothing from it was kept."""
+
+
+class _NoPapersError(Exception):
+    """A snapshot file held no papers."""
+
+
+# A snapshot import stores this many entries at a time (memory stays flat in the file size).
+SNAPSHOT_BATCH = 5_000
+_SNAPSHOT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.txt")
+
+
+def is_snapshot_file(path: Path) -> bool:
+    """Whether ``path`` is an arXiv metadata snapshot (JSON lines), by name or first byte."""
+    name = path.name.lower()
+    if name.endswith(_SNAPSHOT_SUFFIXES):
+        return True
+    if not name.endswith(".json"):
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{") and b"\n{" in head  # one object per line, not one document
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read a MiB at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class _ImportedMeanwhileError(Exception):
@@ -219,6 +259,13 @@ class ImportWriter:
                         if batch is not None:
                             self._commit_batch(batch, results)
                         results.append(ImportResult(path.name, str(path), status="cancelled"))
+                        continue
+                    if is_snapshot_file(path):
+                        if batch is not None:
+                            self._commit_batch(batch, results)
+                        result, changes = self.import_snapshot(path, progress, cancel)
+                        results.append(result)
+                        self._emit(changes)
                         continue
                     try:
                         source = read_digest_file(path)
@@ -392,6 +439,217 @@ class ImportWriter:
                 conn.rollback()
             raise
 
+    def _write_entries(
+        self, digest_id: int, entries: Sequence[Entry], stamp: str, result: ImportResult
+    ) -> None:
+        """Store the papers of ``entries`` and their sightings in digest ``digest_id``, inside
+        the caller's transaction; counts go into ``result`` (new, known, updated ids)."""
+        conn = self.ctx.db.conn
+        keys = title_keys([e.title for e in entries])
+        matches = match_entries(self.ctx.db, entries, keys)
+        groups = merge_duplicates(entries, matches)
+        (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+        # New papers get the ids SQLite would give them one INSERT at a time (one more
+        # than the largest), so that they can be inserted with one executemany.
+        next_id = int(top) + 1
+        new_rows: list[tuple[Any, ...]] = []
+        revised: list[tuple[Any, ...]] = []
+        filled: list[tuple[Any, ...]] = []
+        sighted: list[tuple[int, Entry]] = []
+        result.known_papers += len(entries) - len(groups)  # repeats within the file
+        for entry, match in groups:
+            known = match.paper
+            if known is None:
+                paper_id = next_id
+                next_id += 1
+                new_rows.append(
+                    (
+                        paper_id,
+                        entry.title,
+                        match.title_key,
+                        entry.abstract,
+                        sql_int(entry.authors_count),
+                        entry.submitter,
+                        entry.published,
+                        entry.published_raw,
+                        int(entry.published_year_inferred),
+                        sql_int(entry.upvotes),
+                        stamp,
+                        stamp,
+                        *identity_values(entry),
+                    )
+                )
+                result.new_ids.append(PaperId(paper_id))
+            else:
+                paper_id = known.id
+                result.known_papers += 1
+                # A listing without abstracts (arXiv /recent) never empties one.
+                if entry.abstract and known.abstract != entry.abstract:
+                    revised.append((entry.abstract, stamp, paper_id))
+                    result.updated_ids.append(PaperId(paper_id))
+                filled.append(
+                    (
+                        sql_int(entry.authors_count),
+                        entry.submitter,
+                        int(entry.published_year_inferred),
+                        entry.published_raw,
+                        entry.published,
+                        sql_int(entry.upvotes),
+                        *identity_values(entry),
+                        paper_id,
+                    )
+                )
+            sighted.append((paper_id, entry))
+        result.new_papers += len(new_rows)
+        result.updated_papers += len(revised)
+        result.entries += len(entries)
+        conn.executemany(
+            "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
+            "submitter, published, published_raw, published_year_inferred, "
+            "upvotes, added_at, updated_at, arxiv_id, arxiv_version, authors, "
+            "comments, arxiv_comments, categories, primary_category, journal_ref) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new_rows,
+        )
+        if revised:
+            conn.executemany(
+                "UPDATE papers SET abstract = ?, version = version + 1, "
+                "updated_at = ? WHERE id = ?",
+                revised,
+            )
+        if filled:
+            conn.executemany(
+                "UPDATE papers SET "
+                "authors_count = COALESCE(authors_count, ?), "
+                "submitter = COALESCE(submitter, ?), "
+                "published_year_inferred = CASE WHEN published IS NULL "
+                "  THEN ? ELSE published_year_inferred END, "
+                "published_raw = COALESCE(published_raw, ?), "
+                "published = COALESCE(published, ?), "
+                "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)), "
+                # The id is set once (matching guarantees no other paper has it);
+                # the version and arXiv's metadata are the ones seen last.
+                "arxiv_id = COALESCE(arxiv_id, ?), "
+                "arxiv_version = COALESCE(?, arxiv_version), "
+                "authors = CASE WHEN ? = '[]' THEN authors ELSE ? END, "
+                "comments = COALESCE(?, comments), "
+                "arxiv_comments = COALESCE(?, arxiv_comments), "
+                "categories = CASE WHEN ? = '[]' THEN categories ELSE ? END, "
+                "primary_category = COALESCE(?, primary_category), "
+                "journal_ref = COALESCE(?, journal_ref) "
+                "WHERE id = ?",
+                [_fill_params(row) for row in filled],
+            )
+        conn.executemany(
+            "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
+            "upvotes) VALUES (?, ?, ?, ?, ?)",
+            [(pid, digest_id, e.position, e.line, sql_int(e.upvotes)) for pid, e in sighted],
+        )
+
+    def import_snapshot(
+        self,
+        path: Path,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+    ) -> tuple[ImportResult, Changes]:
+        """Import an arXiv metadata snapshot (JSON lines) streamed, in one transaction.
+
+        Memory stays flat in the file's size: entries are read and stored
+        ``SNAPSHOT_BATCH`` at a time. The file is one digest, all or nothing: a cancel or an
+        error rolls it back. Its identity is the SHA-256 of its bytes.
+        """
+        result = ImportResult(path.name, str(path), format=ARXIV_SNAPSHOT)
+        try:
+            digest = file_sha256(path)
+        except OSError as exc:
+            result.status, result.error = "failed", f"it cannot be read ({exc.strerror or exc})"
+            return result, Changes()
+        db = self.ctx.db
+        conn = db.conn
+        if db.execute(
+            "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [digest]
+        ).fetchone():
+            result.status = "unchanged"
+            return result, Changes()
+        stats = SnapshotStats()
+        stamp = now_iso()
+
+        def report(done: int, total: int | None) -> None:
+            if progress and total:
+                progress(done, total, f"{path.name}: {result.entries:,} papers")
+
+        try:
+            with self._file_scope():
+                conn.execute(
+                    "DELETE FROM digests WHERE sha256 = ? AND removed_at IS NOT NULL", [digest]
+                )
+                digest_id = int(
+                    conn.execute(
+                        "INSERT INTO digests (name, source_path, sha256, imported_at, layout, "
+                        "encoding, format) VALUES (?, ?, ?, ?, ?, 'utf-8', ?)",
+                        [
+                            clean_name(path.name) or "snapshot",
+                            str(path),
+                            digest,
+                            stamp,
+                            ARXIV_SNAPSHOT,
+                            ARXIV_SNAPSHOT,
+                        ],
+                    ).lastrowid
+                    or 0
+                )
+                batch: list[Entry] = []
+                for entry in iter_snapshot_entries(path, report, stats):
+                    batch.append(entry)
+                    if len(batch) >= SNAPSHOT_BATCH:
+                        self._write_entries(digest_id, batch, stamp, result)
+                        batch = []
+                        if cancel and cancel():
+                            raise ImportCancelledError
+                if batch:
+                    self._write_entries(digest_id, batch, stamp, result)
+                result.skipped_blocks = stats.skipped
+                result.skipped = list(stats.reasons)
+                if not result.entries:
+                    raise _NoPapersError
+                conn.execute(
+                    "UPDATE digests SET skipped_blocks = ? WHERE id = ?",
+                    [result.skipped_blocks, digest_id],
+                )
+                self._record_counts(digest_id, result)
+                reanchored = self.highlights.reanchor_papers(result.updated_ids)
+        except ImportCancelledError:
+            return ImportResult(path.name, str(path), status="cancelled"), Changes()
+        except _NoPapersError:
+            failed = ImportResult(path.name, str(path), status="failed", format=ARXIV_SNAPSHOT)
+            failed.error = "no papers found in it"
+            return failed, Changes()
+        except (sqlite3.Error, OSError) as exc:
+            failed = ImportResult(path.name, str(path), status="failed", format=ARXIV_SNAPSHOT)
+            failed.error = f"could not be stored ({exc}); nothing from it was kept"
+            return failed, Changes()
+        result.digest_id = DigestId(digest_id)
+        return result, Changes(
+            frozenset(result.new_ids) | frozenset(result.updated_ids),
+            library=True,
+            digests=True,
+            annotations=bool(reanchored),
+        )
+
+    def _record_counts(self, digest_id: int, result: ImportResult) -> None:
+        """Write an import's counts into its digest row."""
+        self.ctx.db.conn.execute(
+            "UPDATE digests SET entries = ?, new_papers = ?, known_papers = ?, "
+            "updated_papers = ? WHERE id = ?",
+            [
+                result.entries,
+                result.new_papers,
+                result.known_papers,
+                result.updated_papers,
+                digest_id,
+            ],
+        )
+
     def _store_source(
         self, source: DigestSource, begin: Callable[[], None] | None = None
     ) -> tuple[ImportResult, Changes]:
@@ -417,9 +675,7 @@ class ImportWriter:
             return result, Changes()
         stamp = now_iso()
         conn = self.ctx.db.conn
-        entries = parsed.entries
-        # The parser folds every line, so entry.abstract is already what is stored.
-        keys = title_keys([e.title for e in entries])
+        entries = parsed.entries  # the parser folds every line: abstracts are as stored
         try:
             if begin is not None:
                 begin()
@@ -430,133 +686,32 @@ class ImportWriter:
                     "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
                 ).fetchone():
                     raise _ImportedMeanwhileError
-                matches = match_entries(self.ctx.db, entries, keys)
-                groups = merge_duplicates(entries, matches)
-                (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
-                # New papers get the ids SQLite would give them one INSERT at a time (one more
-                # than the largest), so that they can be inserted with one executemany.
-                next_id = int(top) + 1
-                new_rows: list[tuple[Any, ...]] = []
-                revised: list[tuple[Any, ...]] = []
-                filled: list[tuple[Any, ...]] = []
-                sighted: list[tuple[int, Entry]] = []
-                result.known_papers += len(entries) - len(groups)  # repeats within the file
-                for entry, match in groups:
-                    known = match.paper
-                    if known is None:
-                        paper_id = next_id
-                        next_id += 1
-                        new_rows.append(
-                            (
-                                paper_id,
-                                entry.title,
-                                match.title_key,
-                                entry.abstract,
-                                sql_int(entry.authors_count),
-                                entry.submitter,
-                                entry.published,
-                                entry.published_raw,
-                                int(entry.published_year_inferred),
-                                sql_int(entry.upvotes),
-                                stamp,
-                                stamp,
-                                *identity_values(entry),
-                            )
-                        )
-                        result.new_ids.append(PaperId(paper_id))
-                    else:
-                        paper_id = known.id
-                        result.known_papers += 1
-                        # A listing without abstracts (arXiv /recent) never empties one.
-                        if entry.abstract and known.abstract != entry.abstract:
-                            revised.append((entry.abstract, stamp, paper_id))
-                            result.updated_ids.append(PaperId(paper_id))
-                        filled.append(
-                            (
-                                sql_int(entry.authors_count),
-                                entry.submitter,
-                                int(entry.published_year_inferred),
-                                entry.published_raw,
-                                entry.published,
-                                sql_int(entry.upvotes),
-                                *identity_values(entry),
-                                paper_id,
-                            )
-                        )
-                    sighted.append((paper_id, entry))
-                result.new_papers = len(new_rows)
-                result.updated_papers = len(revised)
-                result.entries = len(entries)
                 # A digest removed earlier is imported again as new: its old row goes.
                 conn.execute(
                     "DELETE FROM digests WHERE sha256 = ? AND removed_at IS NOT NULL",
                     [source.sha256],
                 )
-                digest_id = conn.execute(
-                    "INSERT INTO digests (name, source_path, sha256, imported_at, digest_date, "
-                    "layout, encoding, entries, new_papers, known_papers, updated_papers, "
-                    "skipped_blocks, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        clean_name(source.name) or "digest",
-                        source.path,
-                        source.sha256,
-                        stamp,
-                        parsed.digest_dates[0] if parsed.digest_dates else None,
-                        parsed.layout,
-                        source.encoding,
-                        result.entries,
-                        result.new_papers,
-                        result.known_papers,
-                        result.updated_papers,
-                        result.skipped_blocks,
-                        parsed.format,
-                    ],
-                ).lastrowid
-                conn.executemany(
-                    "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
-                    "submitter, published, published_raw, published_year_inferred, "
-                    "upvotes, added_at, updated_at, arxiv_id, arxiv_version, authors, "
-                    "comments, arxiv_comments, categories, primary_category, journal_ref) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    new_rows,
+                digest_id = int(
+                    conn.execute(
+                        "INSERT INTO digests (name, source_path, sha256, imported_at, "
+                        "digest_date, layout, encoding, skipped_blocks, format) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            clean_name(source.name) or "digest",
+                            source.path,
+                            source.sha256,
+                            stamp,
+                            parsed.digest_dates[0] if parsed.digest_dates else None,
+                            parsed.layout,
+                            source.encoding,
+                            result.skipped_blocks,
+                            parsed.format,
+                        ],
+                    ).lastrowid
+                    or 0
                 )
-                if revised:
-                    conn.executemany(
-                        "UPDATE papers SET abstract = ?, version = version + 1, "
-                        "updated_at = ? WHERE id = ?",
-                        revised,
-                    )
-                if filled:
-                    conn.executemany(
-                        "UPDATE papers SET "
-                        "authors_count = COALESCE(authors_count, ?), "
-                        "submitter = COALESCE(submitter, ?), "
-                        "published_year_inferred = CASE WHEN published IS NULL "
-                        "  THEN ? ELSE published_year_inferred END, "
-                        "published_raw = COALESCE(published_raw, ?), "
-                        "published = COALESCE(published, ?), "
-                        "upvotes = MAX(COALESCE(upvotes, 0), COALESCE(?, 0)), "
-                        # The id is set once (matching guarantees no other paper has it);
-                        # the version and arXiv's metadata are the ones seen last.
-                        "arxiv_id = COALESCE(arxiv_id, ?), "
-                        "arxiv_version = COALESCE(?, arxiv_version), "
-                        "authors = CASE WHEN ? = '[]' THEN authors ELSE ? END, "
-                        "comments = COALESCE(?, comments), "
-                        "arxiv_comments = COALESCE(?, arxiv_comments), "
-                        "categories = CASE WHEN ? = '[]' THEN categories ELSE ? END, "
-                        "primary_category = COALESCE(?, primary_category), "
-                        "journal_ref = COALESCE(?, journal_ref) "
-                        "WHERE id = ?",
-                        [_fill_params(row) for row in filled],
-                    )
-                conn.executemany(
-                    "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
-                    "upvotes) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (pid, digest_id, e.position, e.line, sql_int(e.upvotes))
-                        for pid, e in sighted
-                    ],
-                )
+                self._write_entries(digest_id, entries, stamp, result)
+                self._record_counts(digest_id, result)
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
         except _ImportedMeanwhileError:

@@ -1,0 +1,82 @@
+"""Importing the arXiv metadata snapshot: streamed in batches, one digest, all or nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.core.importing import import_writer
+from desktop.core.library import Library
+
+
+def snapshot_line(n: int) -> str:
+    return json.dumps(
+        {
+            "id": f"2401.{n:05d}",
+            "submitter": "A. Submitter",
+            "authors": f"Ada Lovelace, Alan Turing and Grace Hopper{n}",
+            "title": f"Streaming snapshot paper number {n} on graph learning",
+            "comments": "10 pages",
+            "journal-ref": None,
+            "categories": "cs.LG stat.ML",
+            "abstract": f"  We study problem {n} of graph learning at length, with results.\n",
+            "versions": [{"version": "v1"}, {"version": "v2"}],
+            "update_date": "2024-01-15",
+        }
+    )
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    path = tmp_path / "arxiv-metadata-oai-snapshot.json"
+    lines = [snapshot_line(n) for n in range(1, 1201)]
+    lines.insert(10, "this line is not JSON")
+    lines.append(snapshot_line(7))  # the same id again
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_snapshot_imports_in_batches_as_one_digest(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 100)  # many batches
+    lib.importer.import_text(  # a paper seen earlier by title only gets its id
+        "Streaming snapshot paper number 3 on graph learning\n\nAn abstract copied from a "
+        "listing earlier, long enough to be believed as one on its own without metadata.\n",
+        "earlier",
+    )
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "imported" and result.format == "arxiv-snapshot"
+    assert result.new_papers == 1199 and result.entries >= 1200
+    assert result.skipped_blocks >= 1
+    assert lib.papers.count() == 1200
+    paper = lib.papers.get(lib.papers.by_arxiv_id("2401.00003"))  # type: ignore[arg-type]
+    assert paper is not None and paper.arxiv_version == 2
+    assert paper.authors == ("Ada Lovelace", "Alan Turing", "Grace Hopper3")
+    assert paper.categories == ("cs.LG", "stat.ML") and len(paper.sightings) == 2
+    digest = lib.digests.all()[-1]
+    assert (digest.format, digest.new_papers) == ("arxiv-snapshot", 1199)
+    (again,) = lib.importer.import_paths([snapshot])
+    assert again.status == "unchanged"
+    assert lib.index.search("graph learning", limit=None).ids  # indexed after the commit
+
+
+def test_a_cancelled_snapshot_keeps_nothing(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 100)
+    calls = iter(range(10**6))
+    (result,) = lib.importer.import_paths([snapshot], cancel=lambda: next(calls) > 3)
+    assert result.status == "cancelled"
+    assert lib.papers.count() == 0 and lib.digests.all() == []
+
+
+def test_a_json_document_is_not_taken_for_a_snapshot(tmp_path: Path) -> None:
+    one = tmp_path / "settings.json"
+    one.write_text('{\n  "a": 1\n}\n', encoding="utf-8")
+    lines = tmp_path / "papers.json"
+    lines.write_text(snapshot_line(1) + "\n" + snapshot_line(2) + "\n", encoding="utf-8")
+    assert not import_writer.is_snapshot_file(one)
+    assert import_writer.is_snapshot_file(lines)
