@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from desktop.core.library import Library
     from desktop.core.search.results import SearchHit, SearchResults
 
-# Highlight colour of `highlight` without --color (desktop.core.annotations.manager has it too;
+# Highlight colour of `highlight` without --color (desktop.core.annotations.highlights has it too;
 # a test keeps them equal, so the parser need not import the annotations module).
 DEFAULT_COLOR = "yellow"
 # How long `restore` waits for running commands to finish before it gives up, in seconds.
@@ -263,7 +263,7 @@ def _highlight_line(h: Highlight) -> str:
 
 def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Print a paper's note, or set it (TEXT, or - to read it from stdin; empty deletes it)."""
-    from desktop.core.annotations.manager import AnnotationError
+    from desktop.core.annotations.common import AnnotationError
 
     (paper_id,) = _paper_ids(lib, [args.id])
     if args.text is None:
@@ -282,7 +282,7 @@ def cmd_note(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Highlight the first occurrence of a quote in a paper's abstract (else its title)."""
-    from desktop.core.annotations.manager import AnnotationError
+    from desktop.core.annotations.common import AnnotationError
 
     (paper_id,) = _paper_ids(lib, [args.id])
     try:
@@ -298,7 +298,7 @@ def cmd_highlight(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List highlights across the library, optionally of one colour or matching a text."""
-    from desktop.core.annotations.manager import AnnotationError
+    from desktop.core.annotations.common import AnnotationError
 
     try:
         found = lib.highlights.search(color=args.color, query=args.query)
@@ -315,7 +315,7 @@ def cmd_highlights(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Add a tag to papers, or remove it from them."""
-    from desktop.core.annotations.manager import AnnotationError
+    from desktop.core.annotations.common import AnnotationError
 
     ids = _paper_ids(lib, args.ids)
     try:
@@ -334,7 +334,7 @@ def cmd_tag(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_tags(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """List tags with their paper counts, or rename or delete one."""
-    from desktop.core.annotations.manager import AnnotationError
+    from desktop.core.annotations.common import AnnotationError
 
     try:
         if args.rename:

@@ -309,7 +309,9 @@ def test_the_cli_imports_only_what_a_command_needs() -> None:
     assert done.returncode == 0 and done.stdout == "[]\n", done.stderr
     assert (
         cli.DEFAULT_COLOR
-        == __import__("desktop.core.annotations.manager", fromlist=["DEFAULT_COLOR"]).DEFAULT_COLOR
+        == __import__(
+            "desktop.core.annotations.highlights", fromlist=["DEFAULT_COLOR"]
+        ).DEFAULT_COLOR
     )
     from desktop.core.search.index import INDEX_DIR
 
