@@ -233,6 +233,18 @@ class WindowContext(Protocol):
         """The clipboard's text."""
         ...
 
+    def set_clipboard_text(self, text: str) -> None:
+        """Put plain text on the clipboard."""
+        ...
+
+    def open_url(self, url: str) -> bool:
+        """Open an http(s) address in the browser (anything else is refused: False)."""
+        ...
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (No is the default); True for yes."""
+        ...
+
     def clipboard_html(self) -> str | None:
         """The clipboard's HTML flavour, when it has one."""
         ...

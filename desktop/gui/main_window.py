@@ -19,12 +19,14 @@ from PySide6.QtCore import (
     QSize,
     Qt,
     QTimer,
+    QUrl,
     Signal,
 )
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QColor,
+    QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
@@ -44,6 +46,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -53,6 +56,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.library import Library
+from desktop.core.links import is_web_url
 from desktop.core.models import Changes, ImportResult, Paper, PaperId
 from desktop.core.views import ViewCount
 from desktop.gui.background import Job
@@ -506,6 +510,24 @@ class MainWindow(QMainWindow):
     def clipboard_text(self) -> str:
         """The clipboard's text."""
         return QApplication.clipboard().text()
+
+    def set_clipboard_text(self, text: str) -> None:
+        """Put plain text on the clipboard."""
+        QApplication.clipboard().setText(text)
+
+    def open_url(self, url: str) -> bool:
+        """Open an http(s) address in the browser (anything else is refused: False)."""
+        if not is_web_url(url):
+            return False
+        return bool(QDesktopServices.openUrl(QUrl(url)))
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question (No is the default); True for yes."""
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(
+            self, "Digest Desk", question, buttons, QMessageBox.StandardButton.No
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def clipboard_html(self) -> str | None:
         """The clipboard's HTML flavour, when it has one (never rendered)."""

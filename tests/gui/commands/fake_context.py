@@ -102,6 +102,9 @@ class FakeContext:
         self.dialogs: list[QDialog] = []
         self.commands_run: list[str] = []
         self.clipboard = ""
+        self.opened: list[str] = []
+        self.questions: list[str] = []
+        self.answer = True
         self.clipboard_html_flavour: str | None = None
         self.paths: list[str] = []
         self.tag: str | None = None
@@ -240,6 +243,21 @@ class FakeContext:
 
     def clipboard_text(self) -> str:
         return self.clipboard
+
+    def set_clipboard_text(self, text: str) -> None:
+        self.clipboard = text
+
+    def open_url(self, url: str) -> bool:
+        from desktop.core.links import is_web_url
+
+        if not is_web_url(url):
+            return False
+        self.opened.append(url)
+        return True
+
+    def confirm(self, question: str) -> bool:
+        self.questions.append(question)
+        return self.answer
 
     def clipboard_html(self) -> str | None:
         return self.clipboard_html_flavour
