@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from typing import Any
 
 import yaml
@@ -12,6 +14,7 @@ from markdown_it.token import Token
 
 from desktop.core.export.markdown import (
     heading_slug,
+    obsidian_tag,
     plan_items,
     render_paper_file,
     render_single,
@@ -175,12 +178,22 @@ def check_paper_file(paper: Paper, ann: Annotations, text: str) -> None:
         front["published"] = front["published"].isoformat()
     library = front.pop("library", None)  # the id of the library, when it has one
     assert library is None or (isinstance(library, str) and len(library) == 32)
+    tag_names = {"tag_names": [collapse_space(t) for t in ann.tags]} if ann.tags else {}
+    identity: dict[str, object] = {"arxiv_id": paper.arxiv_id}
+    if paper.arxiv_id:
+        identity["url"] = f"https://arxiv.org/abs/{paper.arxiv_id}"
+    if paper.authors:
+        identity["authors"] = [collapse_space(a) for a in paper.authors]
+    for tag in front["tags"]:  # valid Obsidian tags: no spaces, not only digits
+        assert re.fullmatch(r"[\w/-]+", tag) and not tag.isdigit(), tag
     assert front == {
         "id": int(paper.id),
+        **identity,
         "title": collapse_space(paper.title),
         "published": collapse_space(paper.published) if paper.published else None,
         "digests": [collapse_space(n) for n in paper.digest_names],
-        "tags": [collapse_space(t) for t in ann.tags],
+        "tags": list(dict.fromkeys(obsidian_tag(t) for t in ann.tags)),
+        **tag_names,
         "status": "archived" if paper.archived else "queued" if paper.queued else "read",
         "starred": paper.starred,
         "exported_by": "digest-desk",
@@ -219,6 +232,7 @@ def test_per_paper_file_reads_well_and_parses_back() -> None:
     assert text == (
         "---\n"
         "id: 1\n"
+        "arxiv_id: null\n"
         'title: "DiskGNN: Bridging I/O Efficiency and Model Accuracy for Out-of-Core GNN '
         'Training"\n'
         "published: 2024-05-08\n"
@@ -226,6 +240,9 @@ def test_per_paper_file_reads_well_and_parses_back() -> None:
         '  - "000_1581d1d7c8c6a1ac.txt"\n'
         '  - "001_bd1b1e10c1ce267e.txt"\n'
         "tags:\n"
+        '  - "gnn"\n'
+        '  - "systems"\n'
+        "tag_names:\n"
         '  - "gnn"\n'
         '  - "systems"\n'
         "status: read\n"
@@ -446,3 +463,18 @@ def test_hostile_papers_cannot_break_the_single_file(ids: list[int], data: st.Da
         if tag == "h3":
             assert text in ("Abstract", "Highlights", "Note")
     assert len(our_quotes(tokens)) == sum(len(a.highlights) for _, a in items)
+
+
+def test_a_paper_with_an_arxiv_id_carries_it_into_its_file() -> None:
+    paper = dataclasses.replace(
+        DISKGNN, arxiv_id="2405.05231", authors=("Renjie Liu", "Yichuan Wang")
+    )
+    notes = dataclasses.replace(DISKGNN_NOTES, tags=("point clouds", "2024", "gnn"))
+    text = render_paper_file(paper, notes)
+    check_paper_file(paper, notes, text)
+    front, body = split_front_matter(text)
+    assert front["url"] == "https://arxiv.org/abs/2405.05231"
+    assert front["tags"] == ["point-clouds", "_2024", "gnn"]
+    assert front["tag_names"] == ["point clouds", "2024", "gnn"]
+    assert "- **arXiv:** [2405\\.05231](https://arxiv.org/abs/2405.05231)" in body
+    assert "- **Authors:** Renjie Liu, Yichuan Wang" in body

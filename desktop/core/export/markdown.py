@@ -36,6 +36,7 @@ from desktop.core.export.safe_filename import (
     unique_names,
 )
 from desktop.core.library import Library
+from desktop.core.links import paper_links
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper, PaperId
 
 SHAPES = ("single", "per-paper")
@@ -356,6 +357,17 @@ def _library_line(library: str | None) -> list[str]:
     return [f"library: {library}"] if library else []
 
 
+def obsidian_tag(name: str) -> str:
+    """A tag name as a valid Obsidian (and YAML) tag: white space becomes ``-``, characters
+    other than letters, digits, ``_``, ``-`` and ``/`` go, and an all-digit tag gets a ``_``
+    in front (``point clouds`` → ``point-clouds``, ``2024`` → ``_2024``)."""
+    slug = re.sub(r"\s+", "-", collapse_space(name).strip())
+    slug = "".join(ch for ch in slug if ch.isalnum() or ch in "_-/").strip("-/")
+    if not slug:
+        return "_"
+    return "_" + slug if slug.isdigit() else slug
+
+
 def front_matter(paper: Paper, ann: Annotations, library: str | None = None) -> str:
     """The YAML front matter of a per-paper file (between ``---`` lines)."""
     published = paper.published
@@ -366,10 +378,22 @@ def front_matter(paper: Paper, ann: Annotations, library: str | None = None) -> 
     lines = [
         "---",
         f"id: {int(paper.id)}",
+        f"arxiv_id: {yaml_string(paper.arxiv_id) if paper.arxiv_id else 'null'}",
+        *(
+            [f"url: {yaml_string(paper_links(paper.arxiv_id, paper.title)['abs'])}"]
+            if paper.arxiv_id
+            else []
+        ),
         f"title: {yaml_string(collapse_space(paper.title))}",
+        *(
+            _yaml_list("authors", [collapse_space(a) for a in paper.authors])
+            if paper.authors
+            else []
+        ),
         f"published: {published_yaml}",
         *_yaml_list("digests", [collapse_space(n) for n in paper.digest_names]),
-        *_yaml_list("tags", [collapse_space(t) for t in ann.tags]),
+        *_yaml_list("tags", list(dict.fromkeys(obsidian_tag(t) for t in ann.tags))),
+        *(_yaml_list("tag_names", [collapse_space(t) for t in ann.tags]) if ann.tags else []),
         f"status: {paper_status(paper)}",
         f"starred: {'true' if paper.starred else 'false'}",
         f"exported_by: {EXPORTED_BY}",
@@ -386,7 +410,12 @@ def _metadata(paper: Paper, ann: Annotations) -> list[str]:
         if paper.published_year_inferred:
             text += " (year inferred)"
         items.append(("Published", text))
-    if paper.authors_count:
+    if paper.arxiv_id:
+        url = paper_links(paper.arxiv_id, paper.title)["abs"]
+        items.append(("arXiv", f"[{escape_inline(paper.arxiv_id)}]({url})"))
+    if paper.authors:
+        items.append(("Authors", ", ".join(escape_inline(a) for a in paper.authors)))
+    elif paper.authors_count:
         items.append(("Authors", str(paper.authors_count)))
     if paper.submitter:
         items.append(("Submitted by", escape_inline(paper.submitter)))
