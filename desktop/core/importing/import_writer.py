@@ -131,10 +131,10 @@ def identity_values(entry: Entry) -> tuple[Any, ...]:
     return (
         entry.arxiv_id,
         sql_int(entry.arxiv_version),
-        json.dumps(list(entry.authors), ensure_ascii=False),
+        json.dumps(list(entry.authors), ensure_ascii=False) if entry.authors else "[]",
         sql_int(entry.comments),
         entry.arxiv_comments,
-        json.dumps(list(entry.categories), ensure_ascii=False),
+        json.dumps(list(entry.categories), ensure_ascii=False) if entry.categories else "[]",
         entry.primary_category,
         entry.journal_ref,
     )
