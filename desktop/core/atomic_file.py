@@ -7,10 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from desktop.core import temp_files
+
+# Temporary files of atomic writes; one left by a killed process is removed by the next write.
+TEMP_PREFIX = ".digest-desk-write-"
+
 
 def atomic_write_text(target: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``target`` through an fsynced temporary file and a rename."""
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp_files.remove_stale(target.parent, TEMP_PREFIX)
+    fd, temp = tempfile.mkstemp(
+        prefix=temp_files.temp_prefix(TEMP_PREFIX), suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from desktop.core.importing.arxiv_ids import split_id
 from desktop.core.models import DigestId, Paper, PaperId, Sighting
 from desktop.core.sql import chunks, marks
 
@@ -47,9 +48,10 @@ class Papers:
         bare = text.strip()
         if bare.lower().startswith("arxiv:"):
             bare = bare[6:]
-        if "v" in bare and bare.rsplit("v", 1)[1].isdigit():
-            bare = bare.rsplit("v", 1)[0]
-        row = self.db.execute("SELECT id FROM papers WHERE arxiv_id = ?", [bare]).fetchone()
+        found = split_id(bare)
+        if found is None:
+            return None
+        row = self.db.execute("SELECT id FROM papers WHERE arxiv_id = ?", [found[0]]).fetchone()
         return PaperId(row[0]) if row else None
 
     def _sightings(self, ids: list[int]) -> dict[int, list[Sighting]]:

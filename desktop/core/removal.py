@@ -27,11 +27,15 @@ class RemovalError(ValueError):
     """A removal that cannot be done; the message is one plain sentence."""
 
 
+# One table's rows taken out of the library: its name, column names and rows.
+TableRows = tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]]
+
+
 @dataclass(frozen=True)
 class RemovedRows:
-    """Rows taken out of the library, by table, with their column names."""
+    """Rows taken out of the library, by table, parents first."""
 
-    tables: tuple[tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]], ...]
+    tables: tuple[TableRows, ...]
 
 
 class Removal:
@@ -63,13 +67,17 @@ class Removal:
             tuple((t, *self._rows(t, ids)) for t in PAPER_TABLES)  # type: ignore[misc]
         )
 
-    def _delete(self, ids: Sequence[int]) -> None:
+    def _delete(self, ids: Sequence[int]) -> TableRows:
+        """Delete papers (cascading to their sightings and annotations) and the tags left on
+        no paper; returns those tags' rows, for undo."""
         for chunk in chunks(list(ids)):
-            # Foreign keys cascade to sightings, notes, highlights and tags.
             self.db.conn.execute(
                 f"DELETE FROM papers WHERE id IN ({marks(len(chunk))})", list(chunk)
             )
-        self.db.conn.execute("DELETE FROM tags WHERE id NOT IN (SELECT tag_id FROM paper_tags)")
+        unused = "FROM tags WHERE id NOT IN (SELECT tag_id FROM paper_tags)"
+        gone = tuple(tuple(r) for r in self.db.execute(f"SELECT id, name {unused}"))
+        self.db.conn.execute(f"DELETE {unused}")
+        return ("tags", ("id", "name"), gone)
 
     def _put_back(
         self, removed: RemovedRows, digests: Sequence[tuple[int, str | None]] = ()
@@ -105,11 +113,8 @@ class Removal:
             present = [r[0] for r in removed.tables[0][2]]
             if not present:
                 return Changes()
-            tags_before = self.db.execute("SELECT id, name FROM tags").fetchall()
-            self._delete(present)
-            tags_after = {r[0] for r in self.db.execute("SELECT id FROM tags")}
-        gone_tags = tuple(tuple(r) for r in tags_before if r[0] not in tags_after)
-        removed = RemovedRows((("tags", ("id", "name"), gone_tags), *removed.tables))
+            gone_tags = self._delete(present)
+        removed = RemovedRows((gone_tags, *removed.tables))
         label = "delete paper" if len(present) == 1 else f"delete {len(present)} papers"
         self.ctx.record(
             label,
@@ -118,15 +123,9 @@ class Removal:
         )
         return self.ctx.emit(_removed_changes(present))
 
-    def _redo_delete(
-        self, ids: Sequence[int], digests: Sequence[int] = (), stamp: str = ""
-    ) -> Changes:
+    def _redo_delete(self, ids: Sequence[int]) -> Changes:
         with self.db.atomic():
             self._delete(ids)
-            for digest_id in digests:
-                self.db.conn.execute(
-                    "UPDATE digests SET removed_at = ? WHERE id = ?", [stamp, digest_id]
-                )
         return self.ctx.emit(_removed_changes(ids))
 
     # -- digests -----------------------------------------------------------------------------
@@ -167,17 +166,14 @@ class Removal:
             doomed = [] if keep_papers else self.papers_only_in(wanted)
             removed = self._snapshot(doomed)
             sightings = self._digest_sightings(wanted)
-            tags_before = self.db.execute("SELECT id, name FROM tags").fetchall()
-            self._delete(doomed)
+            gone_tags = self._delete(doomed)
             self.db.conn.execute(
                 f"DELETE FROM sightings WHERE digest_id IN ({marks(len(wanted))})", wanted
             )
             self.db.conn.executemany(
                 "UPDATE digests SET removed_at = ? WHERE id = ?", [(stamp, i) for i in wanted]
             )
-            tags_after = {r[0] for r in self.db.execute("SELECT id FROM tags")}
-        gone_tags = tuple(tuple(r) for r in tags_before if r[0] not in tags_after)
-        everything = RemovedRows((("tags", ("id", "name"), gone_tags), *removed.tables, sightings))
+        everything = RemovedRows((gone_tags, *removed.tables, sightings))
         label = "remove digest" if len(wanted) == 1 else f"remove {len(wanted)} digests"
         self.ctx.record(
             label,
@@ -187,9 +183,7 @@ class Removal:
         touched = {r[0] for r in sightings[2]}
         return self.ctx.emit(_removed_changes([*doomed, *touched]))
 
-    def _digest_sightings(
-        self, digest_ids: Sequence[int]
-    ) -> tuple[str, tuple[str, ...], tuple[tuple[Any, ...], ...]]:
+    def _digest_sightings(self, digest_ids: Sequence[int]) -> TableRows:
         cursor = self.db.execute(
             f"SELECT * FROM sightings WHERE digest_id IN ({marks(len(digest_ids))})",
             list(digest_ids),
