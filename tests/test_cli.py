@@ -123,3 +123,40 @@ def test_python_m_desktop_runs(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("0 papers")
+
+
+HEAVY = (
+    "whoosh",
+    "numpy",
+    "pandas",
+    "desktop.core.search.index",
+    "desktop.core.importing.import_writer",
+)
+
+
+@pytest.mark.parametrize(
+    "command", [["stats"], ["list", "--view", "queue"], ["mark", "1", "--star"], ["show", "1"]]
+)
+def test_commands_that_do_not_search_load_neither_whoosh_nor_numpy(
+    data: Path, command: list[str]
+) -> None:
+    assert run(["--data-dir", str(data), "import", str(SEEDS)])[0] == 0
+    code = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        f"rc = main({['--data-dir', str(data), *command]!r})\n"
+        f"print(sorted({{m.split('.')[0] if not m.startswith('desktop') else m for m in sys.modules"
+        f" if m.startswith({HEAVY!r})}}))\n"
+        "sys.exit(rc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_note_from_a_command_that_does_not_search_still_reaches_the_index(data: Path) -> None:
+    assert run(["--data-dir", str(data), "import", str(SEEDS)])[0] == 0
+    assert run(["--data-dir", str(data), "note", "3", "zanzibarite crystals"])[0] == 0
+    code, text = run(["--data-dir", str(data), "search", "zanzibarite", "--json"])
+    assert code == 0
+    assert [hit["id"] for hit in json.loads(text)] == [3]

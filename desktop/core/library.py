@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -29,13 +29,16 @@ from desktop.core.annotations.tags import Tags
 from desktop.core.context import LibraryContext
 from desktop.core.digests import Digests
 from desktop.core.history import History
-from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
-from desktop.core.search.index import INDEX_DIR, SearchIndex, build_index
 from desktop.core.triage import Triage
 from desktop.core.views import Views
+
+if TYPE_CHECKING:  # imported when first used: a CLI command that neither imports nor
+    # searches (stats, mark) then starts without Whoosh and the parsers
+    from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
+    from desktop.core.search.index import SearchIndex
 
 DB_FILE = "library.sqlite3"
 
@@ -58,11 +61,36 @@ class Library:
         self.notes = Notes(self._ctx)
         self.highlights = Highlights(self._ctx)
         self.tags = Tags(self._ctx)
-        self.importer = ImportWriter(self._ctx, self.highlights)
+        self._importer: ImportWriter | None = None
         self.removal = Removal(self._ctx)
         # The full-text index, derived from SQLite; it listens first so views see it current.
-        self.index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
-        self.subscribe(self.index.on_changes)
+        # It is made when first used, or when a write changes text it holds.
+        self._index: SearchIndex | None = None
+        self.subscribe(self.tell_index)
+
+    @property
+    def importer(self) -> ImportWriter:
+        """Importing digest files, pasted text and snapshots (made when first used)."""
+        if self._importer is None:
+            from desktop.core.importing.import_writer import ImportWriter
+
+            self._importer = ImportWriter(self._ctx, self.highlights)
+        return self._importer
+
+    @property
+    def index(self) -> SearchIndex:
+        """The full-text index (made, not opened, when first used: see SearchIndex.open)."""
+        if self._index is None:
+            from desktop.core.search.index import INDEX_DIR, SearchIndex
+
+            self._index = SearchIndex(self.db, self.data_dir / INDEX_DIR if self.data_dir else None)
+        return self._index
+
+    def tell_index(self, changes: Changes) -> None:
+        """The listener that keeps the search index current (unsubscribe it to import without
+        indexing, as the benchmark does, then rebuild)."""
+        if changes.indexed_text or self._index is not None:
+            self.index.on_changes(changes)
 
     @property
     def today(self) -> Callable[[], dt.date]:
@@ -107,6 +135,8 @@ class Library:
     ) -> int:
         """Build the search index of the library in ``data_dir`` from scratch, on a
         connection of its own (so any thread may call it); returns the papers indexed."""
+        from desktop.core.search.index import INDEX_DIR, build_index
+
         return build_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR, progress, cancel)
 
     @staticmethod
@@ -131,8 +161,9 @@ class Library:
         return library
 
     def close(self) -> None:
-        """Close the search index and the database connection."""
-        self.index.close()
+        """Close the search index (if it was made) and the database connection."""
+        if self._index is not None:
+            self._index.close()
         self.db.close()
 
     def __enter__(self) -> Library:

@@ -249,6 +249,12 @@ class Changes:
         return self.library or self.read or self.membership or self.tags or self.digests
 
     @property
+    def indexed_text(self) -> bool:
+        """True when text the search index holds may have changed (triage state lives in
+        SQLite only)."""
+        return self.library or self.annotations
+
+    @property
     def empty(self) -> bool:
         """True when nothing changed."""
         return not (self.papers or self.counts or self.annotations)

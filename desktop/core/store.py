@@ -267,13 +267,15 @@ def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
     version of the app, without writing to it. ``read_only`` opens an existing database for
     reading only (a library in a folder this process cannot write).
     """
+    # No sqlite-utils plugins: none may change the library's connection, and finding them
+    # scans every installed package's metadata at each start.
     if path is None:
-        db = Database(memory=True)
+        db = Database(memory=True, execute_plugins=False)
     else:
         conn = (
             _connect_read_only(Path(path)) if read_only else sqlite3.connect(str(path), timeout=30)
         )
-        db = Database(conn)
+        db = Database(conn, execute_plugins=False)
         try:
             db.execute("PRAGMA schema_version").fetchone()
             problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]

@@ -34,6 +34,8 @@ METRICS = {
     "view switch, median",
     "peak RSS, GUI with library open",
     "peak RSS, core only (open, inbox, search)",
+    "CLI `stats`",
+    "CLI `mark ID --star`",
     "database on disk",
     "search index on disk",
 }

@@ -424,8 +424,8 @@ class SearchIndex:
     # -- writing -----------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
         """Library listener: reindex papers whose text or annotations changed."""
-        if not (changes.library or changes.annotations):
-            return  # triage state lives in SQLite only
+        if not changes.indexed_text:
+            return
         if self._ix is None:
             # Written while the index is not open here (a CLI command that does not search):
             # the last close's stamp no longer tells the truth, so the next open compares.
