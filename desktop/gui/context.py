@@ -87,6 +87,10 @@ class SearchBox(Protocol):
         """Empty the field and go back to the view."""
         ...
 
+    def settle(self) -> None:
+        """Show the results of the text typed now if they are still being looked for."""
+        ...
+
 
 class Jobs(Protocol):
     """Background work: imports (with progress and cancel)."""

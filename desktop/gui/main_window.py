@@ -64,6 +64,7 @@ from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.controllers.jobs import JobsController
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import SearchController
+from desktop.gui.controllers.search_worker import search_worker
 from desktop.gui.icons import app_icon, icon
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.models.paper_list import (
@@ -177,6 +178,7 @@ class MainWindow(QMainWindow):
             restore_view=lambda paper_id: self.set_view(self._view, select=paper_id),
             shown=self._after_search,
             index_damaged=self._rebuild_index,
+            worker=search_worker(library, self),
         )
         self._jobs = JobsController(
             library,
@@ -829,7 +831,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()
-        self._search.timer.stop()
+        self._search.stop()
         self.detail.stop()
         self._library.unsubscribe(self._listener)
         super().closeEvent(event)

@@ -25,6 +25,7 @@ def previous_paper(ctx: WindowContext) -> None:
 @command("open-paper", label="Open paper", menu="Paper", icon="read", needs_paper=True)
 def open_paper(ctx: WindowContext) -> None:
     """Open the paper in the detail pane and mark it read."""
+    ctx.search.settle()  # Enter right after typing a query opens its first result
     paper_id = ctx.current_id()
     if paper_id is None:
         return

@@ -76,6 +76,9 @@ class FakeSearch:
     def clear(self) -> None:
         pass
 
+    def settle(self) -> None:
+        pass
+
 
 class FakeJobs:
     """Imports run at once, in the test's thread."""
