@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from desktop.core.library import Library
+from desktop.core.links import paper_links
 from desktop.core.models import Paper
 from desktop.gui.core_errors import CORE_ERRORS
 from desktop.gui.models.paper_list import authors_text, short_date
@@ -53,6 +54,19 @@ def lookup_urls(title: str) -> list[tuple[str, str]]:
         query = urlencode({key: " ".join(title.split()), **extra})
         out.append((site, f"{base}?{query}"))
     return out
+
+
+def web_links(paper: Paper) -> tuple[str, list[tuple[str, str]]]:
+    """The line of web links under a paper's title: its own pages when its arXiv id is
+    known (the addresses of ``show --json``), else title searches."""
+    if not paper.arxiv_id:
+        return "Look it up on ", lookup_urls(paper.title)
+    links = paper_links(paper.arxiv_id, paper.title)
+    return "On the web: ", [
+        (f"arXiv {paper.arxiv_id}", links["abs"]),
+        ("PDF", links["pdf"]),
+        ("Hugging Face", links["hf"]),
+    ]
 
 
 def open_external(url: QUrl) -> None:
@@ -178,8 +192,9 @@ class DetailPane(QWidget):
         self.block(cursor, bottom=4)
         self._state_line(cursor, paper)
         self.block(cursor, bottom=14)
-        cursor.insertText("Look it up on ", self.muted())
-        for n, (site, url) in enumerate(lookup_urls(paper.title)):
+        lead, links = web_links(paper)
+        cursor.insertText(lead, self.muted())
+        for n, (site, url) in enumerate(links):
             if n:
                 cursor.insertText(" · ", self.muted())
             cursor.insertText(site, self.link(url))
