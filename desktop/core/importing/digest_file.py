@@ -70,6 +70,9 @@ class DigestSource:
     sha256: str
     encoding: str
     warnings: tuple[str, ...] = ()
+    # The identity versions before 0.1 gave the digest: the SHA-256 of its bytes as read
+    # (of its UTF-8 text, for a paste). A library imported then is still matched by it.
+    legacy_sha256: str | None = None
 
 
 def _is_dir(path: Path) -> bool:
@@ -248,6 +251,7 @@ def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> Digest
         sha256=digest_sha256(text),
         encoding=encoding,
         warnings=warnings,
+        legacy_sha256=hashlib.sha256(data).hexdigest(),
     )
 
 
@@ -289,4 +293,5 @@ def text_source(text: str, name: str) -> DigestSource:
         text=clean,
         sha256=digest_sha256(clean),
         encoding="utf-8",
+        legacy_sha256=hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest(),
     )

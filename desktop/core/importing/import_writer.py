@@ -29,6 +29,7 @@ from desktop.core.importing.identity import Match, match_entries
 from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
 from desktop.core.plain_text import clean_name
+from desktop.core.sql import marks
 
 # A multi-file import commits its files in batches (group commit, see ImportWriter.import_paths):
 # one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
@@ -371,6 +372,29 @@ class ImportWriter:
         finally:
             conn.execute(f"PRAGMA cache_size = {int(before)}")
 
+    def _known(self, source: DigestSource, *, heal: bool = False) -> bool:
+        """True when the library holds this digest (not removed): by its normalised text, or
+        by the identity an older version gave it (``legacy_sha256``). With ``heal``, a digest
+        found by its old identity gets the normalised one, so that the same text with other
+        line ends or trailing spaces is known too from now on."""
+        hashes = [source.sha256, *([source.legacy_sha256] if source.legacy_sha256 else [])]
+        row = self.ctx.db.execute(
+            f"SELECT id, sha256 FROM digests WHERE sha256 IN ({marks(len(hashes))}) "
+            "AND removed_at IS NULL",
+            hashes,
+        ).fetchone()
+        if row is None:
+            return False
+        if heal and row[1] != source.sha256:
+            conn = self.ctx.db.conn
+            heal_sql = "UPDATE digests SET sha256 = ? WHERE id = ?"
+            if conn.in_transaction:  # a batch of import_paths: committed with it
+                conn.execute(heal_sql, [source.sha256, row[0]])
+            else:
+                with conn:
+                    conn.execute(heal_sql, [source.sha256, row[0]])
+        return True
+
     def import_text(self, text: str, name: str) -> ImportResult:
         """Import digest text held in memory (a paste) as a digest called ``name``."""
         return self.import_source(text_source(text, name))
@@ -378,11 +402,7 @@ class ImportWriter:
     def preview_text(self, text: str) -> ImportPreview:
         """What importing ``text`` would do, without writing anything."""
         source = text_source(text, "preview")
-        already = bool(
-            self.ctx.db.execute(
-                "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
-            ).fetchone()
-        )
+        already = self._known(source)
         parsed = parse_digest(source.text, self.ctx.today(), source_name=source.name)
         entries = parsed.entries
         matches = match_entries(self.ctx.db, entries, title_keys([e.title for e in entries]))
@@ -660,9 +680,7 @@ class ImportWriter:
         heard by listeners here.
         """
         result = ImportResult(source.name, source.path, warnings=list(source.warnings))
-        if self.ctx.db.execute(
-            "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
-        ).fetchone():
+        if self._known(source, heal=True):
             result.status = "unchanged"
             return result, Changes()
         parsed = parse_digest(source.text, self.ctx.today(), source_name=source.name)
@@ -682,9 +700,7 @@ class ImportWriter:
             with self._file_scope():
                 # Again, now that this connection holds the write lock: another one (a second
                 # import of the same folder) may have stored the file since the check above.
-                if conn.execute(
-                    "SELECT 1 FROM digests WHERE sha256 = ? AND removed_at IS NULL", [source.sha256]
-                ).fetchone():
+                if self._known(source):
                     raise _ImportedMeanwhileError
                 # A digest removed earlier is imported again as new: its old row goes.
                 conn.execute(
