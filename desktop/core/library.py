@@ -7,7 +7,9 @@ attribute (``library.triage.set_read(ids)``, ``library.notes.set(paper_id, text)
 - ``digests``: the imported digests; ``importer``: importing digest files and text;
 - ``removal``: deleting papers, removing and renaming digests;
 - ``triage``: read, star, queue, archive; ``notes``, ``highlights``, ``tags``: annotations;
-- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo.
+- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo;
+- ``saved_views``: named searches shown as views (``saved:ID``); ``rules``: queries with
+  actions, run on the papers each import adds.
 
 Every write returns a :class:`~desktop.core.models.Changes` and is heard by the listeners
 given to :meth:`Library.subscribe` (the search index first, then the views).
@@ -33,7 +35,11 @@ from desktop.core.importing.import_writer import CancelFn, ImportWriter, Progres
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
+from desktop.core.rules import Rules
+from desktop.core.saved_views import PREFIX as SAVED_VIEW_PREFIX
+from desktop.core.saved_views import SavedViews
 from desktop.core.search.index import INDEX_DIR, SearchIndex, build_index
+from desktop.core.search.selection import QuerySelection
 from desktop.core.triage import Triage
 from desktop.core.views import Views
 
@@ -63,6 +69,14 @@ class Library:
         # The full-text index, derived from SQLite; it listens first so views see it current.
         self.index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
         self.subscribe(self.index.on_changes)
+        # Saved views and rules select papers by query: the index's answers are cached per
+        # query, forgotten (after the index caught up) when text or annotations change.
+        self.selection = QuerySelection(db, self.index)
+        self.subscribe(self.selection.on_changes)
+        self.saved_views = SavedViews(self._ctx, self.selection)
+        self.views.add_kind(SAVED_VIEW_PREFIX, self.saved_views.where)
+        self.rules = Rules(self._ctx, self.selection)
+        self.importer.on_new_papers = self.rules.run_on_import
 
     @property
     def today(self) -> Callable[[], dt.date]:
