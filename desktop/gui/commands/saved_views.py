@@ -37,6 +37,7 @@ def save_view(ctx: WindowContext, name: str, query: str) -> None:
         return
     ctx.refresh_counts()
     ctx.set_view(view.key)
+    ctx.focus_list()
     hint = f"   ·   g then {view.position} comes back to it" if view.position <= 9 else ""
     ctx.say(f"Saved view “{view.name}”{hint}")
 

@@ -1,15 +1,17 @@
 """The rules dialog: the rules in running order, and a form to add one, all by keyboard.
 
-In the list: Delete deletes the selected rule, Space turns it off or on, Alt+T tries it on
-the library (nothing changes) and Alt+P applies it (u undoes it in the window). In the
-form: Tab moves between name, query, the actions and the tag; the query's match count
-follows typing; Enter adds the rule. Esc closes.
+In the list (Ctrl+L): Delete deletes the selected rule, Space turns it off or on, Ctrl+T
+tries it on the library (nothing changes) and Ctrl+P applies it (u undoes it in the window).
+The form (Ctrl+N): Tab moves between name, query, the actions and the tag; the query's
+match count follows typing; Enter adds the rule. Esc closes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -67,10 +69,10 @@ class RulesDialog(QDialog):
         self.list.installEventFilter(self)
         layout.addWidget(self.list, 1)
         row = QHBoxLayout()
-        self.try_button = QPushButton("&Try on library", self)
-        self.apply_button = QPushButton("A&pply to library", self)
-        self.toggle_button = QPushButton("Turn o&ff/on", self)
-        self.delete_button = QPushButton("&Delete", self)
+        self.try_button = QPushButton("Try on library (Ctrl+T)", self)
+        self.apply_button = QPushButton("Apply to library (Ctrl+P)", self)
+        self.toggle_button = QPushButton("Off/on (Space)", self)
+        self.delete_button = QPushButton("Delete (Del)", self)
         for button in (self.try_button, self.apply_button, self.toggle_button, self.delete_button):
             button.setAutoDefault(False)
             row.addWidget(button)
@@ -79,9 +81,13 @@ class RulesDialog(QDialog):
         self.apply_button.clicked.connect(self.apply_selected)
         self.toggle_button.clicked.connect(self.toggle_selected)
         self.delete_button.clicked.connect(self.delete_selected)
+        self._key("Ctrl+T", self.try_selected)
+        self._key("Ctrl+P", self.apply_selected)
+        self._key("Ctrl+L", self.list.setFocus)
 
         form = QFormLayout()
         self.name = QLineEdit(self)
+        self._key("Ctrl+N", self.name.setFocus)
         self.name.setObjectName("rule-name")
         self.query = QLineEdit(self)
         self.query.setObjectName("rule-query")
@@ -134,6 +140,13 @@ class RulesDialog(QDialog):
         self.count_timer.timeout.connect(self.count_query)
         self.query.textEdited.connect(lambda _t: self.count_timer.start())
         self.reload()
+
+    def _key(self, key: str, run: Callable[[], None]) -> None:
+        """A key that works anywhere in the dialog."""
+        action = QAction(self)
+        action.setShortcut(QKeySequence(key))
+        action.triggered.connect(lambda _checked=False: run())
+        self.addAction(action)
 
     # -- the list ------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
