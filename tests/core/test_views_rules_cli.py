@@ -93,7 +93,7 @@ def test_rules_add_list_import_try_apply_delete(data: Path, tmp_path: Path) -> N
     assert len(queued) == tried["matched"]
     run(*d, "rules", "disable", "agents")
     code, text = run(*d, "rules")
-    assert "agents  [agent*] -> tag \"agents\", star  (off)" in text and "3 rules" in text
+    assert 'agents  [agent*] -> tag "agents", star  (off)' in text and "3 rules" in text
     code, text = run(*d, "rules", "delete", "agents")
     assert code == 0 and "deleted rule 'agents'" in text
 
