@@ -141,9 +141,10 @@ def cmd_import(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_list(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
-    """List the papers of a view."""
+    """List the papers of a view (built-in, digest:ID, tag:NAME or a saved view's name)."""
+    view = _saved_view_key(lib, args.view)
     try:
-        ids = lib.views.ids(args.view)
+        ids = lib.views.ids(view)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     papers = lib.papers.many(ids)
@@ -660,6 +661,116 @@ def _export_bibtex(
     return 0
 
 
+def _saved_view_key(lib: Library, view: str) -> str:
+    """``view`` itself for a built-in, digest or tag view; else the saved view it names
+    (``saved:ID``), with the search index opened to answer it."""
+    if view in VIEWS or view.startswith(("digest:", "tag:")):
+        return view
+    from desktop.core.saved_views import SavedViewError
+
+    try:
+        saved = lib.saved_views.get(view)
+    except SavedViewError as exc:
+        raise CliError(f"{exc}; use one of {', '.join(VIEWS)}, digest:ID, tag:NAME") from exc
+    if saved.error:
+        raise CliError(f"the saved view {saved.name!r} cannot be shown: {saved.error}")
+    _open_index(lib)
+    return saved.key
+
+
+def _open_index(lib: Library) -> None:
+    """Open the search index of a library opened without it (saved views and rules ask it)."""
+    if lib.index.generation < 0:
+        lib.index.open()
+
+
+def cmd_views(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List saved views with their counts; add, rename, move or delete one."""
+    from desktop.core.saved_views import SavedViewError
+
+    _open_index(lib)
+    try:
+        if args.add:
+            lib.saved_views.add(*args.add)
+        elif args.rename:
+            lib.saved_views.rename(*args.rename)
+        elif args.move:
+            name, delta = args.move
+            try:
+                places = int(delta)
+            except ValueError as exc:
+                raise CliError(f"--move takes a number of places, not {delta!r}") from exc
+            lib.saved_views.move(name, places)
+        elif args.delete is not None:
+            lib.saved_views.delete(args.delete)
+    except SavedViewError as exc:
+        raise CliError(str(exc)) from exc
+    views = lib.saved_views.all()
+    counts = lib.saved_views.counts()
+    if args.json:
+        _print_json(
+            [
+                {**v.to_json(), "total": counts[v.key].total, "unread": counts[v.key].unread}
+                for v in views
+            ],
+            out,
+        )
+        return 0
+    for v in views:
+        c = counts[v.key]
+        state = f"cannot run: {v.error}" if v.error else f"{c.unread} unread of {c.total}"
+        out.write(f"{v.position:>3}  {v.name}  [{v.query}]  {state}\n")
+    out.write(f"{len(views)} saved view{'s' if len(views) != 1 else ''}\n")
+    return 0
+
+
+def cmd_rules(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
+    """List rules; add, delete, try or apply one."""
+    from desktop.core.rules import RuleError
+
+    action = args.rules_command or "list"
+    try:
+        if action == "add":
+            acts = [a for a in ("star", "queue", "archive", "mute") if getattr(args, a)]
+            rule = lib.rules.add(args.name, args.query, acts, tag=args.tag)
+            if not args.json:
+                out.write(f"added rule {rule.name!r}: {rule.query} -> {rule.describe()}\n")
+        elif action == "delete":
+            rule = lib.rules.delete(args.name)
+            if not args.json:
+                out.write(f"deleted rule {rule.name!r}\n")
+        elif action in ("enable", "disable"):
+            lib.rules.set_enabled(args.name, action == "enable")
+        elif action in ("try", "apply"):
+            _open_index(lib)
+            outcome = (
+                lib.rules.try_rule(args.name)
+                if action == "try"
+                else lib.rules.apply(args.name).outcomes[0]
+            )
+            if args.json:
+                _print_json({"action": action, **outcome.to_json()}, out)
+                return 0 if outcome.error is None else 1
+            verb = "would change" if action == "try" else "changed"
+            out.write(f"{outcome.summary()}\n")
+            out.write(f"{outcome.matched} papers match; {verb} {sum(outcome.changed.values())}\n")
+            return 0 if outcome.error is None else 1
+    except RuleError as exc:
+        raise CliError(str(exc)) from exc
+    rules = lib.rules.all()
+    if args.json:
+        _print_json([r.to_json() for r in rules], out)
+        return 0
+    if action == "list":
+        for r in rules:
+            state = "" if r.enabled else "  (off)"
+            if r.error:
+                state += f"  cannot run: {r.error}"
+            out.write(f"{r.position:>3}  {r.name}  [{r.query}] -> {r.describe()}{state}\n")
+        out.write(f"{len(rules)} rule{'s' if len(rules) != 1 else ''}\n")
+    return 0
+
+
 Handler = Callable[["Library", argparse.Namespace, TextIO], int]
 # Commands that search (or keep the search index current); the others open the library
 # without its index, so they neither import Whoosh nor wait for an import's index writes.
@@ -679,6 +790,10 @@ def _writes(args: argparse.Namespace) -> bool:
         return bool(args.rename) or args.delete is not None
     if command == "backup":
         return not args.list
+    if command == "views":
+        return bool(args.add or args.rename or args.move) or args.delete is not None
+    if command == "rules":
+        return args.rules_command not in (None, "list")
     return False
 
 
@@ -834,7 +949,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("list", help="list the papers of a view")
-    p.add_argument("--view", default="inbox", help=f"{'|'.join(VIEWS)} or digest:ID")
+    p.add_argument(
+        "--view", default="inbox", help=f"{'|'.join(VIEWS)}, digest:ID or a saved view's name"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_list)
 
@@ -909,6 +1026,44 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--delete", metavar="TAG")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_tags)
+
+    p = sub.add_parser("views", help="list saved views (searches); add, rename or delete one")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--add", nargs=2, metavar=("NAME", "QUERY"), help="save a search")
+    group.add_argument("--rename", nargs=2, metavar=("OLD", "NEW"))
+    group.add_argument("--move", nargs=2, metavar=("NAME", "PLACES"), help="-1 is one up")
+    group.add_argument("--delete", metavar="NAME")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_views)
+
+    p = sub.add_parser("rules", help="rules run on import: list, add, delete, try, apply")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_rules)
+    rules = p.add_subparsers(dest="rules_command", metavar="ACTION")
+    r = rules.add_parser("list", help="list the rules in running order")
+    r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    r = rules.add_parser("add", help="add a rule: a query and at least one action")
+    r.add_argument("name")
+    r.add_argument("query")
+    r.add_argument("--tag", metavar="TAG", help="tag the papers it matches")
+    for flag, text in (
+        ("star", "star them"),
+        ("queue", "add them to the reading queue"),
+        ("archive", "archive them"),
+        ("mute", "archive them with the reason 'muted by rule NAME'"),
+    ):
+        r.add_argument(f"--{flag}", action="store_true", help=text)
+    r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    for verb, text in (
+        ("delete", "delete a rule"),
+        ("enable", "let a rule run on imports again"),
+        ("disable", "keep a rule from running on imports"),
+        ("try", "how many papers of the library a rule would change (changes nothing)"),
+        ("apply", "apply a rule to the whole library now"),
+    ):
+        r = rules.add_parser(verb, help=text)
+        r.add_argument("name")
+        r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 
     p = sub.add_parser("delete", help="delete papers with their notes, highlights and tags")
     p.add_argument("ids", nargs="+", metavar="ID")

@@ -7,7 +7,9 @@ attribute (``library.triage.set_read(ids)``, ``library.notes.set(paper_id, text)
 - ``digests``: the imported digests; ``importer``: importing digest files and text;
 - ``removal``: deleting papers, removing and renaming digests;
 - ``triage``: read, star, queue, archive; ``notes``, ``highlights``, ``tags``: annotations;
-- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo.
+- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo;
+- ``saved_views``: named searches shown as views (``saved:ID``); ``rules``: queries with
+  actions, run on the papers each import adds.
 
 Every write returns a :class:`~desktop.core.models.Changes` and is heard by the listeners
 given to :meth:`Library.subscribe` (the search index first, then the views).
@@ -32,12 +34,16 @@ from desktop.core.history import History
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
+from desktop.core.saved_views import PREFIX as SAVED_VIEW_PREFIX
+from desktop.core.saved_views import SavedViews
+from desktop.core.search.selection import QuerySelection
 from desktop.core.triage import Triage
 from desktop.core.views import Views
 
 if TYPE_CHECKING:  # imported when first used: a CLI command that neither imports nor
     # searches (stats, mark) then starts without Whoosh and the parsers
     from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
+    from desktop.core.rules import Rules
     from desktop.core.search.index import SearchIndex
 
 DB_FILE = "library.sqlite3"
@@ -67,6 +73,13 @@ class Library:
         # It is made when first used, or when a write changes text it holds.
         self._index: SearchIndex | None = None
         self.subscribe(self.tell_index)
+        # Saved views and rules select papers by query: the index's answers are cached per
+        # query, forgotten (after the index caught up) when text or annotations change.
+        self.selection = QuerySelection(db, lambda: self.index)
+        self.subscribe(self.selection.on_changes)
+        self.saved_views = SavedViews(self._ctx, self.selection)
+        self.views.add_kind(SAVED_VIEW_PREFIX, self.saved_views.where)
+        self._rules: Rules | None = None
 
     @property
     def importer(self) -> ImportWriter:
@@ -75,7 +88,17 @@ class Library:
             from desktop.core.importing.import_writer import ImportWriter
 
             self._importer = ImportWriter(self._ctx, self.highlights)
+            self._importer.on_new_papers = self.rules.run_on_import
         return self._importer
+
+    @property
+    def rules(self) -> Rules:
+        """Queries with actions, run on the papers each import adds (made when first used)."""
+        if self._rules is None:
+            from desktop.core.rules import Rules
+
+            self._rules = Rules(self._ctx, self.selection)
+        return self._rules
 
     @property
     def index(self) -> SearchIndex:

@@ -153,6 +153,10 @@ class ImportResult:
     error: str | None = None
     new_ids: list[PaperId] = field(default_factory=list)
     updated_ids: list[PaperId] = field(default_factory=list)
+    # What the rules did to the new papers ("rule 'agents': 7 tagged"), and the stored run
+    # (rule_runs.id) the window's history undoes as one step.
+    rules: list[str] = field(default_factory=list)
+    rule_run: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -180,6 +184,8 @@ class ImportResult:
             text += f" [{self.format}]"
         for warning in self.warnings:
             text += f" (warning: {warning})"
+        if self.rules:
+            text += "; " + "; ".join(self.rules)
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -198,6 +204,7 @@ class ImportResult:
             "skipped": [{"line": line, "reason": reason} for line, reason in self.skipped],
             "warnings": self.warnings,
             "error": self.error,
+            "rules": self.rules,
         }
 
 

@@ -227,6 +227,63 @@ def m006_removed_and_sample_digests(db: Database) -> None:
     db.execute("ALTER TABLE digests ADD COLUMN sample INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations()
+def m007_saved_views_and_rules(db: Database) -> None:
+    """Saved searches shown as views, rules run on import, and why a rule muted a paper.
+
+    A view or rule keeps its query text as typed (a query that no longer parses is shown
+    with the reason, never dropped). ``rules.actions`` is a JSON list of action names.
+    ``rule_mutes`` keeps the visible reason of a paper a rule muted (archived);
+    ``rule_runs`` what the rules did to one import's papers (JSON), for its undo.
+    """
+    db.execute(
+        """
+        CREATE TABLE saved_views (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE rules (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL,
+            actions TEXT NOT NULL,
+            tag TEXT,
+            position INTEGER NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    # What the rules did to the papers of one import, so that it is undone as one step
+    # (by the window's history, which did not run the import: a worker did).
+    db.execute(
+        """
+        CREATE TABLE rule_runs (
+            id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            effects TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE rule_mutes (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            rule_name TEXT NOT NULL,
+            muted_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list

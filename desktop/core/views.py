@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +59,31 @@ def view_where(view: str) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID or tag:NAME")
 
 
+# Answers the SQL condition of a view of another kind (``saved:ID``) from its key (``ID``).
+ViewResolver = Callable[[str], tuple[str, list[Any]]]
+
+
 class Views:
     """The papers of each view (``library.views``)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._kinds: dict[str, ViewResolver] = {}
 
-    where = staticmethod(view_where)
+    def add_kind(self, prefix: str, resolve: ViewResolver) -> None:
+        """Answer views ``PREFIX:KEY`` with ``resolve(KEY)`` (saved views register so)."""
+        self._kinds[prefix] = resolve
+
+    def where(self, view: str) -> tuple[str, list[Any]]:
+        """The SQL condition (over papers ``p``) of any view, built-in or registered."""
+        prefix, sep, key = view.partition(":")
+        if sep and prefix in self._kinds:
+            return self._kinds[prefix](key)
+        return view_where(view)
 
     def contains(self, view: str, ids: Sequence[int]) -> set[PaperId]:
         """Which of ``ids`` belong to a view (cheap: only those papers are looked at)."""
-        where, params = view_where(view)
+        where, params = self.where(view)
         found: set[PaperId] = set()
         for chunk in chunks(list(ids)):
             found.update(
@@ -89,7 +103,7 @@ class Views:
         The default order is import order then position in the digest, except the queue
         (queue order) and a digest view (position in that digest).
         """
-        where, params = view_where(view)
+        where, params = self.where(view)
         key = SORT_SQL.get(sort)
         if sort not in SORT_SQL:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_SQL)}")

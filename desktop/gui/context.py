@@ -79,6 +79,10 @@ class SearchBox(Protocol):
         """True when the field holds text."""
         ...
 
+    def text(self) -> str:
+        """The text in the field (searched or not yet)."""
+        ...
+
     def focus(self) -> None:
         """Put the keyboard in the search field."""
         ...
@@ -210,6 +214,10 @@ class WindowContext(Protocol):
 
     def sync_sidebar(self) -> None:
         """Show the current view as the sidebar's current entry."""
+        ...
+
+    def refresh_counts(self) -> None:
+        """Rebuild the sidebar's entries and recount every view now (saved views changed)."""
         ...
 
     def reload(self) -> None:

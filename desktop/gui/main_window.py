@@ -128,6 +128,8 @@ def empty_message(view: str) -> str:
         return "No starred papers yet. Press s to star the current paper."
     if view == "archive":
         return "Nothing archived yet. Press e to archive a paper you are done with."
+    if view.startswith("saved:"):
+        return "No paper matches this saved view now (hover it in the sidebar for its search)."
     return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
 
@@ -737,12 +739,29 @@ class MainWindow(QMainWindow):
         """The sidebar's context menu for the tag under ``pos`` (None elsewhere)."""
         index = self.sidebar.indexAt(pos)
         view = str(index.data(ViewRole) or "") if index.isValid() else ""
+        if view.startswith("saved:"):
+            return self._saved_view_menu(view)
         if not view.startswith("tag:"):
             return None
         self._menu_tag = view.split(":", 1)[1]
         menu = QMenu(self.sidebar)
         menu.addAction(self.actions_by_name["rename-tag"])
         menu.addAction(self.actions_by_name["delete-tag"])
+        return menu
+
+    def _saved_view_menu(self, view: str) -> QMenu:
+        """The context menu of a saved view: it is shown first, as its commands act on the
+        saved view shown."""
+        if view != self._view:
+            self.set_view(view)
+        menu = QMenu(self.sidebar)
+        for name in (
+            "rename-saved-view",
+            "move-saved-view-up",
+            "move-saved-view-down",
+            "delete-saved-view",
+        ):
+            menu.addAction(self.actions_by_name[name])
         return menu
 
     # -- importing -------------------------------------------------------------------------

@@ -42,6 +42,8 @@ IMPORT_CACHE_KIB = 64 * 1024
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
+# A file's new papers -> (report lines, id of the stored run for undo); see rules.py.
+NewPapersHook = Callable[[Sequence[PaperId]], tuple[list[str], int | None]]
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,9 @@ class ImportWriter:
         self.batch_files = IMPORT_BATCH_FILES
         self.batch_seconds = IMPORT_BATCH_SECONDS
         self._held: list[Changes] | None = None
+        # Called with a file's new papers inside its transaction (the library's rules); returns
+        # report lines and the id of what it stored for undo (see rules.py).
+        self.on_new_papers: NewPapersHook | None = None
 
     def _emit(self, changes: Changes) -> Changes:
         if self._held is not None and not changes.empty:
@@ -730,6 +735,8 @@ class ImportWriter:
                 self._record_counts(digest_id, result)
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
+                if self.on_new_papers is not None and result.new_ids:
+                    result.rules, result.rule_run = self.on_new_papers(result.new_ids)
         except _ImportedMeanwhileError:
             unchanged = ImportResult(source.name, source.path, warnings=list(source.warnings))
             unchanged.status = "unchanged"

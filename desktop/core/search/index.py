@@ -46,7 +46,7 @@ from desktop.core.search.errors import (
     strict,
 )
 from desktop.core.search.filter_sql import filtered_ids, search_fallback, search_filters_only
-from desktop.core.search.query import And, Not, Or, ParsedQuery, parse_query
+from desktop.core.search.query import And, Node, Not, Or, ParsedQuery, parse_query
 from desktop.core.search.ranker import (
     Engine,
     holds_phrase,
@@ -699,6 +699,21 @@ class SearchIndex:
         if self._corrector is None:
             self._corrector = searcher.corrector("abstract")
         return suggest(searcher, self._corrector, self._get_engine(), original, parsed)
+
+    def matching_ids(self, text: Node) -> list[PaperId] | None:
+        """Every paper whose indexed text matches a text tree, unranked (saved views and
+        rules count these); None while the index cannot answer (damaged, being rebuilt)."""
+        if not self.usable:
+            return None
+        try:
+            engine = self._get_engine()
+            mask = engine.matching(text)
+            return [PaperId(int(i)) for i in engine.docids[mask].tolist()]
+        except Exception as exc:
+            if not self.is_damage(exc):
+                raise
+            self._rebuild_after_damage(f"search failed ({exc})")
+            return None
 
     # -- related -----------------------------------------------------------------------------
     def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:

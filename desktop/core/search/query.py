@@ -528,3 +528,23 @@ def parse_query(query: str) -> ParsedQuery:
         parsed.notices.insert(0, f"Query not understood ({reason}); searched for the plain words.")
     parsed.notices[:0] = notices
     return parsed
+
+
+def parse_strict(query: str) -> ParsedQuery:
+    """Parse a query exactly as written, or raise QuerySyntaxError saying why.
+
+    For saved views and rules, which must never quietly mean something else: no degrading to
+    plain terms, no cutting. An empty query is an error too.
+    """
+    query = " ".join(query.split())
+    if not query:
+        raise QuerySyntaxError("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"the query is longer than {MAX_QUERY_CHARS:,} characters")
+    try:
+        tree = _Parser(_tokenize(query)).parse()
+    except RecursionError as exc:
+        raise QuerySyntaxError("the query nests too deeply") from exc
+    if tree is not None and _count_leaves(tree) > MAX_TERMS:
+        raise QuerySyntaxError(f"the query has more than {MAX_TERMS} terms")
+    return split_query(tree)

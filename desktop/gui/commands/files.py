@@ -43,6 +43,7 @@ def import_pasted(ctx: WindowContext, text: str, name: str) -> None:
     if result.status == "unchanged":
         ctx.say("This text was already imported")
         return
+    ctx.library.rules.record_import_undo([result])  # the rules' effects: one undo step
     ctx.say(f"Pasted digest: {result.summary()}")
     if result.digest_id is not None:
         ctx.set_view(f"digest:{result.digest_id}")

@@ -79,6 +79,10 @@ class SearchController(QObject):
         """True when the field holds text."""
         return bool(self.field.text())
 
+    def text(self) -> str:
+        """The text in the field (searched or not yet)."""
+        return self.field.text()
+
     def focus(self) -> None:
         """Put the keyboard in the search field, with its text selected."""
         self.field.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -44,6 +44,8 @@ def describe(result: ImportResult) -> str:
     text = ", ".join(parts) + "."
     for warning in result.warnings:
         text += f" Warning: {warning}."
+    if result.rules:  # what the rules did: "rule 'agents': 7 tagged; rule 'x': 3 muted"
+        text += " " + "; ".join(result.rules) + "."
     return text
 
 

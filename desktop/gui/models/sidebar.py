@@ -1,4 +1,5 @@
-"""The sidebar: built-in views, then one entry per digest (and per tag), with unread counts."""
+"""The sidebar: built-in views, saved views, then one entry per digest (and per tag), with
+unread counts."""
 
 from __future__ import annotations
 
@@ -62,6 +63,10 @@ def view_label(library: Library, view: str) -> str:
                 return digest_label(digest.name, digest.digest_date)
     if view.startswith("tag:"):
         return f"#{view.split(':', 1)[1]}"
+    if view.startswith("saved:"):
+        for saved in library.saved_views.all():
+            if saved.key == view:
+                return saved.name
     return view
 
 
@@ -80,7 +85,28 @@ class SidebarModel(QAbstractListModel):
         self._digest_counts: dict[Any, Any] | None = None
         self.refresh(with_counts=counts)
 
+    def _saved_view_entries(self, *, with_counts: bool) -> list[Entry]:
+        """The "Saved views" section: each saved search with its current unread count; a
+        view whose query no longer parses stays, marked, and its tooltip says why."""
+        views = self.library.saved_views.all()
+        if not views:
+            return []
+        counts = self.library.saved_views.counts() if with_counts else {}
+        entries = [Entry(None, "Saved views")]
+        for view in views:
+            c = counts.get(view.key, ViewCount(0, 0))
+            place = f"g then {view.position}: " if view.position <= 9 else ""
+            if view.error:
+                label = f"{view.name} (cannot run)"
+                tip = f"{view.query}\nThis query no longer parses: {view.error}"
+            else:
+                label = view.name
+                tip = f"{place}{view.query}\n{c.unread} unread of {c.total}"
+            entries.append(Entry(view.key, label, c.unread, c.total, "search", tip))
+        return entries
+
     def _build(self, counts: dict[str, ViewCount] | None, digest_stale: bool) -> list[Entry]:
+        counts_given = counts is not None
         if counts is None:
             counts = {view: ViewCount(0, 0) for view in VIEW_LABELS}
         entries = [
@@ -99,6 +125,7 @@ class SidebarModel(QAbstractListModel):
         entries.append(
             Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
         )
+        entries += self._saved_view_entries(with_counts=counts_given)
         digests = self.library.digests.all()
         if digests:
             if digest_stale:

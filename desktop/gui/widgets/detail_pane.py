@@ -261,7 +261,8 @@ class DetailPane(QWidget):
         if paper.queued:
             chips.append(("In reading queue", "#2f7d4f"))
         if paper.archived:
-            chips.append(("Archived", "#6b7280"))
+            muted = self.library.rules.muted_reason(paper.id)  # a rule's mute says so
+            chips.append((f"Archived: {muted}" if muted else "Archived", "#6b7280"))
         for n, (text, color) in enumerate(chips):
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(color))
