@@ -671,7 +671,10 @@ def _saved_view_key(lib: Library, view: str) -> str:
     try:
         saved = lib.saved_views.get(view)
     except SavedViewError as exc:
-        raise CliError(f"{exc}; use one of {', '.join(VIEWS)}, digest:ID, tag:NAME") from exc
+        raise CliError(
+            f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID, tag:NAME "
+            "or the name of a saved view (`digest-desk views`)"
+        ) from exc
     if saved.error:
         raise CliError(f"the saved view {saved.name!r} cannot be shown: {saved.error}")
     _open_index(lib)

@@ -3,6 +3,9 @@
 Triage state, digests and dates live in SQLite only, so a keypress never rewrites the index;
 these conditions are applied at search time. While the index cannot be used, search answers
 from a LIKE scan of titles and abstracts (:func:`search_fallback`).
+
+The functions that return hits import snippets.py (and with it Whoosh's analysers) when they
+run: the conditions alone serve commands that never search (saved views in `list`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from sqlite_utils import Database
 from desktop.core.models import PaperId
 from desktop.core.search.query import And, Filter, Node, Not, Or, ParsedQuery, Phrase, Word
 from desktop.core.search.results import SearchResults
-from desktop.core.search.snippets import NO_TERMS, fill_hits, match_terms
 
 FALLBACK_NOTICE = "The search index is being rebuilt; results are approximate."
 
@@ -95,6 +97,8 @@ def search_filters_only(
         + (" LIMIT ?" if limit else ""),
         [*params, limit] if limit else params,
     ).fetchall()
+    from desktop.core.search.snippets import NO_TERMS, fill_hits  # see the module's docstring
+
     fill_hits(db, results, [(PaperId(r[0]), 0.0) for r in rows], NO_TERMS)
 
 
@@ -141,4 +145,6 @@ def search_fallback(
         [*[like(w) for w in words], *params, *([limit] if limit else [])],
     ).fetchall()
     scored = [(PaperId(r[0]), float(r[1] or 0)) for r in rows]
+    from desktop.core.search.snippets import fill_hits, match_terms  # see the module's docstring
+
     fill_hits(db, results, scored, match_terms(parsed.text))
