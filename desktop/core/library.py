@@ -33,7 +33,7 @@ from desktop.core.importing.import_writer import CancelFn, ImportWriter, Progres
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
-from desktop.core.search.index import INDEX_DIR, SearchIndex, build_index
+from desktop.core.search.index import INDEX_DIR, SEGMENT_DOCS, SearchIndex, build_index
 from desktop.core.triage import Triage
 from desktop.core.views import Views
 
@@ -103,11 +103,26 @@ class Library:
 
     @staticmethod
     def build_search_index(
-        data_dir: Path, progress: ProgressFn | None = None, cancel: CancelFn | None = None
+        data_dir: Path,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        *,
+        workers: int | None = None,
+        segment_docs: int = SEGMENT_DOCS,
     ) -> int:
         """Build the search index of the library in ``data_dir`` from scratch, on a
-        connection of its own (so any thread may call it); returns the papers indexed."""
-        return build_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR, progress, cancel)
+        connection of its own (so any thread may call it); returns the papers indexed.
+
+        A large library's segments are written by ``workers`` worker processes (default:
+        one per CPU above PARALLEL_MIN_PAPERS papers; see search/parallel_build.py)."""
+        return build_index(
+            Path(data_dir) / DB_FILE,
+            Path(data_dir) / INDEX_DIR,
+            progress,
+            cancel,
+            workers=workers,
+            segment_docs=segment_docs,
+        )
 
     @staticmethod
     def take_daily_backup(data_dir: Path) -> Path | None:
