@@ -33,6 +33,7 @@ METRICS = {
     "search p95, plain words",
     "related papers p50 / p95",
     "GUI start to interactive",
+    "GUI start, library not in the page cache",
     "next paper (j), median",
     "view switch, median",
     "peak RSS, GUI with library open",
