@@ -418,7 +418,7 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock | None = None) 
 
 
 def open_database(
-    data_dir: Path, *, backups: bool = True, daily: bool = True
+    data_dir: Path, *, backups: bool = True, daily: bool = True, check: bool = True
 ) -> tuple[Database, list[str]]:
     """Open the library database in ``data_dir`` as Library.open does; (db, notices).
 
@@ -426,7 +426,8 @@ def open_database(
     :func:`check_database_present`); opens a folder this process cannot write read-only;
     cleans temporary copies of killed backups and restores; takes the pre-migration backup,
     migrates, and (``daily``) takes the daily backup. A damaged database raises
-    CorruptDatabaseError offering the latest backup, and is never written to.
+    CorruptDatabaseError offering the latest backup, and is never written to. Without
+    ``check``, the page-by-page ``quick_check`` is left to the caller (integrity.py).
     """
     data_dir = Path(data_dir)
     path = data_dir / DB_FILE
@@ -434,7 +435,7 @@ def open_database(
     check_database_present(data_dir, path)
     notices: list[str] = []
     try:
-        db = store.connect(path, read_only=read_only)
+        db = store.connect(path, read_only=read_only, check=check)
         try:
             existed = bool(store.applied_migrations(db))
             if read_only:

@@ -18,13 +18,14 @@ given to :meth:`Library.subscribe` (the search index first, then the views).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from desktop.core import backup, store
+from desktop.core import backup, integrity, store
 from desktop.core.annotations.highlights import Highlights
 from desktop.core.annotations.notes import Notes
 from desktop.core.annotations.tags import Tags
@@ -60,6 +61,8 @@ class Library:
         self._ctx = LibraryContext(db, self.history, self._emit)
         # Things the user should be told after opening (such as a backup that failed).
         self.notices: list[str] = []
+        # This open's session marker (integrity.py): its clean close removes it.
+        self._session: integrity.Session | None = None
         self.papers = Papers(db)
         self.views = Views(db)
         self.digests = Digests(db)
@@ -133,6 +136,7 @@ class Library:
         backups: bool = True,
         defer_daily_backup: bool = False,
         defer_index_rebuild: bool = False,
+        defer_integrity_check: bool | None = None,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
@@ -143,32 +147,74 @@ class Library:
         to :meth:`build_search_index` (``index.needs_rebuild`` tells); searches answer
         from SQLite until ``index.open()`` picks the built index up.
         A damaged database raises CorruptDatabaseError offering the latest backup, and is never
-        written to.
+        written to. ``defer_integrity_check`` (by default, as ``defer_daily_backup``) leaves
+        the page-by-page check out of the open: :meth:`take_daily_backup`, run by the caller
+        off the GUI thread, runs it when due (integrity.py says when, and why that still
+        catches a damaged file).
         """
         data_dir = Path(data_dir)
-        db, notices = backup.open_database(data_dir, backups=backups, daily=not defer_daily_backup)
+        deferred = defer_daily_backup if defer_integrity_check is None else defer_integrity_check
+        state_before = integrity.file_state(data_dir / DB_FILE)
+        db, notices = backup.open_database(
+            data_dir, backups=backups, daily=not defer_daily_backup, check=not deferred
+        )
         library = cls(db, data_dir)
         library.notices.extend(notices)
-        library.index.open(defer_rebuild=defer_index_rebuild)
+        try:
+            if not db.execute("PRAGMA query_only").fetchone()[0]:
+                library._session = integrity.begin_session(
+                    data_dir, data_dir / DB_FILE, state_before
+                )
+            library.index.open(defer_rebuild=defer_index_rebuild)
+        except BaseException as exc:
+            library.index.close(stamp=False)
+            db.close()
+            integrity.abandon_session(library._session)
+            # Without the check at open, damage may first show to a read here.
+            if isinstance(exc, sqlite3.DatabaseError) and store.is_corruption(exc):
+                raise store.CorruptDatabaseError(
+                    data_dir / DB_FILE, str(exc), backup.latest_backup(data_dir)
+                ) from exc
+            raise
         return library
 
     @staticmethod
     def build_search_index(
-        data_dir: Path, progress: ProgressFn | None = None, cancel: CancelFn | None = None
+        data_dir: Path,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        *,
+        workers: int | None = None,
+        segment_docs: int | None = None,
     ) -> int:
         """Build the search index of the library in ``data_dir`` from scratch, on a
-        connection of its own (so any thread may call it); returns the papers indexed."""
-        from desktop.core.search.index import INDEX_DIR, build_index
+        connection of its own (so any thread may call it); returns the papers indexed.
 
-        return build_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR, progress, cancel)
+        A large library's segments are written by ``workers`` worker processes (default:
+        one per CPU above PARALLEL_MIN_PAPERS papers; see search/parallel_build.py)."""
+        from desktop.core.search.index import INDEX_DIR, SEGMENT_DOCS, build_index
+
+        return build_index(
+            Path(data_dir) / DB_FILE,
+            Path(data_dir) / INDEX_DIR,
+            progress,
+            cancel,
+            workers=workers,
+            segment_docs=segment_docs or SEGMENT_DOCS,
+        )
 
     @staticmethod
     def take_daily_backup(data_dir: Path) -> Path | None:
         """Take the daily backup of the library in ``data_dir`` if one is due, on a connection
-        of its own (so any thread may call it); returns the backup's path or None."""
+        of its own (so any thread may call it); returns the backup's path or None.
+
+        First the integrity check runs when due (integrity.check_if_due): a damaged database
+        raises CorruptDatabaseError offering the latest backup, and no backup is taken.
+        """
+        integrity.check_if_due(Path(data_dir))
         if not backup.daily_backup_due(Path(data_dir)):
-            return None  # not even the connection's integrity check is needed
-        db = store.connect(Path(data_dir) / DB_FILE)
+            return None
+        db = store.connect(Path(data_dir) / DB_FILE, check=False)  # the copy is checked
         try:
             return backup.daily_backup(db, Path(data_dir))
         finally:
@@ -184,10 +230,13 @@ class Library:
         return library
 
     def close(self) -> None:
-        """Close the search index (if it was made) and the database connection."""
+        """Close the search index (if it was made) and the database connection (a clean
+        close: the session marker goes, see integrity.py)."""
         if self._index is not None:
             self._index.close()
         self.db.close()
+        integrity.end_session(self._session)
+        self._session = None
 
     def __enter__(self) -> Library:
         return self

@@ -316,13 +316,16 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{uri}?immutable=1", uri=True)
 
 
-def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
+def connect(path: Path | str | None, *, read_only: bool = False, check: bool = True) -> Database:
     """Open (or create) the database with WAL, synchronous=FULL and foreign keys on.
 
     ``None`` opens a private in-memory database. Refuses a file that is damaged or not a
     database (CorruptDatabaseError, after ``PRAGMA quick_check``), and one written by a newer
     version of the app, without writing to it. ``read_only`` opens an existing database for
-    reading only (a library in a folder this process cannot write).
+    reading only (a library in a folder this process cannot write). Without ``check``, the
+    ``quick_check`` (which reads every page: seconds at a million papers) is left to the
+    caller, who runs it elsewhere (integrity.py); a file that is not a database at all is
+    still refused.
     """
     # No sqlite-utils plugins: none may change the library's connection, and finding them
     # scans every installed package's metadata at each start.
@@ -335,9 +338,10 @@ def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
         db = Database(conn, execute_plugins=False)
         try:
             db.execute("PRAGMA schema_version").fetchone()
-            problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
-            if problems != ["ok"]:
-                raise CorruptDatabaseError(path, "; ".join(map(str, problems[:3])))
+            if check:
+                problems = quick_check_problems(db.conn)
+                if problems:
+                    raise CorruptDatabaseError(path, "; ".join(problems[:3]))
             check_not_newer(db)
             check_is_ours(db, path)
         except StoreError:
@@ -363,6 +367,15 @@ def connect(path: Path | str | None, *, read_only: bool = False) -> Database:
     if path is not None and not read_only:
         db.conn.set_trace_callback(_turn_hook(Path(path).parent))
     return db
+
+
+def quick_check_problems(conn: sqlite3.Connection) -> list[str]:
+    """What ``PRAGMA quick_check`` reports; an empty list means no damage was found.
+
+    Raises sqlite3.DatabaseError when the file cannot even be read that far.
+    """
+    problems = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    return [] if problems == ["ok"] else problems
 
 
 def _turn_hook(data_dir: Path) -> Callable[[str], None]:

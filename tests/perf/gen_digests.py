@@ -7,7 +7,14 @@ words and a long tail of rare ones. Files are written in the three layouts the p
 (page copies, compact copies, paragraphs), about 100 papers per file, and about 5% of papers
 reappear in a later digest, as they do in real listings.
 
+``--format jsonl`` writes the same kind of papers as one arXiv metadata snapshot file instead
+(JSON lines, one record per line, as ``arxiv-metadata-oai-snapshot.json`` has them: ``id``,
+``submitter``, ``authors``, ``title`` and ``abstract`` wrapped in lines, ``comments``,
+``journal-ref``, ``doi``, ``categories``, ``versions``, ``update_date``, ``authors_parsed``).
+It is streamed: papers are made and written one at a time, so any size fits in memory.
+
 Usage: ``python tests/perf/gen_digests.py --papers 10000 --out DIR [--seed 7] [--verify]``
+or ``python tests/perf/gen_digests.py --format jsonl --papers 1000000 --out FILE.jsonl``
 """
 
 from __future__ import annotations
@@ -15,10 +22,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import random
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -401,6 +409,192 @@ def verify(corpus: Corpus, out_dir: Path, today: dt.date | None = None) -> list[
     return problems
 
 
+# -- the arXiv metadata snapshot (JSON lines) -------------------------------------------------
+FIRST_NAMES = (
+    "Wei",
+    "Yuki",
+    "Anna",
+    "Rahul",
+    "Maria",
+    "Jun",
+    "Olga",
+    "David",
+    "Li",
+    "Sara",
+    "Ahmed",
+    "Chen",
+    "Elena",
+    "Tomás",
+    "Priya",
+    "Kenji",
+    "Fatima",
+    "Lukas",
+    "Mei",
+    "Jonas",
+    "Amara",
+    "Pierre",
+    "Hye-jin",
+    "Ivan",
+    "Sofía",
+    "Arjun",
+    "Noah",
+    "Zhang",
+    "Ingrid",
+    "Mateo",
+)
+LAST_NAMES = (
+    "Wang",
+    "Li",
+    "Müller",
+    "Smith",
+    "García",
+    "Tanaka",
+    "Kumar",
+    "Kim",
+    "Ivanov",
+    "Rossi",
+    "Nguyen",
+    "Schmidt",
+    "Chen",
+    "Dubois",
+    "Silva",
+    "Johansson",
+    "Novak",
+    "Haddad",
+    "Okafor",
+    "Zhao",
+    "Liu",
+    "Sato",
+    "Patel",
+    "Kowalski",
+    "Fischer",
+    "Andersen",
+    "Moreau",
+    "Yilmaz",
+)
+CATEGORIES = (
+    "cs.LG",
+    "cs.CL",
+    "cs.CV",
+    "cs.AI",
+    "cs.IR",
+    "cs.DC",
+    "cs.RO",
+    "cs.CR",
+    "cs.NE",
+    "cs.SE",
+    "stat.ML",
+    "math.OC",
+    "eess.SP",
+    "q-bio.NC",
+    "cs.DB",
+    "cs.PF",
+)
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# A snapshot's first paper; ids then run on month by month (YYMM.NNNNN).
+FIRST_SNAPSHOT_MONTH = dt.date(2015, 1, 1)
+PAPERS_PER_MONTH = 20_000
+WRAP = 80
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    """What :func:`write_snapshot` wrote."""
+
+    path: Path
+    papers: int
+    bytes: int
+    rare_name: str  # a system name that one paper in the middle of the file introduces
+
+
+def _wrap(text: str, indent: str) -> str:
+    """``text`` wrapped at ~80 columns, as the snapshot's titles and abstracts are."""
+    lines: list[str] = []
+    current: list[str] = []
+    width = 0
+    for word in text.split(" "):
+        if current and width + len(word) + 1 > WRAP:
+            lines.append(" ".join(current))
+            current, width = [], 0
+        current.append(word)
+        width += len(word) + 1
+    if current:
+        lines.append(" ".join(current))
+    return ("\n" + indent).join(lines)
+
+
+def _snapshot_record(
+    rng: random.Random, vocab: Vocabulary, n: int
+) -> tuple[dict[str, object], str | None]:
+    """The ``n``-th record of a generated snapshot, and the system name it introduces."""
+    month_index, number = divmod(n, PAPERS_PER_MONTH)
+    year = FIRST_SNAPSHOT_MONTH.year + (FIRST_SNAPSHOT_MONTH.month - 1 + month_index) // 12
+    month = (FIRST_SNAPSHOT_MONTH.month - 1 + month_index) % 12 + 1
+    created = dt.date(year, month, 1) + dt.timedelta(days=int(rng.random() * 28))
+    paper = _paper(rng, vocab, created)
+    name = None
+    match = re.search(r"We propose ([A-Za-z]+), ", paper.abstract)
+    if match:
+        name = match.group(1)
+    count = min(40, 1 + int(rng.expovariate(1 / 4)))
+    people = [(_pick(rng, LAST_NAMES), _pick(rng, FIRST_NAMES)) for _ in range(count)]
+    authors = ", ".join(f"{first} {last}" for last, first in people[:-1])
+    authors = (authors + " and " if authors else "") + f"{people[-1][1]} {people[-1][0]}"
+    primary = _pick(rng, CATEGORIES)
+    extra = [_pick(rng, CATEGORIES) for _ in range(int(rng.random() * 3))]
+    categories = " ".join(dict.fromkeys([primary, *extra]))
+    versions = []
+    when = created
+    for v in range(1, 2 + int(rng.expovariate(1.5))):
+        stamp = f"{WEEKDAYS[when.weekday()]}, {when.day} {MONTH_ABBR[when.month - 1]} {when.year}"
+        seconds = int(rng.random() * 86400)
+        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        versions.append({"version": f"v{v}", "created": f"{stamp} {clock} GMT"})
+        when += dt.timedelta(days=1 + int(rng.random() * 60))
+    record: dict[str, object] = {
+        "id": f"{year % 100:02d}{month:02d}.{number + 1:05d}",
+        "submitter": f"{people[0][1]} {people[0][0]}",
+        "authors": authors,
+        "title": _wrap(paper.title, "  "),
+        "comments": f"{rng.randint(6, 40)} pages, {rng.randint(1, 12)} figures"
+        if rng.random() < 0.6
+        else None,
+        "journal-ref": None,
+        "doi": None,
+        "report-no": None,
+        "categories": categories,
+        "license": "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
+        "abstract": "  " + _wrap(paper.abstract, "") + "\n",
+        "versions": versions,
+        "update_date": (when - dt.timedelta(days=1)).isoformat(),
+        "authors_parsed": [[last, first, ""] for last, first in people],
+    }
+    return record, name
+
+
+def iter_snapshot_lines(papers: int, *, seed: int = 7) -> Iterator[tuple[str, str | None]]:
+    """Each record of a generated snapshot as one JSON line, with the name it introduces."""
+    rng = random.Random(seed)
+    vocab = Vocabulary()
+    for n in range(papers):
+        record, name = _snapshot_record(rng, vocab, n)
+        yield json.dumps(record, ensure_ascii=False) + "\n", name
+
+
+def write_snapshot(path: Path, papers: int, *, seed: int = 7) -> SnapshotInfo:
+    """Write a snapshot of ``papers`` papers to ``path``, streamed (memory stays flat)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rare = "musculoskeletal"
+    size = 0
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for n, (line, name) in enumerate(iter_snapshot_lines(papers, seed=seed)):
+            if name and rare == "musculoskeletal" and n >= papers // 3:
+                rare = name
+            out.write(line)
+    size = path.stat().st_size
+    return SnapshotInfo(path, papers, size, rare)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate digest files, optionally verifying them by parsing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -408,7 +602,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--verify", action="store_true", help="parse every file back and check")
+    parser.add_argument(
+        "--format",
+        choices=("digests", "jsonl"),
+        default="digests",
+        help="digest text files into the folder --out, or one arXiv snapshot file --out",
+    )
     args = parser.parse_args(argv)
+    if args.format == "jsonl":
+        info = write_snapshot(args.out, args.papers, seed=args.seed)
+        print(f"{info.papers} papers, {info.bytes / 2**20:.1f} MiB -> {info.path}")
+        return 0
     corpus = generate(args.out, args.papers, seed=args.seed)
     print(
         f"{len(corpus.papers)} papers, {corpus.sightings} entries in {len(corpus.files)} files "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.importing.arxiv_snapshot import SnapshotStats, iter_snapshot_entries
 from desktop.core.importing.digest_parser import title_key
 from tests.perf import bench
 from tests.perf.gen_digests import (
@@ -16,6 +17,7 @@ from tests.perf.gen_digests import (
     generate,
     render,
     verify,
+    write_snapshot,
 )
 
 pytestmark = pytest.mark.perf
@@ -23,13 +25,15 @@ pytestmark = pytest.mark.perf
 SMOKE_PAPERS = 500
 METRICS = {
     "SQLite import",
-    "index build",
+    "index build, 1 process",
+    "index build, worker processes",
     "search p50, all 20 queries",
     "search p95, all 20 queries",
     "search p50, plain words",
     "search p95, plain words",
     "related papers p50 / p95",
     "GUI start to interactive",
+    "GUI start, library not in the page cache",
     "next paper (j), median",
     "view switch, median",
     "peak RSS, GUI with library open",
@@ -111,3 +115,39 @@ def test_bench_smoke_report_structure(tmp_path: Path, capsys: pytest.CaptureFixt
     assert report["sizes"]["database_bytes"] > 0
     assert report["sizes"]["index_bytes"] > 0
     assert report["sizes"]["fts5_index_bytes"] > 0
+
+
+def test_a_generated_snapshot_reads_back_as_papers(tmp_path: Path) -> None:
+    info = write_snapshot(tmp_path / "s.jsonl", 400, seed=3)
+    again = write_snapshot(tmp_path / "t.jsonl", 400, seed=3)
+    assert info.path.read_bytes() == again.path.read_bytes()  # deterministic given a seed
+    stats = SnapshotStats()
+    entries = list(iter_snapshot_entries(info.path, stats=stats))
+    assert stats.skipped == 0 and len(entries) == 400 == info.papers
+    assert len({e.arxiv_id for e in entries}) == 400
+    assert all(40 <= len(e.title) <= 200 and "\n" not in e.title for e in entries)
+    assert all(ABSTRACT_CHARS[0] <= len(e.abstract) <= ABSTRACT_CHARS[1] + 5 for e in entries)
+    assert all(e.authors and e.categories and e.published for e in entries)
+    assert sum(info.rare_name in e.abstract for e in entries) >= 1
+
+
+def test_bench_smoke_snapshot_import_and_only(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    argv = ["--papers", "300", "--format", "jsonl", "--workdir", str(tmp_path / "work")]
+    argv += ["--only", "import,parallel,search,fts5", "--index-workers", "2", "--repeats", "1"]
+    assert bench.main([*argv, "--out", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    rows = {row["metric"]: row for row in report["rows"]}
+    assert report["import"]["papers"] == 300 and report["import"]["failed_files"] == 0
+    assert rows["JSON-lines import"]["value"] > 0
+    assert rows["peak RSS, JSON-lines import"]["value"] > 0
+    assert rows["index build, worker processes"]["value"] > 0
+    assert rows["index build, worker processes"]["fts5"] > 0
+    assert rows["index build, 1 process"]["value"] is None
+    assert "skipped" in rows["index build, 1 process"]["note"]
+    assert rows["GUI start to interactive"]["value"] is None
+    assert rows["search p95, all 20 queries"]["value"] is not None
+    assert report["meta"]["stages"] == ["fts5", "import", "parallel", "search"]
+    # A second run of the same size reuses the generated snapshot.
+    assert bench.main([*argv, "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["corpus"]["reused"] is True

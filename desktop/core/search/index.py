@@ -46,6 +46,13 @@ from desktop.core.search.errors import (
     strict,
 )
 from desktop.core.search.filter_sql import filtered_ids, search_fallback, search_filters_only
+from desktop.core.search.parallel_build import (
+    BuildCancelledError,
+    IndexBuildError,
+    default_workers,
+    slices_of,
+    write_segments,
+)
 from desktop.core.search.query import And, Node, Not, Or, ParsedQuery, parse_query
 from desktop.core.search.ranker import (
     Engine,
@@ -61,6 +68,7 @@ from desktop.core.search.suggestions import suggest
 from desktop.core.search.whoosh_segments import (
     PrivateRamStorage,
     WhooshAccess,
+    commit_segments,
     compatibility_problem,
     live_documents,
     segment_access,
@@ -77,8 +85,11 @@ DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
 _BATCH = 1000
 # A full rebuild writes a segment per this many papers (the writer holds a segment's
-# postings in memory: about 100 MB per 50,000 papers).
+# postings in memory: about 100 MB per 50,000 papers, in each worker process).
 SEGMENT_DOCS = 50_000
+# A build from scratch of more papers than this runs in worker processes (parallel_build.py);
+# below it, starting the processes (about a second) costs more than they save.
+PARALLEL_MIN_PAPERS = 2 * SEGMENT_DOCS
 REBUILDING = "The search index is being rebuilt; related papers are unavailable."
 SLOW_PATH = "Searching and indexing use Whoosh's own code instead: exact, but slower."
 
@@ -254,8 +265,16 @@ class SearchIndex:
         self._ix = ix
         self._get_searcher().doc_count()  # open() then reads every column in reconcile()
 
-    def _recreate(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> None:
-        """Throw the index files away and build them again from SQLite (a cancel propagates)."""
+    def _recreate(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        *,
+        workers: int = 1,
+        segment_docs: int = SEGMENT_DOCS,
+    ) -> None:
+        """Throw the index files away and build them again from SQLite (a cancel propagates,
+        and so does IndexBuildError, a worker process of a parallel build that died)."""
         self._close_index()
         self.broken_reason = None
         self.rebuilds += 1
@@ -270,7 +289,7 @@ class SearchIndex:
                     self._ix = FileStorage(str(self.path)).create_index(
                         make_schema(), indexname=INDEX_NAME
                     )
-            self.rebuild(progress, cancel)
+            self.rebuild(progress, cancel, workers=workers, segment_docs=segment_docs)
         except RebuildCancelledError:
             self.mark_broken("the search index rebuild was cancelled")
             raise
@@ -278,11 +297,17 @@ class SearchIndex:
             self.mark_broken(f"the search index could not be rebuilt ({exc})")
 
     def rebuild_from_scratch(
-        self, progress: ProgressFn | None = None, cancel: CancelFn | None = None
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        *,
+        workers: int = 1,
+        segment_docs: int = SEGMENT_DOCS,
     ) -> None:
         """Throw the index files away and build them again from SQLite (a cancel propagates;
-        other failures leave ``broken_reason`` set)."""
-        self._recreate(progress, cancel)
+        other failures leave ``broken_reason`` set). With ``workers`` > 1 the segments are
+        written by that many worker processes (see :meth:`rebuild`)."""
+        self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
 
     # -- the clean-close stamp -----------------------------------------------------------
     # Reconciling reads every paper's version from SQLite (seconds at 100,000 papers). On
@@ -482,16 +507,30 @@ class SearchIndex:
             return 0
         return self._write_changed(sorted(stale), full=len(stale) > len(sql) // 2)
 
-    def rebuild(self, progress: ProgressFn | None = None, cancel: CancelFn | None = None) -> int:
-        """Rewrite every document from SQLite; returns the count.
+    def rebuild(
+        self,
+        progress: ProgressFn | None = None,
+        cancel: CancelFn | None = None,
+        *,
+        workers: int = 1,
+        segment_docs: int = SEGMENT_DOCS,
+    ) -> int:
+        """Rewrite every document from SQLite, a segment per ``segment_docs`` papers in id
+        order; returns the count.
 
         ``progress(done, total, label)`` is called after each batch of papers; when
-        ``cancel()`` turns true, the write is abandoned (RebuildCancelledError).
+        ``cancel()`` turns true, the write is abandoned (RebuildCancelledError). With
+        ``workers`` > 1, an index on disk read and written by the fast paths, and more than one
+        segment to write, the segments are written by worker processes (parallel_build.py)
+        and committed together: the same segments, term by term, as one process writes.
         """
         if self._ix is None:
-            self._recreate(progress, cancel)
+            self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
             return self.last_written
         ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
+        db_path = self._database_path()
+        if workers > 1 and db_path is not None and self.access.fast and len(ids) > segment_docs:
+            return self._rebuild_in_processes(ids, db_path, workers, segment_docs, progress, cancel)
         written = 0
 
         def work(writer: Any, searcher: Any, part: list[int]) -> int:
@@ -506,13 +545,65 @@ class SearchIndex:
                     progress(written, len(ids), "Indexing")
             return written
 
-        # A segment per SEGMENT_DOCS papers keeps the writer's memory bounded; the first
-        # commit replaces the old index.
-        parts = [ids[i : i + SEGMENT_DOCS] for i in range(0, len(ids), SEGMENT_DOCS)] or [[]]
+        # A segment per segment_docs papers keeps the writer's memory bounded; the first
+        # commit replaces the old index, and no later one merges segments (so the segments
+        # are those a parallel build writes).
+        parts = [ids[i : i + segment_docs] for i in range(0, len(ids), segment_docs)] or [[]]
         for n, part in enumerate(parts):
-            self._write(functools.partial(work, part=part), clear=n == 0)
+            self._write(functools.partial(work, part=part), clear=n == 0, merge=False)
         self.last_written = written
         return written
+
+    def _database_path(self) -> Path | None:
+        """The file of the library database, or None for one in memory."""
+        for _seq, name, file in self.db.execute("PRAGMA database_list").fetchall():
+            if name == "main" and file:
+                return Path(file)
+        return None
+
+    def _rebuild_in_processes(
+        self,
+        ids: list[int],
+        db_path: Path,
+        workers: int,
+        segment_docs: int,
+        progress: ProgressFn | None,
+        cancel: CancelFn | None,
+    ) -> int:
+        """Write the segments in worker processes, then commit them as the whole index."""
+        assert self.path is not None
+        lock = _process_lock(self._lock_key)
+        if not lock.acquire(timeout=WRITE_TIMEOUT):
+            raise IndexBuildError("the search index is being written by another thread")
+        try:
+            index_lock = self._ix.lock("WRITELOCK")
+            if not try_for(index_lock.acquire, timeout=WRITE_TIMEOUT, delay=0.1):
+                raise IndexBuildError("the search index is locked by another process")
+            try:
+                segments = write_segments(
+                    db_path,
+                    self.path,
+                    slices_of(ids, segment_docs),
+                    workers=workers,
+                    total=len(ids),
+                    progress=progress,
+                    cancel=cancel,
+                )
+                self._close_searcher()
+                commit_segments(self._ix, segments)
+            except BuildCancelledError:
+                raise RebuildCancelledError from None
+            except IndexBuildError as exc:
+                self.mark_broken(f"the search index could not be built ({exc})")
+                raise
+            finally:
+                index_lock.release()
+        finally:
+            lock.release()
+        self._pending.clear()
+        self.broken_reason = None
+        self.last_written = len(ids)
+        return len(ids)
 
     def _versions(self, ids: list[int]) -> dict[int, int]:
         out: dict[int, int] = {}
@@ -558,7 +649,7 @@ class SearchIndex:
 
         return self._write(work)
 
-    def _write(self, work: Any, *, clear: bool = False) -> int:
+    def _write(self, work: Any, *, clear: bool = False, merge: bool = True) -> int:
         """Run ``work(writer, searcher)`` under the process lock and the index lock, commit.
 
         The index lock is taken here rather than by Whoosh's writer, so that it is released
@@ -580,7 +671,8 @@ class SearchIndex:
                 try:
                     with self._ix.searcher() as searcher:
                         count = work(writer, searcher)
-                    writer.commit(mergetype=writing.CLEAR if clear else None)
+                    mergetype = None if merge else writing.NO_MERGE
+                    writer.commit(mergetype=writing.CLEAR if clear else mergetype)
                     self._pending.clear()
                 except _NothingToDoError:
                     writer.cancel()
@@ -760,19 +852,29 @@ def build_index(
     index_path: Path,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    *,
+    workers: int | None = None,
+    segment_docs: int = SEGMENT_DOCS,
 ) -> int:
     """Build the index of the database at ``db_path`` from scratch, on a connection of its own
     (so any thread may call it); returns how many papers were indexed.
 
-    Raises RebuildCancelledError when cancelled, and RuntimeError when it could not be built.
+    ``workers`` worker processes write the segments (default: one per CPU when the library
+    has over PARALLEL_MIN_PAPERS papers, else none: this process writes them). Raises
+    RebuildCancelledError when cancelled, and RuntimeError (IndexBuildError when a worker
+    process died) when it could not be built; the index is then left empty, to be built again.
     """
     from desktop.core import store  # the library's connection settings
 
-    db = store.connect(db_path)
+    # No integrity check here: the library's open (or its background check) does that.
+    db = store.connect(db_path, check=False)
     try:
         built = SearchIndex(db, index_path)
+        if workers is None:
+            (count,) = db.execute("SELECT COUNT(*) FROM papers").fetchone()
+            workers = default_workers() if count > PARALLEL_MIN_PAPERS else 1
         try:
-            built.rebuild_from_scratch(progress, cancel)
+            built.rebuild_from_scratch(progress, cancel, workers=workers, segment_docs=segment_docs)
             if built.broken_reason is not None:
                 raise RuntimeError(built.broken_reason)
             return built.last_written

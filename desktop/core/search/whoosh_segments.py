@@ -10,6 +10,9 @@ document or one posting at a time in Python:
   tokenizes with one regular expression, keeps postings in per-term arrays already in document
   order (nothing is sorted but the term list) and encodes each block with a few C-level calls.
   Positions are not indexed: phrases are checked on the text itself (ranker.py).
+  :func:`write_segment` writes one segment without committing it (a worker process of the
+  parallel build does), and :func:`commit_segments` then makes a set of such segments the
+  index, in one new table of contents.
 
 Those internals are not promised by Whoosh, so :func:`compatibility_problem` checks, once per
 process, that the running Whoosh has every class, attribute and signature used here, and runs
@@ -30,6 +33,7 @@ import logging
 import operator
 import os
 import random
+import shutil
 import struct
 import tempfile
 from array import array
@@ -69,6 +73,11 @@ REQUIRED: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("whoosh.writing", "SegmentWriter.per_document_reader", ()),
     ("whoosh.writing", "SegmentWriter.add_postings_to_pool", ("reader", "startdoc", "docmap")),
     ("whoosh.reading", "SegmentReader.__init__", ("storage", "schema", "segment")),
+    ("whoosh.writing", "SegmentWriter._finalize_segment", ()),
+    ("whoosh.writing", "SegmentWriter._finish", ()),
+    ("whoosh.index", "TOC.__init__", ("schema", "segments", "generation")),
+    ("whoosh.index", "TOC.write", ("storage", "indexname")),
+    ("whoosh.index", "clean_files", ("storage", "indexname", "gen", "segments")),
 )
 
 
@@ -199,6 +208,68 @@ class PrivateRamStorage(RamStorage):
     def temp_storage(self, name: str | None = None) -> Any:
         """A fresh, randomly named temporary folder inside this storage's own."""
         return FileStorage(tempfile.mkdtemp(dir=self.own_tmp.name)).create()
+
+
+WRITER_TMP_PREFIX = ".writer-"
+
+
+class PrivateFileStorage(FileStorage):
+    """FileStorage whose writers keep their temporary files in a folder of their own.
+
+    Whoosh would use ``<index>/<index name>.tmp`` for every writer, and each writer removes
+    it when done: two processes writing segments at once would remove it under each other.
+    The folders start with a dot, which Whoosh's file cleaning passes over; a killed writer's
+    folder goes with the index folder when the index is built again.
+    """
+
+    def temp_storage(self, name: str | None = None) -> Any:
+        """A fresh, randomly named temporary folder inside the index folder."""
+        return FileStorage(tempfile.mkdtemp(prefix=WRITER_TMP_PREFIX, dir=self.folder)).create()
+
+
+def write_segment(
+    ix: Any,
+    documents: Iterable[dict[str, Any]],
+    text_fields: frozenset[str],
+    added: Any = None,
+) -> Any:
+    """Write ``documents`` as one new segment of ``ix``'s storage, without committing it.
+
+    Returns the segment (a small picklable object) for :func:`commit_segments`; until then no
+    table of contents names its files. ``added(count)`` is called after each document. The
+    caller holds the index's write lock (or is a worker of a caller that holds it).
+    """
+    with unique_segment_names():
+        writer = FastSegmentWriter(ix, text_fields, _lk=False, compound=False)
+    try:
+        for count, doc in enumerate(documents, 1):
+            writer.add_document(**doc)
+            if added is not None:
+                added(count)
+        segment = writer._finalize_segment()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            writer.cancel()
+        raise
+    writer._finish()
+    return segment
+
+
+def commit_segments(ix: Any, segments: Sequence[Any]) -> int:
+    """Make ``segments`` (from :func:`write_segment`, in this order) the whole index: one new
+    table of contents, then the files of every other segment are removed. Returns the new
+    generation. The caller holds the index's write lock."""
+    from whoosh.index import TOC, clean_files
+
+    generation = int(ix.latest_generation()) + 1
+    TOC(ix.schema, list(segments), generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, list(segments))
+    folder = getattr(ix.storage, "folder", None)
+    if folder is not None:  # the writers' temporary folders (PrivateFileStorage), all done
+        for name in os.listdir(folder):
+            if name.startswith(WRITER_TMP_PREFIX):
+                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+    return generation
 
 
 # -- reading -------------------------------------------------------------------------------------
