@@ -801,18 +801,18 @@ def _writes(args: argparse.Namespace) -> bool:
 
 
 def _open_library(data_dir: Path, command: str) -> Library:
-    """The Library for one command: with its search index only for commands that use it."""
-    if command in SEARCHING:
-        from desktop.core.library import Library
+    """The Library for one command: with its search index only for commands that use it.
 
-        return Library.open(data_dir)
-    from desktop.core import backup
-    from desktop.core.library import Library
+    The page-by-page integrity check runs first when it is due (after a crash, a change made
+    outside our sessions, or a day after the last: integrity.py), not on every command, so
+    that scripts calling a command in a loop are not slowed by it at 100,000 papers.
+    """
+    from desktop.core import integrity
+    from desktop.core.library import DB_FILE, Library
 
-    db, notices = backup.open_database(data_dir)
-    library = Library(db, data_dir)
-    library.notices.extend(notices)
-    return library
+    if (data_dir / DB_FILE).is_file():
+        integrity.check_if_due(data_dir)
+    return Library.open(data_dir, defer_integrity_check=True, open_index=command in SEARCHING)
 
 
 @contextmanager
@@ -895,6 +895,14 @@ def _run_on_library(handler: Handler, args: argparse.Namespace, out: TextIO) -> 
             if "readonly" in str(exc):
                 raise CliError(f"the library folder {data_dir} is read-only: {exc}") from exc
             raise
+        except sqlite3.DatabaseError as exc:  # damage a read met (no check was due)
+            from desktop.core import backup, store
+
+            if not store.is_corruption(exc):
+                raise
+            raise store.CorruptDatabaseError(
+                data_dir / DB_FILE, str(exc), backup.latest_backup(data_dir)
+            ) from exc
         finally:
             lib.close()
             turn.release()

@@ -163,17 +163,54 @@ def end_session(session: Session | None) -> None:
     _update_record(session.marker.parent, closed_state=_file_state(session.database))
 
 
+def _live_sessions(data_dir: Path) -> bool:
+    """True when another running process has the library open (its writes explain a change)."""
+    try:
+        names = os.listdir(data_dir)
+    except OSError:
+        return False
+    return any(
+        n.startswith(SESSION_PREFIX)
+        and (pid := _pid_of(n)) is not None
+        and pid != os.getpid()
+        and temp_files.pid_alive(pid)
+        for n in names
+    )
+
+
+def _changed_since_clean_close(data_dir: Path, record: dict[str, Any]) -> bool:
+    """The file is not as the last clean close left it, and no open session explains it
+    (what begin_session records as ``changed_outside``, seen before any open)."""
+    closed = record.get("closed_state")
+    if closed is None or closed == _file_state(data_dir / DB_FILE):
+        return False
+    return not _live_sessions(data_dir)
+
+
 def check_due(data_dir: Path, *, clock: Clock | None = None) -> bool:
     """Whether the background integrity check should run now (see the module docstring)."""
     data_dir = Path(data_dir)
     record = read_record(data_dir)
     if record.get("unclean_shutdown") or record.get("changed_outside") or record.get("problems"):
         return True
+    if _changed_since_clean_close(data_dir, record):
+        return True
     try:
         checked = dt.datetime.fromisoformat(str(record["checked_at"]))
     except (KeyError, ValueError):
         return True
     return (clock or _utc_now)() - checked >= CHECK_INTERVAL
+
+
+def _reading_connection(database: Path) -> sqlite3.Connection:
+    """A connection for the check that writes nothing to the database. A plain connection
+    where the folder can be written (being the last to close, it removes the -wal and -shm
+    files it made, as a read-only one cannot); else a read-only one (store.open_read_only)."""
+    if os.access(database.parent, os.W_OK):
+        conn = sqlite3.connect(str(database), timeout=30)
+        conn.execute("PRAGMA query_only=ON")
+        return conn
+    return store.open_read_only(database)
 
 
 def run_check(data_dir: Path, *, clock: Clock | None = None) -> list[str]:
@@ -183,7 +220,9 @@ def run_check(data_dir: Path, *, clock: Clock | None = None) -> list[str]:
     database = data_dir / DB_FILE
     started = (clock or _utc_now)()
     try:
-        conn = sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        conn = _reading_connection(database)
+    except store.ReadOnlyLibraryError:
+        return []  # cannot be read safely now; opening the library refuses it the same way
     except sqlite3.Error as exc:
         problems = [str(exc)]
     else:

@@ -137,6 +137,7 @@ class Library:
         defer_daily_backup: bool = False,
         defer_index_rebuild: bool = False,
         defer_integrity_check: bool | None = None,
+        open_index: bool = True,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
@@ -150,7 +151,9 @@ class Library:
         written to. ``defer_integrity_check`` (by default, as ``defer_daily_backup``) leaves
         the page-by-page check out of the open: :meth:`take_daily_backup`, run by the caller
         off the GUI thread, runs it when due (integrity.py says when, and why that still
-        catches a damaged file).
+        catches a damaged file). Without ``open_index`` the search index is neither opened
+        nor loaded (a command that does not search); a write that changes indexed text still
+        tells it, so its next open catches up.
         """
         data_dir = Path(data_dir)
         deferred = defer_daily_backup if defer_integrity_check is None else defer_integrity_check
@@ -165,9 +168,11 @@ class Library:
                 library._session = integrity.begin_session(
                     data_dir, data_dir / DB_FILE, state_before
                 )
-            library.index.open(defer_rebuild=defer_index_rebuild)
+            if open_index:
+                library.index.open(defer_rebuild=defer_index_rebuild)
         except BaseException as exc:
-            library.index.close(stamp=False)
+            if library._index is not None:
+                library._index.close(stamp=False)
             db.close()
             integrity.abandon_session(library._session)
             # Without the check at open, damage may first show to a read here.

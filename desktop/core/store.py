@@ -293,6 +293,12 @@ class ReadOnlyLibraryError(StoreError):
     """A write was asked of a library this process can only read."""
 
 
+def open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads ``path``, also in a folder this process cannot write
+    (see _connect_read_only); raises ReadOnlyLibraryError when that cannot be done safely."""
+    return _connect_read_only(path)
+
+
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """Open an existing database without writing anything next to it.
 

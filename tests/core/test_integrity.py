@@ -146,3 +146,33 @@ def test_a_sound_library_passes_and_records_it(seeded_dir: Path) -> None:
     record = integrity.read_record(seeded_dir)
     assert record["problems"] == [] and record["unclean_shutdown"] is False
     assert integrity.check_if_due(seeded_dir) is False  # nothing due until something happens
+
+
+def test_cli_commands_check_only_when_due_and_refuse_a_file_damaged_outside(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+
+    ran: list[int] = []
+    real = store.quick_check_problems
+
+    def counting(conn: sqlite3.Connection) -> list[str]:
+        ran.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(store, "quick_check_problems", counting)
+    args = ["--data-dir", str(seeded_dir)]
+    assert main([*args, "stats"]) == 0  # no record yet: checked once
+    assert main([*args, "mark", "1", "--star"]) == 0
+    assert main([*args, "stats"]) == 0
+    assert len(ran) == 1, "a command runs the page-by-page check only when it is due"
+    db_path = seeded_dir / DB_FILE
+    data = bytearray(db_path.read_bytes())
+    middle = len(data) // PAGE // 2
+    data[middle * PAGE : (middle + 3) * PAGE] = b"\xa5" * (3 * PAGE)
+    db_path.write_bytes(bytes(data))  # another program wrote it
+    damaged = db_path.read_bytes()
+    capsys.readouterr()
+    assert main([*args, "stats"]) != 0
+    assert "damaged" in capsys.readouterr().err
+    assert db_path.read_bytes() == damaged
