@@ -7,7 +7,9 @@ attribute (``library.triage.set_read(ids)``, ``library.notes.set(paper_id, text)
 - ``digests``: the imported digests; ``importer``: importing digest files and text;
 - ``removal``: deleting papers, removing and renaming digests;
 - ``triage``: read, star, queue, archive; ``notes``, ``highlights``, ``tags``: annotations;
-- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo.
+- ``snoozes``: papers out of the Inbox until a time or the next digest;
+- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo, stored
+  in SQLite so it outlasts a restart.
 
 Every write returns a :class:`~desktop.core.models.Changes` and is heard by the listeners
 given to :meth:`Library.subscribe` (the search index first, then the views).
@@ -27,6 +29,7 @@ from desktop.core.annotations.highlights import Highlights
 from desktop.core.annotations.notes import Notes
 from desktop.core.annotations.tags import Tags
 from desktop.core.context import LibraryContext
+from desktop.core.clock import Clock
 from desktop.core.digests import Digests
 from desktop.core.history import History
 from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
@@ -34,6 +37,7 @@ from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
 from desktop.core.search.index import INDEX_DIR, SearchIndex, build_index
+from desktop.core.snooze import Snoozes
 from desktop.core.triage import Triage
 from desktop.core.views import Views
 
@@ -46,7 +50,7 @@ class Library:
     def __init__(self, db: Database, data_dir: Path | None = None) -> None:
         self.db = db
         self.data_dir = data_dir
-        self.history = History()
+        self.history = History(db, now=lambda: self._ctx.now())
         self._listeners: list[Callable[[Changes], None]] = []
         self._ctx = LibraryContext(db, self.history, self._emit)
         # Things the user should be told after opening (such as a backup that failed).
@@ -60,9 +64,11 @@ class Library:
         self.tags = Tags(self._ctx)
         self.importer = ImportWriter(self._ctx, self.highlights)
         self.removal = Removal(self._ctx)
+        self.snoozes = Snoozes(self._ctx)
         # The full-text index, derived from SQLite; it listens first so views see it current.
         self.index = SearchIndex(db, data_dir / INDEX_DIR if data_dir else None)
         self.subscribe(self.index.on_changes)
+        self.subscribe(self._wake_after_import)
 
     @property
     def today(self) -> Callable[[], dt.date]:
@@ -72,6 +78,28 @@ class Library:
     @today.setter
     def today(self, clock: Callable[[], dt.date]) -> None:
         self._ctx.today = clock
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of snoozes and of the history's times (tests replace it)."""
+        return self._ctx.now
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._ctx.now = clock
+
+    @property
+    def read_only(self) -> bool:
+        """True when this library can only be read (a folder this process cannot write)."""
+        return bool(self.db.execute("PRAGMA query_only").fetchone()[0])
+
+    def wake_snoozed(self) -> Changes:
+        """Bring back snoozed papers whose time has come (the app also calls it on a timer)."""
+        return Changes() if self.read_only else self.snoozes.wake()
+
+    def _wake_after_import(self, changes: Changes) -> None:
+        if changes.digests and changes.library:
+            self.wake_snoozed()
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -99,6 +127,7 @@ class Library:
         library = cls(db, data_dir)
         library.notices.extend(notices)
         library.index.open(defer_rebuild=defer_index_rebuild)
+        library.wake_snoozed()  # papers whose time came while the library was closed
         return library
 
     @staticmethod
