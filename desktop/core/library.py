@@ -110,6 +110,7 @@ class Library:
         backups: bool = True,
         defer_daily_backup: bool = False,
         defer_index_rebuild: bool = False,
+        clock: Clock | None = None,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
@@ -120,12 +121,15 @@ class Library:
         to :meth:`build_search_index` (``index.needs_rebuild`` tells); searches answer
         from SQLite until ``index.open()`` picks the built index up.
         A damaged database raises CorruptDatabaseError offering the latest backup, and is never
-        written to.
+        written to. Snoozed papers whose time came meanwhile (by ``clock``, the system's when
+        None) are back in the Inbox when it returns.
         """
         data_dir = Path(data_dir)
         db, notices = backup.open_database(data_dir, backups=backups, daily=not defer_daily_backup)
         library = cls(db, data_dir)
         library.notices.extend(notices)
+        if clock is not None:
+            library.clock = clock
         library.index.open(defer_rebuild=defer_index_rebuild)
         library.wake_snoozed()  # papers whose time came while the library was closed
         return library

@@ -94,17 +94,6 @@ class Snoozes:
         ).fetchone()
         return parse_iso(row[0]) if row and row[0] else None
 
-    def returned_unread(self) -> list[PaperId]:
-        """Papers back from snooze and not read yet, newest return first (top of the Inbox)."""
-        return [
-            PaperId(r[0])
-            for r in self.db.execute(
-                "SELECT z.paper_id FROM snoozes z JOIN papers p ON p.id = z.paper_id "
-                "WHERE z.returned_at IS NOT NULL AND p.is_read = 0 "
-                "ORDER BY z.returned_at DESC, z.paper_id"
-            )
-        ]
-
     # -- writing -----------------------------------------------------------------------------
     def snooze(self, ids: Sequence[int], when: SnoozeUntil) -> Changes:
         """Snooze papers until ``when`` (a moment, or the next digest); one undoable step."""

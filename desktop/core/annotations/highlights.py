@@ -186,15 +186,11 @@ class Highlights:
         before = None if payload["before"] is None else tuple(payload["before"])
         after = None if payload["after"] is None else tuple(payload["after"])
         expected, target = (after, before) if undo else (before, after)
-        current = self._highlight_row(highlight_id)
-        if _content(current) != _content(expected):
+        paper = (expected or target or (None, None))[1]
+        if not self.ctx.paper_exists(int(paper)):
+            raise UndoRefusedError(f"paper {paper} is no longer in the library", permanent=True)
+        if _content(self._highlight_row(highlight_id)) != _content(expected):
             raise UndoRefusedError("the highlight was changed since")
-        if target is not None and not self.db.execute(
-            "SELECT 1 FROM papers WHERE id = ?", [target[1]]
-        ).fetchone():
-            raise UndoRefusedError(
-                f"paper {target[1]} is no longer in the library", permanent=True
-            )
         return self._restore_highlight(highlight_id, target), payload
 
     def add(
