@@ -291,6 +291,9 @@ class History:
 
     def entries(self, limit: int = MAX_ACTIONS) -> list[HistoryEntry]:
         """The actions, newest first (undone ones included, flagged)."""
+        return self._entries("ORDER BY id DESC LIMIT ?", [limit])
+
+    def _entries(self, tail: str, params: list[Any]) -> list[HistoryEntry]:
         return [
             HistoryEntry(
                 id=int(r[0]),
@@ -306,17 +309,25 @@ class History:
             )
             for r in self.db.execute(
                 "SELECT id, label, kind, done_at, paper_id, subject, paper_count, undone_seq, "
-                "refused FROM history ORDER BY id DESC LIMIT ?",
-                [limit],
+                f"refused FROM history {tail}",
+                params,
             )
         ]
 
     def entry(self, action_id: int) -> HistoryEntry | None:
         """One action by id, or None when it is no longer in the history."""
-        for found in self.entries():
-            if found.id == action_id:
-                return found
-        return None
+        found = self._entries("WHERE id = ?", [action_id])
+        return found[0] if found else None
+
+    def next_undo(self) -> HistoryEntry | None:
+        """The action undo would revert, as the History panel lists it."""
+        top = self._top(undone=False)
+        return self.entry(top[0]) if top else None
+
+    def payload_of(self, action_id: int) -> Any:
+        """The stored payload of an action (None when it is gone)."""
+        row = self.db.execute("SELECT payload FROM history WHERE id = ?", [action_id]).fetchone()
+        return json.loads(row[0]) if row else None
 
     def papers_of(self, action_id: int) -> list[int]:
         """The papers an action touched."""

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 MORNING_HOUR = 8
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-# The chooser's presets, in order: (key, label, text parse_when reads).
+# The chooser's presets, in order: (name, label, text parse_when reads).
 PRESETS: tuple[tuple[str, str, str], ...] = (
-    ("t", "Tomorrow", "tomorrow"),
-    ("3", "In 3 days", "3d"),
-    ("w", "Next week", "next week"),
-    ("n", "Until the next digest is imported", "next digest"),
+    ("tomorrow", "Tomorrow", "tomorrow"),
+    ("3 days", "In 3 days", "3d"),
+    ("next week", "Next week", "next week"),
+    ("next digest", "Until the next digest is imported", "next digest"),
 )
 
 _COUNT = re.compile(

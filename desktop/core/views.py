@@ -84,6 +84,19 @@ class Views:
             )
         return found
 
+    def unread_among(self, ids: Sequence[int]) -> list[PaperId]:
+        """Those of ``ids`` that are unread, in the order given."""
+        unread: set[int] = set()
+        for chunk in chunks(list(ids)):
+            unread.update(
+                int(r[0])
+                for r in self.db.execute(
+                    f"SELECT id FROM papers WHERE is_read = 0 AND id IN ({marks(len(chunk))})",
+                    list(chunk),
+                )
+            )
+        return [PaperId(int(i)) for i in ids if int(i) in unread]
+
     def ids(
         self,
         view: str = "inbox",

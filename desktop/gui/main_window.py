@@ -64,6 +64,7 @@ from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.controllers.jobs import JobsController
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import SearchController
+from desktop.gui.controllers.snooze_waker import SnoozeWaker
 from desktop.gui.icons import app_icon, icon
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.models.paper_list import (
@@ -127,6 +128,8 @@ def empty_message(view: str) -> str:
         return "No starred papers yet. Press s to star the current paper."
     if view == "archive":
         return "Nothing archived yet. Press e to archive a paper you are done with."
+    if view == "snoozed":
+        return "Nothing snoozed. Press z on a paper to take it out of the Inbox for a while."
     return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
 
@@ -195,6 +198,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
 
         self._restore_settings()
 
@@ -479,6 +483,20 @@ class MainWindow(QMainWindow):
         """While inside, papers a write brings back into the view get the cursor (undo)."""
         return self.paper_list.returning_papers()
 
+    def listed_ids(self) -> list[PaperId]:
+        """The papers listed, in list order."""
+        return list(self.model.ids)
+
+    @property
+    def unread_only(self) -> bool:
+        """True while the list shows only the view's unread papers."""
+        return self.model.unread_only
+
+    def set_unread_only(self, on: bool) -> None:
+        """Show only the unread papers of every view (or all again), keeping the cursor."""
+        self.model.unread_only = on
+        self.set_view(self._view, select=self.current_id())
+
     def is_queue_order(self) -> bool:
         """True in the Queue view in queue order, outside search."""
         model = self.model
@@ -650,6 +668,8 @@ class MainWindow(QMainWindow):
             what = f"Search: {self.model.search_query}"
         else:
             what = view_label(self._library, self._view)
+            if self.model.unread_only:
+                what += " (unread only)"
         self.setWindowTitle(f"{APP_TITLE} — {what}")
 
     def _after_search(self) -> None:
@@ -829,6 +849,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()
+        self._waker.stop()
         self._search.timer.stop()
         self.detail.stop()
         self._library.unsubscribe(self._listener)

@@ -26,6 +26,7 @@ VIEW_LABELS = {
     "inbox": "Inbox",
     "queue": "Queue",
     "starred": "Starred",
+    "snoozed": "Snoozed",
     "archive": "Archive",
     "all": "All papers",
 }
@@ -33,6 +34,7 @@ VIEW_ICONS = {
     "inbox": "inbox",
     "queue": "queue",
     "starred": "star",
+    "snoozed": "snooze",
     "archive": "archive",
     "all": "all",
 }
