@@ -26,17 +26,17 @@ VIEW_LABELS = {
     "inbox": "Inbox",
     "queue": "Queue",
     "starred": "Starred",
-    "snoozed": "Snoozed",
     "archive": "Archive",
     "all": "All papers",
+    "snoozed": "Snoozed",
 }
 VIEW_ICONS = {
     "inbox": "inbox",
     "queue": "queue",
     "starred": "star",
-    "snoozed": "snooze",
     "archive": "archive",
     "all": "all",
+    "snoozed": "snooze",
 }
 
 Index = QModelIndex | QPersistentModelIndex
