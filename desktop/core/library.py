@@ -28,8 +28,8 @@ from desktop.core import backup, store
 from desktop.core.annotations.highlights import Highlights
 from desktop.core.annotations.notes import Notes
 from desktop.core.annotations.tags import Tags
-from desktop.core.context import LibraryContext
 from desktop.core.clock import Clock
+from desktop.core.context import LibraryContext
 from desktop.core.digests import Digests
 from desktop.core.history import History
 from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn

@@ -271,9 +271,7 @@ class Removal:
         """Undo an import: remove its digest with the papers it added (those no other digest
         has seen), annotations included; redo puts them back as they were."""
         digest_id = int(payload["digest"])
-        row = self.db.execute(
-            "SELECT removed_at FROM digests WHERE id = ?", [digest_id]
-        ).fetchone()
+        row = self.db.execute("SELECT removed_at FROM digests WHERE id = ?", [digest_id]).fetchone()
         if row is None:
             raise UndoRefusedError("the digest is no longer in the library", permanent=True)
         if undo:
@@ -344,7 +342,8 @@ class Removal:
 
     def _apply_rename(self, payload: Any, undo: bool) -> Applied:
         digest_id = int(payload["digest"])
-        expected, target = (payload["new"], payload["old"]) if undo else (payload["old"], payload["new"])
+        old, new = payload["old"], payload["new"]
+        expected, target = (new, old) if undo else (old, new)
         row = self.db.execute("SELECT name FROM digests WHERE id = ?", [digest_id]).fetchone()
         if row is None or row[0] != expected:
             raise UndoRefusedError("the digest was renamed or removed since")

@@ -189,8 +189,8 @@ class Snoozes:
             for paper_id in expected:
                 if paper_id not in present:
                     raise UndoRefusedError(
-                    f"paper {paper_id} is no longer in the library", permanent=True
-                )
+                        f"paper {paper_id} is no longer in the library", permanent=True
+                    )
             current = self._snapshot(list(expected))
             for paper_id, row in expected.items():
                 if current.get(paper_id) != row:

@@ -130,9 +130,7 @@ class Views:
             elif view == "archive":
                 key = "p.archived_at"
             elif view == "snoozed":
-                key = (
-                    "(SELECT COALESCE(z.until, '9999') FROM snoozes z WHERE z.paper_id = p.id)"
-                )
+                key = "(SELECT COALESCE(z.until, '9999') FROM snoozes z WHERE z.paper_id = p.id)"
             else:
                 key = "p.id"
         direction = "DESC" if descending else "ASC"

@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
-        self._waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
+        self.snooze_waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
 
         self._restore_settings()
 
@@ -849,7 +849,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()
-        self._waker.stop()
+        self.snooze_waker.stop()
         self._search.timer.stop()
         self.detail.stop()
         self._library.unsubscribe(self._listener)

@@ -82,7 +82,7 @@ def test_z_snoozes_until_tomorrow_and_the_snoozed_view_lists_the_return(
     assert win.view == "snoozed" and win.model.ids == [target]
     assert win.model.headerData(COL_PUBLISHED, Qt.Orientation.Horizontal) == "Returns"
     returns = win.model.index(0, COL_PUBLISHED).data()
-    assert returns == win.model._returns(target) and returns.endswith(("08:00", ":00"))
+    assert returns == win.model.return_label(target) and returns.endswith(("08:00", ":00"))
     win.refresh_counts()
     row = win.sidebar_model.row_of("snoozed")
     assert row >= 0 and win.sidebar_model.entries[row].total == 1
@@ -132,7 +132,7 @@ def test_a_snoozed_paper_returns_on_top_while_the_app_runs_and_shift_z_unsnoozes
     win.library.snoozes.snooze([inbox[11]], parse_when("2w", clock()))
     assert inbox[10] not in win.model.ids
     clock.moment = NOW + dt.timedelta(hours=6)
-    win._waker.wake()  # what the timer does once a minute
+    win.snooze_waker.wake()  # what the timer does once a minute
     assert win.model.ids[0] == inbox[10]
     assert not win.library.papers.get(inbox[10]).is_read  # type: ignore[union-attr]
     press(qtbot, "g,z")

@@ -43,7 +43,9 @@ _SPACE = re.compile(r"\s+")
 HighlightRow = tuple[Any, ...]
 KIND = "highlight"
 # What a person sees of a highlight (its offsets follow the text when it is re-anchored).
-_CONTENT = tuple(_HIGHLIGHT_COLUMNS.index(c) for c in ("paper_id", "field", "quote", "color", "note"))
+_CONTENT = tuple(
+    _HIGHLIGHT_COLUMNS.index(c) for c in ("paper_id", "field", "quote", "color", "note")
+)
 
 
 def _content(row: HighlightRow | None) -> tuple[Any, ...] | None:

@@ -115,9 +115,7 @@ class Notes:
         before, after = _row(payload["before"]), _row(payload["after"])
         expected, target = (after, before) if undo else (before, after)
         if not self.db.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone():
-            raise UndoRefusedError(
-                    f"paper {paper_id} is no longer in the library", permanent=True
-                )
+            raise UndoRefusedError(f"paper {paper_id} is no longer in the library", permanent=True)
         current = self._note_row(paper_id)
         if (current[0] if current else "") != (expected[0] if expected else ""):
             raise UndoRefusedError("the note was changed since")

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from desktop.gui.context import WindowContext
 
 
-@command("snooze", label="Snooze…", menu="Paper", icon="snooze", context_menu=True, needs_paper=True)
+@command(
+    "snooze", label="Snooze…", menu="Paper", icon="snooze", context_menu=True, needs_paper=True
+)
 def snooze(ctx: WindowContext) -> None:
     """Snooze the paper: out of the Inbox until tomorrow, 3 days, next week, the next digest."""
     ids = ctx.targets()

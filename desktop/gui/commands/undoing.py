@@ -18,9 +18,7 @@ def confirm_undo(ctx: WindowContext, entry: HistoryEntry) -> bool:
     digest = int(payload["digest"]) if isinstance(payload, dict) else 0
     papers, annotated = ctx.library.removal.import_footprint(digest)
     question = f"Undo \u201c{entry.label}\u201d? It removes the {papers} papers it added"
-    question += (
-        f", {annotated} of them with your notes, highlights or tags." if annotated else "."
-    )
+    question += f", {annotated} of them with your notes, highlights or tags." if annotated else "."
     return ctx.confirm(question)
 
 

@@ -321,7 +321,7 @@ class PaperListModel(QAbstractTableModel):
         cells: dict[int, list[Any]] = {
             DISPLAY: [
                 paper.title,
-                self._returns(paper.id)
+                self.return_label(paper.id)
                 if self.view == "snoozed" and self.search_query is None
                 else short_date(paper.published) or (paper.published_raw or ""),
                 authors_cell(paper),
@@ -343,7 +343,7 @@ class PaperListModel(QAbstractTableModel):
         self._cells[paper.id] = cells
         return cells
 
-    def _returns(self, paper_id: PaperId) -> str:
+    def return_label(self, paper_id: PaperId) -> str:
         """When a snoozed paper returns, for the date column of the Snoozed view."""
         snooze = self.snoozes.get(paper_id)
         if snooze is None:
