@@ -225,7 +225,7 @@ class Removal:
         touched = {r[0] for r in everything.tables[-1][2]}
         return self.ctx.emit(_removed_changes([*doomed, *touched]))
 
-    def _remove(self, digest_ids: list[int], doomed: list[int]) -> tuple[RemovedRows, str]:
+    def _remove(self, digest_ids: Sequence[int], doomed: Sequence[int]) -> tuple[RemovedRows, str]:
         """Remove digests and the papers ``doomed`` (in the caller's transaction); returns
         every row taken out, the digests' sightings last, and the removal's time stamp."""
         stamp = now_iso()
@@ -233,7 +233,8 @@ class Removal:
         sightings = self._digest_sightings(digest_ids)
         gone_tags = self._delete(doomed)
         self.db.conn.execute(
-            f"DELETE FROM sightings WHERE digest_id IN ({marks(len(digest_ids))})", digest_ids
+            f"DELETE FROM sightings WHERE digest_id IN ({marks(len(digest_ids))})",
+            list(digest_ids),
         )
         self.db.conn.executemany(
             "UPDATE digests SET removed_at = ? WHERE id = ?", [(stamp, i) for i in digest_ids]

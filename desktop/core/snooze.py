@@ -13,7 +13,7 @@ undoable (history kind ``snooze``); waking is not an action of the user and is n
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,7 +249,9 @@ def _changes(ids: Sequence[int]) -> Changes:
     return Changes(frozenset(PaperId(int(i)) for i in ids), membership=True)
 
 
-def _payload(before: SnoozeSnapshot, after: SnoozeSnapshot) -> dict[str, Any]:
+def _payload(
+    before: Mapping[int, SnoozeRow | None], after: Mapping[int, SnoozeRow | None]
+) -> dict[str, Any]:
     return {
         "before": [[i, None if r is None else list(r)] for i, r in before.items()],
         "after": [[i, None if r is None else list(r)] for i, r in after.items()],

@@ -90,7 +90,7 @@ class HistoryPanel(QDialog):
         for entry in self.library.history.entries():
             item = QListWidgetItem(entry_text(entry))
             item.setData(EntryRole, entry)
-            item.setToolTip(plain_tooltip(entry.describe()))
+            item.setToolTip(plain_tooltip(entry.describe()) or "")
             if entry.undone or not entry.available:
                 item.setForeground(GREY)
             self.list.addItem(item)
