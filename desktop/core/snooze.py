@@ -30,6 +30,11 @@ SnoozeRow = tuple[str | None, int | None, str, str | None]
 SnoozeSnapshot = dict[int, SnoozeRow | None]
 
 WAITING_SQL = "SELECT paper_id FROM snoozes WHERE returned_at IS NULL"
+# Papers back from snooze and read since: they no longer need to be on top of the Inbox.
+_READ_SINCE = (
+    "FROM snoozes WHERE returned_at IS NOT NULL "
+    "AND paper_id IN (SELECT id FROM papers WHERE is_read = 1)"
+)
 
 
 class SnoozeError(ValueError):
@@ -145,23 +150,17 @@ class Snoozes:
         """Bring back every snoozed paper whose time has come (unread, into the Inbox).
 
         Also forgets returned papers that have been read since. Not an undoable action.
+        Nothing is written (no transaction is opened) when nothing is due.
         """
         stamp = iso(self.ctx.now())
+        if (
+            not self._due(stamp)
+            and not self.db.execute(f"SELECT EXISTS (SELECT 1 {_READ_SINCE})").fetchone()[0]
+        ):
+            return Changes()  # the common case: two reads
         with self.db.atomic():
-            due = [
-                int(r[0])
-                for r in self.db.execute(
-                    "SELECT paper_id FROM snoozes WHERE returned_at IS NULL AND ("
-                    "(until IS NOT NULL AND until <= ?) OR (after_digest IS NOT NULL AND "
-                    "EXISTS (SELECT 1 FROM digests d WHERE d.id > after_digest "
-                    "AND d.removed_at IS NULL)))",
-                    [stamp],
-                )
-            ]
-            self.db.conn.execute(
-                "DELETE FROM snoozes WHERE returned_at IS NOT NULL AND "
-                "paper_id IN (SELECT id FROM papers WHERE is_read = 1)"
-            )
+            due = self._due(stamp)  # again, under the write lock
+            self.db.conn.execute(f"DELETE {_READ_SINCE}")
             for chunk in chunks(due):
                 m = marks(len(chunk))
                 self.db.conn.execute(
@@ -178,6 +177,19 @@ class Snoozes:
         return self.ctx.emit(
             Changes(frozenset(PaperId(i) for i in due), read=True, membership=True)
         )
+
+    def _due(self, stamp: str) -> list[int]:
+        """Snoozed papers whose time has come by ``stamp``, or whose next digest came."""
+        return [
+            int(r[0])
+            for r in self.db.execute(
+                "SELECT paper_id FROM snoozes WHERE returned_at IS NULL AND ("
+                "(until IS NOT NULL AND until <= ?) OR (after_digest IS NOT NULL AND "
+                "EXISTS (SELECT 1 FROM digests d WHERE d.id > after_digest "
+                "AND d.removed_at IS NULL)))",
+                [stamp],
+            )
+        ]
 
     # -- undo --------------------------------------------------------------------------------
     def _apply(self, payload: Any, undo: bool) -> Applied:
