@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from desktop.core.clock import Clock, iso, utc_now
 from desktop.core.models import Changes
+from desktop.core.sql import write_transaction
 
 MAX_ACTIONS = 1000
 MAX_AGE_DAYS = 30
@@ -395,11 +396,11 @@ class History:
                 f"\u201c{label}\u201d was made before the app was restarted and cannot be undone"
             )
         verb = "undo" if undo else "redo"
-        reason = self._conflict(action_id)
-        if reason is not None:
-            raise UndoRefusedError(f"Cannot {verb} \u201c{label}\u201d: {reason}.")
         try:
-            with self.db.atomic():
+            with write_transaction(self.db):
+                reason = self._conflict(action_id)  # under the write lock: nothing slips in
+                if reason is not None:
+                    raise UndoRefusedError(reason)
                 changes, new_payload = self._run(action_id, kind, payload, undo)
                 self._mark(action_id, new_payload, undo)
         except UndoRefusedError as exc:

@@ -22,7 +22,7 @@ from desktop.core.context import LibraryContext
 from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes, PaperId
 from desktop.core.snooze_time import SnoozeUntil, local_label
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, marks, write_transaction
 
 KIND = "snooze"
 # A snoozes row as kept for undo: until, after_digest, snoozed_at, returned_at.
@@ -106,7 +106,7 @@ class Snoozes:
         if not wanted:
             return Changes()
         stamp = iso(self.ctx.now())
-        with self.db.atomic():
+        with write_transaction(self.db):
             present = self._existing(wanted)
             if not present:
                 raise SnoozeError(f"no paper with id {', '.join(map(str, wanted))}")
@@ -132,7 +132,7 @@ class Snoozes:
     def unsnooze(self, ids: Sequence[int]) -> Changes:
         """Bring snoozed papers back now (not marked unread); one undoable step."""
         wanted = list(dict.fromkeys(int(i) for i in ids))
-        with self.db.atomic():
+        with write_transaction(self.db):
             before = {k: v for k, v in self._snapshot(wanted).items() if v and v[3] is None}
             if not before:
                 return Changes()
@@ -158,7 +158,7 @@ class Snoozes:
             and not self.db.execute(f"SELECT EXISTS (SELECT 1 {_READ_SINCE})").fetchone()[0]
         ):
             return Changes()  # the common case: two reads
-        with self.db.atomic():
+        with write_transaction(self.db):
             due = self._due(stamp)  # again, under the write lock
             self.db.conn.execute(f"DELETE {_READ_SINCE}")
             for chunk in chunks(due):
@@ -196,7 +196,7 @@ class Snoozes:
         before = _decode(payload["before"])
         after = _decode(payload["after"])
         expected, target = (after, before) if undo else (before, after)
-        with self.db.atomic():
+        with write_transaction(self.db):
             present = set(self._existing(list(expected)))
             for paper_id in expected:
                 if paper_id not in present:

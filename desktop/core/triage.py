@@ -10,7 +10,7 @@ from desktop.core.context import LibraryContext
 from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes, PaperId
 from desktop.core.papers import Papers
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, marks, write_transaction
 from desktop.core.views import Views
 
 # Triage state columns, snapshotted for undo.
@@ -83,7 +83,7 @@ class Triage:
         if not ids:
             return Changes()
         db = self.ctx.db
-        with db.atomic():
+        with write_transaction(db):
             before = self._snapshot(ids)
             for chunk in chunks(ids):
                 db.conn.execute(f"{sql} WHERE id IN ({marks(len(chunk))})", [*params, *chunk])
