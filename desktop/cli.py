@@ -148,14 +148,20 @@ def cmd_list(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     papers = lib.papers.many(ids)
+    snoozed = lib.snoozes.of_papers(ids) if args.view == "snoozed" else {}
     if args.json:
-        _print_json([p.to_json() for p in papers], out)
+        rows = [p.to_json() for p in papers]
+        for row in rows:
+            if (found := snoozed.get(row["id"])) is not None:
+                row["snoozed_until"] = found.until.isoformat() if found.until else "next-digest"
+        _print_json(rows, out)
         return 0
     for p in papers:
         flags = (
             ("*" if p.starred else " ") + ("Q" if p.queued else " ") + (" " if p.is_read else "N")
         )
-        out.write(f"{p.id:>6} {flags} {p.published or '':10}  {p.title}\n")
+        until = f"until {snoozed[p.id].describe()}  " if p.id in snoozed else ""
+        out.write(f"{p.id:>6} {flags} {p.published or '':10}  {until}{p.title}\n")
     out.write(f"{len(papers)} papers in {args.view}\n")
     return 0
 
@@ -212,6 +218,8 @@ def cmd_show(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_mark(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Change the triage state of papers."""
     ids = _paper_ids(lib, args.ids)
+    if args.snooze is not None or args.action == "unsnooze":
+        return _snooze(lib, ids, args.snooze, out)
     what, value = MARK_FLAGS[args.action]
     setters = {
         "read": lib.triage.set_read,
@@ -221,6 +229,24 @@ def cmd_mark(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     }
     setters[what](ids, value)
     out.write(f"{args.action}: {len(ids)} paper{'s' if len(ids) != 1 else ''}\n")
+    return 0
+
+
+def _snooze(lib: Library, ids: Sequence[int], when: str | None, out: TextIO) -> int:
+    """``mark --snooze WHEN`` and ``mark --unsnooze``."""
+    from desktop.core.snooze_time import SnoozeTimeError, parse_when
+
+    count = f"{len(ids)} paper{'s' if len(ids) != 1 else ''}"
+    if when is None:
+        changes = lib.snoozes.unsnooze(ids)
+        out.write(f"unsnoozed: {len(changes.papers)} of {count}\n")
+        return 0
+    try:
+        until = parse_when(when, lib.clock())
+    except SnoozeTimeError as exc:
+        raise CliError(str(exc)) from exc
+    lib.snoozes.snooze(ids, until)
+    out.write(f"snoozed {until.describe()}: {count}\n")
     return 0
 
 
@@ -976,6 +1002,13 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group(required=True)
     for flag in MARK_FLAGS:
         group.add_argument(f"--{flag}", dest="action", action="store_const", const=flag)
+    group.add_argument(
+        "--snooze",
+        metavar="WHEN",
+        help="out of the Inbox until WHEN: tomorrow, 3d, 2w, mon, next week, next digest, "
+        "2026-12-24",
+    )
+    group.add_argument("--unsnooze", dest="action", action="store_const", const="unsnooze")
     p.set_defaults(handler=cmd_mark)
 
     p = sub.add_parser("stats", help="library totals")

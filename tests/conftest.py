@@ -45,6 +45,7 @@ def lib() -> Iterator[Library]:
     """A fresh, empty in-memory library."""
     library = Library.in_memory()
     library.today = lambda: TODAY
+    library.importer.record_history = False  # imports in tests are set-up, not actions
     yield library
     library.close()
 
@@ -55,6 +56,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("seeded-template") / "data"
     with Library.open(data) as library:
         library.today = lambda: TODAY
+        library.importer.record_history = False  # tests start with an empty undo history
         results = library.importer.import_paths([SEEDS])
         assert all(r.ok for r in results)
     return data

@@ -7,7 +7,9 @@ attribute (``library.triage.set_read(ids)``, ``library.notes.set(paper_id, text)
 - ``digests``: the imported digests; ``importer``: importing digest files and text;
 - ``removal``: deleting papers, removing and renaming digests;
 - ``triage``: read, star, queue, archive; ``notes``, ``highlights``, ``tags``: annotations;
-- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo;
+- ``snoozes``: papers out of the Inbox until a time or the next digest;
+- ``index``: the full-text index (derived from SQLite); ``history``: undo and redo, stored
+  in SQLite so it outlasts a restart;
 - ``saved_views``: named searches shown as views (``saved:ID``); ``rules``: queries with
   actions, run on the papers each import adds.
 
@@ -29,6 +31,7 @@ from desktop.core import backup, integrity, store
 from desktop.core.annotations.highlights import Highlights
 from desktop.core.annotations.notes import Notes
 from desktop.core.annotations.tags import Tags
+from desktop.core.clock import Clock
 from desktop.core.context import LibraryContext
 from desktop.core.digests import Digests
 from desktop.core.history import History
@@ -38,6 +41,7 @@ from desktop.core.removal import Removal
 from desktop.core.saved_views import PREFIX as SAVED_VIEW_PREFIX
 from desktop.core.saved_views import SavedViews
 from desktop.core.search.selection import QuerySelection
+from desktop.core.snooze import Snoozes
 from desktop.core.triage import Triage
 from desktop.core.views import Views
 
@@ -56,7 +60,7 @@ class Library:
     def __init__(self, db: Database, data_dir: Path | None = None) -> None:
         self.db = db
         self.data_dir = data_dir
-        self.history = History()
+        self.history = History(db, now=lambda: self._ctx.now())
         self._listeners: list[Callable[[Changes], None]] = []
         self._ctx = LibraryContext(db, self.history, self._emit)
         # Things the user should be told after opening (such as a backup that failed).
@@ -72,6 +76,7 @@ class Library:
         self.tags = Tags(self._ctx)
         self._importer: ImportWriter | None = None
         self.removal = Removal(self._ctx)
+        self.snoozes = Snoozes(self._ctx)
         # The full-text index, derived from SQLite; it listens first so views see it current.
         # It is made when first used, or when a write changes text it holds.
         self._index: SearchIndex | None = None
@@ -83,6 +88,7 @@ class Library:
         self.saved_views = SavedViews(self._ctx, self.selection)
         self.views.add_kind(SAVED_VIEW_PREFIX, self.saved_views.where)
         self._rules: Rules | None = None
+        self.subscribe(self._wake_after_import)
 
     @property
     def importer(self) -> ImportWriter:
@@ -127,6 +133,28 @@ class Library:
     def today(self, clock: Callable[[], dt.date]) -> None:
         self._ctx.today = clock
 
+    @property
+    def clock(self) -> Clock:
+        """The clock of snoozes and of the history's times (tests replace it)."""
+        return self._ctx.now
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self._ctx.now = clock
+
+    @property
+    def read_only(self) -> bool:
+        """True when this library can only be read (a folder this process cannot write)."""
+        return bool(self.db.execute("PRAGMA query_only").fetchone()[0])
+
+    def wake_snoozed(self) -> Changes:
+        """Bring back snoozed papers whose time has come (the app also calls it on a timer)."""
+        return Changes() if self.read_only else self.snoozes.wake()
+
+    def _wake_after_import(self, changes: Changes) -> None:
+        if changes.digests and changes.library:
+            self.wake_snoozed()
+
     # -- opening -------------------------------------------------------------------------
     @classmethod
     def open(
@@ -138,6 +166,7 @@ class Library:
         defer_index_rebuild: bool = False,
         defer_integrity_check: bool | None = None,
         open_index: bool = True,
+        clock: Clock | None = None,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
@@ -154,6 +183,8 @@ class Library:
         catches a damaged file). Without ``open_index`` the search index is neither opened
         nor loaded (a command that does not search); a write that changes indexed text still
         tells it, so its next open catches up.
+        Snoozed papers whose time came meanwhile (by ``clock``, the system's when
+        None) are back in the Inbox when it returns.
         """
         data_dir = Path(data_dir)
         deferred = defer_daily_backup if defer_integrity_check is None else defer_integrity_check
@@ -163,6 +194,8 @@ class Library:
         )
         library = cls(db, data_dir)
         library.notices.extend(notices)
+        if clock is not None:
+            library.clock = clock
         try:
             if not db.execute("PRAGMA query_only").fetchone()[0]:
                 library._session = integrity.begin_session(
@@ -181,6 +214,7 @@ class Library:
                     data_dir / DB_FILE, str(exc), backup.latest_backup(data_dir)
                 ) from exc
             raise
+        library.wake_snoozed()  # papers whose time came while the library was closed
         return library
 
     @staticmethod

@@ -11,7 +11,7 @@ from desktop.core.links import paper_links
 PaperId = NewType("PaperId", int)
 DigestId = NewType("DigestId", int)
 
-VIEWS = ("inbox", "queue", "starred", "archive", "all")
+VIEWS = ("inbox", "queue", "starred", "archive", "all", "snoozed")
 
 
 @dataclass(frozen=True)

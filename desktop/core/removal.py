@@ -15,12 +15,17 @@ from typing import Any
 
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes, DigestId, PaperId
 from desktop.core.plain_text import clean_name
 from desktop.core.sql import chunks, marks
 
 # The tables holding a paper's rows, parents first (the order they are put back in).
-PAPER_TABLES = ("papers", "sightings", "notes", "highlights", "paper_tags")
+PAPER_TABLES = ("papers", "sightings", "notes", "highlights", "paper_tags", "snoozes")
+KIND_DELETE = "delete papers"
+KIND_REMOVE = "remove digests"
+KIND_RENAME = "rename digest"
+KIND_IMPORT = "import"
 
 
 class RemovalError(ValueError):
@@ -37,6 +42,17 @@ class RemovedRows:
 
     tables: tuple[TableRows, ...]
 
+    def encode(self) -> list[Any]:
+        """JSON-ready lists, for the stored history."""
+        return [[t, list(names), [list(r) for r in rows]] for t, names, rows in self.tables]
+
+    @classmethod
+    def decode(cls, data: list[Any]) -> RemovedRows:
+        """Rows back from :meth:`encode`."""
+        return cls(
+            tuple((str(t), tuple(names), tuple(tuple(r) for r in rows)) for t, names, rows in data)
+        )
+
 
 class Removal:
     """Deleting papers, removing and renaming digests (``library.removal``)."""
@@ -44,6 +60,10 @@ class Removal:
     def __init__(self, ctx: LibraryContext) -> None:
         self.ctx = ctx
         self.db = ctx.db
+        ctx.history.register(KIND_DELETE, self._apply_delete)
+        ctx.history.register(KIND_REMOVE, self._apply_remove)
+        ctx.history.register(KIND_RENAME, self._apply_rename)
+        ctx.history.register(KIND_IMPORT, self._apply_import)
 
     # -- papers ------------------------------------------------------------------------------
     def _rows(
@@ -113,15 +133,38 @@ class Removal:
             present = [r[0] for r in removed.tables[0][2]]
             if not present:
                 return Changes()
+            action = self.ctx.history.record(
+                "delete paper" if len(present) == 1 else f"delete {len(present)} papers",
+                kind=KIND_DELETE,
+                payload=None,
+                papers=present,
+            )
             gone_tags = self._delete(present)
-        removed = RemovedRows((gone_tags, *removed.tables))
-        label = "delete paper" if len(present) == 1 else f"delete {len(present)} papers"
-        self.ctx.record(
-            label,
-            undo=lambda: self._put_back(removed),
-            redo=lambda: self._redo_delete(present),
-        )
+            removed = RemovedRows((gone_tags, *removed.tables))
+            self.ctx.history.amend(action, {"ids": present, "removed": removed.encode()})
         return self.ctx.emit(_removed_changes(present))
+
+    def _refuse_unless(self, ids: Sequence[int], *, present: bool) -> None:
+        """Refuse an undo or redo unless all of ``ids`` are (or none is) in the library."""
+        for chunk in chunks(list(ids)):
+            row = self.db.execute(
+                f"SELECT id, title FROM papers WHERE id IN ({marks(len(chunk))})", list(chunk)
+            ).fetchall()
+            if not present and row:
+                raise UndoRefusedError(
+                    f"another paper (\u201c{row[0][1]}\u201d) has its place in the library now"
+                )
+            if present and len(row) != len(chunk):
+                raise UndoRefusedError(
+                    "some of its papers are no longer in the library", permanent=True
+                )
+
+    def _apply_delete(self, payload: Any, undo: bool) -> Applied:
+        ids = [int(i) for i in payload["ids"]]
+        self._refuse_unless(ids, present=not undo)
+        if undo:
+            return self._put_back(RemovedRows.decode(payload["removed"])), payload
+        return self._redo_delete(ids), payload
 
     def _redo_delete(self, ids: Sequence[int]) -> Changes:
         with self.db.atomic():
@@ -161,27 +204,90 @@ class Removal:
             self._require_digest(digest_id)
         if not wanted:
             return Changes()
-        stamp = now_iso()
         with self.db.atomic():
             doomed = [] if keep_papers else self.papers_only_in(wanted)
-            removed = self._snapshot(doomed)
-            sightings = self._digest_sightings(wanted)
-            gone_tags = self._delete(doomed)
-            self.db.conn.execute(
-                f"DELETE FROM sightings WHERE digest_id IN ({marks(len(wanted))})", wanted
+            action = self.ctx.history.record(
+                "remove digest" if len(wanted) == 1 else f"remove {len(wanted)} digests",
+                kind=KIND_REMOVE,
+                payload=None,
+                papers=doomed,
             )
-            self.db.conn.executemany(
-                "UPDATE digests SET removed_at = ? WHERE id = ?", [(stamp, i) for i in wanted]
+            everything, stamp = self._remove(wanted, doomed)
+            self.ctx.history.amend(
+                action,
+                {
+                    "digests": wanted,
+                    "doomed": doomed,
+                    "stamp": stamp,
+                    "removed": everything.encode(),
+                },
             )
-        everything = RemovedRows((gone_tags, *removed.tables, sightings))
-        label = "remove digest" if len(wanted) == 1 else f"remove {len(wanted)} digests"
-        self.ctx.record(
-            label,
-            undo=lambda: self._put_back(everything, [(i, None) for i in wanted]),
-            redo=lambda: self._redo_remove(wanted, doomed, stamp),
-        )
-        touched = {r[0] for r in sightings[2]}
+        touched = {r[0] for r in everything.tables[-1][2]}
         return self.ctx.emit(_removed_changes([*doomed, *touched]))
+
+    def _remove(self, digest_ids: Sequence[int], doomed: Sequence[int]) -> tuple[RemovedRows, str]:
+        """Remove digests and the papers ``doomed`` (in the caller's transaction); returns
+        every row taken out, the digests' sightings last, and the removal's time stamp."""
+        stamp = now_iso()
+        removed = self._snapshot(doomed)
+        sightings = self._digest_sightings(digest_ids)
+        gone_tags = self._delete(doomed)
+        self.db.conn.execute(
+            f"DELETE FROM sightings WHERE digest_id IN ({marks(len(digest_ids))})",
+            list(digest_ids),
+        )
+        self.db.conn.executemany(
+            "UPDATE digests SET removed_at = ? WHERE id = ?", [(stamp, i) for i in digest_ids]
+        )
+        return RemovedRows((gone_tags, *removed.tables, sightings)), stamp
+
+    def _apply_remove(self, payload: Any, undo: bool) -> Applied:
+        digests = [int(i) for i in payload["digests"]]
+        doomed = [int(i) for i in payload["doomed"]]
+        self._refuse_unless(doomed, present=not undo)
+        if undo:
+            back = [(i, None) for i in digests]
+            return self._put_back(RemovedRows.decode(payload["removed"]), back), payload
+        return self._redo_remove(digests, doomed, str(payload["stamp"])), payload
+
+    def import_footprint(self, digest_id: int) -> tuple[int, int]:
+        """What undoing an import would remove: (papers seen only in that digest, how many
+        of them carry a note, a highlight or a tag)."""
+        doomed = self.papers_only_in([digest_id])
+        annotated = 0
+        for chunk in chunks(doomed):
+            m = marks(len(chunk))
+            annotated += int(
+                self.db.execute(
+                    f"SELECT COUNT(*) FROM papers p WHERE p.id IN ({m}) AND ("
+                    "EXISTS (SELECT 1 FROM notes n WHERE n.paper_id = p.id) OR "
+                    "EXISTS (SELECT 1 FROM highlights h WHERE h.paper_id = p.id) OR "
+                    "EXISTS (SELECT 1 FROM paper_tags t WHERE t.paper_id = p.id))",
+                    list(chunk),
+                ).fetchone()[0]
+            )
+        return len(doomed), annotated
+
+    def _apply_import(self, payload: Any, undo: bool) -> Applied:
+        """Undo an import: remove its digest with the papers it added (those no other digest
+        has seen), annotations included; redo puts them back as they were."""
+        digest_id = int(payload["digest"])
+        row = self.db.execute("SELECT removed_at FROM digests WHERE id = ?", [digest_id]).fetchone()
+        if row is None:
+            raise UndoRefusedError("the digest is no longer in the library", permanent=True)
+        if undo:
+            if row[0] is not None:
+                raise UndoRefusedError("the digest was removed since")
+            doomed = self.papers_only_in([digest_id])
+            removed, _ = self._remove([digest_id], doomed)
+            touched = {r[0] for r in removed.tables[-1][2]}
+            changes = self.ctx.emit(_removed_changes([*doomed, *touched]))
+            return changes, {**payload, "doomed": doomed, "removed": removed.encode()}
+        if row[0] is None or "removed" not in payload:
+            raise UndoRefusedError("the digest is in the library already")
+        self._refuse_unless([int(i) for i in payload["doomed"]], present=False)
+        back = [(digest_id, None)]
+        return self._put_back(RemovedRows.decode(payload["removed"]), back), payload
 
     def _digest_sightings(self, digest_ids: Sequence[int]) -> TableRows:
         cursor = self.db.execute(
@@ -227,12 +333,22 @@ class Removal:
         ).fetchone()
         if old == new:
             return Changes()
-        self.ctx.record(
-            "rename digest",
-            undo=lambda: self._set_name(int(digest_id), old),
-            redo=lambda: self._set_name(int(digest_id), new),
-        )
-        return self._set_name(int(digest_id), new)
+        with self.db.atomic():
+            self.ctx.history.record(
+                "rename digest",
+                kind=KIND_RENAME,
+                payload={"digest": int(digest_id), "old": old, "new": new},
+            )
+            return self._set_name(int(digest_id), new)
+
+    def _apply_rename(self, payload: Any, undo: bool) -> Applied:
+        digest_id = int(payload["digest"])
+        old, new = payload["old"], payload["new"]
+        expected, target = (new, old) if undo else (old, new)
+        row = self.db.execute("SELECT name FROM digests WHERE id = ?", [digest_id]).fetchone()
+        if row is None or row[0] != expected:
+            raise UndoRefusedError("the digest was renamed or removed since")
+        return self._set_name(digest_id, str(target)), payload
 
     def _set_name(self, digest_id: int, name: str) -> Changes:
         with self.db.atomic():

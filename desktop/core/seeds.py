@@ -51,8 +51,12 @@ def seed_if_empty(library: Library) -> list[ImportResult]:
     """Import the sample digests into a library that never had any import; else do nothing."""
     if not needs_seeds(library):
         return []
-    with seeds_on_disk(seeds_dir()) as folder:
-        results = library.importer.import_paths([folder])
+    library.importer.record_history = False  # the samples are not an action to undo
+    try:
+        with seeds_on_disk(seeds_dir()) as folder:
+            results = library.importer.import_paths([folder])
+    finally:
+        library.importer.record_history = True
     # Marked as the samples, so that they can be removed in one step (library.removal).
     ids = [int(r.digest_id) for r in results if r.digest_id is not None]
     with library.db.atomic():

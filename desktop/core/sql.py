@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
+
+from sqlite_utils import Database
 
 T = TypeVar("T")
 
@@ -24,3 +27,27 @@ def marks(n: int) -> str:
     if n < 0:
         raise ValueError(f"a negative count of placeholders: {n}")
     return ",".join("?" * n)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One transaction that takes the write lock first (``BEGIN IMMEDIATE``), or a savepoint
+    inside the caller's transaction.
+
+    A deferred transaction that reads before it writes cannot wait for another process's
+    write lock: SQLite fails its first write at once ("database is locked") when another
+    connection wrote since the read. Taking the lock first waits (busy_timeout) instead.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise

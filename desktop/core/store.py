@@ -284,6 +284,51 @@ def m007_saved_views_and_rules(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_snooze_and_history(db: Database) -> None:
+    """Snoozed papers (when each returns, or with the next digest) and the undo history,
+    stored so that it outlasts a restart (see history.py)."""
+    db.execute(
+        """
+        CREATE TABLE snoozes (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            until TEXT,
+            after_digest INTEGER,
+            snoozed_at TEXT NOT NULL,
+            returned_at TEXT,
+            CHECK (until IS NOT NULL OR after_digest IS NOT NULL)
+        )
+        """
+    )
+    db.execute("CREATE INDEX snoozes_waiting ON snoozes (until) WHERE returned_at IS NULL")
+    db.execute(
+        """
+        CREATE TABLE history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            done_at TEXT NOT NULL,
+            paper_id INTEGER,
+            subject TEXT NOT NULL DEFAULT '',
+            paper_count INTEGER NOT NULL DEFAULT 0,
+            undone_seq INTEGER,
+            refused TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE history_papers (
+            paper_id INTEGER NOT NULL,
+            action_id INTEGER NOT NULL REFERENCES history(id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, action_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX history_papers_action ON history_papers (action_id)")
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list

@@ -7,9 +7,10 @@ from typing import Any
 
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes, PaperId
 from desktop.core.papers import Papers
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, marks, write_transaction
 from desktop.core.views import Views
 
 # Triage state columns, snapshotted for undo.
@@ -20,6 +21,17 @@ _QUEUE = STATE_COLUMNS.index("queue_pos")
 StateSnapshot = dict[int, tuple[Any, ...]]
 
 TOGGLES = ("read", "starred", "queued", "archived")
+KIND = "triage"
+
+
+def encode_snapshot(snap: StateSnapshot) -> list[Any]:
+    """A state snapshot as JSON-ready lists (for the stored history)."""
+    return [[paper_id, list(values)] for paper_id, values in snap.items()]
+
+
+def decode_snapshot(rows: list[Any]) -> StateSnapshot:
+    """A state snapshot back from :func:`encode_snapshot`."""
+    return {int(paper_id): tuple(values) for paper_id, values in rows}
 
 
 def state_changes(before: StateSnapshot, after: StateSnapshot) -> Changes:
@@ -43,6 +55,7 @@ class Triage:
         self.ctx = ctx
         self.papers = papers
         self.views = views
+        ctx.history.register(KIND, self._apply)
 
     def _snapshot(self, ids: Sequence[int]) -> StateSnapshot:
         snap: StateSnapshot = {}
@@ -70,17 +83,41 @@ class Triage:
         if not ids:
             return Changes()
         db = self.ctx.db
-        before = self._snapshot(ids)
-        with db.atomic():
+        with write_transaction(db):
+            before = self._snapshot(ids)
             for chunk in chunks(ids):
                 db.conn.execute(f"{sql} WHERE id IN ({marks(len(chunk))})", [*params, *chunk])
-        after = self._snapshot(ids)
-        if after == before:
-            return Changes()
-        self.ctx.record(
-            label, undo=lambda: self._restore(before), redo=lambda: self._restore(after)
-        )
+            after = self._snapshot(ids)
+            if after == before:
+                return Changes()
+            changed = [i for i in before if before[i] != after.get(i)]
+            self.ctx.history.record(
+                label,
+                kind=KIND,
+                payload={
+                    "before": encode_snapshot({i: before[i] for i in changed}),
+                    "after": encode_snapshot({i: after[i] for i in changed}),
+                },
+                papers=changed,
+            )
         return self.ctx.emit(state_changes(before, after))
+
+    def _apply(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a stored triage action, refused when its papers changed since."""
+        before = decode_snapshot(payload["before"])
+        after = decode_snapshot(payload["after"])
+        expected, target = (after, before) if undo else (before, after)
+        current = self._snapshot(list(expected))
+        for paper_id, values in expected.items():
+            if paper_id not in current:
+                raise UndoRefusedError(
+                    f"paper {paper_id} is no longer in the library", permanent=True
+                )
+            if current[paper_id] != values:
+                paper = self.papers.get(paper_id)
+                title = paper.title if paper else f"paper {paper_id}"
+                raise UndoRefusedError(f"\u201c{title}\u201d was changed since")
+        return self._restore(target), payload
 
     def set_read(self, ids: Sequence[int], read: bool = True) -> Changes:
         """Mark papers read (stamping read_at the first time) or unread."""

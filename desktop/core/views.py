@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from desktop.core.annotations.tags import tag_view_where
 from desktop.core.models import VIEWS, PaperId
+from desktop.core.snooze import WAITING_SQL
 from desktop.core.sql import chunks, marks
 
 # Sort keys a view can be ordered by, as SQL over the papers table aliased `p`.
@@ -34,11 +35,13 @@ class ViewCount:
 def view_where(view: str) -> tuple[str, list[Any]]:
     """The SQL condition (over papers aliased ``p``) that selects a view's papers.
 
-    Views: ``inbox`` (not archived, not queued), ``queue``, ``starred``, ``archive``,
-    ``all``, ``digest:ID`` and ``tag:NAME``.
+    Views: ``inbox`` (not archived, not queued, not snoozed), ``queue``, ``starred``,
+    ``archive``, ``all``, ``snoozed``, ``digest:ID`` and ``tag:NAME``.
     """
     if view == "inbox":
-        return "p.archived = 0 AND p.queue_pos IS NULL", []
+        return f"p.archived = 0 AND p.queue_pos IS NULL AND p.id NOT IN ({WAITING_SQL})", []
+    if view == "snoozed":
+        return f"p.id IN ({WAITING_SQL})", []
     if view == "queue":
         return "p.archived = 0 AND p.queue_pos IS NOT NULL", []
     if view == "starred":
@@ -95,15 +98,37 @@ class Views:
             )
         return found
 
+    def unread_among(self, ids: Sequence[int]) -> list[PaperId]:
+        """Those of ``ids`` that are unread, in the order given."""
+        unread: set[int] = set()
+        for chunk in chunks(list(ids)):
+            unread.update(
+                int(r[0])
+                for r in self.db.execute(
+                    f"SELECT id FROM papers WHERE is_read = 0 AND id IN ({marks(len(chunk))})",
+                    list(chunk),
+                )
+            )
+        return [PaperId(int(i)) for i in ids if int(i) in unread]
+
     def ids(
-        self, view: str = "inbox", *, sort: str = "default", descending: bool = False
+        self,
+        view: str = "inbox",
+        *,
+        sort: str = "default",
+        descending: bool = False,
+        unread_only: bool = False,
     ) -> list[PaperId]:
-        """Ids of a view's papers in order.
+        """Ids of a view's papers in order (``unread_only``: the unread ones).
 
         The default order is import order then position in the digest, except the queue
-        (queue order) and a digest view (position in that digest).
+        (queue order), a digest view (position in that digest) and the snoozed papers (the
+        soonest to return first). In the Inbox's default order, papers back from snooze and
+        not read yet come first, the latest back on top.
         """
         where, params = self.where(view)
+        if unread_only:
+            where = f"({where}) AND p.is_read = 0"
         key = SORT_SQL.get(sort)
         if sort not in SORT_SQL:
             raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_SQL)}")
@@ -118,12 +143,34 @@ class Views:
                 params = params + params  # the ORDER BY takes the digest id too
             elif view == "archive":
                 key = "p.archived_at"
+            elif view == "snoozed":
+                key = "(SELECT COALESCE(z.until, '9999') FROM snoozes z WHERE z.paper_id = p.id)"
             else:
                 key = "p.id"
         direction = "DESC" if descending else "ASC"
         order = f"p.id {direction}" if key == "p.id" else f"{key} {direction}, p.id {direction}"
         sql = f"SELECT p.id FROM papers p WHERE {where} ORDER BY {order}"
-        return [PaperId(r[0]) for r in self.db.execute(sql, params)]
+        found = [PaperId(r[0]) for r in self.db.execute(sql, params)]
+        if view == "inbox" and sort == "default" and not descending:
+            found = self._returned_first(found)
+        return found
+
+    def _returned_first(self, ids: list[PaperId]) -> list[PaperId]:
+        """Papers back from snooze and still unread moved to the top, latest back first."""
+        returned = [
+            PaperId(r[0])
+            for r in self.db.execute(
+                "SELECT z.paper_id FROM snoozes z JOIN papers p ON p.id = z.paper_id "
+                "WHERE z.returned_at IS NOT NULL AND p.is_read = 0 "
+                "ORDER BY z.returned_at DESC, z.paper_id"
+            )
+        ]
+        if not returned:
+            return ids
+        present = set(ids)
+        top = [i for i in returned if i in present]
+        chosen = set(top)
+        return top + [i for i in ids if i not in chosen]
 
     def counts(self) -> dict[str, ViewCount]:
         """Total and unread counts for every built-in view."""

@@ -179,6 +179,19 @@ class WindowContext(Protocol):
         """Unselect every paper selected for a bulk action."""
         ...
 
+    def listed_ids(self) -> list[PaperId]:
+        """The papers listed, in list order."""
+        ...
+
+    @property
+    def unread_only(self) -> bool:
+        """True while the list shows only the view's unread papers."""
+        ...
+
+    def set_unread_only(self, on: bool) -> None:
+        """Show only the unread papers of every view (or all again), keeping the cursor."""
+        ...
+
     def returning_papers(self) -> AbstractContextManager[None]:
         """While inside, papers a write brings back into the view get the cursor (undo)."""
         ...

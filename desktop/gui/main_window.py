@@ -65,6 +65,7 @@ from desktop.gui.controllers.jobs import JobsController
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import SearchController
 from desktop.gui.controllers.search_worker import search_worker
+from desktop.gui.controllers.snooze_waker import SnoozeWaker
 from desktop.gui.icons import app_icon, icon
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.models.paper_list import (
@@ -130,6 +131,8 @@ def empty_message(view: str) -> str:
         return "Nothing archived yet. Press e to archive a paper you are done with."
     if view.startswith("saved:"):
         return "No paper matches this saved view now (hover it in the sidebar for its search)."
+    if view == "snoozed":
+        return "Nothing snoozed. Press z on a paper to take it out of the Inbox for a while."
     return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
 
@@ -199,6 +202,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setSingleShot(True)
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self.snooze_waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
 
         self._restore_settings()
 
@@ -483,6 +487,20 @@ class MainWindow(QMainWindow):
         """While inside, papers a write brings back into the view get the cursor (undo)."""
         return self.paper_list.returning_papers()
 
+    def listed_ids(self) -> list[PaperId]:
+        """The papers listed, in list order."""
+        return list(self.model.ids)
+
+    @property
+    def unread_only(self) -> bool:
+        """True while the list shows only the view's unread papers."""
+        return self.model.unread_only
+
+    def set_unread_only(self, on: bool) -> None:
+        """Show only the unread papers of every view (or all again), keeping the cursor."""
+        self.model.unread_only = on
+        self.set_view(self._view, select=self.current_id())
+
     def is_queue_order(self) -> bool:
         """True in the Queue view in queue order, outside search."""
         model = self.model
@@ -654,6 +672,8 @@ class MainWindow(QMainWindow):
             what = f"Search: {self.model.search_query}"
         else:
             what = view_label(self._library, self._view)
+            if self.model.unread_only:
+                what += " (unread only)"
         self.setWindowTitle(f"{APP_TITLE} — {what}")
 
     def _after_search(self) -> None:
@@ -850,6 +870,7 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self._closed = True
         self._counts_timer.stop()
+        self.snooze_waker.stop()
         self._search.stop()
         self.detail.stop()
         self._library.unsubscribe(self._listener)

@@ -118,10 +118,13 @@ def test_damage_after_an_unclean_shutdown_is_refused_at_open_or_by_the_check(
     close_cleanly(seeded_dir)
     crash_with_the_library_open(seeded_dir)
     damage_pages(seeded_dir / DB_FILE)  # the crash tore pages; size and time look unchanged
-    # After a crash the index compares every paper with SQLite, which reads the damage: the
-    # open refuses the file as the check would have.
-    with pytest.raises(store.CorruptDatabaseError):
-        Library.open(seeded_dir, backups=False, defer_daily_backup=True)
+    # After a crash the index compares every paper with SQLite: when that reads the damaged
+    # pages the open refuses the file; when they hold other tables, the open succeeds and the
+    # background check (due after the crash) refuses it.
+    try:
+        Library.open(seeded_dir, backups=False, defer_daily_backup=True).close()
+    except store.CorruptDatabaseError:
+        pass
     assert integrity.check_due(seeded_dir)
     with pytest.raises(store.CorruptDatabaseError):
         integrity.check_if_due(seeded_dir)

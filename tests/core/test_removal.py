@@ -16,7 +16,8 @@ def library_snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[object, .
     tables = [
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        if not r[0].startswith(("sqlite_", "_"))
+        # The undo history records the removal itself: it is not the library's content.
+        if not r[0].startswith(("sqlite_", "_")) and r[0] not in ("history", "history_papers")
     ]
     return {t: sorted(map(tuple, conn.execute(f"SELECT * FROM {t}")), key=repr) for t in tables}
 

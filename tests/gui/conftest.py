@@ -88,6 +88,7 @@ def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("seeded-template") / "data"
     with Library.open(data) as library:
         library.today = lambda: TODAY
+        library.importer.record_history = False  # tests start with an empty undo history
         assert all(r.ok for r in library.importer.import_paths([SEEDS]))
     return data
 

@@ -117,8 +117,16 @@ def test_sidebar_model_passes_the_model_tester(
     model = SidebarModel(seeded)
     qtmodeltester.check(model)
     labels = [e.label for e in model.entries]
-    assert labels[:6] == ["Inbox", "Queue", "Starred", "Archive", "All papers", "Highlights"]
-    assert labels[6] == "Digests" and len(labels) == 7 + len(seeded.digests.all())
+    assert labels[:7] == [
+        "Inbox",
+        "Queue",
+        "Starred",
+        "Archive",
+        "All papers",
+        "Snoozed",
+        "Highlights",
+    ]
+    assert labels[7] == "Digests" and len(labels) == 8 + len(seeded.digests.all())
 
 
 def test_rows_load_lazily_a_page_at_a_time(qapp: QApplication, seeded: Library) -> None:

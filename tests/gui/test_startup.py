@@ -79,7 +79,7 @@ def test_a_restored_sort_order_queries_the_view_once_already_sorted(
     monkeypatch.setattr(seeded.views, "ids", counted)
     second = MainWindow(seeded, settings)
     qtbot.addWidget(second)
-    assert calls == [("inbox", ("descending", True), ("sort", "title"))]
+    assert calls == [("inbox", ("descending", True), ("sort", "title"), ("unread_only", False))]
     assert second.model.ids == real("inbox", sort="title", descending=True)
     header = second.list.horizontalHeader()
     assert header.sortIndicatorSection() == 0

@@ -16,6 +16,7 @@ from desktop.core.annotations.common import (
 from desktop.core.annotations.text_anchor import CONTEXT, QuoteSelector, anchor, describe
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import HIGHLIGHT_COLORS, Changes, Highlight, HighlightId, PaperId
 
 DEFAULT_COLOR = "yellow"
@@ -40,6 +41,15 @@ _READING_ORDER = "CASE h.field WHEN 'title' THEN 0 ELSE 1 END, h.start, h.id"
 _SPACE = re.compile(r"\s+")
 
 HighlightRow = tuple[Any, ...]
+KIND = "highlight"
+# What a person sees of a highlight (its offsets follow the text when it is re-anchored).
+_CONTENT = tuple(
+    _HIGHLIGHT_COLUMNS.index(c) for c in ("paper_id", "field", "quote", "color", "note")
+)
+
+
+def _content(row: HighlightRow | None) -> tuple[Any, ...] | None:
+    return None if row is None else tuple(row[i] for i in _CONTENT)
 
 
 def check_color(color: str) -> str:
@@ -64,6 +74,7 @@ class Highlights:
     def __init__(self, ctx: LibraryContext) -> None:
         self.ctx = ctx
         self.db = ctx.db
+        ctx.history.register(KIND, self._apply)
 
     def get(self, highlight_id: int) -> Highlight | None:
         """One highlight, or None."""
@@ -159,11 +170,30 @@ class Highlights:
 
     def _record_highlight(self, label: str, highlight_id: int, before: HighlightRow | None) -> None:
         after = self._highlight_row(highlight_id)
-        self.ctx.record(
+        paper = (after or before or (None, None))[1]
+        self.ctx.history.record(
             label,
-            undo=lambda: self._restore_highlight(highlight_id, before),
-            redo=lambda: self._restore_highlight(highlight_id, after),
+            kind=KIND,
+            payload={
+                "id": highlight_id,
+                "before": None if before is None else list(before),
+                "after": None if after is None else list(after),
+            },
+            papers=[] if paper is None else [int(paper)],
         )
+
+    def _apply(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a stored highlight action, refused when the highlight changed."""
+        highlight_id = int(payload["id"])
+        before = None if payload["before"] is None else tuple(payload["before"])
+        after = None if payload["after"] is None else tuple(payload["after"])
+        expected, target = (after, before) if undo else (before, after)
+        paper = (expected or target or (None, None))[1]
+        if not self.ctx.paper_exists(int(paper)):
+            raise UndoRefusedError(f"paper {paper} is no longer in the library", permanent=True)
+        if _content(self._highlight_row(highlight_id)) != _content(expected):
+            raise UndoRefusedError("the highlight was changed since")
+        return self._restore_highlight(highlight_id, target), payload
 
     def add(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from desktop.core.annotations.common import (
     AnnotationError,
@@ -13,8 +14,11 @@ from desktop.core.annotations.common import (
 )
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
-from desktop.core.history import Action
+from desktop.core.history import Action, Applied, UndoRefusedError
 from desktop.core.models import Changes
+
+KIND = "note"
+NoteRow = tuple[str, str] | None
 
 # Consecutive saves of the same paper's note within this many seconds are one undo step.
 NOTE_MERGE_SECONDS = 60.0
@@ -31,7 +35,8 @@ class Notes:
         self.db = ctx.db
         # Replaceable in tests: the clock deciding whether two note saves merge into one step.
         self.clock: Callable[[], float] = time.monotonic
-        self._last_edit: tuple[int, float, Action] | None = None
+        self._last_edit: tuple[int, float, Action, NoteRow] | None = None
+        ctx.history.register(KIND, self._apply)
 
     def get(self, paper_id: int) -> str:
         """The paper's note ('' when it has none)."""
@@ -85,31 +90,46 @@ class Notes:
                 return Changes()
             after = (text, now_iso()) if text.strip() else None
             self._write_note(paper_id, after)
-        now = self.clock()
-        last = self._last_edit
-        if (
-            last is not None
-            and last[0] == paper_id
-            and now - last[1] <= NOTE_MERGE_SECONDS
-            and self.ctx.history.last_action() is last[2]
-        ):
-            original = last[2]
-            action = Action(
-                original.label,
-                undo=original.undo,
-                redo=lambda: self._restore_note(paper_id, after),
-            )
-            self.ctx.history.replace_last(action)
-        else:
-            label = "delete note" if after is None else "edit note"
-            action = self.ctx.record(
-                label,
-                undo=lambda: self._restore_note(paper_id, before),
-                redo=lambda: self._restore_note(paper_id, after),
-            )
-        self._last_edit = (paper_id, now, action)
+            now = self.clock()
+            last = self._last_edit
+            if (
+                last is not None
+                and last[0] == paper_id
+                and now - last[1] <= NOTE_MERGE_SECONDS
+                and self.ctx.history.last_action() is last[2]
+            ):
+                action = self.ctx.history.amend(last[2], _payload(paper_id, last[3], after))
+                first = last[3]
+            else:
+                label = "delete note" if after is None else "edit note"
+                action = self.ctx.history.record(
+                    label, kind=KIND, payload=_payload(paper_id, before, after), papers=[paper_id]
+                )
+                first = before
+        self._last_edit = (paper_id, now, action, first)
         return self.ctx.emit(annotation_changes([paper_id]))
+
+    def _apply(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a stored note edit, refused when the note changed since."""
+        paper_id = int(payload["paper"])
+        before, after = _row(payload["before"]), _row(payload["after"])
+        expected, target = (after, before) if undo else (before, after)
+        if not self.db.execute("SELECT 1 FROM papers WHERE id = ?", [paper_id]).fetchone():
+            raise UndoRefusedError(f"paper {paper_id} is no longer in the library", permanent=True)
+        current = self._note_row(paper_id)
+        if (current[0] if current else "") != (expected[0] if expected else ""):
+            raise UndoRefusedError("the note was changed since")
+        self._last_edit = None
+        return self._restore_note(paper_id, target), payload
 
     def row(self, paper_id: int) -> tuple[str, str] | None:
         """The paper's note and when it was last saved, or None."""
         return self._note_row(int(paper_id))
+
+
+def _payload(paper_id: int, before: NoteRow, after: NoteRow) -> dict[str, Any]:
+    return {"paper": paper_id, "before": before, "after": after}
+
+
+def _row(value: Any) -> NoteRow:
+    return None if value is None else (str(value[0]), str(value[1]))

@@ -9,12 +9,25 @@ from typing import Any
 
 from desktop.core.annotations.common import AnnotationError, annotation_changes
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes
 
 TAG_MAX_CHARS = 64
 _SPACE = re.compile(r"\s+")
 
 TagSnapshot = dict[str, tuple[str, frozenset[int]] | None]
+KIND = "tags"
+
+
+def _encode(snap: TagSnapshot) -> dict[str, Any]:
+    return {k: None if v is None else [v[0], sorted(v[1])] for k, v in snap.items()}
+
+
+def _decode(data: dict[str, Any]) -> TagSnapshot:
+    return {
+        k: None if v is None else (str(v[0]), frozenset(int(i) for i in v[1]))
+        for k, v in data.items()
+    }
 
 
 def normalize_tag(name: str) -> str:
@@ -55,6 +68,7 @@ class Tags:
     def __init__(self, ctx: LibraryContext) -> None:
         self.ctx = ctx
         self.db = ctx.db
+        ctx.history.register(KIND, self._apply)
 
     def of_paper(self, paper_id: int) -> list[str]:
         """The tag names of one paper, sorted case-insensitively."""
@@ -161,18 +175,37 @@ class Tags:
             before = self._tag_snapshot(names)
             write()
             after = self._tag_snapshot(names)
-        if before == after:
-            return Changes()
-        self.ctx.record(
-            label,
-            undo=lambda: self._restore_tags(after, before),
-            redo=lambda: self._restore_tags(before, after),
-        )
-        touched: set[int] = set()
-        for key in set(before) | set(after):
-            old, new = before.get(key), after.get(key)
-            touched |= (old[1] if old else frozenset()) ^ (new[1] if new else frozenset())
+            if before == after:
+                return Changes()
+            touched: set[int] = set()
+            for key in set(before) | set(after):
+                old, new = before.get(key), after.get(key)
+                touched |= (old[1] if old else frozenset()) ^ (new[1] if new else frozenset())
+            self.ctx.history.record(
+                label,
+                kind=KIND,
+                payload={
+                    "names": list(names),
+                    "before": _encode(before),
+                    "after": _encode(after),
+                },
+                papers=sorted(touched),
+            )
         return self.ctx.emit(annotation_changes(touched) | Changes(tags=True))
+
+    def _apply(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a stored tag action, refused when those tags changed since."""
+        before, after = _decode(payload["before"]), _decode(payload["after"])
+        expected, target = (after, before) if undo else (before, after)
+        if self._tag_snapshot(payload["names"]) != expected:
+            ids = {i for state in expected.values() if state for i in state[1]}
+            gone = [i for i in sorted(ids) if not self.ctx.paper_exists(i)]
+            if gone:
+                raise UndoRefusedError(
+                    f"paper {gone[0]} is no longer in the library", permanent=True
+                )
+            raise UndoRefusedError("those tags were changed since")
+        return self._restore_tags(expected, target), payload
 
     def _existing_paper_ids(self, ids: Sequence[int]) -> list[int]:
         wanted = list(dict.fromkeys(int(i) for i in ids))

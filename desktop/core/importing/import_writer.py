@@ -218,6 +218,8 @@ class ImportWriter:
         # Called with a file's new papers inside its transaction (the library's rules); returns
         # report lines and the id of what it stored for undo (see rules.py).
         self.on_new_papers: NewPapersHook | None = None
+        # Imports are undoable actions; the sample digests of the first start are not.
+        self.record_history = True
 
     def _emit(self, changes: Changes) -> Changes:
         if self._held is not None and not changes.empty:
@@ -642,6 +644,7 @@ class ImportWriter:
                     [result.skipped_blocks, digest_id],
                 )
                 self._record_counts(digest_id, result)
+                self._record_history(digest_id, result)
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
         except ImportCancelledError:
             return ImportResult(path.name, str(path), status="cancelled"), Changes()
@@ -659,6 +662,18 @@ class ImportWriter:
             library=True,
             digests=True,
             annotations=bool(reanchored),
+        )
+
+    def _record_history(self, digest_id: int, result: ImportResult) -> None:
+        """Put the import on the undo history, in its transaction (undo: removal.py)."""
+        if not self.record_history:
+            return
+        self.ctx.history.record(
+            f"import {result.name}",
+            kind="import",
+            payload={"digest": digest_id},
+            show=result.new_ids[0] if result.new_ids else None,
+            count=result.new_papers,
         )
 
     def _record_counts(self, digest_id: int, result: ImportResult) -> None:
@@ -733,6 +748,7 @@ class ImportWriter:
                 )
                 self._write_entries(digest_id, entries, stamp, result)
                 self._record_counts(digest_id, result)
+                self._record_history(digest_id, result)
                 # Highlights follow their quote into the new text, in this same transaction.
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
                 if self.on_new_papers is not None and result.new_ids:

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from desktop.core.models import PaperId
 from desktop.core.search.query import And, Filter, Node, Not, Or, ParsedQuery, Phrase, Word
 from desktop.core.search.results import SearchResults
+from desktop.core.snooze import WAITING_SQL
 
 FALLBACK_NOTICE = "The search index is being rebuilt; results are approximate."
 
@@ -27,6 +28,7 @@ _IS_SQL = {
     "queued": "p.queue_pos IS NOT NULL",
     "starred": "p.starred = 1",
     "archived": "p.archived = 1",
+    "snoozed": f"p.id IN ({WAITING_SQL})",
 }
 
 

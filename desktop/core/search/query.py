@@ -16,7 +16,7 @@ TEXT_FIELDS = ("title", "abstract", "note", "highlight", "tag", "color", "has")
 # Filters answered from SQLite (triage state changes too often to live in the index).
 FILTER_FIELDS = ("is", "digest", "year", "after", "before")
 FIELD_ALIASES = {"tags": "tag", "notes": "note", "highlights": "highlight", "colour": "color"}
-IS_VALUES = ("unread", "read", "queued", "starred", "archived")
+IS_VALUES = ("unread", "read", "queued", "starred", "archived", "snoozed")
 HAS_VALUES = ("note", "highlight", "tag")
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64

@@ -18,6 +18,9 @@ from desktop.gui.commands import tags  # noqa: F401 - tags
 from desktop.gui.commands import review  # noqa: F401 - the Highlights view and export
 from desktop.gui.commands import paper_links  # noqa: F401 - browser, links, BibTeX, delete
 from desktop.gui.commands import saved_views  # noqa: F401 - saved views and rules
+from desktop.gui.commands import snoozing  # noqa: F401 - snooze and the Snoozed view
+from desktop.gui.commands import catching_up  # noqa: F401 - mark above / view read, unread only
+from desktop.gui.commands import history  # noqa: F401 - the History panel
 
 # isort: on
 from desktop.gui.commands.registry import COMMANDS, MENUS, Command, command

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from desktop.gui.commands.registry import command
+from desktop.gui.commands.undoing import redo_last, undo_last
 
 if TYPE_CHECKING:
     from desktop.core.models import Changes, PaperId
@@ -161,17 +162,11 @@ def toggle_select(ctx: WindowContext) -> None:
 
 @command("undo", label="Undo", menu="Edit", icon="undo", toolbar=True)
 def undo(ctx: WindowContext) -> None:
-    """Undo the last action (triage, highlight, note or tags)."""
-    with ctx.returning_papers():
-        done = ctx.library.history.undo()
-    ctx.say(f"Undone: {done[0]}" if done else "Nothing to undo")
-    ctx.update_actions()  # the history moved after the write was announced
+    """Undo the last action (triage, snooze, highlight, note, tags or an import)."""
+    ctx.say(undo_last(ctx))
 
 
 @command("redo", label="Redo", menu="Edit", icon="redo", toolbar=True)
 def redo(ctx: WindowContext) -> None:
     """Redo the last undone action."""
-    with ctx.returning_papers():
-        done = ctx.library.history.redo()
-    ctx.say(f"Redone: {done[0]}" if done else "Nothing to redo")
-    ctx.update_actions()
+    ctx.say(redo_last(ctx))

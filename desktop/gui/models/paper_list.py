@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
 from desktop.core.search.results import strip_marks
+from desktop.core.snooze import Snooze
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
 
@@ -107,6 +108,8 @@ class PaperListModel(QAbstractTableModel):
         self.marked: set[PaperId] = set()
         self.snippets: dict[PaperId, str] = {}
         self.search_query: str | None = None
+        self.unread_only = False  # list only the view's unread papers
+        self.snoozes: dict[PaperId, Snooze] = {}  # in the Snoozed view: when each returns
         self._ranked: list[PaperId] = []
         self._rows: dict[PaperId, Paper] = {}
         # Per paper: role -> one value per column, so data() is two dict lookups.
@@ -142,7 +145,11 @@ class PaperListModel(QAbstractTableModel):
 
     def _query(self) -> list[PaperId]:
         key = SORT_KEYS.get(self.sort_column, "default")
-        return self.library.views.ids(self.view, sort=key, descending=self.descending)
+        ids = self.library.views.ids(
+            self.view, sort=key, descending=self.descending, unread_only=self.unread_only
+        )
+        self.snoozes = self.library.snoozes.of_papers(ids) if self.view == "snoozed" else {}
+        return ids
 
     def _invalidate(self, ids: Iterable[PaperId] | None = None) -> None:
         self._forget_rows()
@@ -314,7 +321,9 @@ class PaperListModel(QAbstractTableModel):
         cells: dict[int, list[Any]] = {
             DISPLAY: [
                 paper.title,
-                short_date(paper.published) or (paper.published_raw or ""),
+                self.return_label(paper.id)
+                if self.view == "snoozed" and self.search_query is None
+                else short_date(paper.published) or (paper.published_raw or ""),
                 authors_cell(paper),
                 str(len(paper.sightings)),
                 str(paper.id),
@@ -333,6 +342,16 @@ class PaperListModel(QAbstractTableModel):
         }
         self._cells[paper.id] = cells
         return cells
+
+    def return_label(self, paper_id: PaperId) -> str:
+        """When a snoozed paper returns, for the date column of the Snoozed view."""
+        snooze = self.snoozes.get(paper_id)
+        if snooze is None:
+            return ""
+        if snooze.until is None:
+            return "next digest"
+        local = snooze.until.astimezone()
+        return f"{local:%a} {local.day} {local:%b %H:%M}"
 
     def toggle_mark(self, row: int) -> bool:
         """Select or unselect a row for bulk actions; returns the new state."""
@@ -379,6 +398,8 @@ class PaperListModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < len(HEADERS)
         ):
+            if section == COL_PUBLISHED and self.view == "snoozed" and self.search_query is None:
+                return "Returns"
             return HEADERS[section]
         return None
 

@@ -29,6 +29,7 @@ VIEW_LABELS = {
     "starred": "Starred",
     "archive": "Archive",
     "all": "All papers",
+    "snoozed": "Snoozed",
 }
 VIEW_ICONS = {
     "inbox": "inbox",
@@ -36,6 +37,7 @@ VIEW_ICONS = {
     "starred": "star",
     "archive": "archive",
     "all": "all",
+    "snoozed": "snooze",
 }
 
 Index = QModelIndex | QPersistentModelIndex

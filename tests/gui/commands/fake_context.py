@@ -99,6 +99,7 @@ class FakeContext:
         self._library = library
         self._view = view
         self.ids: list[PaperId] = library.views.ids(view)
+        self._unread_only = False
         self.row = 0 if self.ids else -1
         self.marks: set[PaperId] = set()
         self.messages: list[str] = []
@@ -119,7 +120,7 @@ class FakeContext:
 
     def _on_write(self, changes: Changes) -> None:
         current = self.current_id()
-        self.ids = self._library.views.ids(self._view)
+        self.ids = self._library.views.ids(self._view, unread_only=self._unread_only)
         self.marks &= set(self.ids)
         if current in self.ids:
             self.row = self.ids.index(current)
@@ -188,6 +189,19 @@ class FakeContext:
     def clear_marks(self) -> None:
         self.marks.clear()
 
+    def listed_ids(self) -> list[PaperId]:
+        return list(self.ids)
+
+    @property
+    def unread_only(self) -> bool:
+        return self._unread_only
+
+    def set_unread_only(self, on: bool) -> None:
+        current = self.current_id()
+        self._unread_only = on
+        self.ids = self._library.views.ids(self._view, unread_only=on)
+        self.row = self.ids.index(current) if current in self.ids else (0 if self.ids else -1)
+
     @contextmanager
     def returning_papers(self) -> Iterator[None]:
         yield
@@ -208,7 +222,7 @@ class FakeContext:
 
     def set_view(self, view: str, select: int | None = None) -> None:
         self._view = view
-        self.ids = self._library.views.ids(view)
+        self.ids = self._library.views.ids(view, unread_only=self._unread_only)
         self.marks.clear()
         if select in self.ids:
             self.row = self.ids.index(PaperId(select))

@@ -1,0 +1,68 @@
+"""Undo and redo for the commands: confirmations, and refusals said rather than raised."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.core.history import HistoryEntry, UndoRefusedError
+
+if TYPE_CHECKING:
+    from desktop.gui.context import WindowContext
+
+
+def confirm_undo(ctx: WindowContext, entry: HistoryEntry) -> bool:
+    """Ask before an undo that removes papers (an import's); True to go on."""
+    if entry.kind != "import":
+        return True
+    payload = ctx.library.history.payload_of(entry.id)
+    digest = int(payload["digest"]) if isinstance(payload, dict) else 0
+    papers, annotated = ctx.library.removal.import_footprint(digest)
+    question = f"Undo \u201c{entry.label}\u201d? It removes the {papers} papers it added"
+    question += f", {annotated} of them with your notes, highlights or tags." if annotated else "."
+    return ctx.confirm(question)
+
+
+def undo_last(ctx: WindowContext) -> str:
+    """Undo the last action (after a confirmation for an import); what to say."""
+    history = ctx.library.history
+    entry = history.next_undo()
+    if entry is None:
+        return "Nothing to undo"
+    if not confirm_undo(ctx, entry):
+        return "Nothing undone"
+    try:
+        with ctx.returning_papers():
+            done = history.undo()
+    except UndoRefusedError as exc:
+        return str(exc)
+    finally:
+        ctx.update_actions()  # the history moved after the write was announced
+    return f"Undone: {done[0]}" if done else "Nothing to undo"
+
+
+def redo_last(ctx: WindowContext) -> str:
+    """Redo the last undone action; what to say."""
+    try:
+        with ctx.returning_papers():
+            done = ctx.library.history.redo()
+    except UndoRefusedError as exc:
+        return str(exc)
+    finally:
+        ctx.update_actions()
+    return f"Redone: {done[0]}" if done else "Nothing to redo"
+
+
+def undo_chosen(ctx: WindowContext, entry: HistoryEntry) -> str:
+    """Undo one action of the History panel; what to say (the reason when refused)."""
+    if entry.undone:
+        return f"\u201c{entry.label}\u201d is already undone"
+    if not confirm_undo(ctx, entry):
+        return "Nothing undone"
+    try:
+        with ctx.returning_papers():
+            label, _changes = ctx.library.history.undo_entry(entry.id)
+    except UndoRefusedError as exc:
+        return str(exc)
+    finally:
+        ctx.update_actions()
+    return f"Undone: {label}"
