@@ -32,6 +32,8 @@ DAILY_BACKUP_DELAY_MS = 2000
 # the window is built, after its first frame; the search ranker is made ready a bit later.
 INDEX_BUILD_DELAY_MS = 200
 SEARCH_WARM_UP_DELAY_MS = 1500
+# How long the status bar says what was wrong with the keymap file.
+KEYMAP_MESSAGE_MS = 30000
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -91,12 +93,18 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
     bar. A search index the library opened without is built on the worker thread once the
     window is up, and the search ranker is readied when the start-up work is done."""
+    from desktop.gui.commands import COMMANDS
+    from desktop.gui.keymap.user_keys import keymap_path, load_keymap_file
     from desktop.gui.main_window import MainWindow
 
-    window = MainWindow(library, settings)
+    keys = load_keymap_file(keymap_path(), COMMANDS)
+    window = MainWindow(library, settings, keymap=keys.keymap)
     window.owns_library = True
     for notice in library.notices:
         window.statusBar().showMessage(notice, 15000)
+    if not keys.ok:  # the broken lines fell back to the preset's keys; say so once
+        print(f"digest-desk: {keys.message()}", file=sys.stderr)
+        window.statusBar().showMessage(keys.message(), KEYMAP_MESSAGE_MS)
     QTimer.singleShot(INDEX_BUILD_DELAY_MS, window, window.start_index_build)
     QTimer.singleShot(
         SEARCH_WARM_UP_DELAY_MS,
