@@ -225,15 +225,28 @@ def cmd_mark(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_stats(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Print library totals."""
+    from desktop.core.progress import progress
+
     stats = lib.stats()
+    figures = progress(lib.db)
     if args.json:
-        _print_json(stats, out)
+        _print_json({**stats, "progress": figures.to_json()}, out)
         return 0
     out.write(
         f"{stats['papers']} papers ({stats['unread']} unread) from {stats['digests']} digests\n"
     )
     for view, counts in stats["views"].items():
         out.write(f"  {view:8} {counts['total']:>7} ({counts['unread']} unread)\n")
+    totals, age = figures.totals(), figures.queue_age
+    out.write(
+        f"last {len(figures.days)} days: {totals['arrived']} arrived, {totals['read']} read, "
+        f"{totals['archived']} archived\n"
+    )
+    if age.papers:
+        out.write(
+            f"queue: {age.papers} papers, oldest arrived {age.oldest_days:g} days ago "
+            f"(median {age.median_days:g})\n"
+        )
     return 0
 
 
