@@ -247,3 +247,13 @@ def test_the_catalogue_knows_the_commands_without_importing_qt() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_readme_example_is_a_good_keymap_file() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    loaded = parse(example)
+    assert loaded.ok, loaded.problems
+    assert loaded.preset == "vim" and loaded.changed == 3
+    assert loaded.keymap["Ctrl+J"] == "next-paper" and loaded.keymap["m"] == "archive"
+    assert "b" not in loaded.keymap
