@@ -20,6 +20,7 @@ the clock passed in (its UTC offset), so a test pins them with a fixed ``now``.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -102,23 +103,49 @@ def _modifier(now: dt.datetime) -> str:
     return f"{int(offset.total_seconds() // 60):+d} minutes"
 
 
-def _per_day(db: Database, column: str, start: str, modifier: str) -> tuple[int, dict[str, int]]:
-    """(papers before ``start``, papers per day from ``start``) by the day of ``column``."""
-    before = 0
-    per_day: dict[str, int] = {}
+# An archived paper without a stamp (none are written so) counts as archived on arrival.
+_ARCHIVED_AT = "CASE WHEN archived = 1 THEN COALESCE(archived_at, added_at) END"
+
+
+def _per_day(
+    db: Database, start: dt.date, modifier: str
+) -> tuple[int, int, dict[str, Counter[str]]]:
+    """(papers arrived before ``start``, papers archived before it, and per kind — arrived,
+    read, archived — the papers of each day from ``start``).
+
+    One scan of the papers: a plain comparison of the stored UTC text skips every paper with
+    nothing in the window (a day early, so no offset can move one in), and only the rest have
+    their times turned into local days by SQLite's date().
+    """
+    early = (start - dt.timedelta(days=1)).isoformat()
+    before_arrived, before_archived = db.execute(
+        f"SELECT COALESCE(SUM(added_at < :early), 0), COALESCE(SUM({_ARCHIVED_AT} < :early), 0) "
+        "FROM papers",
+        {"early": early},
+    ).fetchone()
     rows = db.execute(
-        f"SELECT date({column}, ?) AS day, COUNT(*) FROM papers "
-        f"WHERE {column} IS NOT NULL GROUP BY day",
-        [modifier],
+        "SELECT CASE WHEN added_at >= :early THEN date(added_at, :m) END, "
+        "CASE WHEN read_at >= :early THEN date(read_at, :m) END, "
+        "CASE WHEN archived_on >= :early THEN date(archived_on, :m) END "
+        f"FROM (SELECT added_at, read_at, {_ARCHIVED_AT} AS archived_on FROM papers) "
+        "WHERE added_at >= :early OR read_at >= :early OR archived_on >= :early",
+        {"early": early, "m": modifier},
     ).fetchall()
-    for day, count in rows:
-        if day is None:
-            continue
-        if day < start:
-            before += int(count)
-        else:
-            per_day[day] = int(count)
-    return before, per_day
+    kinds = ("arrived", "read", "archived")
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in kinds}
+    for row in rows:
+        for kind, day in zip(kinds, row, strict=True):
+            if day is not None:
+                counts[kind][day] += 1
+    first = start.isoformat()
+    for kind, counter in counts.items():
+        for day in [day for day in counter if day < first]:
+            n = counter.pop(day)
+            if kind == "arrived":
+                before_arrived += n
+            elif kind == "archived":
+                before_archived += n
+    return int(before_arrived), int(before_archived), counts
 
 
 def progress(db: Database, now: dt.datetime | None = None, days: int = DAYS) -> Progress:
@@ -128,20 +155,15 @@ def progress(db: Database, now: dt.datetime | None = None, days: int = DAYS) -> 
         raise ValueError("progress() needs an aware datetime")
     modifier = _modifier(now)
     today = now.date()
-    start = (today - dt.timedelta(days=days - 1)).isoformat()
-    arrived_before, arrived = _per_day(db, "added_at", start, modifier)
-    _read_before, read = _per_day(db, "read_at", start, modifier)
-    # An archived paper without a stamp (none are written so) counts as archived on arrival.
-    archived_before, archived = _per_day(
-        db, "CASE WHEN archived = 1 THEN COALESCE(archived_at, added_at) END", start, modifier
-    )
+    start = today - dt.timedelta(days=days - 1)
+    arrived_before, archived_before, counts = _per_day(db, start, modifier)
+    arrived, read, archived = counts["arrived"], counts["read"], counts["archived"]
     figures: list[DayFigures] = []
     open_papers = arrived_before - archived_before
     for n in range(days):
         day = (today - dt.timedelta(days=days - 1 - n)).isoformat()
-        open_papers += arrived.get(day, 0) - archived.get(day, 0)
-        counts = (arrived.get(day, 0), read.get(day, 0), archived.get(day, 0))
-        figures.append(DayFigures(day, *counts, open_papers))
+        open_papers += arrived[day] - archived[day]
+        figures.append(DayFigures(day, arrived[day], read[day], archived[day], open_papers))
     inbox, queue = db.execute(
         "SELECT COALESCE(SUM(queue_pos IS NULL), 0), COALESCE(SUM(queue_pos IS NOT NULL), 0) "
         "FROM papers WHERE archived = 0"
