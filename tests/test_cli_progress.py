@@ -34,9 +34,13 @@ def test_stats_json_carries_the_progress_figures(tmp_path: Path) -> None:
     today = figures["days"][-1]
     assert (today["arrived"], today["archived"], today["open"]) == (286, 2, 284)
     assert figures["totals"] == {"arrived": 286, "read": 0, "archived": 2}
-    assert (figures["inbox"], figures["queue"]) == (283, 1) == (
-        stats["views"]["inbox"]["total"],
-        stats["views"]["queue"]["total"],
+    assert (
+        (figures["inbox"], figures["queue"])
+        == (283, 1)
+        == (
+            stats["views"]["inbox"]["total"],
+            stats["views"]["queue"]["total"],
+        )
     )
     assert figures["queue_age"]["papers"] == 1 and figures["queue_age"]["oldest_days"] == 0
     # The same figures as the core computes (the GUI view shows these).
