@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
@@ -56,6 +56,9 @@ def test_a_keymap_file_drives_the_window_and_its_broken_line_is_said(
         "keys.toml: line 6: unknown command 'archve' for m (did you mean 'archive'?); the key "
         "keeps its preset binding"
     )
+    mark = win.statusBar().findChild(QLabel, "keymap-problems")
+    assert mark is not None and mark.text() == "keys.toml: 1 problem"
+    assert mark.toolTip().startswith("line 6: unknown command 'archve' for m")
     first = win.current_id()
     assert first is not None
     press(qtbot, "w")
@@ -129,6 +132,7 @@ def test_without_a_keymap_file_the_window_has_the_default_keys(
     qtbot.addWidget(win)
     assert dict(win.keymap) == DEFAULT_KEYMAP
     assert win.statusBar().currentMessage() == ""
+    assert win.statusBar().findChild(QLabel, "keymap-problems") is None
     win.close()
 
 
