@@ -252,15 +252,28 @@ def _snooze(lib: Library, ids: Sequence[int], when: str | None, out: TextIO) -> 
 
 def cmd_stats(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Print library totals."""
+    from desktop.core.progress import progress
+
     stats = lib.stats()
+    figures = progress(lib.db)
     if args.json:
-        _print_json(stats, out)
+        _print_json({**stats, "progress": figures.to_json()}, out)
         return 0
     out.write(
         f"{stats['papers']} papers ({stats['unread']} unread) from {stats['digests']} digests\n"
     )
     for view, counts in stats["views"].items():
         out.write(f"  {view:8} {counts['total']:>7} ({counts['unread']} unread)\n")
+    totals, age = figures.totals(), figures.queue_age
+    out.write(
+        f"last {len(figures.days)} days: {totals['arrived']} arrived, {totals['read']} read, "
+        f"{totals['archived']} archived\n"
+    )
+    if age.papers:
+        out.write(
+            f"queue: {age.papers} papers, oldest arrived {age.oldest_days:g} days ago "
+            f"(median {age.median_days:g})\n"
+        )
     return 0
 
 
@@ -537,6 +550,34 @@ def cmd_desktop_entry(lib: Library | None, args: argparse.Namespace, out: TextIO
 
     for path in install_desktop_entry():
         out.write(f"wrote {path}\n")
+    return 0
+
+
+def cmd_keys(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the keys in effect (or a preset's), or check the keymap file."""
+    from desktop.gui.keymap import report
+    from desktop.gui.keymap.catalogue import command_docs
+    from desktop.gui.keymap.presets import PRESETS
+    from desktop.gui.keymap.user_keys import keymap_path, load_keymap_file, preset_keymap
+
+    docs = command_docs()
+    if args.preset is not None:
+        if args.preset not in PRESETS:
+            raise CliError(f"unknown preset {args.preset!r} (one of {', '.join(PRESETS)})")
+        preset, table = args.preset, preset_keymap(args.preset)
+        header = f"# preset {preset}: {PRESETS[preset].description}\n"
+    else:
+        loaded = load_keymap_file(keymap_path(), docs)
+        if args.check:
+            out.write(report.check_report(loaded, keymap_path()))
+            return 0 if loaded.ok else 1
+        for problem in loaded.problems:
+            _notice(f"{keymap_path()}: {problem}")
+        preset, table, header = loaded.preset, loaded.keymap, report.header(loaded, keymap_path())
+    if args.toml:
+        out.write(report.render_keymap_file(preset, table))
+    else:
+        out.write(header + report.keys_table(table, docs))
     return 0
 
 
@@ -1136,6 +1177,13 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--id", dest="ids", action="append", metavar="ID", help="repeatable")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("keys", help="print the keys in effect, or check the keymap file")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--preset", metavar="NAME", help="print a preset's keys: default|vim|gmail")
+    group.add_argument("--check", action="store_true", help="check the keymap file (exit 1)")
+    p.add_argument("--toml", action="store_true", help="print them as a keymap file to start from")
+    p.set_defaults(handler=cmd_keys, without_library=True)
 
     p = sub.add_parser("desktop-entry", help="add Digest Desk to the Linux application menu")
     p.set_defaults(handler=cmd_desktop_entry, without_library=True)

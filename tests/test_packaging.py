@@ -182,3 +182,24 @@ def test_the_installed_desktop_entry_finds_its_icon(installed: Path, tmp_path: P
     icon = share / "icons" / "hicolor" / "scalable" / "apps" / "digest-desk.svg"
     assert icon.read_bytes() == (ICONS / "app.svg").read_bytes()
     assert (share / "applications" / "digest-desk.desktop").is_file()
+
+
+def test_the_installed_wheel_knows_the_keys_and_presets(installed: Path, tmp_path: Path) -> None:
+    """`digest-desk keys` reads the command names from the installed command modules and the
+    presets from the package (no Qt): every default command is there, with its description."""
+    config = tmp_path / "config"
+    done = _run(
+        installed, ["digest-desk", "keys", "--preset", "vim"], tmp_path, XDG_CONFIG_HOME=str(config)
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("# preset vim: ")
+    assert any(line.split()[:2] == ["Ctrl+D", "scroll-detail-down"] for line in lines)
+    assert any(line.split()[:2] == ["s", "toggle-star"] and "Star" in line for line in lines)
+    (config / "digest-desk").mkdir(parents=True)
+    (config / "digest-desk" / "keys.toml").write_text('[keys]\n"w" = "show-progress"\n')
+    done = _run(
+        installed, ["digest-desk", "keys", "--check"], tmp_path, XDG_CONFIG_HOME=str(config)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.endswith("no problems; preset default, 1 key changed\n")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from desktop.core.data_dir import platform_dirs, resolve_data_dir
 from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
@@ -22,6 +22,7 @@ from desktop.gui.icons import app_icon
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
 
 if TYPE_CHECKING:  # imported when a window is built: a second start hands over without it
+    from desktop.gui.keymap.user_keys import LoadedKeymap
     from desktop.gui.main_window import MainWindow
 
 # The daily backup copies and verifies the whole database (seconds on a large library): it
@@ -32,6 +33,8 @@ DAILY_BACKUP_DELAY_MS = 2000
 # the window is built, after its first frame; the search ranker is made ready a bit later.
 INDEX_BUILD_DELAY_MS = 200
 SEARCH_WARM_UP_DELAY_MS = 1500
+# How long the status bar says what was wrong with the keymap file.
+KEYMAP_MESSAGE_MS = 30000
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -91,12 +94,17 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
     bar. A search index the library opened without is built on the worker thread once the
     window is up, and the search ranker is readied when the start-up work is done."""
+    from desktop.gui.commands import COMMANDS
+    from desktop.gui.keymap.user_keys import keymap_path, load_keymap_file
     from desktop.gui.main_window import MainWindow
 
-    window = MainWindow(library, settings)
+    keys = load_keymap_file(keymap_path(), COMMANDS)
+    window = MainWindow(library, settings, keymap=keys.keymap)
     window.owns_library = True
     for notice in library.notices:
         window.statusBar().showMessage(notice, 15000)
+    if not keys.ok:  # the broken lines fell back to the preset's keys; say so
+        show_keymap_problems(window, keys)
     QTimer.singleShot(INDEX_BUILD_DELAY_MS, window, window.start_index_build)
     QTimer.singleShot(
         SEARCH_WARM_UP_DELAY_MS,
@@ -104,6 +112,21 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
         lambda: None if window.closed else library.index.warm_up(),
     )
     return window
+
+
+def show_keymap_problems(window: MainWindow, keys: LoadedKeymap) -> None:
+    """Say what was wrong with the keymap file: the first problem in the status bar and on
+    stderr, and a mark that stays in the status bar with every problem as its tooltip."""
+    print(f"digest-desk: {keys.message()}", file=sys.stderr)
+    window.statusBar().showMessage(keys.message(), KEYMAP_MESSAGE_MS)
+    count = len(keys.problems)
+    name = keys.path.name if keys.path is not None else "keymap file"
+    mark = QLabel(f"{name}: {count} problem{'s' if count != 1 else ''}", window)
+    mark.setObjectName("keymap-problems")
+    mark.setTextFormat(Qt.TextFormat.PlainText)
+    mark.setStyleSheet("color: #b45309")
+    mark.setToolTip("\n".join(str(p) for p in keys.problems) + "\n(digest-desk keys --check)")
+    window.statusBar().addPermanentWidget(mark)
 
 
 def schedule_daily_backup(

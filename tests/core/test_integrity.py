@@ -3,6 +3,7 @@ unclean shutdown, after the file changed outside our sessions, and at least once
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
@@ -121,10 +122,8 @@ def test_damage_after_an_unclean_shutdown_is_refused_at_open_or_by_the_check(
     # After a crash the index compares every paper with SQLite: when that reads the damaged
     # pages the open refuses the file; when they hold other tables, the open succeeds and the
     # background check (due after the crash) refuses it.
-    try:
+    with contextlib.suppress(store.CorruptDatabaseError):
         Library.open(seeded_dir, backups=False, defer_daily_backup=True).close()
-    except store.CorruptDatabaseError:
-        pass
     assert integrity.check_due(seeded_dir)
     with pytest.raises(store.CorruptDatabaseError):
         integrity.check_if_due(seeded_dir)

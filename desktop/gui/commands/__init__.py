@@ -21,6 +21,7 @@ from desktop.gui.commands import saved_views  # noqa: F401 - saved views and rul
 from desktop.gui.commands import snoozing  # noqa: F401 - snooze and the Snoozed view
 from desktop.gui.commands import catching_up  # noqa: F401 - mark above / view read, unread only
 from desktop.gui.commands import history  # noqa: F401 - the History panel
+from desktop.gui.commands import progress  # noqa: F401 - the Progress view
 
 # isort: on
 from desktop.gui.commands.registry import COMMANDS, MENUS, Command, command

@@ -88,6 +88,7 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "F2": "rename-tag",
     "Ctrl+Delete": "delete-tag",
     "g,h": "go-highlights",
+    "g,p": "show-progress",
     "Space": "scroll-detail-down",
     "Shift+Space": "scroll-detail-up",
     "Ctrl+K": "command-palette",

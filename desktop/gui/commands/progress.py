@@ -1,0 +1,18 @@
+"""Progress: papers arriving and archived per day, the open papers, the queue's age."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.core.progress import progress
+from desktop.gui.commands.registry import command
+from desktop.gui.dialogs.progress_view import ProgressDialog
+
+if TYPE_CHECKING:
+    from desktop.gui.context import WindowContext
+
+
+@command("show-progress", label="Progress", menu="Go")
+def show_progress(ctx: WindowContext) -> None:
+    """Show papers arriving and archived per day over 90 days, open papers and the queue's age."""
+    ctx.show_dialog(ProgressDialog(progress(ctx.library.db), ctx.dialog_parent))
