@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFrame,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -67,10 +66,6 @@ from desktop.gui.controllers.search import SearchController
 from desktop.gui.icons import app_icon, icon
 from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
 from desktop.gui.models.paper_list import (
-    COL_AUTHORS,
-    COL_CURSOR,
-    COL_DIGESTS,
-    COL_PUBLISHED,
     COL_TITLE,
     PaperListModel,
 )
@@ -83,6 +78,7 @@ from desktop.gui.models.sidebar import (
 )
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
+from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
 
 APP_TITLE = "Digest Desk"
@@ -239,12 +235,8 @@ class MainWindow(QMainWindow):
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
+        self.list.set_up_columns()  # the title takes the width the other columns leave
         header = self.list.horizontalHeader()
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((COL_PUBLISHED, 104), (COL_AUTHORS, 84), (COL_DIGESTS, 62)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        self.list.setColumnHidden(COL_CURSOR, True)
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.list.setSortingEnabled(True)
@@ -276,7 +268,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([215, 625, 440])
+        self.splitter.setSizes(default_pane_sizes(1280))
+        self._splitter_restored = False  # else the panes get their widths when first shown
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
@@ -351,7 +344,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             splitter = s.value("window/splitter")
             if splitter is not None:
-                self.splitter.restoreState(splitter)
+                self._splitter_restored = bool(self.splitter.restoreState(splitter))
             view = str(s.value(self._setting("view"), "inbox"))
             raw = s.value(self._setting("paper"))
             paper_id = int(raw) if raw not in (None, "") and str(raw).isdigit() else None
@@ -814,6 +807,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             # The restored paper was selected before the list had a size to scroll in.
             self._shown_once = True
+            if not self._splitter_restored:
+                self.splitter.setSizes(default_pane_sizes(self.splitter.width()))
             row = self.current_row()
             if row >= 0:
                 self.list.scrollTo(
