@@ -454,7 +454,8 @@ class PaperListModel(QAbstractTableModel):
         if col == COL_PUBLISHED and paper.published_year_inferred:
             return f"{paper.published_raw} (year inferred from the digest date)"
         date = short_date(paper.published) or (paper.published_raw or "")
-        about = " · ".join(t for t in (date, authors_text(paper), state.capitalize()) if t)
+        marks = [w.capitalize() for w in state.split(", ")]
+        about = " · ".join(t for t in (date, authors_text(paper), *marks) if t)
         snippet = self.snippets.get(paper.id)
         if snippet:
             return f"{paper.title}\n{about}\n\n{strip_marks(snippet)}"
