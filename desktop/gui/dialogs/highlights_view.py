@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.library import Library
+from desktop.core.markdown_plain import markdown_one_line
 from desktop.core.models import HIGHLIGHT_COLORS, Highlight
 from desktop.gui.highlight_colors import HIGHLIGHT_BG, ORPHAN_BG
 
@@ -110,7 +111,7 @@ class HighlightsView(QDialog):
         query = self.search.text().strip() or None
         self.shown = self.library.highlights.search(color=color, query=query)
         titles = {
-            p.id: p.title
+            p.id: f"{p.title}  (archived)" if p.archived else p.title
             for p in self.library.papers.many(
                 list(dict.fromkeys(h.paper_id for h in self.shown)), with_sightings=False
             )
@@ -120,7 +121,7 @@ class HighlightsView(QDialog):
         for h in self.shown:
             label = "orphaned" if h.orphaned else HIGHLIGHT_COLORS.get(h.color, h.color)
             item = QTreeWidgetItem(
-                [label, _one_line(h.quote), _one_line(h.note, 160), titles.get(h.paper_id, "")]
+                [label, _one_line(h.quote), markdown_one_line(h.note, 160), titles.get(h.paper_id, "")]
             )
             item.setData(COL_COLOR, IdRole, int(h.id))
             bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)

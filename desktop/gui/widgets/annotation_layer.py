@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QMouseEvent,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -316,10 +317,41 @@ class AnnotationLayer(QObject):
         cursor.insertText(f"“{' '.join(h.quote.split())}”", quote)
         if h.note.strip():
             d.block(cursor, bottom=2)
-            note = QTextCharFormat()
-            note.setForeground(MUTED)
-            note.setFontItalic(True)
-            cursor.insertText("    " + " ".join(h.note.split()), note)
+            # Markdown, like the paper's note (never HTML; images become their alt text).
+            start, end = insert_markdown(cursor, h.note)
+            self._tame_headings(start, end)
+            self._indent_muted(start, end)
+
+    def _indent_muted(self, start: int, end: int) -> None:
+        """Indent a highlight's note under its quote, in the muted colour (links keep theirs)."""
+        doc = self.browser.document()
+        blocks = []
+        plain: list[tuple[int, int]] = []
+        block = doc.findBlock(start)
+        while block.isValid() and block.position() <= end:
+            blocks.append(block.position())
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if not fragment.charFormat().isAnchor():
+                    lo = max(fragment.position(), start)
+                    plain.append((lo, min(fragment.position() + fragment.length(), end)))
+                it += 1
+            block = block.next()
+        for position in blocks:
+            c = QTextCursor(doc)
+            c.setPosition(position)
+            fmt = QTextBlockFormat()
+            fmt.setLeftMargin(c.blockFormat().leftMargin() + 22)
+            fmt.setBottomMargin(2)
+            c.mergeBlockFormat(fmt)
+        muted = QTextCharFormat()
+        muted.setForeground(MUTED)
+        for lo, hi in plain:
+            c = QTextCursor(doc)
+            c.setPosition(lo)
+            c.setPosition(hi, QTextCursor.MoveMode.KeepAnchor)
+            c.mergeCharFormat(muted)
 
     # -- drawing highlights ----------------------------------------------------------------
     def _field_range(self, field: str) -> tuple[int, int]:
