@@ -66,7 +66,9 @@ def test_search_snippet_from_a_note_shows_text_not_markdown(tmp_path: Path) -> N
 
         seed_if_empty(library)
         paper_id = library.views.ids("inbox")[0]
-        library.notes.set(paper_id, "## Verdict\n\n**Zanzibarish** trick, see [the code](https://x.org)")
+        library.notes.set(
+            paper_id, "## Verdict\n\n**Zanzibarish** trick, see [the code](https://x.org)"
+        )
         hit = next(h for h in library.index.search("zanzibarish").hits if h.id == paper_id)
         assert "Zanzibarish" in hit.snippet
         for syntax in ("**", "##", "](", "https://x.org"):

@@ -70,6 +70,7 @@ def test_highlights_review_marks_archived_papers(qtbot: QtBot, win: MainWindow) 
     press(qtbot, "g,h")
     view = win.last_dialog
     assert isinstance(view, HighlightsView)
-    papers = [view.tree.topLevelItem(i).text(COL_PAPER) for i in range(view.tree.topLevelItemCount())]
+    tree = view.tree
+    papers = [tree.topLevelItem(i).text(COL_PAPER) for i in range(tree.topLevelItemCount())]
     assert f"{paper.title}  (archived)" in papers
     view.close()

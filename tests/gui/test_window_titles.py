@@ -167,9 +167,7 @@ def test_the_title_takes_the_width_and_columns_give_way(qtbot: QtBot, seeded: Li
         win.close()
 
 
-def test_search_results_show_two_title_lines_and_the_snippet(
-    qtbot: QtBot, seeded: Library
-) -> None:
+def test_search_results_show_two_title_lines_and_the_snippet(qtbot: QtBot, seeded: Library) -> None:
     win = shown_window(qtbot, seeded, (800, 600))
     try:
         win.list.setFocus()

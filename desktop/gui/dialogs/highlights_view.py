@@ -121,7 +121,12 @@ class HighlightsView(QDialog):
         for h in self.shown:
             label = "orphaned" if h.orphaned else HIGHLIGHT_COLORS.get(h.color, h.color)
             item = QTreeWidgetItem(
-                [label, _one_line(h.quote), markdown_one_line(h.note, 160), titles.get(h.paper_id, "")]
+                [
+                    label,
+                    _one_line(h.quote),
+                    markdown_one_line(h.note, 160),
+                    titles.get(h.paper_id, ""),
+                ]
             )
             item.setData(COL_COLOR, IdRole, int(h.id))
             bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)
