@@ -225,6 +225,10 @@ class WindowContext(Protocol):
         """Give the keyboard to the sidebar."""
         ...
 
+    def show_context_menu(self) -> None:
+        """Open the context menu of the widget with the keyboard, at its current item."""
+        ...
+
     def ask_paths(self, folder: bool) -> list[str]:
         """Ask for digest files (or one folder); empty when cancelled."""
         ...

@@ -61,10 +61,11 @@ from desktop.core.views import ViewCount
 from desktop.gui.background import Job
 from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.controllers.jobs import JobsController
+from desktop.gui.controllers.key_prefix import KeyPrefixHint
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import SearchController
 from desktop.gui.icons import app_icon, icon
-from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
+from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, menu_key_text, qt_sequence
 from desktop.gui.models.paper_list import (
     COL_TITLE,
     PaperListModel,
@@ -162,6 +163,14 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.paper_list = PaperListController(self.model, self.list, self._show_current)
         self._build_actions()
+        self.key_hint = KeyPrefixHint(
+            self._keymap,
+            {name: cmd.label for name, cmd in COMMANDS.items()},
+            say=self.say,
+            clear=self._clear_message,
+            parent=self,
+        )
+        self.key_hint.watch([self.list, self.sidebar, self.detail.browser])
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
@@ -275,7 +284,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         for name, cmd in COMMANDS.items():
-            action = QAction(cmd.label, self)
+            action = QAction(self)
+            self._set_action_text(action, name, cmd.label)
             action.setObjectName(name)
             action.setStatusTip(cmd.doc)
             action.setToolTip(self._tooltip(name))
@@ -291,6 +301,12 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
             action.triggered.connect(lambda _checked=False, n=name: self.run_command(n))
             self.actions_by_name[name] = action
+
+    def _set_action_text(self, action: QAction, name: str, label: str) -> None:
+        """Label an action; menus show its key as typed (``s``, not Qt's ``S``)."""
+        keys = keys_for(name, self._keymap)
+        action.setText(f"{label}\t{menu_key_text(keys[0])}" if keys else label)
+        action.setIconText(label)  # the toolbar shows the label alone
 
     def _tooltip(self, name: str) -> str:
         cmd = COMMANDS[name]
@@ -423,6 +439,11 @@ class MainWindow(QMainWindow):
     def say(self, message: str) -> None:
         """Show a message in the status bar for a few seconds."""
         self.statusBar().showMessage(message, STATUS_MS)
+
+    def _clear_message(self, message: str) -> None:
+        """Clear the status bar if it still shows ``message``."""
+        if self.statusBar().currentMessage() == message:
+            self.statusBar().clearMessage()
 
     def run_command(self, name: str) -> None:
         """Run a command by name (keys, menus, toolbar and palette all end here)."""
@@ -697,8 +718,11 @@ class MainWindow(QMainWindow):
         redo_label = self._library.history.redo_label()
         self.actions_by_name["undo"].setEnabled(undo_label is not None)
         self.actions_by_name["redo"].setEnabled(redo_label is not None)
-        self.actions_by_name["undo"].setText(f"Undo {undo_label}" if undo_label else "Undo")
-        self.actions_by_name["redo"].setText(f"Redo {redo_label}" if redo_label else "Redo")
+        for name, label in (("undo", undo_label), ("redo", redo_label)):
+            title = name.capitalize()
+            self._set_action_text(
+                self.actions_by_name[name], name, f"{title} {label}" if label else title
+            )
 
     # -- context menus ---------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:
@@ -707,6 +731,24 @@ class MainWindow(QMainWindow):
             self.paper_list.select_row(index.row())
         menu = self.build_context_menu()
         menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def show_context_menu(self) -> None:
+        """Open the context menu of the focused pane by keyboard (Shift+F10, the Menu key):
+        the detail pane's at its caret, the sidebar's at its entry, else the list's at the
+        current paper."""
+        if self.detail.browser.hasFocus():
+            rect = self.detail.browser.cursorRect()
+            self.detail.browser.customContextMenuRequested.emit(rect.bottomLeft())
+            return
+        if self.sidebar.hasFocus():
+            rect = self.sidebar.visualRect(self.sidebar.currentIndex())
+            self._sidebar_menu(rect.center())
+            return
+        row = self.current_row()
+        rect = self.list.visualRect(self.model.index(row, COL_TITLE)) if row >= 0 else None
+        pos = rect.center() if rect is not None else QPoint(8, 8)
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._context_menu(pos)
 
     def build_context_menu(self) -> QMenu:
         """The paper list's context menu, built from the commands."""

@@ -61,7 +61,9 @@ class HighlightsView(QDialog):
         row = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("highlights-search")
-        self.search.setPlaceholderText("Search quotes, notes and paper titles")
+        self.search.setPlaceholderText(
+            "Search quotes, notes and paper titles   (1–5 colour, 0 all, Alt+digit types it)"
+        )
         self.search.setClearButtonEnabled(True)
         self.color = QComboBox(self)
         self.color.setObjectName("highlights-color")
@@ -137,10 +139,22 @@ class HighlightsView(QDialog):
         if items:
             self.tree.setCurrentItem(items[0])
         total = sum(self.library.highlights.counts().values())
-        self.status.setText(
-            f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
-            "Down moves to the list, Esc closes"
-        )
+        if items:
+            self.status.setText(
+                f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
+                "1–5 keep a colour, 0 all (Alt+digit types one)   ·   Esc closes"
+            )
+        else:
+            self.status.setText(self.empty_message(color, query, total))
+
+    def empty_message(self, color: str | None, query: str | None, total: int) -> str:
+        """What the review says when nothing is listed, naming the filter that hid it all."""
+        if total == 0:
+            return "No highlights yet: select text in a paper and press h (or 1–5)."
+        kind = f" in {color} ({HIGHLIGHT_COLORS.get(color, color)})" if color else ""
+        words = f" matches “{query}”" if query else ""
+        hint = "0 shows every colour" if color else "clear the search to see all"
+        return f"No highlight{kind}{words}   ·   {hint}   ·   {total} highlights in all"
 
     def current(self) -> Highlight | None:
         """The highlight under the cursor."""
@@ -154,9 +168,28 @@ class HighlightsView(QDialog):
             self.accept()
             self.on_open(h)
 
+    def _color_key(self, event: QKeyEvent) -> bool:
+        """1–5 keep one colour and 0 shows all, wherever the keyboard is; True if handled."""
+        text = event.text()
+        if text in {"1", "2", "3", "4", "5"}:
+            self.set_color(list(HIGHLIGHT_COLORS)[int(text) - 1])
+            return True
+        if text == "0":
+            self.set_color(None)
+            return True
+        return False
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            digit = Qt.Key.Key_0.value <= event.key() <= Qt.Key.Key_9.value
+            if digit and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.search.insert(chr(event.key()))  # Alt+digit types the digit
+                return True
+            if not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and self._color_key(
+                event
+            ):
+                return True
             if event.key() == Qt.Key.Key_Down:
                 self.tree.setFocus()
                 return True
@@ -167,14 +200,9 @@ class HighlightsView(QDialog):
                 return True
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            text = event.text()
-            if text in {"1", "2", "3", "4", "5"}:
-                self.set_color(list(HIGHLIGHT_COLORS)[int(text) - 1])
+            if self._color_key(event):
                 return True
-            if text == "0":
-                self.set_color(None)
-                return True
-            if text == "/":
+            if event.text() == "/":
                 self.search.setFocus()
                 return True
         return super().eventFilter(watched, event)

@@ -238,6 +238,9 @@ class FakeContext:
     def focus_sidebar(self) -> None:
         pass
 
+    def show_context_menu(self) -> None:
+        self.messages.append("context menu")
+
     def ask_paths(self, folder: bool) -> list[str]:
         return list(self.paths)
 
