@@ -82,15 +82,16 @@ class KeyPrefixHint(QObject):
         elif kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if self._candidate is not None and _key_text(event) == self._candidate:
                 self._candidate = None  # the widget took the key: typed, not a sequence
-        elif kind == QEvent.Type.KeyRelease and isinstance(event, QKeyEvent):
+        elif (
+            kind == QEvent.Type.KeyRelease
+            and isinstance(event, QKeyEvent)
+            and self.pending is not None
+            and event.key() not in MODIFIER_KEYS
+            and _key_text(event) != self.pending
+        ):
             # Qt eats the second key's press (a match or not) without a ShortcutOverride,
             # but its release still comes here: the sequence is over either way.
-            if (
-                self.pending is not None
-                and event.key() not in MODIFIER_KEYS
-                and _key_text(event) != self.pending
-            ):
-                self._end()
+            self._end()
         return False
 
     def _check(self) -> None:
