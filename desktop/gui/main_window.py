@@ -24,11 +24,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
-    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -58,6 +59,7 @@ from desktop.core.library import Library
 from desktop.core.links import is_web_url
 from desktop.core.models import Changes, ImportResult, Paper, PaperId
 from desktop.core.views import ViewCount
+from desktop.gui import theme
 from desktop.gui.background import Job
 from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.controllers.jobs import JobsController
@@ -85,12 +87,19 @@ from desktop.gui.widgets.paper_table import PaperTable
 APP_TITLE = "Digest Desk"
 # Style sheets go on single cheap widgets only: an application-wide style sheet routes every
 # paint through QStyleSheetStyle and makes the paper list about twice as slow to paint.
-SEARCH_STYLE = (
-    "QLineEdit { padding: 5px 6px; border: 1px solid #d1d5db; border-radius: 5px;"
-    " margin: 0 6px; background: #ffffff; }"
-    "QLineEdit:focus { border: 1px solid #5b8fd0; }"
-)
-SIDEBAR_BACKGROUND = "#f1f3f6"
+SCHEME_SETTING = "appearance/color-scheme"
+SCHEME_COMMANDS = {"system": "scheme-system", "light": "scheme-light", "dark": "scheme-dark"}
+
+
+def search_style(t: theme.Theme) -> str:
+    """The search field's style sheet in a theme (a visible border when it has focus)."""
+    return (
+        f"QLineEdit {{ padding: 5px 6px; border: 1px solid {t.field_border}; border-radius: 5px;"
+        f" margin: 0 6px; background: {t.field_bg}; color: {t.text}; }}"
+        f"QLineEdit:focus {{ border: 2px solid {t.field_focus}; padding: 4px 5px; }}"
+    )
+
+
 STATUS_MS = 8000
 COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
 # Keys the sidebar keeps for itself instead of the window's shortcuts.
@@ -201,6 +210,8 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
 
+        self._scheme_choice = "system"
+        self._build_scheme_choice()
         self._restore_settings()
 
     @property
@@ -220,11 +231,6 @@ class MainWindow(QMainWindow):
         self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sidebar.setMinimumWidth(150)
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
-        side = self.sidebar.palette()
-        side.setColor(QPalette.ColorRole.Base, QColor(SIDEBAR_BACKGROUND))
-        side.setColor(QPalette.ColorRole.Highlight, QColor("#d9e4f2"))
-        side.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
-        self.sidebar.setPalette(side)
         self.sidebar.setSpacing(1)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -236,7 +242,6 @@ class MainWindow(QMainWindow):
         self.search_field.setObjectName("search")
         self.search_field.setPlaceholderText("Search titles and abstracts   ( / )")
         self.search_field.setClearButtonEnabled(True)
-        self.search_field.setStyleSheet(SEARCH_STYLE)
         self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
 
         self.model: PaperListModel = PaperListModel(self._library, self)
@@ -306,7 +311,7 @@ class MainWindow(QMainWindow):
         """Label an action; menus show its key as typed (``s``, not Qt's ``S``)."""
         keys = keys_for(name, self._keymap)
         action.setText(f"{label}\t{menu_key_text(keys[0])}" if keys else label)
-        action.setIconText(label)  # the toolbar shows the label alone
+        action.setIconText(label.rstrip("…").rstrip("."))  # the toolbar shows the label alone
 
     def _tooltip(self, name: str) -> str:
         cmd = COMMANDS[name]
@@ -346,6 +351,63 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.counts_label)
+
+    # -- colours ---------------------------------------------------------------------------
+    def _build_scheme_choice(self) -> None:
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for choice, name in SCHEME_COMMANDS.items():
+            action = self.actions_by_name[name]
+            action.setCheckable(True)
+            action.setChecked(choice == self._scheme_choice)
+            group.addAction(action)
+        choice = "system"
+        if self.settings is not None:
+            saved = str(self.settings.value(SCHEME_SETTING, "system"))
+            choice = saved if saved in theme.SCHEMES else "system"
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_system_scheme)
+        self.set_color_scheme(choice, remember=False)
+
+    @property
+    def color_scheme(self) -> str:
+        """The View menu's choice: ``system``, ``light`` or ``dark``."""
+        return self._scheme_choice
+
+    def set_color_scheme(self, choice: str, *, remember: bool = True) -> None:
+        """Use the ``system``, ``light`` or ``dark`` colours, and remember the choice."""
+        if choice not in theme.SCHEMES:
+            raise ValueError(f"unknown colour scheme {choice!r}")
+        self._scheme_choice = choice
+        self.actions_by_name[SCHEME_COMMANDS[choice]].setChecked(True)
+        if remember and self.settings is not None:
+            self.settings.setValue(SCHEME_SETTING, choice)
+        self.restyle(theme.resolve(choice))
+
+    def _on_system_scheme(self, _scheme: Qt.ColorScheme) -> None:
+        if self._scheme_choice == "system" and not self._closed:
+            self.restyle(theme.resolve("system"))
+
+    def restyle(self, t: theme.Theme) -> None:
+        """Draw everything in theme ``t``: palette, panes, icons, rows and the detail pane."""
+        theme.set_current(t)
+        self.setPalette(theme.palette_for(t))
+        side = theme.palette_for(t)
+        side.setColor(QPalette.ColorRole.Base, t.color("sidebar_bg"))
+        side.setColor(QPalette.ColorRole.Highlight, t.color("sidebar_selection"))
+        side.setColor(QPalette.ColorRole.HighlightedText, t.color("text"))
+        self.sidebar.setPalette(side)
+        self.search_field.setStyleSheet(search_style(t))
+        for name, cmd in COMMANDS.items():
+            if cmd.icon:
+                self.actions_by_name[name].setIcon(icon(cmd.icon, t.icon, t.icon_disabled))
+        self.sidebar_model.restyle()
+        self.model.restyle()
+        self._annotations.restyle()
+        if self.detail.paper is not None:
+            self.detail.refresh()
+        elif self._shown_once:
+            self._show_current()
 
     # -- settings --------------------------------------------------------------------------
     def _setting(self, key: str) -> str:

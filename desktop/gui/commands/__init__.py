@@ -17,6 +17,7 @@ from desktop.gui.commands import annotating  # noqa: F401 - highlights and notes
 from desktop.gui.commands import tags  # noqa: F401 - tags
 from desktop.gui.commands import review  # noqa: F401 - the Highlights view and export
 from desktop.gui.commands import paper_links  # noqa: F401 - browser, links, BibTeX, delete
+from desktop.gui.commands import appearance  # noqa: F401 - light and dark
 
 # isort: on
 from desktop.gui.commands.registry import COMMANDS, MENUS, Command, command

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from desktop.core.library import Library
 from desktop.core.markdown_plain import markdown_one_line
 from desktop.core.models import HIGHLIGHT_COLORS, Highlight
-from desktop.gui.highlight_colors import HIGHLIGHT_BG, ORPHAN_BG
+from desktop.gui.highlight_colors import highlight_bg, orphan_bg
 
 COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
 SEARCH_DELAY_MS = 150
@@ -131,7 +131,7 @@ class HighlightsView(QDialog):
                 ]
             )
             item.setData(COL_COLOR, IdRole, int(h.id))
-            bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)
+            bg = orphan_bg() if h.orphaned else highlight_bg(h.color)
             item.setBackground(COL_COLOR, QColor(bg))
             item.setToolTip(COL_QUOTE, literal_tooltip(h.quote[:2000]))
             items.append(item)

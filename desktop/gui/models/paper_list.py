@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QFont, QPainter, QPixmap
 
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
 from desktop.core.search.results import strip_marks
+from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
 
@@ -133,7 +134,13 @@ class PaperListModel(QAbstractTableModel):
         self._scans = 0
         self._bold = QFont()
         self._bold.setBold(True)
-        self._muted = QColor("#6b7280")
+        self._muted = theme.current().color("muted")
+
+    def restyle(self) -> None:
+        """Take the current theme's colours and repaint every row."""
+        self._muted = theme.current().color("muted")
+        self._cells.clear()
+        self._emit_all_changed()
 
     # -- what the model shows ----------------------------------------------------------------
     def load_view(self, view: str) -> None:

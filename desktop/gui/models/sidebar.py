@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.library import Library
 from desktop.core.views import ViewCount
+from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.models.paper_list import short_date
 from desktop.gui.plain_text import plain_tooltip
@@ -124,6 +125,11 @@ class SidebarModel(QAbstractListModel):
                 entries.append(Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers"))
         return entries
 
+    def restyle(self) -> None:
+        """Repaint the entries (their icons follow the theme)."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0))
+
     def refresh(
         self,
         counts: dict[str, ViewCount] | None = None,
@@ -185,7 +191,7 @@ class SidebarModel(QAbstractListModel):
         if role == HeaderRole:
             return entry.view is None
         if role == Qt.ItemDataRole.DecorationRole and entry.icon:
-            return pixmap(entry.icon, "#5b6472", 32)
+            return pixmap(entry.icon, theme.current().icon, 32)
         return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.search.results import split_marked
+from desktop.gui import theme
 from desktop.gui.models.paper_list import (
     BADGE_SIZE,
     COL_AUTHORS,
@@ -76,7 +77,7 @@ class TitleDelegate(QStyledItemDelegate):
         plain_color = (
             option.palette.color(QPalette.ColorRole.HighlightedText)
             if selected
-            else QColor("#5b6472")
+            else theme.current().color("muted")
         )
         font = QFont(option.font)
         font.setPointSizeF(font.pointSizeF() * 0.92)
@@ -94,7 +95,7 @@ class TitleDelegate(QStyledItemDelegate):
                 break
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
             painter.setFont(use)
-            painter.setPen(plain_color if not hit or selected else QColor("#1d4ed8"))
+            painter.setPen(plain_color if not hit or selected else theme.current().color("hit"))
             painter.drawText(
                 QRect(x, rect.top(), room, rect.height()),
                 int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
