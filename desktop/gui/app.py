@@ -20,6 +20,7 @@ from desktop.gui import theme
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
+from desktop.gui.status_text import backup_failed, backup_taken
 
 if TYPE_CHECKING:  # imported when a window is built: a second start hands over without it
     from desktop.gui.main_window import MainWindow
@@ -117,11 +118,11 @@ def start_daily_backup(window: MainWindow, data_dir: Path) -> None:
 
     def done(path: object) -> None:
         if path is not None and not window.closed:
-            window.statusBar().showMessage(f"Daily backup taken: {path}", 5000)
+            window.statusBar().showMessage(backup_taken(), 5000)  # never the file's path
 
     def failed(message: str) -> None:
         if not window.closed:
-            window.statusBar().showMessage(f"The daily backup was not taken: {message}", 15000)
+            window.statusBar().showMessage(backup_failed(message), 15000)
 
     run_in_background(lambda job: Library.take_daily_backup(data_dir), done, failed)
 

@@ -81,6 +81,7 @@ from desktop.gui.models.sidebar import (
 )
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
+from desktop.gui.widgets.first_start_hint import FirstStartHint, remember_dismissed, should_show
 from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
 
@@ -268,6 +269,11 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(6)
         column.addWidget(self.search_field)
+        self.first_hint: FirstStartHint | None = None
+        if should_show(self.settings, bool(self._library.removal.sample_digest_ids())):
+            self.first_hint = FirstStartHint(True, center)
+            self.first_hint.dismissed.connect(lambda: remember_dismissed(self.settings))
+            column.addWidget(self.first_hint)
         column.addWidget(self.list)
 
         self.detail: DetailPane = DetailPane(self._library, self)
@@ -510,6 +516,8 @@ class MainWindow(QMainWindow):
     def run_command(self, name: str) -> None:
         """Run a command by name (keys, menus, toolbar and palette all end here)."""
         COMMANDS[name].run(self)
+        if self.first_hint is not None:
+            self.first_hint.command_ran(name)
 
     def action(self, name: str) -> QAction:
         """The action of a command."""
