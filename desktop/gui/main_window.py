@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.setInterval(COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
 
+        self._build_accessibility()
         self._scheme_choice = "system"
         self._build_scheme_choice()
         self._restore_settings()
@@ -357,6 +358,30 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.counts_label)
+
+    # -- accessibility ---------------------------------------------------------------------
+    def _build_accessibility(self) -> None:
+        """Names for screen readers, and Tab from the sidebar to the search, the list and
+        the detail pane (rows tell their state through the models' accessible roles)."""
+        names = [
+            (self.sidebar, "Views, digests and tags", "Up and Down pick a view"),
+            (self.search_field, "Search papers", "Type to search; Esc brings the view back"),
+            (self.list, "Papers", "j and k move; e archives, l reads later, s stars"),
+            (self.detail.browser, "Paper details", "The current paper; v puts a caret in it"),
+            (self.counts_label, "Paper counts", ""),
+            (self.progress, "Progress of the running job", ""),
+            (self.cancel_button, "Cancel the running job", ""),
+            (self.toolbar, "Main toolbar", ""),
+            (self._annotations.note_editor, "Paper note (Markdown)", "Ctrl+Enter: done"),
+        ]
+        for widget, name, description in names:
+            widget.setAccessibleName(name)
+            if description:
+                widget.setAccessibleDescription(description)
+        self.detail.browser.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it
+        QWidget.setTabOrder(self.sidebar, self.search_field)
+        QWidget.setTabOrder(self.search_field, self.list)
+        QWidget.setTabOrder(self.list, self.detail.browser)
 
     # -- colours ---------------------------------------------------------------------------
     def _build_scheme_choice(self) -> None:

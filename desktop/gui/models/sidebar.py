@@ -53,6 +53,30 @@ class Entry:
     tooltip: str = ""
 
 
+def accessible_name(entry: Entry) -> str:
+    """What a screen reader reads for a sidebar row: its name and the count it shows."""
+    if entry.view is None:
+        return entry.label
+    if entry.view == HIGHLIGHTS:
+        return f"{entry.label}, {entry.total} highlight{'' if entry.total == 1 else 's'}"
+    if entry.view.startswith("tag:"):  # tags show how many papers carry them
+        return f"{entry.label}, {entry.total} paper{'' if entry.total == 1 else 's'}"
+    return f"{entry.label}, {entry.unread} unread"
+
+
+def accessible_description(entry: Entry) -> str:
+    """The kind of a sidebar row and its counts in words."""
+    if entry.view is None:
+        return "section heading"
+    if entry.view == HIGHLIGHTS:
+        return "review of every highlight; Enter opens it"
+    kind = "digest" if entry.view.startswith("digest:") else "tag" if entry.view.startswith(
+        "tag:"
+    ) else "view"
+    papers = f"{entry.total} paper{'' if entry.total == 1 else 's'}"
+    return f"{kind}: {entry.unread} unread of {papers}"
+
+
 def view_label(library: Library, view: str) -> str:
     """A view's name for people (window title, status bar)."""
     if view in VIEW_LABELS:
@@ -182,6 +206,10 @@ class SidebarModel(QAbstractListModel):
             return entry.label
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(entry.tooltip) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return accessible_name(entry)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return accessible_description(entry)
         if role == ViewRole:
             return entry.view
         if role == UnreadRole:
