@@ -795,8 +795,10 @@ class MainWindow(QMainWindow):
 
     def _update_counts_label(self) -> None:
         shown = len(self.model.ids)
-        where = "results" if self.model.search_query is not None else "in view"
-        text = f"{shown} {where}"
+        if self.model.search_query is not None:
+            text = f"{shown} result{'' if shown == 1 else 's'}"
+        else:
+            text = f"{shown} in view"
         if self.counts is not None:
             total = self.counts["all"]
             papers = f"{total.total} paper{'' if total.total == 1 else 's'}"

@@ -160,3 +160,17 @@ def test_review_colour_keys_work_from_the_search_field(qtbot: QtBot, win: MainWi
     assert view.shown == []
     assert view.status.text().startswith("No highlight matches “7”")
     view.close()
+
+
+def test_the_result_count_is_singular_for_one(qtbot: QtBot, win: MainWindow) -> None:
+    title = win.library.papers.get(win.library.views.ids("inbox")[0]).title
+    win.search_field.setText(f'"{title}"')
+    win.search.run()
+    QApplication.processEvents()
+    assert win.model.rowCount() == 1
+    assert win.counts_label.text().startswith("1 result")
+    assert not win.counts_label.text().startswith("1 results")
+    win.search_field.setText("efficient")
+    win.search.run()
+    QApplication.processEvents()
+    assert win.counts_label.text().startswith(f"{win.model.rowCount()} results")
