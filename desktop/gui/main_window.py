@@ -842,8 +842,9 @@ class MainWindow(QMainWindow):
             self._sidebar_menu(rect.center())
             return
         row = self.current_row()
-        rect = self.list.visualRect(self.model.index(row, COL_TITLE)) if row >= 0 else None
-        pos = rect.center() if rect is not None else QPoint(8, 8)
+        pos = QPoint(8, 8)
+        if row >= 0:
+            pos = self.list.visualRect(self.model.index(row, COL_TITLE)).center()
         self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self._context_menu(pos)
 

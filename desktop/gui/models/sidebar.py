@@ -70,9 +70,13 @@ def accessible_description(entry: Entry) -> str:
         return "section heading"
     if entry.view == HIGHLIGHTS:
         return "review of every highlight; Enter opens it"
-    kind = "digest" if entry.view.startswith("digest:") else "tag" if entry.view.startswith(
-        "tag:"
-    ) else "view"
+    kind = (
+        "digest"
+        if entry.view.startswith("digest:")
+        else "tag"
+        if entry.view.startswith("tag:")
+        else "view"
+    )
     papers = f"{entry.total} paper{'' if entry.total == 1 else 's'}"
     return f"{kind}: {entry.unread} unread of {papers}"
 
