@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from desktop.core.data_dir import platform_dirs, resolve_data_dir
@@ -17,9 +16,11 @@ from desktop.core.instance_lock import ALREADY_RUNNING, InstanceLock
 from desktop.core.library import Library
 from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
+from desktop.gui import theme
 from desktop.gui.background import run_in_background
 from desktop.gui.icons import app_icon
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
+from desktop.gui.status_text import backup_failed, backup_taken
 
 if TYPE_CHECKING:  # imported when a window is built: a second start hands over without it
     from desktop.gui.keymap.user_keys import LoadedKeymap
@@ -51,19 +52,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def apply_style(app: QApplication) -> None:
-    """Fusion with a light palette and a small style sheet."""
+def apply_style(app: QApplication, scheme: str = "system") -> None:
+    """Fusion with the palette of the colour scheme (``system``, ``light`` or ``dark``; the
+    window applies the one chosen in its View menu)."""
     app.setStyle("Fusion")
-    palette = app.palette()
-    palette.setColor(QPalette.ColorRole.Window, QColor("#fbfbfc"))
-    palette.setColor(QPalette.ColorRole.Base, QColor("#ffffff"))
-    palette.setColor(QPalette.ColorRole.AlternateBase, QColor("#f7f8fa"))
-    palette.setColor(QPalette.ColorRole.Text, QColor("#111827"))
-    palette.setColor(QPalette.ColorRole.WindowText, QColor("#111827"))
-    palette.setColor(QPalette.ColorRole.Highlight, QColor("#bcd3ee"))
-    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
-    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#8a919c"))
-    app.setPalette(palette)
+    theme.set_current(theme.resolve(scheme))
 
 
 def default_settings() -> QSettings:
@@ -148,11 +141,11 @@ def start_daily_backup(window: MainWindow, data_dir: Path) -> None:
 
     def done(path: object) -> None:
         if path is not None and not window.closed:
-            window.statusBar().showMessage(f"Daily backup taken: {path}", 5000)
+            window.statusBar().showMessage(backup_taken(), 5000)  # never the file's path
 
     def failed(message: str) -> None:
         if not window.closed:
-            window.statusBar().showMessage(f"The daily backup was not taken: {message}", 15000)
+            window.statusBar().showMessage(backup_failed(message), 15000)
 
     run_in_background(lambda job: Library.take_daily_backup(data_dir), done, failed)
 

@@ -250,6 +250,14 @@ class WindowContext(Protocol):
         """Give the keyboard to the sidebar."""
         ...
 
+    def show_context_menu(self) -> None:
+        """Open the context menu of the widget with the keyboard, at its current item."""
+        ...
+
+    def set_color_scheme(self, choice: str) -> None:
+        """Use the ``system``, ``light`` or ``dark`` colours, and remember the choice."""
+        ...
+
     def ask_paths(self, folder: bool) -> list[str]:
         """Ask for digest files (or one folder); empty when cancelled."""
         ...

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 from desktop.core.models import HIGHLIGHT_COLORS
+from desktop.gui import theme
 
 COLOR_KEYS = tuple(HIGHLIGHT_COLORS)  # 1-5 in palette order
-# Background of a highlight in the text, and of the selected highlight.
-HIGHLIGHT_BG = {
-    "yellow": "#fde68a",
-    "green": "#bbf7d0",
-    "blue": "#bfdbfe",
-    "red": "#fecaca",
-    "purple": "#e9d5ff",
-}
-SELECTED_BG = {
-    "yellow": "#fbbf24",
-    "green": "#4ade80",
-    "blue": "#60a5fa",
-    "red": "#f87171",
-    "purple": "#c084fc",
-}
-ORPHAN_BG = "#e5e7eb"
+
+
+def highlight_bg(color: str, selected: bool = False) -> str:
+    """The background of a highlight in the text (a stronger one for the selected one), in
+    the current light or dark theme."""
+    t = theme.current()
+    colors = t.highlight_selected_bg if selected else t.highlight_bg
+    return colors.get(color, t.orphan_bg)
+
+
+def orphan_bg() -> str:
+    """The background of an orphaned highlight's chip."""
+    return theme.current().orphan_bg
 
 
 def color_label(color: str) -> str:

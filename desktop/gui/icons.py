@@ -33,11 +33,11 @@ def pixmap(name: str, color: str = "#4a5563", size: int = 32) -> QPixmap:
 
 
 @cache
-def icon(name: str, color: str = "#4a5563") -> QIcon:
-    """A QIcon for toolbars and menus, with a lighter disabled state."""
+def icon(name: str, color: str = "#4a5563", disabled: str = DISABLED_COLOR) -> QIcon:
+    """A QIcon for toolbars and menus, with a fainter disabled state."""
     result = QIcon()
     result.addPixmap(pixmap(name, color, 48), QIcon.Mode.Normal)
-    result.addPixmap(pixmap(name, DISABLED_COLOR, 48), QIcon.Mode.Disabled)
+    result.addPixmap(pixmap(name, disabled, 48), QIcon.Mode.Disabled)
     return result
 
 

@@ -24,11 +24,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QActionGroup,
     QCloseEvent,
-    QColor,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPalette,
@@ -40,7 +41,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFrame,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
@@ -59,20 +59,18 @@ from desktop.core.library import Library
 from desktop.core.links import is_web_url
 from desktop.core.models import Changes, ImportResult, Paper, PaperId
 from desktop.core.views import ViewCount
+from desktop.gui import theme
 from desktop.gui.background import Job
 from desktop.gui.commands import COMMANDS, MENUS
 from desktop.gui.controllers.jobs import JobsController
+from desktop.gui.controllers.key_prefix import KeyPrefixHint
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import SearchController
 from desktop.gui.controllers.search_worker import search_worker
 from desktop.gui.controllers.snooze_waker import SnoozeWaker
 from desktop.gui.icons import app_icon, icon
-from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, qt_sequence
+from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, menu_key_text, qt_sequence
 from desktop.gui.models.paper_list import (
-    COL_AUTHORS,
-    COL_CURSOR,
-    COL_DIGESTS,
-    COL_PUBLISHED,
     COL_TITLE,
     PaperListModel,
 )
@@ -85,17 +83,26 @@ from desktop.gui.models.sidebar import (
 )
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
+from desktop.gui.widgets.first_start_hint import FirstStartHint, remember_dismissed, should_show
+from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
 
 APP_TITLE = "Digest Desk"
 # Style sheets go on single cheap widgets only: an application-wide style sheet routes every
 # paint through QStyleSheetStyle and makes the paper list about twice as slow to paint.
-SEARCH_STYLE = (
-    "QLineEdit { padding: 5px 6px; border: 1px solid #d1d5db; border-radius: 5px;"
-    " margin: 0 6px; background: #ffffff; }"
-    "QLineEdit:focus { border: 1px solid #5b8fd0; }"
-)
-SIDEBAR_BACKGROUND = "#f1f3f6"
+SCHEME_SETTING = "appearance/color-scheme"
+SCHEME_COMMANDS = {"system": "scheme-system", "light": "scheme-light", "dark": "scheme-dark"}
+
+
+def search_style(t: theme.Theme) -> str:
+    """The search field's style sheet in a theme (a visible border when it has focus)."""
+    return (
+        f"QLineEdit {{ padding: 5px 6px; border: 1px solid {t.field_border}; border-radius: 5px;"
+        f" margin: 0 6px; background: {t.field_bg}; color: {t.text}; }}"
+        f"QLineEdit:focus {{ border: 2px solid {t.field_focus}; padding: 4px 5px; }}"
+    )
+
+
 STATUS_MS = 8000
 COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
 # Keys the sidebar keeps for itself instead of the window's shortcuts.
@@ -172,6 +179,14 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.paper_list = PaperListController(self.model, self.list, self._show_current)
         self._build_actions()
+        self.key_hint = KeyPrefixHint(
+            self._keymap,
+            {name: cmd.label for name, cmd in COMMANDS.items()},
+            say=self.say,
+            clear=self._clear_message,
+            parent=self,
+        )
+        self.key_hint.watch([self.list, self.sidebar, self.detail.browser])
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
@@ -204,6 +219,9 @@ class MainWindow(QMainWindow):
         self._counts_timer.timeout.connect(self.refresh_counts)
         self.snooze_waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
 
+        self._build_accessibility()
+        self._scheme_choice = "system"
+        self._build_scheme_choice()
         self._restore_settings()
 
     @property
@@ -223,11 +241,6 @@ class MainWindow(QMainWindow):
         self.sidebar.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sidebar.setMinimumWidth(150)
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
-        side = self.sidebar.palette()
-        side.setColor(QPalette.ColorRole.Base, QColor(SIDEBAR_BACKGROUND))
-        side.setColor(QPalette.ColorRole.Highlight, QColor("#d9e4f2"))
-        side.setColor(QPalette.ColorRole.HighlightedText, QColor("#111827"))
-        self.sidebar.setPalette(side)
         self.sidebar.setSpacing(1)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -239,7 +252,6 @@ class MainWindow(QMainWindow):
         self.search_field.setObjectName("search")
         self.search_field.setPlaceholderText("Search titles and abstracts   ( / )")
         self.search_field.setClearButtonEnabled(True)
-        self.search_field.setStyleSheet(SEARCH_STYLE)
         self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
 
         self.model: PaperListModel = PaperListModel(self._library, self)
@@ -247,12 +259,8 @@ class MainWindow(QMainWindow):
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
+        self.list.set_up_columns()  # the title takes the width the other columns leave
         header = self.list.horizontalHeader()
-        header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((COL_PUBLISHED, 104), (COL_AUTHORS, 84), (COL_DIGESTS, 62)):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(col, width)
-        self.list.setColumnHidden(COL_CURSOR, True)
         header.setSortIndicatorClearable(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.list.setSortingEnabled(True)
@@ -270,6 +278,11 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(6)
         column.addWidget(self.search_field)
+        self.first_hint: FirstStartHint | None = None
+        if should_show(self.settings, bool(self._library.removal.sample_digest_ids())):
+            self.first_hint = FirstStartHint(True, center)
+            self.first_hint.dismissed.connect(lambda: remember_dismissed(self.settings))
+            column.addWidget(self.first_hint)
         column.addWidget(self.list)
 
         self.detail: DetailPane = DetailPane(self._library, self)
@@ -284,13 +297,15 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([215, 625, 440])
+        self.splitter.setSizes(default_pane_sizes(1280))
+        self._splitter_restored = False  # else the panes get their widths when first shown
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
     def _build_actions(self) -> None:
         for name, cmd in COMMANDS.items():
-            action = QAction(cmd.label, self)
+            action = QAction(self)
+            self._set_action_text(action, name, cmd.label)
             action.setObjectName(name)
             action.setStatusTip(cmd.doc)
             action.setToolTip(self._tooltip(name))
@@ -306,6 +321,12 @@ class MainWindow(QMainWindow):
                 self.addAction(action)
             action.triggered.connect(lambda _checked=False, n=name: self.run_command(n))
             self.actions_by_name[name] = action
+
+    def _set_action_text(self, action: QAction, name: str, label: str) -> None:
+        """Label an action; menus show its key as typed (``s``, not Qt's ``S``)."""
+        keys = keys_for(name, self._keymap)
+        action.setText(f"{label}\t{menu_key_text(keys[0])}" if keys else label)
+        action.setIconText(label.rstrip("…").rstrip("."))  # the toolbar shows the label alone
 
     def _tooltip(self, name: str) -> str:
         cmd = COMMANDS[name]
@@ -346,6 +367,87 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.counts_label)
 
+    # -- accessibility ---------------------------------------------------------------------
+    def _build_accessibility(self) -> None:
+        """Names for screen readers, and Tab from the sidebar to the search, the list and
+        the detail pane (rows tell their state through the models' accessible roles)."""
+        names = [
+            (self.sidebar, "Views, digests and tags", "Up and Down pick a view"),
+            (self.search_field, "Search papers", "Type to search; Esc brings the view back"),
+            (self.list, "Papers", "j and k move; e archives, l reads later, s stars"),
+            (self.detail.browser, "Paper details", "The current paper; v puts a caret in it"),
+            (self.counts_label, "Paper counts", ""),
+            (self.progress, "Progress of the running job", ""),
+            (self.cancel_button, "Cancel the running job", ""),
+            (self.toolbar, "Main toolbar", ""),
+            (self._annotations.note_editor, "Paper note (Markdown)", "Ctrl+Enter: done"),
+        ]
+        for widget, name, description in names:
+            widget.setAccessibleName(name)
+            if description:
+                widget.setAccessibleDescription(description)
+        self.detail.browser.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it
+        QWidget.setTabOrder(self.sidebar, self.search_field)
+        QWidget.setTabOrder(self.search_field, self.list)
+        QWidget.setTabOrder(self.list, self.detail.browser)
+
+    # -- colours ---------------------------------------------------------------------------
+    def _build_scheme_choice(self) -> None:
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for choice, name in SCHEME_COMMANDS.items():
+            action = self.actions_by_name[name]
+            action.setCheckable(True)
+            action.setChecked(choice == self._scheme_choice)
+            group.addAction(action)
+        choice = "system"
+        if self.settings is not None:
+            saved = str(self.settings.value(SCHEME_SETTING, "system"))
+            choice = saved if saved in theme.SCHEMES else "system"
+        hints = QGuiApplication.styleHints()
+        hints.colorSchemeChanged.connect(self._on_system_scheme)
+        self.set_color_scheme(choice, remember=False)
+
+    @property
+    def color_scheme(self) -> str:
+        """The View menu's choice: ``system``, ``light`` or ``dark``."""
+        return self._scheme_choice
+
+    def set_color_scheme(self, choice: str, *, remember: bool = True) -> None:
+        """Use the ``system``, ``light`` or ``dark`` colours, and remember the choice."""
+        if choice not in theme.SCHEMES:
+            raise ValueError(f"unknown colour scheme {choice!r}")
+        self._scheme_choice = choice
+        self.actions_by_name[SCHEME_COMMANDS[choice]].setChecked(True)
+        if remember and self.settings is not None:
+            self.settings.setValue(SCHEME_SETTING, choice)
+        self.restyle(theme.resolve(choice))
+
+    def _on_system_scheme(self, _scheme: Qt.ColorScheme) -> None:
+        if self._scheme_choice == "system" and not self._closed:
+            self.restyle(theme.resolve("system"))
+
+    def restyle(self, t: theme.Theme) -> None:
+        """Draw everything in theme ``t``: palette, panes, icons, rows and the detail pane."""
+        theme.set_current(t)
+        self.setPalette(theme.palette_for(t))
+        side = theme.palette_for(t)
+        side.setColor(QPalette.ColorRole.Base, t.color("sidebar_bg"))
+        side.setColor(QPalette.ColorRole.Highlight, t.color("sidebar_selection"))
+        side.setColor(QPalette.ColorRole.HighlightedText, t.color("text"))
+        self.sidebar.setPalette(side)
+        self.search_field.setStyleSheet(search_style(t))
+        for name, cmd in COMMANDS.items():
+            if cmd.icon:
+                self.actions_by_name[name].setIcon(icon(cmd.icon, t.icon, t.icon_disabled))
+        self.sidebar_model.restyle()
+        self.model.restyle()
+        self._annotations.restyle()
+        if self.detail.paper is not None:
+            self.detail.refresh()
+        elif self._shown_once:
+            self._show_current()
+
     # -- settings --------------------------------------------------------------------------
     def _setting(self, key: str) -> str:
         return f"library-{library_key(self._library)}/{key}"
@@ -359,7 +461,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             splitter = s.value("window/splitter")
             if splitter is not None:
-                self.splitter.restoreState(splitter)
+                self._splitter_restored = bool(self.splitter.restoreState(splitter))
             view = str(s.value(self._setting("view"), "inbox"))
             raw = s.value(self._setting("paper"))
             paper_id = int(raw) if raw not in (None, "") and str(raw).isdigit() else None
@@ -439,9 +541,16 @@ class MainWindow(QMainWindow):
         """Show a message in the status bar for a few seconds."""
         self.statusBar().showMessage(message, STATUS_MS)
 
+    def _clear_message(self, message: str) -> None:
+        """Clear the status bar if it still shows ``message``."""
+        if self.statusBar().currentMessage() == message:
+            self.statusBar().clearMessage()
+
     def run_command(self, name: str) -> None:
         """Run a command by name (keys, menus, toolbar and palette all end here)."""
         COMMANDS[name].run(self)
+        if self.first_hint is not None:
+            self.first_hint.command_ran(name)
 
     def action(self, name: str) -> QAction:
         """The action of a command."""
@@ -710,8 +819,10 @@ class MainWindow(QMainWindow):
 
     def _update_counts_label(self) -> None:
         shown = len(self.model.ids)
-        where = "results" if self.model.search_query is not None else "in view"
-        text = f"{shown} {where}"
+        if self.model.search_query is not None:
+            text = f"{shown} result{'' if shown == 1 else 's'}"
+        else:
+            text = f"{shown} in view"
         if self.counts is not None:
             total = self.counts["all"]
             papers = f"{total.total} paper{'' if total.total == 1 else 's'}"
@@ -728,8 +839,11 @@ class MainWindow(QMainWindow):
         redo_label = self._library.history.redo_label()
         self.actions_by_name["undo"].setEnabled(undo_label is not None)
         self.actions_by_name["redo"].setEnabled(redo_label is not None)
-        self.actions_by_name["undo"].setText(f"Undo {undo_label}" if undo_label else "Undo")
-        self.actions_by_name["redo"].setText(f"Redo {redo_label}" if redo_label else "Redo")
+        for name, label in (("undo", undo_label), ("redo", redo_label)):
+            title = name.capitalize()
+            self._set_action_text(
+                self.actions_by_name[name], name, f"{title} {label}" if label else title
+            )
 
     # -- context menus ---------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:
@@ -738,6 +852,25 @@ class MainWindow(QMainWindow):
             self.paper_list.select_row(index.row())
         menu = self.build_context_menu()
         menu.exec(self.list.viewport().mapToGlobal(pos))
+
+    def show_context_menu(self) -> None:
+        """Open the context menu of the focused pane by keyboard (Shift+F10, the Menu key):
+        the detail pane's at its caret, the sidebar's at its entry, else the list's at the
+        current paper."""
+        if self.detail.browser.hasFocus():
+            rect = self.detail.browser.cursorRect()
+            self.detail.browser.customContextMenuRequested.emit(rect.bottomLeft())
+            return
+        if self.sidebar.hasFocus():
+            rect = self.sidebar.visualRect(self.sidebar.currentIndex())
+            self._sidebar_menu(rect.center())
+            return
+        row = self.current_row()
+        pos = QPoint(8, 8)
+        if row >= 0:
+            pos = self.list.visualRect(self.model.index(row, COL_TITLE)).center()
+        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._context_menu(pos)
 
     def build_context_menu(self) -> QMenu:
         """The paper list's context menu, built from the commands."""
@@ -855,6 +988,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             # The restored paper was selected before the list had a size to scroll in.
             self._shown_once = True
+            if not self._splitter_restored:
+                self.splitter.setSizes(default_pane_sizes(self.splitter.width()))
             row = self.current_row()
             if row >= 0:
                 self.list.scrollTo(

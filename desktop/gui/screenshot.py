@@ -1,4 +1,6 @@
-"""Make the README screenshot offscreen: ``python -m desktop.gui.screenshot OUT.png``.
+"""Make the README screenshots offscreen: ``python -m desktop.gui.screenshot OUT.png``
+(``--scheme dark`` for the dark one; ``--both`` writes ``resources/screenshot.png`` and
+``resources/screenshot-dark.png``).
 
 The window is built on a temporary library holding the bundled seeds, a few papers are
 triaged so every kind of row shows, and the window is grabbed to a PNG.
@@ -28,7 +30,12 @@ def annotate_example(library: Any, paper_id: int) -> None:
 
 
 def make_screenshot(
-    out: Path, *, width: int = 1280, height: int = 800, search: str | None = None
+    out: Path,
+    *,
+    width: int = 1280,
+    height: int = 800,
+    search: str | None = None,
+    scheme: str = "light",
 ) -> Path:
     """Render the main window on the seeds to ``out`` and return the path."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -51,6 +58,7 @@ def make_screenshot(
             library.triage.set_archived([inbox[0]], True)
             library.history.clear()
             window = MainWindow(library, None)
+            window.set_color_scheme(scheme, remember=False)
             window.resize(width, height)
             window.show()
             app.processEvents()
@@ -86,9 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
     parser.add_argument("--search", help="show the results of a search instead")
+    parser.add_argument("--scheme", choices=("light", "dark"), default="light")
+    parser.add_argument(
+        "--both", action="store_true", help="write the light and the dark README screenshots"
+    )
     args = parser.parse_args(argv)
-    path = make_screenshot(args.out, width=args.width, height=args.height, search=args.search)
-    print(f"wrote {path}")
+    shots = [(args.out, args.scheme)]
+    if args.both:
+        shots = [
+            (Path("resources/screenshot.png"), "light"),
+            (Path("resources/screenshot-dark.png"), "dark"),
+        ]
+    for out, scheme in shots:
+        path = make_screenshot(
+            out, width=args.width, height=args.height, search=args.search, scheme=scheme
+        )
+        print(f"wrote {path}")
     return 0
 
 

@@ -24,6 +24,7 @@ KEYS = {
     "Space": Qt.Key.Key_Space,
     "/": Qt.Key.Key_Slash,
     "?": Qt.Key.Key_Question,
+    "Menu": Qt.Key.Key_Menu,
 }
 MODS = {
     "Ctrl": Qt.KeyboardModifier.ControlModifier,

@@ -8,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.annotations.text_anchor import utf16_offset
 from desktop.core.library import Library
-from desktop.gui.highlight_colors import HIGHLIGHT_BG, SELECTED_BG
+from desktop.gui.highlight_colors import highlight_bg
 from desktop.gui.main_window import MainWindow
 from tests.gui.annotation_helpers import (
     ABSTRACT,
@@ -78,7 +78,7 @@ def test_colour_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     assert win.annotations.selected == h.id
     press(qtbot, "4")
     assert fresh.highlights.get(h.id).color == "red"
-    assert drawn(win) == [("deep nets", QColor(SELECTED_BG["red"]).name())]
+    assert drawn(win) == [("deep nets", QColor(highlight_bg("red", selected=True)).name())]
     # With nothing selected, a colour key picks the colour of the next highlight.
     move_caret(qtbot, win, 10)
     assert win.annotations.selected is None
@@ -97,7 +97,7 @@ def test_colour_keys(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     assert colors["deep nets"] == "red"
     assert "purple" in colors.values()
     # The red one is drawn in its colour, no longer selected.
-    assert ("deep nets", QColor(HIGHLIGHT_BG["red"]).name()) in drawn(win)
+    assert ("deep nets", QColor(highlight_bg("red")).name()) in drawn(win)
 
 
 def test_highlight_note_delete_and_undo(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
@@ -166,14 +166,14 @@ def test_orphaned_highlights_are_listed_with_their_quote_and_not_drawn(
     assert orphan.orphaned and not anchored.orphaned
     text = win.detail.plain_text()
     assert "orphaned" in text and "“offline sampling”" in text and "“deep nets”" in text
-    assert drawn(win) == [("deep nets", QColor(HIGHLIGHT_BG["green"]).name())]
+    assert drawn(win) == [("deep nets", QColor(highlight_bg("green")).name())]
 
 
 def test_context_menu_offers_highlighting(qtbot: QtBot, win: MainWindow, fresh: Library) -> None:
     paper_id = open_digest_paper(qtbot, win)
     select_in_abstract(qtbot, win, 0, len("We study"))
     menu = win.annotations.build_context_menu()
-    labels = [a.text() for a in menu.actions()]
+    labels = [a.text().split("\t")[0] for a in menu.actions()]  # the key follows a tab
     assert "Highlight" in labels and any("method" in x.lower() for x in labels)
     green = next(a for a in menu.actions() if "method" in a.text().lower())
     green.trigger()

@@ -80,7 +80,7 @@ def test_export_this_paper_to_one_file(
 
 
 def test_current_view_and_selected_papers(qtbot: QtBot, win: MainWindow, tmp_path: Path) -> None:
-    press(qtbot, "x x x")  # three papers selected for a bulk action
+    press(qtbot, "x j x j x")  # three papers selected for a bulk action
     dialog = open_dialog(qtbot, win)
     assert "(3)" in dialog.what_buttons["selected"].text()
     dialog.set_choice(what="selected", shape="per-paper")

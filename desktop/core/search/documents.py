@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 
+from desktop.core.markdown_plain import markdown_to_plain
 from desktop.core.search.analysis import ANALYZER
 from desktop.core.sql import chunks, marks
 
@@ -179,6 +180,17 @@ def phrase_texts(db: Database, ids: Sequence[int]) -> dict[int, dict[str, str]]:
 
 
 def annotation_snippet_text(db: Database, pid: int) -> str:
-    """The note and highlights of a paper as one text (for a snippet), or ``""``."""
-    ann = annotation_texts(db, [pid]).get(pid)
-    return "" if ann is None else "\n".join([ann.note, *ann.highlights])
+    """The note and highlights of a paper as one text (for a snippet), or ``""``.
+
+    Notes are Markdown: a snippet shows their words, not their syntax (``**``, ``[..](..)``).
+    """
+    parts = [
+        markdown_to_plain(body)
+        for (body,) in db.execute("SELECT body FROM notes WHERE paper_id = ?", [pid])
+        if body and body.strip()
+    ]
+    for quote, note in db.execute(
+        "SELECT quote, note FROM highlights WHERE paper_id = ? ORDER BY id", [pid]
+    ):
+        parts.append(" ".join(t for t in (quote, markdown_to_plain(note or "")) if t))
+    return "\n".join(parts)

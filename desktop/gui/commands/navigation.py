@@ -45,3 +45,9 @@ def scroll_detail_down(ctx: WindowContext) -> None:
 def scroll_detail_up(ctx: WindowContext) -> None:
     """Scroll the detail pane up one page."""
     ctx.scroll_detail(-1)
+
+
+@command("context-menu", label="Context menu", menu="Paper")
+def context_menu(ctx: WindowContext) -> None:
+    """Open the context menu of the paper (or of the text, in the detail pane) by keyboard."""
+    ctx.show_context_menu()

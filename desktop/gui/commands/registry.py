@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 Runner = Callable[["WindowContext"], None]
 
 # Menus in menu-bar order.
-MENUS = ("File", "Edit", "Paper", "Go", "Help")
+MENUS = ("File", "Edit", "Paper", "Go", "View", "Help")
 
 
 @dataclass(frozen=True)

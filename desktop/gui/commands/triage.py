@@ -147,7 +147,7 @@ def queue_move_down(ctx: WindowContext) -> None:
     needs_paper=True,
 )
 def toggle_select(ctx: WindowContext) -> None:
-    """Select the paper for a bulk action (triage keys then act on every selected paper)."""
+    """Select the paper for a bulk action, staying on it (triage keys then act on all)."""
     row = ctx.current_row()
     if row < 0:
         return
@@ -156,17 +156,48 @@ def toggle_select(ctx: WindowContext) -> None:
         ctx.say(f"{plural(count, 'paper')} selected: triage keys act on all; Esc clears")
     else:
         ctx.say("No papers selected")
-    if row + 1 < ctx.row_count():
-        ctx.move_current(+1)
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    """A title cut to ``limit`` characters for a status message."""
+    flat = " ".join(title.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def say_history(
+    ctx: WindowContext, verb: str, done_word: str, done: tuple[str, Changes] | None
+) -> None:
+    """Say what undo or redo changed, naming the paper, and show that paper (switching to
+    All papers when the view does not hold it), so nothing is undone out of sight."""
+    if done is None:
+        ctx.say(f"Nothing to {verb.lower()}")
+        return
+    label, changes = done
+    current = ctx.current_id()
+    ids = sorted(changes.papers)
+    papers = ctx.library.papers.many(ids, with_sightings=False) if ids else []
+    if not papers:
+        ctx.say(f"{done_word}: {label}")
+        return
+    shown = next((p for p in papers if p.id == current), papers[0])
+    more = f" and {plural(len(papers) - 1, 'other paper')}" if len(papers) > 1 else ""
+    ctx.say(f"{done_word}: {label} on ‘{short_title(shown.title)}’{more}")
+    if shown.id != current:
+        ctx.go_to_paper(int(shown.id))
 
 
 @command("undo", label="Undo", menu="Edit", icon="undo", toolbar=True)
 def undo(ctx: WindowContext) -> None:
-    """Undo the last action (triage, snooze, highlight, note, tags or an import)."""
-    ctx.say(undo_last(ctx))
+    """Undo the last action (triage, snooze, highlight, note, tags or an import), showing the
+    paper it changed."""
+    message = undo_last(ctx, on_done=lambda done: say_history(ctx, "Undo", "Undone", done))
+    if message:
+        ctx.say(message)
 
 
 @command("redo", label="Redo", menu="Edit", icon="redo", toolbar=True)
 def redo(ctx: WindowContext) -> None:
-    """Redo the last undone action."""
-    ctx.say(redo_last(ctx))
+    """Redo the last undone action, showing the paper it changed."""
+    message = redo_last(ctx, on_done=lambda done: say_history(ctx, "Redo", "Redone", done))
+    if message:
+        ctx.say(message)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from desktop.core.history import HistoryEntry, UndoRefusedError
+from desktop.core.models import Changes
 
 if TYPE_CHECKING:
     from desktop.gui.context import WindowContext
+
+# Says what an undo or redo did: (its label, its Changes).
+Announce = Callable[[tuple[str, Changes]], None]
 
 
 def confirm_undo(ctx: WindowContext, entry: HistoryEntry) -> bool:
@@ -22,8 +27,9 @@ def confirm_undo(ctx: WindowContext, entry: HistoryEntry) -> bool:
     return ctx.confirm(question)
 
 
-def undo_last(ctx: WindowContext) -> str:
-    """Undo the last action (after a confirmation for an import); what to say."""
+def undo_last(ctx: WindowContext, on_done: Announce | None = None) -> str:
+    """Undo the last action (after a confirmation for an import); what to say, or "" when
+    ``on_done`` was given what was undone to say it."""
     history = ctx.library.history
     entry = history.next_undo()
     if entry is None:
@@ -37,11 +43,14 @@ def undo_last(ctx: WindowContext) -> str:
         return str(exc)
     finally:
         ctx.update_actions()  # the history moved after the write was announced
+    if done and on_done is not None:
+        on_done(done)
+        return ""
     return f"Undone: {done[0]}" if done else "Nothing to undo"
 
 
-def redo_last(ctx: WindowContext) -> str:
-    """Redo the last undone action; what to say."""
+def redo_last(ctx: WindowContext, on_done: Announce | None = None) -> str:
+    """Redo the last undone action; what to say (as undo_last)."""
     try:
         with ctx.returning_papers():
             done = ctx.library.history.redo()
@@ -49,6 +58,9 @@ def redo_last(ctx: WindowContext) -> str:
         return str(exc)
     finally:
         ctx.update_actions()
+    if done and on_done is not None:
+        on_done(done)
+        return ""
     return f"Redone: {done[0]}" if done else "Nothing to redo"
 
 

@@ -35,6 +35,7 @@ from desktop.core.export.markdown import (
     write_export,
 )
 from desktop.core.library import Library
+from desktop.gui import theme
 from desktop.gui.background import Job, run_in_background
 from desktop.gui.core_errors import CORE_ERRORS
 from desktop.gui.models.sidebar import view_label
@@ -300,11 +301,11 @@ class ExportDialog(QDialog):
     # -- running ---------------------------------------------------------------------------
     def _error(self, text: str) -> None:
         self.error = text
-        self.message.setStyleSheet("color: #b91c1c;")
+        self.message.setStyleSheet(f"color: {theme.current().error};")
         self.message.setText(text)
 
     def _info(self, text: str) -> None:
-        self.message.setStyleSheet("color: #166534;")
+        self.message.setStyleSheet(f"color: {theme.current().success};")
         self.message.setText(text)
 
     def start(self) -> Job | None:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.library import Library
+from desktop.core.markdown_plain import markdown_one_line
 from desktop.core.models import HIGHLIGHT_COLORS, Highlight
-from desktop.gui.highlight_colors import HIGHLIGHT_BG, ORPHAN_BG
+from desktop.gui.highlight_colors import highlight_bg, orphan_bg
 
 COL_COLOR, COL_QUOTE, COL_NOTE, COL_PAPER = range(4)
 SEARCH_DELAY_MS = 150
@@ -60,7 +61,9 @@ class HighlightsView(QDialog):
         row = QHBoxLayout()
         self.search = QLineEdit(self)
         self.search.setObjectName("highlights-search")
-        self.search.setPlaceholderText("Search quotes, notes and paper titles")
+        self.search.setPlaceholderText(
+            "Search quotes, notes and paper titles   (1–5 colour, 0 all, Alt+digit types it)"
+        )
         self.search.setClearButtonEnabled(True)
         self.color = QComboBox(self)
         self.color.setObjectName("highlights-color")
@@ -110,7 +113,7 @@ class HighlightsView(QDialog):
         query = self.search.text().strip() or None
         self.shown = self.library.highlights.search(color=color, query=query)
         titles = {
-            p.id: p.title
+            p.id: f"{p.title}  (archived)" if p.archived else p.title
             for p in self.library.papers.many(
                 list(dict.fromkeys(h.paper_id for h in self.shown)), with_sightings=False
             )
@@ -120,10 +123,15 @@ class HighlightsView(QDialog):
         for h in self.shown:
             label = "orphaned" if h.orphaned else HIGHLIGHT_COLORS.get(h.color, h.color)
             item = QTreeWidgetItem(
-                [label, _one_line(h.quote), _one_line(h.note, 160), titles.get(h.paper_id, "")]
+                [
+                    label,
+                    _one_line(h.quote),
+                    markdown_one_line(h.note, 160),
+                    titles.get(h.paper_id, ""),
+                ]
             )
             item.setData(COL_COLOR, IdRole, int(h.id))
-            bg = ORPHAN_BG if h.orphaned else HIGHLIGHT_BG.get(h.color, ORPHAN_BG)
+            bg = orphan_bg() if h.orphaned else highlight_bg(h.color)
             item.setBackground(COL_COLOR, QColor(bg))
             item.setToolTip(COL_QUOTE, literal_tooltip(h.quote[:2000]))
             items.append(item)
@@ -131,10 +139,22 @@ class HighlightsView(QDialog):
         if items:
             self.tree.setCurrentItem(items[0])
         total = sum(self.library.highlights.counts().values())
-        self.status.setText(
-            f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
-            "Down moves to the list, Esc closes"
-        )
+        if items:
+            self.status.setText(
+                f"{len(items)} of {total} highlights   ·   Enter opens the paper   ·   "
+                "1–5 keep a colour, 0 all (Alt+digit types one)   ·   Esc closes"
+            )
+        else:
+            self.status.setText(self.empty_message(color, query, total))
+
+    def empty_message(self, color: str | None, query: str | None, total: int) -> str:
+        """What the review says when nothing is listed, naming the filter that hid it all."""
+        if total == 0:
+            return "No highlights yet: select text in a paper and press h (or 1–5)."
+        kind = f" in {color} ({HIGHLIGHT_COLORS.get(color, color)})" if color else ""
+        words = f" matches “{query}”" if query else ""
+        hint = "0 shows every colour" if color else "clear the search to see all"
+        return f"No highlight{kind}{words}   ·   {hint}   ·   {total} highlights in all"
 
     def current(self) -> Highlight | None:
         """The highlight under the cursor."""
@@ -148,9 +168,28 @@ class HighlightsView(QDialog):
             self.accept()
             self.on_open(h)
 
+    def _color_key(self, event: QKeyEvent) -> bool:
+        """1–5 keep one colour and 0 shows all, wherever the keyboard is; True if handled."""
+        text = event.text()
+        if text in {"1", "2", "3", "4", "5"}:
+            self.set_color(list(HIGHLIGHT_COLORS)[int(text) - 1])
+            return True
+        if text == "0":
+            self.set_color(None)
+            return True
+        return False
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
+            digit = Qt.Key.Key_0.value <= event.key() <= Qt.Key.Key_9.value
+            if digit and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.search.insert(chr(event.key()))  # Alt+digit types the digit
+                return True
+            if not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and self._color_key(
+                event
+            ):
+                return True
             if event.key() == Qt.Key.Key_Down:
                 self.tree.setFocus()
                 return True
@@ -161,14 +200,9 @@ class HighlightsView(QDialog):
                 return True
         if watched is self.tree and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            text = event.text()
-            if text in {"1", "2", "3", "4", "5"}:
-                self.set_color(list(HIGHLIGHT_COLORS)[int(text) - 1])
+            if self._color_key(event):
                 return True
-            if text == "0":
-                self.set_color(None)
-                return True
-            if text == "/":
+            if event.text() == "/":
                 self.search.setFocus()
                 return True
         return super().eventFilter(watched, event)

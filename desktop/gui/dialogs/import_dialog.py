@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.importing.import_writer import ImportPreview
 from desktop.core.models import ImportResult
+from desktop.gui import theme
 from desktop.gui.plain_text import plain_tooltip
 
 
@@ -88,7 +88,7 @@ class ImportResultDialog(QDialog):
             item.setToolTip(0, plain_tooltip(result.path or result.name) or "")
             item.setToolTip(1, plain_tooltip(describe(result)) or "")
             if result.status == "failed":
-                item.setForeground(1, QColor("#b42318"))
+                item.setForeground(1, theme.current().color("error"))
             self.table.addTopLevelItem(item)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
         buttons.accepted.connect(self.accept)

@@ -93,6 +93,8 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "Shift+Space": "scroll-detail-up",
     "Ctrl+K": "command-palette",
     "?": "cheat-sheet",
+    "Shift+F10": "context-menu",
+    "Menu": "context-menu",
     "Ctrl+I": "import-files",
     "Ctrl+Shift+I": "import-folder",
     "Ctrl+E": "export",
@@ -150,3 +152,29 @@ def key_rows(
 def key_cells(key: str) -> str:
     """A key as a README cell: ``g,i`` becomes ```g` then `i```."""
     return " then ".join(f"`{_DISPLAY.get(p.strip(), p.strip())}`" for p in key.split(","))
+
+
+def has_modifier(key: str) -> bool:
+    """True when any key of ``key`` is pressed with Ctrl, Alt, Shift or Meta."""
+    return any("+" in part.strip()[1:] for part in key.split(","))
+
+
+def menu_key_text(key: str) -> str:
+    """How a menu shows a key: a plain key as it is typed (``s``, not Qt's ``S``, which reads
+    like Shift+S; ``g, i`` for a sequence), a chord as Qt shows it on this platform."""
+    from PySide6.QtGui import QKeySequence
+
+    if has_modifier(key):
+        return QKeySequence(qt_sequence(key)).toString(QKeySequence.SequenceFormat.NativeText)
+    return ", ".join(_DISPLAY.get(p.strip(), p.strip()) for p in key.split(","))
+
+
+def sequence_prefixes(keymap: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """First keys of the key sequences (``g`` of ``g,i``) -> the keys of those sequences."""
+    table = DEFAULT_KEYMAP if keymap is None else keymap
+    out: dict[str, list[str]] = {}
+    for key in table:
+        first, sep, _rest = key.partition(",")
+        if sep:
+            out.setdefault(first.strip(), []).append(key)
+    return out

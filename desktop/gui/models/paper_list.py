@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
+from PySide6.QtGui import QFont, QPainter, QPixmap
 
 from desktop.core.library import Library
 from desktop.core.models import Paper, PaperId
 from desktop.core.search.results import strip_marks
 from desktop.core.snooze import Snooze
+from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
 
@@ -41,6 +42,8 @@ TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 FONT = int(Qt.ItemDataRole.FontRole)
 ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
+ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 CENTER = int(Qt.AlignmentFlag.AlignCenter)
 
 Index = QModelIndex | QPersistentModelIndex
@@ -71,28 +74,44 @@ def authors_cell(paper: Paper) -> str:
     return paper.submitter or ""
 
 
-_badges: dict[tuple[bool, bool, bool], QPixmap] = {}
+BADGE_ICON = 14  # one state icon; the badge holds two rows of two
+BADGE_SIZE = (BADGE_ICON * 2 + 2, BADGE_ICON * 2 + 2)
+
+_badges: dict[tuple[bool, bool, bool, bool], QPixmap] = {}
 
 
-def state_badge(starred: bool, queued: bool, marked: bool) -> QPixmap:
-    """One small pixmap showing the selected mark, the star and the queue flag side by side."""
-    key = (starred, queued, marked)
+def state_badge(starred: bool, queued: bool, marked: bool, archived: bool = False) -> QPixmap:
+    """One small pixmap with the paper's marks in two rows: the star and the queue or archive
+    flag (a paper is never both), then the mark of a paper selected for a bulk action."""
+    key = (starred, queued, marked, archived)
     if key not in _badges:
-        size = 14
-        out = QPixmap(size * 3 + 4, size)
+        size = BADGE_ICON
+        out = QPixmap(*BADGE_SIZE)
         out.fill(Qt.GlobalColor.transparent)
         painter = QPainter(out)
         slots = [
-            ("check", "#2f6fba", marked),
-            ("star-filled", "#e0a100", starred),
-            ("queue-filled", "#3c8d5a", queued),
+            ("star-filled", "#e0a100", starred, 0, 0),
+            ("queue-filled", "#3c8d5a", queued, 1, 0),
+            ("archive", "#6b7280", archived and not queued, 1, 0),
+            ("check", "#2f6fba", marked, 0, 1),
         ]
-        for n, (name, color, on) in enumerate(slots):
+        for name, color, on, column, row in slots:
             if on:
-                painter.drawPixmap(n * (size + 2), 0, pixmap(name, color, size))
+                painter.drawPixmap(column * (size + 2), row * (size + 2), pixmap(name, color, size))
         painter.end()
         _badges[key] = out
     return _badges[key]
+
+
+def state_words(paper: Paper, marked: bool) -> str:
+    """The row's state in words (screen readers, tooltips): ``unread, starred, archived``."""
+    words = ["read" if paper.is_read else "unread"]
+    words += [w for w, on in (("starred", paper.starred), ("queued", paper.queued)) if on]
+    if paper.archived:
+        words.append("archived")
+    if marked:
+        words.append("selected")
+    return ", ".join(words)
 
 
 class PaperListModel(QAbstractTableModel):
@@ -118,7 +137,13 @@ class PaperListModel(QAbstractTableModel):
         self._scans = 0
         self._bold = QFont()
         self._bold.setBold(True)
-        self._muted = QColor("#6b7280")
+        self._muted = theme.current().color("muted")
+
+    def restyle(self) -> None:
+        """Take the current theme's colours and repaint every row."""
+        self._muted = theme.current().color("muted")
+        self._cells.clear()
+        self._emit_all_changed()
 
     # -- what the model shows ----------------------------------------------------------------
     def load_view(self, view: str) -> None:
@@ -318,27 +343,40 @@ class PaperListModel(QAbstractTableModel):
     def _cells_for(self, paper: Paper) -> dict[int, list[Any]]:
         bold = self._bold if not paper.is_read else None
         muted = self._muted
+        marked = paper.id in self.marked
+        shown = [
+            paper.title,
+            self.return_label(paper.id)
+            if self.view == "snoozed" and self.search_query is None
+            else short_date(paper.published) or (paper.published_raw or ""),
+            authors_cell(paper),
+            str(len(paper.sightings)),
+            str(paper.id),
+        ]
+        state = state_words(paper, marked)
         cells: dict[int, list[Any]] = {
-            DISPLAY: [
+            DISPLAY: shown,
+            ACCESSIBLE_TEXT: [
                 paper.title,
-                self.return_label(paper.id)
-                if self.view == "snoozed" and self.search_query is None
-                else short_date(paper.published) or (paper.published_raw or ""),
-                authors_cell(paper),
-                str(len(paper.sightings)),
-                str(paper.id),
+                f"published {shown[1]}" if shown[1] else "no date",
+                authors_text(paper),
+                f"in {shown[3]} digest{'' if len(paper.sightings) == 1 else 's'}",
+                f"id {paper.id}",
             ],
+            ACCESSIBLE_DESCRIPTION: [state] * len(HEADERS),
             FONT: [bold, None, None, None, None],
             FOREGROUND: [None, muted, muted, muted, muted],
             DECORATION: [
-                state_badge(paper.starred, paper.queued, paper.id in self.marked),
+                state_badge(paper.starred, paper.queued, marked, paper.archived),
                 None,
                 None,
                 None,
                 None,
             ],
             ALIGNMENT: [None, None, CENTER, CENTER, None],
-            TOOLTIP: [plain_tooltip(self._tooltip(paper, col)) for col in range(len(HEADERS))],
+            TOOLTIP: [
+                plain_tooltip(self._tooltip(paper, col, state)) for col in range(len(HEADERS))
+            ],
         }
         self._cells[paper.id] = cells
         return cells
@@ -438,15 +476,18 @@ class PaperListModel(QAbstractTableModel):
             return self.snippets.get(paper_id)
         return None
 
-    def _tooltip(self, paper: Paper, col: int) -> str:
+    def _tooltip(self, paper: Paper, col: int, state: str) -> str:
         if col == COL_DIGESTS:
             return "\n".join(paper.digest_names)
         if col == COL_PUBLISHED and paper.published_year_inferred:
             return f"{paper.published_raw} (year inferred from the digest date)"
+        date = short_date(paper.published) or (paper.published_raw or "")
+        marks = [w.capitalize() for w in state.split(", ")]
+        about = " · ".join(t for t in (date, authors_text(paper), *marks) if t)
         snippet = self.snippets.get(paper.id)
         if snippet:
-            return paper.title + "\n\n" + strip_marks(snippet)
-        return paper.title
+            return f"{paper.title}\n{about}\n\n{strip_marks(snippet)}"
+        return f"{paper.title}\n{about}"
 
     def set_sort_order(self, column: int, descending: bool) -> None:
         """Take a sort order for the next load_view, without querying now."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.core.library import Library
 from desktop.core.views import ViewCount
+from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.models.paper_list import short_date
 from desktop.gui.plain_text import plain_tooltip
@@ -53,6 +54,34 @@ class Entry:
     total: int = 0
     icon: str | None = None
     tooltip: str = ""
+
+
+def accessible_name(entry: Entry) -> str:
+    """What a screen reader reads for a sidebar row: its name and the count it shows."""
+    if entry.view is None:
+        return entry.label
+    if entry.view == HIGHLIGHTS:
+        return f"{entry.label}, {entry.total} highlight{'' if entry.total == 1 else 's'}"
+    if entry.view.startswith("tag:"):  # tags show how many papers carry them
+        return f"{entry.label}, {entry.total} paper{'' if entry.total == 1 else 's'}"
+    return f"{entry.label}, {entry.unread} unread"
+
+
+def accessible_description(entry: Entry) -> str:
+    """The kind of a sidebar row and its counts in words."""
+    if entry.view is None:
+        return "section heading"
+    if entry.view == HIGHLIGHTS:
+        return "review of every highlight; Enter opens it"
+    kind = (
+        "digest"
+        if entry.view.startswith("digest:")
+        else "tag"
+        if entry.view.startswith("tag:")
+        else "view"
+    )
+    papers = f"{entry.total} paper{'' if entry.total == 1 else 's'}"
+    return f"{kind}: {entry.unread} unread of {papers}"
 
 
 def view_label(library: Library, view: str) -> str:
@@ -153,6 +182,11 @@ class SidebarModel(QAbstractListModel):
                 entries.append(Entry(f"tag:{name}", f"#{name}", 0, count, "tag", f"{count} papers"))
         return entries
 
+    def restyle(self) -> None:
+        """Repaint the entries (their icons follow the theme)."""
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, 0))
+
     def refresh(
         self,
         counts: dict[str, ViewCount] | None = None,
@@ -205,6 +239,10 @@ class SidebarModel(QAbstractListModel):
             return entry.label
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(entry.tooltip) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return accessible_name(entry)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return accessible_description(entry)
         if role == ViewRole:
             return entry.view
         if role == UnreadRole:
@@ -214,7 +252,7 @@ class SidebarModel(QAbstractListModel):
         if role == HeaderRole:
             return entry.view is None
         if role == Qt.ItemDataRole.DecorationRole and entry.icon:
-            return pixmap(entry.icon, "#5b6472", 32)
+            return pixmap(entry.icon, theme.current().icon, 32)
         return None
 
 

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QFont,
     QKeyEvent,
     QMouseEvent,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextFormat,
@@ -38,14 +39,9 @@ from PySide6.QtWidgets import (
 
 from desktop.core.annotations.text_anchor import str_index, utf16_offset
 from desktop.core.models import HIGHLIGHT_COLORS, Annotations, Highlight, Paper
+from desktop.gui import theme
 from desktop.gui.core_errors import CORE_ERRORS
-from desktop.gui.highlight_colors import (
-    COLOR_KEYS,
-    HIGHLIGHT_BG,
-    ORPHAN_BG,
-    SELECTED_BG,
-    color_label,
-)
+from desktop.gui.highlight_colors import COLOR_KEYS, color_label, highlight_bg, orphan_bg
 from desktop.gui.widgets.detail_pane import DetailPane
 from desktop.gui.widgets.safe_text import insert_markdown
 
@@ -53,10 +49,6 @@ if TYPE_CHECKING:
     from desktop.gui.context import WindowContext
 
 NOTE_SAVE_DELAY_MS = 800
-TAG_BG = "#e0e7ff"
-TAG_FG = "#3730a3"
-TEXT = QColor("#1f2937")
-MUTED = QColor("#6b7280")
 # Keys the detail text keeps for moving its caret instead of the window's shortcuts.
 CARET_KEYS = {
     Qt.Key.Key_Left,
@@ -126,6 +118,12 @@ class AnnotationLayer(QObject):
             self.detail.refresh()
 
     # -- note editor -----------------------------------------------------------------------
+    def restyle(self) -> None:
+        """Take the current theme's colours (the pane re-renders on its own)."""
+        palette = self.note_label.palette()
+        palette.setColor(self.note_label.foregroundRole(), theme.current().color("muted"))
+        self.note_label.setPalette(palette)
+
     def _build_note_editor(self) -> None:
         self.note_box = QFrame(self.detail)
         self.note_box.setObjectName("note-box")
@@ -138,7 +136,7 @@ class AnnotationLayer(QObject):
         self.note_label.setText("Note (Markdown), saved as you type · Ctrl+Enter: done")
         self.note_label.setWordWrap(True)  # never widens the pane
         palette = self.note_label.palette()
-        palette.setColor(self.note_label.foregroundRole(), MUTED)
+        palette.setColor(self.note_label.foregroundRole(), theme.current().color("muted"))
         self.note_label.setPalette(palette)
         self.note_editor = QPlainTextEdit(self.note_box)
         self.note_editor.setObjectName("note-editor")
@@ -239,6 +237,7 @@ class AnnotationLayer(QObject):
             return
         ann = self.ann
         d = self.detail
+        colors = theme.current()
         if ann.tags:
             d.block(cursor, top=2, bottom=6)
             for n, name in enumerate(ann.tags):
@@ -247,8 +246,8 @@ class AnnotationLayer(QObject):
                 fmt = QTextCharFormat()
                 fmt.setAnchor(True)
                 fmt.setAnchorHref(tag_href(name))
-                fmt.setBackground(QColor(TAG_BG))
-                fmt.setForeground(QColor(TAG_FG))
+                fmt.setBackground(colors.color("tag_bg"))
+                fmt.setForeground(colors.color("tag_fg"))
                 cursor.insertText(f"\u2009#{name}\u2009", fmt)
         if ann.highlights:
             d.heading(cursor, f"Highlights ({len(ann.highlights)})")
@@ -291,35 +290,67 @@ class AnnotationLayer(QObject):
 
     def _highlight_entry(self, cursor: QTextCursor, h: Highlight) -> None:
         d = self.detail
+        colors = theme.current()
         d.block(cursor, top=4, bottom=1)
         chip = QTextCharFormat()
         chip.setFontPointSize(self.browser.font().pointSizeF() * 0.85)
         chip.setFontWeight(QFont.Weight.DemiBold)
         if h.orphaned:
-            chip.setBackground(QColor(ORPHAN_BG))
-            chip.setForeground(MUTED)
+            chip.setBackground(QColor(orphan_bg()))
+            chip.setForeground(colors.color("muted"))
             label = "orphaned"
         else:
-            chip.setBackground(QColor(HIGHLIGHT_BG.get(h.color, ORPHAN_BG)))
-            chip.setForeground(TEXT)
+            chip.setBackground(QColor(highlight_bg(h.color)))
+            chip.setForeground(colors.color("text"))
             label = HIGHLIGHT_COLORS.get(h.color, h.color)
         if h.id == self.selected:
-            chip.setBackground(QColor(SELECTED_BG.get(h.color, "#9ca3af")))
+            chip.setBackground(QColor(highlight_bg(h.color, selected=True)))
         cursor.insertText(f"\u2009{label}\u2009", chip)
         cursor.insertText("  ", QTextCharFormat())
         quote = QTextCharFormat()
         quote.setAnchor(True)
         quote.setAnchorHref(f"dd:highlight/{h.id}")
-        quote.setForeground(MUTED if h.orphaned else TEXT)
+        quote.setForeground(colors.color("muted" if h.orphaned else "text"))
         if h.id == self.selected:
             quote.setFontUnderline(True)
         cursor.insertText(f"“{' '.join(h.quote.split())}”", quote)
         if h.note.strip():
             d.block(cursor, bottom=2)
-            note = QTextCharFormat()
-            note.setForeground(MUTED)
-            note.setFontItalic(True)
-            cursor.insertText("    " + " ".join(h.note.split()), note)
+            # Markdown, like the paper's note (never HTML; images become their alt text).
+            start, end = insert_markdown(cursor, h.note)
+            self._tame_headings(start, end)
+            self._indent_muted(start, end)
+
+    def _indent_muted(self, start: int, end: int) -> None:
+        """Indent a highlight's note under its quote, in the muted colour (links keep theirs)."""
+        doc = self.browser.document()
+        blocks = []
+        plain: list[tuple[int, int]] = []
+        block = doc.findBlock(start)
+        while block.isValid() and block.position() <= end:
+            blocks.append(block.position())
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                if not fragment.charFormat().isAnchor():
+                    lo = max(fragment.position(), start)
+                    plain.append((lo, min(fragment.position() + fragment.length(), end)))
+                it += 1
+            block = block.next()
+        for position in blocks:
+            c = QTextCursor(doc)
+            c.setPosition(position)
+            fmt = QTextBlockFormat()
+            fmt.setLeftMargin(c.blockFormat().leftMargin() + 22)
+            fmt.setBottomMargin(2)
+            c.mergeBlockFormat(fmt)
+        muted = QTextCharFormat()
+        muted.setForeground(theme.current().color("muted"))
+        for lo, hi in plain:
+            c = QTextCursor(doc)
+            c.setPosition(lo)
+            c.setPosition(hi, QTextCursor.MoveMode.KeepAnchor)
+            c.mergeCharFormat(muted)
 
     # -- drawing highlights ----------------------------------------------------------------
     def _field_range(self, field: str) -> tuple[int, int]:
@@ -367,8 +398,7 @@ class AnnotationLayer(QObject):
                 c.setPosition(span[1], QTextCursor.MoveMode.KeepAnchor)
                 fmt = QTextCharFormat()
                 chosen = h.id == self.selected
-                colors = SELECTED_BG if chosen else HIGHLIGHT_BG
-                fmt.setBackground(QColor(colors.get(h.color, ORPHAN_BG)))
+                fmt.setBackground(QColor(highlight_bg(h.color, selected=chosen)))
                 if chosen:
                     fmt.setFontUnderline(True)
                 sel.cursor = c  # type: ignore[attr-defined]

@@ -27,14 +27,13 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 from desktop.core.library import Library
 from desktop.core.links import paper_links
 from desktop.core.models import Paper
+from desktop.gui import theme
 from desktop.gui.core_errors import CORE_ERRORS
 from desktop.gui.models.paper_list import authors_text, short_date
 from desktop.gui.models.sidebar import digest_label
 from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
-MUTED = QColor("#6b7280")
-LINK = QColor("#2563a8")
 RELATED_DELAY_MS = 120
 # Where a title can be looked up on the web (the title goes in the query, URL-encoded).
 LOOKUPS: tuple[tuple[str, str, dict[str, str], str], ...] = (
@@ -148,7 +147,7 @@ class DetailPane(QWidget):
         doc.clear()
         cursor = QTextCursor(doc)
         fmt = QTextCharFormat()
-        fmt.setForeground(MUTED)
+        fmt.setForeground(theme.current().color("muted"))
         cursor.insertText(message, fmt)
         self.rendered.emit()
 
@@ -255,14 +254,15 @@ class DetailPane(QWidget):
         return "  ·  ".join(parts)
 
     def _state_line(self, cursor: QTextCursor, paper: Paper) -> None:
-        chips = [("Read" if paper.is_read else "Unread", "#6b7280" if paper.is_read else "#1d4ed8")]
+        t = theme.current()
+        chips = [("Read", t.muted) if paper.is_read else ("Unread", t.unread)]
         if paper.starred:
-            chips.append(("★ Starred", "#b7791f"))
+            chips.append(("★ Starred", t.starred))
         if paper.queued:
-            chips.append(("In reading queue", "#2f7d4f"))
+            chips.append(("In reading queue", t.queued))
         if paper.archived:
             muted = self.library.rules.muted_reason(paper.id)  # a rule's mute says so
-            chips.append((f"Archived: {muted}" if muted else "Archived", "#6b7280"))
+            chips.append((f"Archived: {muted}" if muted else "Archived", t.muted))
         for n, (text, color) in enumerate(chips):
             fmt = QTextCharFormat()
             fmt.setForeground(QColor(color))
@@ -276,7 +276,7 @@ class DetailPane(QWidget):
         self.block(cursor, top=14, bottom=4)
         fmt = QTextCharFormat()
         fmt.setFontWeight(QFont.Weight.Bold)
-        fmt.setForeground(MUTED)
+        fmt.setForeground(theme.current().color("muted"))
         fmt.setFontCapitalization(QFont.Capitalization.AllUppercase)
         fmt.setFontLetterSpacing(104)
         font = QFont(self.browser.font())
@@ -307,7 +307,7 @@ class DetailPane(QWidget):
     def muted() -> QTextCharFormat:
         """The format of secondary text."""
         fmt = QTextCharFormat()
-        fmt.setForeground(MUTED)
+        fmt.setForeground(theme.current().color("muted"))
         return fmt
 
     @staticmethod
@@ -316,7 +316,7 @@ class DetailPane(QWidget):
         fmt = QTextCharFormat()
         fmt.setAnchor(True)
         fmt.setAnchorHref(href)
-        fmt.setForeground(LINK)
+        fmt.setForeground(theme.current().color("link"))
         fmt.setFontUnderline(False)
         return fmt
 

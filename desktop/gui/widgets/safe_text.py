@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-LINK_COLOR = "#2563a8"
+from desktop.gui import theme
 
 
 class SafeTextDocument(QTextDocument):
@@ -82,7 +82,7 @@ def strip_images(doc: QTextDocument, start: int, end: int) -> None:
         if link is not None:
             plain.setAnchor(True)
             plain.setAnchorHref(link)
-            plain.setForeground(QColor(LINK_COLOR))
+            plain.setForeground(theme.current().color("link"))
         cursor = QTextCursor(doc)
         cursor.setPosition(position)
         cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)

@@ -255,6 +255,12 @@ class FakeContext:
     def focus_sidebar(self) -> None:
         pass
 
+    def show_context_menu(self) -> None:
+        self.messages.append("context menu")
+
+    def set_color_scheme(self, choice: str) -> None:
+        self.messages.append(f"colours: {choice}")
+
     def ask_paths(self, folder: bool) -> list[str]:
         return list(self.paths)
 

@@ -29,6 +29,7 @@ def test_t_with_several_selected_papers_adds_the_tags_to_all(ctx: FakeContext) -
     inbox = library.views.ids("inbox")
     library.tags.add([inbox[1]], "kept")
     run(ctx, "toggle-select")
+    run(ctx, "next-paper")
     run(ctx, "toggle-select")  # the first two papers selected for a bulk action
     run(ctx, "edit-tags")
     dialog = editor(ctx)

@@ -20,19 +20,23 @@ def paper(library: Library, paper_id: int) -> Paper:
 def test_bulk_select_then_triage_acts_on_every_selected(ctx: FakeContext) -> None:
     library = ctx.library
     inbox = library.views.ids("inbox")
-    for name in ("toggle-select", "next-paper", "toggle-select", "toggle-select"):
+    # x selects without moving: x j x j x selects papers 1 to 3.
+    for name in ("toggle-select", "next-paper", "toggle-select", "next-paper", "toggle-select"):
         run(ctx, name)
-    marked = [inbox[0], inbox[2], inbox[3]]
+    marked = [inbox[0], inbox[1], inbox[2]]
     assert ctx.targets() == marked
-    assert ctx.current_id() == inbox[4]
+    assert ctx.current_id() == inbox[2]
     assert ctx.messages[-1].startswith("3 papers selected")
+    run(ctx, "toggle-select")  # a second x on the same paper unselects it, still not moving
+    assert ctx.targets() == marked[:2] and ctx.current_id() == inbox[2]
+    run(ctx, "toggle-select")
     run(ctx, "toggle-star")
     assert library.views.ids("starred") == marked
-    assert not paper(library, inbox[4]).starred
+    assert not paper(library, inbox[3]).starred
     run(ctx, "archive")
     assert all(paper(library, i).archived for i in marked)
-    assert not paper(library, inbox[1]).archived
-    assert ctx.current_id() == inbox[4]
+    assert not paper(library, inbox[3]).archived
+    assert ctx.current_id() not in marked
     assert ctx.marks == set()
     run(ctx, "undo")
     assert not any(paper(library, i).archived for i in marked)
@@ -41,6 +45,7 @@ def test_bulk_select_then_triage_acts_on_every_selected(ctx: FakeContext) -> Non
 
 def test_escape_clears_the_bulk_selection(ctx: FakeContext) -> None:
     run(ctx, "toggle-select")
+    run(ctx, "next-paper")
     run(ctx, "toggle-select")
     assert len(ctx.marks) == 2
     run(ctx, "escape")
