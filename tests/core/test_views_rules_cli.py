@@ -59,7 +59,7 @@ def test_views_errors_are_one_line(data: Path, capsys: pytest.CaptureFixture[str
     assert code == 1
     assert "error: the query cannot be saved: a quote is not closed" in capsys.readouterr().err
     code, _ = run(*d, "list", "--view", "nothing like this")
-    assert code == 1 and "no saved view called 'nothing like this'" in capsys.readouterr().err
+    assert code == 1 and "unknown view 'nothing like this'" in capsys.readouterr().err
     code, _ = run(*d, "views", "--move", "x", "up")
     assert code == 1
 
