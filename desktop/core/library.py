@@ -74,6 +74,7 @@ class Library:
         self.selection = QuerySelection(db, self.index)
         self.subscribe(self.selection.on_changes)
         self.saved_views = SavedViews(self._ctx, self.selection)
+        self.subscribe(self.saved_views.on_changes)
         self.views.add_kind(SAVED_VIEW_PREFIX, self.saved_views.where)
         self.rules = Rules(self._ctx, self.selection)
         self.importer.on_new_papers = self.rules.run_on_import

@@ -140,3 +140,30 @@ def test_saved_views_survive_reopening(seeded_dir: object) -> None:
         (view,) = again.saved_views.all()
         assert view.name == "Diffusion" and again.views.ids(view.key) == expected
         assert expected
+
+
+def test_incremental_counts_equal_counting_from_scratch(seeded: Library) -> None:
+    import random
+
+    queries = ["graph", "is:unread", "diffusion is:starred", "-is:archived model", "is:queued"]
+    views = [seeded.saved_views.add(f"v{n}", q) for n, q in enumerate(queries)]
+    seeded.saved_views.counts()
+    recounts = seeded.saved_views.recounts
+    rng = random.Random(5)
+    ids = seeded.views.ids("all")
+    for _ in range(40):
+        some = rng.sample(ids, rng.randint(1, 4))
+        what = rng.choice(["read", "starred", "queued", "archived"])
+        seeded.triage.toggle(what, some)
+        counts = seeded.saved_views.counts()
+        for view in views:
+            members = seeded.views.ids(view.key)  # answered by SQL, not by the counter
+            unread = [p for p in seeded.papers.many(members) if not p.is_read]
+            assert (counts[view.key].total, counts[view.key].unread) == (
+                len(members),
+                len(unread),
+            ), view.query
+    assert seeded.saved_views.recounts == recounts  # a triage write never recounts a view
+    seeded.tags.add(ids[:3], "fresh")  # annotations: counted again from scratch
+    seeded.saved_views.counts()
+    assert seeded.saved_views.recounts == recounts + len(views)
