@@ -7,9 +7,9 @@ query no longer parses (the language changed under it) is kept: it holds nothing
 why (``SavedView.error``).
 
 Counts stay current at a keypress's cost: each view's members and unread members are kept
-as one flag per paper id, and a triage write (read, star, queue, archive) re-checks only the
-papers it changed; new text, annotations or papers, or another index generation, count the
-view again from scratch.
+as one flag per paper id, and a write re-checks only the papers it names (a triage key, an
+import's new papers, a tag); see :meth:`SavedViews.on_changes` for when a view is counted
+again from scratch.
 """
 
 from __future__ import annotations
@@ -24,7 +24,15 @@ from desktop.core.context import LibraryContext
 from desktop.core.models import Changes
 from desktop.core.plain_text import clean_name
 from desktop.core.search.filter_sql import filter_sql
-from desktop.core.search.query import ParsedQuery, QuerySyntaxError, parse_strict
+from desktop.core.search.query import (
+    And,
+    Filter,
+    Not,
+    Or,
+    ParsedQuery,
+    QuerySyntaxError,
+    parse_strict,
+)
 from desktop.core.search.selection import QuerySelection
 from desktop.core.sql import chunks, marks
 from desktop.core.views import ViewCount
@@ -95,10 +103,26 @@ class _Members:
     filters: tuple[str, list[Any]]  # the filter part as SQL over papers p ("1": none)
     member: np.ndarray
     unread: np.ndarray
+    parsed: ParsedQuery
 
     @property
     def count(self) -> ViewCount:
         return ViewCount(int(np.count_nonzero(self.member)), int(np.count_nonzero(self.unread)))
+
+
+def _filter_kinds(parsed: ParsedQuery) -> set[str]:
+    """The kinds of filter a query uses (``is``, ``digest``, ``year``, ``after``, ``before``)."""
+    kinds: set[str] = set()
+    stack = [parsed.filters] if parsed.filters is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Filter):
+            kinds.add(node.kind)
+        elif isinstance(node, And | Or):
+            stack.extend(node.children)
+        elif isinstance(node, Not):
+            stack.append(node.child)
+    return kinds
 
 
 class SavedViews:
@@ -204,7 +228,7 @@ class SavedViews:
                 flags[np.array(unread_ids, dtype=np.int64)] = True
                 unread_flags.append(flags)
             np.logical_and(member, unread_flags[0][: len(member)], out=unread)
-            return _Members(view.query, generation, text, filters, member, unread)
+            return _Members(view.query, generation, text, filters, member, unread, parsed)
         else:
             sql, params = filters
             rows = self.db.execute(f"SELECT p.id, p.is_read FROM papers p WHERE {sql}", params)
@@ -212,23 +236,39 @@ class SavedViews:
             if text is None or paper_id in text:
                 member[paper_id] = True
                 unread[paper_id] = not is_read
-        return _Members(view.query, generation, text, filters, member, unread)
+        return _Members(view.query, generation, text, filters, member, unread, parsed)
 
     def on_changes(self, changes: Changes) -> None:
-        """Library listener: keep the counts current (see the module's docstring)."""
-        if changes.library or changes.annotations or (changes.counts and not changes.papers):
-            self._members.clear()
-            return
-        if not (changes.read or changes.membership) or not self._members:
+        """Library listener: keep the counts current (see the module's docstring).
+
+        A write that names its papers re-checks only those (new text through the selection,
+        which listens first); a library write also counts again the views whose filters may
+        change for papers it does not name (``digest:``, ``year:``, ``after:``, ``before:``:
+        a known paper seen in a new digest, a date filled in). Anything else counts again.
+        """
+        if not self._members or not (changes.counts or changes.annotations):
             return
         ids = sorted(int(i) for i in changes.papers)
-        if len(ids) > INCREMENTAL_MAX:
+        if not ids or len(ids) > INCREMENTAL_MAX:
             self._members.clear()
             return
+        top = max(ids)
         for view_id, entry in list(self._members.items()):
-            if entry.generation < 0 or max(ids) >= len(entry.member):
+            if entry.generation < 0 or (
+                (changes.library or changes.digests) and _filter_kinds(entry.parsed) - {"is"}
+            ):
                 del self._members[view_id]
                 continue
+            if changes.library or changes.annotations:
+                entry.text = self.selection.text_ids(entry.parsed)
+                if entry.parsed.text is not None and entry.text is None:
+                    del self._members[view_id]  # the index cannot answer now
+                    continue
+                entry.generation = self.selection.generation
+            if top >= len(entry.member):  # new papers
+                grow = np.zeros(top + 1 - len(entry.member), dtype=bool)
+                entry.member = np.concatenate([entry.member, grow])
+                entry.unread = np.concatenate([entry.unread, grow])
             sql, params = entry.filters
             for chunk in chunks(ids):
                 found = dict(

@@ -3,8 +3,11 @@
 The text part of a query is answered by the library's search index (every matching paper,
 unranked) and handed to SQLite as a JSON list of ids; the filters (state, digest, dates) are
 SQL themselves (filter_sql.py), so a triage key changes what a view holds without asking the
-index again. The id sets are cached per query and index generation. While the index cannot
-answer, the text part falls back to the LIKE scan search uses then (approximate).
+index again. The id sets are cached per query and index generation. A write that names its
+papers (an import, a tag) updates them by matching those papers alone (doc_match.py), so a
+saved view does not ask the index again after each import; a write that does not forgets
+them. While the index cannot answer, the text part falls back to the LIKE scan search uses
+then (approximate).
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from desktop.core.models import Changes
+from desktop.core.search.doc_match import DocMatcher
 from desktop.core.search.filter_sql import fallback_sql, filter_sql
 from desktop.core.search.index import SearchIndex
-from desktop.core.search.query import ParsedQuery, node_text
+from desktop.core.search.query import Node, ParsedQuery, node_text
 
 # Cached id lists kept at most (one per saved view or rule, so a few dozen in practice).
 MAX_CACHED = 256
+# A write naming more papers than this forgets the cached matches instead of updating them.
+INCREMENTAL_MAX = 2000
 
 
 @dataclass
@@ -29,6 +35,7 @@ class _TextMatch:
     """The papers a text query matched at one index generation (JSON made when asked)."""
 
     generation: int
+    text: Node
     ids: frozenset[int]
     json_ids: str | None = None
 
@@ -43,9 +50,21 @@ class QuerySelection:
         self.index_queries = 0  # how often the index was asked (tests check the cache)
 
     def on_changes(self, changes: Changes) -> None:
-        """Library listener: forget cached text matches when text or annotations changed."""
-        if changes.library or changes.annotations:
+        """Library listener: bring cached text matches up to date when text or annotations
+        changed (after the index did: it listens first)."""
+        if not (changes.library or changes.annotations) or not self._matches:
+            return
+        papers = sorted(int(i) for i in changes.papers)
+        if not papers or len(papers) > INCREMENTAL_MAX or not self.index.usable:
             self._matches.clear()
+            return
+        matcher = DocMatcher(self.db, papers)
+        generation = self.index.generation
+        changed = set(papers)
+        for key, match in list(self._matches.items()):
+            found = matcher.matching(match.text)
+            ids = frozenset((match.ids - changed) | found)
+            self._matches[key] = _TextMatch(generation, match.text, ids)
 
     def where(self, parsed: ParsedQuery) -> tuple[str, list[Any]]:
         """The condition over ``papers p`` selecting what a (strictly parsed) query matches."""
@@ -95,5 +114,6 @@ class QuerySelection:
         self.index_queries += 1
         if len(self._matches) >= MAX_CACHED:
             self._matches.clear()
-        match = self._matches[key] = _TextMatch(generation, frozenset(int(i) for i in found))
+        match = _TextMatch(generation, parsed.text, frozenset(int(i) for i in found))
+        self._matches[key] = match
         return match
