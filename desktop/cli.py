@@ -737,11 +737,8 @@ def _saved_view_key(lib: Library, view: str) -> str:
 
     try:
         saved = lib.saved_views.get(view)
-    except SavedViewError as exc:
-        raise CliError(
-            f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID, tag:NAME "
-            "or the name of a saved view (`digest-desk views`)"
-        ) from exc
+    except SavedViewError:
+        return view  # the views say it is unknown, as before saved views
     if saved.error:
         raise CliError(f"the saved view {saved.name!r} cannot be shown: {saved.error}")
     _open_index(lib)

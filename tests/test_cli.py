@@ -104,8 +104,7 @@ def test_errors_are_one_line(data: Path, capsys: pytest.CaptureFixture[str]) -> 
         "digest-desk: error: no paper with id 999",
         "digest-desk: error: not a paper id or a known arXiv id: 'abc'",
         "digest-desk: error: unknown view 'nope'; "
-        "use one of inbox, queue, starred, archive, all, snoozed, digest:ID, tag:NAME "
-        "or the name of a saved view (`digest-desk views`)",
+        "use one of inbox, queue, starred, archive, all, snoozed, digest:ID or tag:NAME",
     ]
 
 

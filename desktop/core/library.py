@@ -38,17 +38,16 @@ from desktop.core.history import History
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
-from desktop.core.saved_views import PREFIX as SAVED_VIEW_PREFIX
-from desktop.core.saved_views import SavedViews
 from desktop.core.search.selection import QuerySelection
 from desktop.core.snooze import Snoozes
 from desktop.core.triage import Triage
-from desktop.core.views import Views
+from desktop.core.views import SAVED_PREFIX, Views
 
 if TYPE_CHECKING:  # imported when first used: a CLI command that neither imports nor
     # searches (stats, mark) then starts without Whoosh and the parsers
     from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
     from desktop.core.rules import Rules
+    from desktop.core.saved_views import SavedViews
     from desktop.core.search.index import SearchIndex
 
 DB_FILE = "library.sqlite3"
@@ -85,8 +84,9 @@ class Library:
         # query, forgotten (after the index caught up) when text or annotations change.
         self.selection = QuerySelection(db, lambda: self.index)
         self.subscribe(self.selection.on_changes)
-        self.saved_views = SavedViews(self._ctx, self.selection)
-        self.views.add_kind(SAVED_VIEW_PREFIX, self.saved_views.where)
+        self._saved_views: SavedViews | None = None  # made when first used (numpy)
+        self.subscribe(self._tell_saved_views)
+        self.views.add_kind(SAVED_PREFIX, lambda view: self.saved_views.where(view))
         self._rules: Rules | None = None
         self.subscribe(self._wake_after_import)
 
@@ -99,6 +99,19 @@ class Library:
             self._importer = ImportWriter(self._ctx, self.highlights)
             self._importer.on_new_papers = self.rules.run_on_import
         return self._importer
+
+    @property
+    def saved_views(self) -> SavedViews:
+        """Named searches shown as views (made when first used)."""
+        if self._saved_views is None:
+            from desktop.core.saved_views import SavedViews
+
+            self._saved_views = SavedViews(self._ctx, self.selection)
+        return self._saved_views
+
+    def _tell_saved_views(self, changes: Changes) -> None:
+        if self._saved_views is not None:
+            self._saved_views.on_changes(changes)
 
     @property
     def rules(self) -> Rules:

@@ -7,7 +7,7 @@ negative keyword ("never show me papers about X") is a mute rule on X.
 Rules run in list order, inside the import's transaction (all of a file's papers and every
 rule's effect on them, or none), on its new papers only, with the query meaning exactly
 what it means in search: the new papers are matched through an index of their own
-(search/subset.py), as the library's index hears of them only after the commit. Each
+(search/doc_match.py), as the library's index hears of them only after the commit. Each
 action counts the papers it changed; a queue skips papers that are archived (a mute stays a
 mute). What the rules did is stored (``rule_runs``) so that the window's history can undo
 it as one step per import, though a worker did the import.
@@ -29,10 +29,10 @@ from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
 from desktop.core.models import Changes, ImportResult, PaperId
 from desktop.core.saved_views import SavedViewError, check_name, query_error
+from desktop.core.search.doc_match import DocMatcher
 from desktop.core.search.filter_sql import filter_sql
 from desktop.core.search.query import ParsedQuery, QuerySyntaxError, parse_strict
 from desktop.core.search.selection import QuerySelection
-from desktop.core.search.subset import SubsetIndex
 from desktop.core.sql import chunks, marks
 
 ACTIONS = ("tag", "star", "queue", "archive", "mute")
@@ -327,24 +327,27 @@ class Rules:
         rules = [r for r in self.all() if r.enabled]
         if not rules or not new_ids:
             return [], None
-        with SubsetIndex(self.db, new_ids) as subset:
-            ids_json = json.dumps(sorted(int(i) for i in new_ids))
+        subset = DocMatcher(self.db, new_ids)
+        ids_json = json.dumps(sorted(int(i) for i in new_ids))
 
-            def matches(parsed: ParsedQuery) -> list[int]:
-                wanted: list[Any] = [ids_json]
-                sql = "p.id IN (SELECT value FROM json_each(?))"
-                if parsed.text is not None:
-                    found = subset.matching(parsed.text)
-                    wanted = [json.dumps(sorted(found))]
-                if parsed.filters is not None:
-                    fsql, fparams = filter_sql(parsed.filters)
-                    sql += f" AND ({fsql})"
-                    wanted += fparams
-                return [
-                    r[0] for r in self.db.execute(f"SELECT p.id FROM papers p WHERE {sql}", wanted)
-                ]
+        def matches(parsed: ParsedQuery) -> list[int]:
+            wanted: list[Any] = [ids_json]
+            sql = "p.id IN (SELECT value FROM json_each(?))"
+            if parsed.text is not None:
+                found = subset.matching(parsed.text)
+                if not found:
+                    return []
+                wanted = [json.dumps(sorted(found))]
+            if parsed.filters is None:
+                return json.loads(wanted[0])
+            fsql, fparams = filter_sql(parsed.filters)
+            sql += f" AND ({fsql})"
+            return [
+                r[0]
+                for r in self.db.execute(f"SELECT p.id FROM papers p WHERE {sql}", wanted + fparams)
+            ]
 
-            run = self._execute(rules, matches, only_enabled=True)
+        run = self._execute(rules, matches, only_enabled=True)
         run_id = None
         if not run.empty:
             run_id = self.db.conn.execute(

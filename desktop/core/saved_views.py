@@ -2,9 +2,14 @@
 
 A saved view is a name and a query in the search language (query.py). What it holds is
 answered like any view, from SQL (``library.views.ids("saved:3")``): the text part of the
-query through the search index, the filters in SQLite (search/selection.py), so its unread
-count stays current after each triage key. A view whose query no longer parses (the
-language changed under it) is kept: it holds nothing and says why (``SavedView.error``).
+query through the search index, the filters in SQLite (search/selection.py). A view whose
+query no longer parses (the language changed under it) is kept: it holds nothing and says
+why (``SavedView.error``).
+
+Counts stay current at a keypress's cost: each view's members and unread members are kept
+as one flag per paper id, and a write re-checks only the papers it names (a triage key, an
+import's new papers, a tag); see :meth:`SavedViews.on_changes` for when a view is counted
+again from scratch.
 """
 
 from __future__ import annotations
@@ -12,15 +17,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.models import Changes
 from desktop.core.plain_text import clean_name
-from desktop.core.search.query import QuerySyntaxError, parse_strict
+from desktop.core.search.filter_sql import filter_sql
+from desktop.core.search.query import (
+    And,
+    Filter,
+    Not,
+    Or,
+    ParsedQuery,
+    QuerySyntaxError,
+    parse_strict,
+)
 from desktop.core.search.selection import QuerySelection
-from desktop.core.views import ViewCount
+from desktop.core.sql import chunks, marks
+from desktop.core.views import SAVED_PREFIX, ViewCount
 
-PREFIX = "saved"
+PREFIX = SAVED_PREFIX
 NAME_MAX_CHARS = 80
+# A triage write touching more papers than this counts every view again instead.
+INCREMENTAL_MAX = 2000
 
 
 class SavedViewError(ValueError):
@@ -73,6 +93,38 @@ def check_name(name: str, what: str = "view") -> str:
     return cleaned
 
 
+@dataclass
+class _Members:
+    """One view's papers, as flags by paper id, with the counts of both flag arrays."""
+
+    query: str
+    generation: int  # of the index the text matched at; -1: answered by the SQL fallback
+    text: frozenset[int] | None  # the text part's matches (None: no text part)
+    filters: tuple[str, list[Any]]  # the filter part as SQL over papers p ("1": none)
+    member: np.ndarray
+    unread: np.ndarray
+    parsed: ParsedQuery
+
+    @property
+    def count(self) -> ViewCount:
+        return ViewCount(int(np.count_nonzero(self.member)), int(np.count_nonzero(self.unread)))
+
+
+def _filter_kinds(parsed: ParsedQuery) -> set[str]:
+    """The kinds of filter a query uses (``is``, ``digest``, ``year``, ``after``, ``before``)."""
+    kinds: set[str] = set()
+    stack = [parsed.filters] if parsed.filters is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Filter):
+            kinds.add(node.kind)
+        elif isinstance(node, And | Or):
+            stack.extend(node.children)
+        elif isinstance(node, Not):
+            stack.append(node.child)
+    return kinds
+
+
 class SavedViews:
     """The saved views of a library (``library.saved_views``)."""
 
@@ -80,6 +132,8 @@ class SavedViews:
         self.ctx = ctx
         self.db = ctx.db
         self.selection = selection
+        self._members: dict[int, _Members] = {}
+        self.recounts = 0  # views counted from scratch (tests check the incremental path)
 
     # -- reading -------------------------------------------------------------------------
     def all(self) -> list[SavedView]:
@@ -124,17 +178,110 @@ class SavedViews:
     def counts(self) -> dict[str, ViewCount]:
         """Total and unread papers of every saved view, by key."""
         out: dict[str, ViewCount] = {}
-        for view in self.all():
+        generation = self.selection.generation
+        unread_flags: list[np.ndarray] = []  # every unread paper, read once if needed
+        views = self.all()
+        for view in views:
             if view.error:
                 out[view.key] = ViewCount(0, 0)
                 continue
-            where, params = self.where(str(view.id))
-            total, unread = self.db.execute(
-                f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}",
-                params,
-            ).fetchone()
-            out[view.key] = ViewCount(int(total), int(unread))
+            entry = self._members.get(view.id)
+            if (
+                entry is None
+                or entry.query != view.query
+                or entry.generation != generation
+                or entry.generation < 0
+            ):
+                entry = self._count(view, parse_strict(view.query), unread_flags)
+                self._members[view.id] = entry
+            out[view.key] = entry.count
+        for gone in set(self._members) - {v.id for v in views}:
+            del self._members[gone]
         return out
+
+    def _flags(self) -> np.ndarray:
+        (top,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+        return np.zeros(int(top) + 1, dtype=bool)
+
+    def _count(
+        self, view: SavedView, parsed: ParsedQuery, unread_flags: list[np.ndarray]
+    ) -> _Members:
+        """Count one view from scratch."""
+        self.recounts += 1
+        member, unread = self._flags(), self._flags()
+        text = self.selection.text_ids(parsed)
+        filters = filter_sql(parsed.filters) if parsed.filters is not None else ("1", [])
+        generation = self.selection.generation
+        if parsed.text is not None and text is None:  # the index cannot answer: SQL alone
+            where, params = self.where(str(view.id))
+            rows = self.db.execute(f"SELECT p.id, p.is_read FROM papers p WHERE {where}", params)
+            generation = -1
+        elif parsed.filters is None:  # text alone: its matches, and which of them are unread
+            assert text is not None
+            ids = np.fromiter(text, dtype=np.int64, count=len(text))
+            member[ids[ids < len(member)]] = True
+            if not unread_flags:
+                flags = self._flags()
+                unread_ids = [
+                    r[0] for r in self.db.execute("SELECT id FROM papers WHERE is_read = 0")
+                ]
+                flags[np.array(unread_ids, dtype=np.int64)] = True
+                unread_flags.append(flags)
+            np.logical_and(member, unread_flags[0][: len(member)], out=unread)
+            return _Members(view.query, generation, text, filters, member, unread, parsed)
+        else:
+            sql, params = filters
+            rows = self.db.execute(f"SELECT p.id, p.is_read FROM papers p WHERE {sql}", params)
+        for paper_id, is_read in rows:
+            if text is None or paper_id in text:
+                member[paper_id] = True
+                unread[paper_id] = not is_read
+        return _Members(view.query, generation, text, filters, member, unread, parsed)
+
+    def on_changes(self, changes: Changes) -> None:
+        """Library listener: keep the counts current (see the module's docstring).
+
+        A write that names its papers re-checks only those (new text through the selection,
+        which listens first); a library write also counts again the views whose filters may
+        change for papers it does not name (``digest:``, ``year:``, ``after:``, ``before:``:
+        a known paper seen in a new digest, a date filled in). Anything else counts again.
+        """
+        if not self._members or not (changes.counts or changes.annotations):
+            return
+        ids = sorted(int(i) for i in changes.papers)
+        if not ids or len(ids) > INCREMENTAL_MAX:
+            self._members.clear()
+            return
+        top = max(ids)
+        for view_id, entry in list(self._members.items()):
+            if entry.generation < 0 or (
+                (changes.library or changes.digests) and _filter_kinds(entry.parsed) - {"is"}
+            ):
+                del self._members[view_id]
+                continue
+            if changes.library or changes.annotations:
+                entry.text = self.selection.text_ids(entry.parsed)
+                if entry.parsed.text is not None and entry.text is None:
+                    del self._members[view_id]  # the index cannot answer now
+                    continue
+                entry.generation = self.selection.generation
+            if top >= len(entry.member):  # new papers
+                grow = np.zeros(top + 1 - len(entry.member), dtype=bool)
+                entry.member = np.concatenate([entry.member, grow])
+                entry.unread = np.concatenate([entry.unread, grow])
+            sql, params = entry.filters
+            for chunk in chunks(ids):
+                found = dict(
+                    self.db.execute(
+                        f"SELECT p.id, p.is_read FROM papers p "
+                        f"WHERE p.id IN ({marks(len(chunk))}) AND ({sql})",
+                        [*chunk, *params],
+                    ).fetchall()
+                )
+                for paper_id in chunk:
+                    inside = paper_id in found and (entry.text is None or paper_id in entry.text)
+                    entry.member[paper_id] = inside
+                    entry.unread[paper_id] = inside and not found[paper_id]
 
     # -- writing -------------------------------------------------------------------------
     def _taken(self, name: str, but: int | None = None) -> bool:

@@ -23,6 +23,9 @@ SORT_SQL = {
     "added": "p.id",
 }
 
+# The prefix of saved views' keys (``saved:ID``, saved_views.py).
+SAVED_PREFIX = "saved"
+
 
 @dataclass(frozen=True)
 class ViewCount:

@@ -140,3 +140,51 @@ def test_saved_views_survive_reopening(seeded_dir: object) -> None:
         (view,) = again.saved_views.all()
         assert view.name == "Diffusion" and again.views.ids(view.key) == expected
         assert expected
+
+
+def test_incremental_counts_equal_counting_from_scratch(seeded: Library) -> None:
+    import random
+
+    queries = [
+        "graph",
+        "is:unread",
+        "diffusion is:starred",
+        "-is:archived model",
+        "is:queued",
+        "tag:fresh OR robots",
+        '"language models" -is:read',
+        "digest:Pasted",
+    ]
+    views = [seeded.saved_views.add(f"v{n}", q) for n, q in enumerate(queries)]
+
+    def check() -> None:
+        counts = seeded.saved_views.counts()
+        for view in views:
+            members = seeded.views.ids(view.key)  # answered by SQL, not by the counter
+            unread = [p for p in seeded.papers.many(members) if not p.is_read]
+            count = counts[view.key]
+            assert (count.total, count.unread) == (len(members), len(unread)), view.query
+
+    check()
+    recounts, asked = seeded.saved_views.recounts, seeded.selection.index_queries
+    rng = random.Random(5)
+    ids = seeded.views.ids("all")
+    for _ in range(40):
+        some = rng.sample(ids, rng.randint(1, 4))
+        what = rng.choice(["read", "starred", "queued", "archived"])
+        seeded.triage.toggle(what, some)
+        check()
+    assert seeded.saved_views.recounts == recounts  # a triage write never recounts a view
+    seeded.tags.add(ids[:3], "fresh")  # annotations: only those papers are matched again
+    check()
+    seeded.importer.import_text(
+        "Robots and language models\n\nLanguage models drive robots and graph planners.\n", "p"
+    )
+    check()
+    assert seeded.selection.index_queries == asked  # the index was not asked again
+    assert seeded.data_dir is not None
+    with Library.open(seeded.data_dir, backups=False) as other:  # counts from scratch
+        assert other.saved_views.counts() == seeded.saved_views.counts()
+        assert other.selection.index_queries > 0
+    # only the digest: view counts again after an import (a known paper may join it)
+    assert seeded.saved_views.recounts == recounts + 1

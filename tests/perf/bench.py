@@ -68,7 +68,7 @@ RELATED_SAMPLES = 20
 NEXT_PAPER_STEPS = 50
 # The issue's targets are set for a million papers (a whole arXiv category).
 TARGET_PAPERS = 1_000_000
-STAGES = ("import", "index", "parallel", "search", "fts5", "cli", "core", "gui")
+STAGES = ("import", "index", "parallel", "search", "fts5", "views", "cli", "core", "gui")
 SKIPPED = "skipped"
 SNAPSHOT = "snapshot.jsonl"
 
@@ -511,7 +511,7 @@ def stages_for(only: set[str] | None) -> set[str]:
     if unknown:
         raise ValueError(f"unknown stages: {', '.join(sorted(unknown))}")
     wanted.add("import")  # the library is always fresh
-    if wanted & {"search", "cli", "core", "gui"} and not wanted & {"index", "parallel"}:
+    if wanted & {"search", "views", "cli", "core", "gui"} and not wanted & {"index", "parallel"}:
         wanted.add("parallel")
     return wanted
 
@@ -577,6 +577,131 @@ def _rate(count: int, seconds: float | None) -> float | None:
 
 
 # -- the run ---------------------------------------------------------------------------------
+# -- saved views and rules (issue 16) -------------------------------------------------------
+SAVED_VIEWS = 20
+RULES = 20
+COUNT_SAMPLES = 15
+SIDEBAR_COUNTS_TARGET_MS = 50.0
+RULES_IMPORT_TARGET_S = 0.3
+
+
+def views_and_rules_stage(lib: Library, workdir: Path, seed: int) -> dict[str, Any]:
+    """The sidebar's counts after a triage key with 20 saved views, and the import of one
+    digest (100 new papers) with 20 rules, beside the same import without rules.
+
+    Each count sample marks one paper read (a triage key), then recounts what the sidebar
+    shows: the built-in views, 20 saved views, every digest, the tags and highlights.
+    Imports are timed as a window runs them: rules, commit, then the index update.
+    """
+    inbox = lib.views.ids("inbox")
+    lib.tags.add(inbox[:: max(1, len(inbox) // 500)], "bench")
+    lib.triage.set_starred(inbox[1 :: max(1, len(inbox) // 300)])
+    lib.history.clear()
+    texts = [q.text for q in queries_for("slingshot")][:12]
+    texts += [
+        "is:unread",
+        "is:starred",
+        "tag:bench",
+        "tag:bench is:unread",
+        "-is:archived model",
+        "title:diffusion is:unread",
+        "after:2025-06-01 attention",
+        "is:queued OR is:starred",
+    ]
+    for n, text in enumerate(texts[:SAVED_VIEWS]):
+        lib.saved_views.add(f"view {n + 1}", text)
+
+    def sidebar_counts() -> None:
+        lib.views.counts()
+        lib.saved_views.counts()
+        lib.digests.counts()
+        lib.tags.all()
+        lib.highlights.counts()
+
+    with timer() as first:
+        sidebar_counts()  # the first refresh asks the index for each view's text matches
+    saved_ms: list[float] = []
+    sidebar_ms: list[float] = []
+    for paper_id in inbox[2 : 2 + COUNT_SAMPLES]:
+        lib.triage.set_read([paper_id])
+        start = time.perf_counter()
+        lib.saved_views.counts()
+        saved_ms.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        sidebar_counts()
+        sidebar_ms.append((time.perf_counter() - start) * 1000)
+
+    extra = workdir / "extra-digests"
+    shutil.rmtree(extra, ignore_errors=True)
+    files = write_corpus(build_corpus(200, seed=seed + 1000, per_file=100), extra)
+    with timer() as plain:
+        plain_result = lib.importer.import_paths([files[0]])
+    actions: list[tuple[list[str], str | None]] = [
+        (["tag"], "rule-tag"),
+        (["star"], None),
+        (["queue"], None),
+        (["mute"], None),
+        (["tag", "star"], "rule-both"),
+    ]
+    rule_texts = [q.text for q in queries_for("slingshot")] + ["is:unread"]
+    for n in range(RULES):
+        acts, tag = actions[n % len(actions)]
+        lib.rules.add(f"rule {n + 1}", rule_texts[n % len(rule_texts)], acts, tag=tag)
+    with timer() as ruled:
+        ruled_result = lib.importer.import_paths([files[1]])
+    return {
+        "saved_views": SAVED_VIEWS,
+        "first_refresh_ms": first[0] * 1000,
+        "saved_counts_ms": {
+            "p50": percentile(saved_ms, 50),
+            "p95": percentile(saved_ms, 95),
+        },
+        "sidebar_counts_ms": {
+            "p50": percentile(sidebar_ms, 50),
+            "p95": percentile(sidebar_ms, 95),
+        },
+        "rules": RULES,
+        "import_without_rules_s": plain[0],
+        "import_with_rules_s": ruled[0],
+        "import_new_papers": [plain_result[0].new_papers, ruled_result[0].new_papers],
+        "rule_report": ruled_result[0].rules,
+    }
+
+
+def views_and_rules_rows(report: dict[str, Any]) -> list[Row]:
+    """The table rows of :func:`views_and_rules_stage` (none in older reports)."""
+    part = report.get("views_rules")
+    if not part:
+        return []
+    sidebar = part["sidebar_counts_ms"]["p50"]
+    ruled = part["import_with_rules_s"]
+    return [
+        Row(
+            f"sidebar counts, {part['saved_views']} saved views",
+            sidebar,
+            "ms",
+            target=f"<= {SIDEBAR_COUNTS_TARGET_MS:.0f}",
+            status=status(sidebar, SIDEBAR_COUNTS_TARGET_MS, False),
+            note=(
+                f"after a triage key, p50; p95 {part['sidebar_counts_ms']['p95']:.1f}; the 20 "
+                f"saved views alone p50 {part['saved_counts_ms']['p50']:.1f}; first refresh "
+                f"{part['first_refresh_ms']:.0f}"
+            ),
+        ),
+        Row(
+            f"import one digest, {part['rules']} rules",
+            ruled,
+            "s",
+            target=f"<= {RULES_IMPORT_TARGET_S}",
+            status=status(ruled, RULES_IMPORT_TARGET_S, False),
+            note=(
+                f"{part['import_new_papers'][1]} new papers, index update included; "
+                f"without rules {part['import_without_rules_s']:.2f} s"
+            ),
+        ),
+    ]
+
+
 def run_benchmark(
     papers: int,
     workdir: Path,
@@ -700,6 +825,10 @@ def run_benchmark(
     if "fts5" in stages:
         log("FTS5 yardstick ...")
         fts = fts5_stage(lib, workdir, queries, repeats)
+    views_rules: dict[str, Any] = {}
+    if has_search and "views" in stages:
+        log("saved views and rules ...")
+        views_rules = views_and_rules_stage(lib, workdir, seed)
     first_paper = (lib.views.ids("all") or [1])[0]
     lib.close()
 
@@ -772,6 +901,7 @@ def run_benchmark(
         "cli": cli,
         "gui": gui_answer,
         "sizes": sizes,
+        "views_rules": views_rules,
     }
     del corpus
     report["rows"] = [asdict(r) for r in build_rows(report)]
@@ -994,6 +1124,7 @@ def build_rows(report: dict[str, Any]) -> list[Row]:
             note="" if index_mb is not None else NOT_AVAILABLE,
         )
     )
+    rows += views_and_rules_rows(report)
     papers = report["meta"]["papers"]
     if papers != TARGET_PAPERS:
         for row in rows:

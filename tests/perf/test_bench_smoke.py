@@ -42,6 +42,8 @@ METRICS = {
     "CLI `mark ID --star`",
     "database on disk",
     "search index on disk",
+    "sidebar counts, 20 saved views",
+    "import one digest, 20 rules",
 }
 
 
@@ -91,6 +93,12 @@ def test_bench_smoke_report_structure(tmp_path: Path, capsys: pytest.CaptureFixt
         assert row["metric"] in printed
         if row["target"]:
             assert row["status"] != ""
+
+    # 20 saved views were counted and a digest was imported with 20 rules that did something
+    views_rules = report["views_rules"]
+    assert views_rules["saved_views"] == 20 and views_rules["rules"] == 20
+    assert views_rules["import_new_papers"][1] > 0 and views_rules["rule_report"]
+    assert all(line.startswith("rule 'rule ") for line in views_rules["rule_report"])
 
     # The same queries ran through our search and through FTS5, and found the same papers'
     # counts for the plain words (both cap at the limit).

@@ -3,27 +3,43 @@
 The text part of a query is answered by the library's search index (every matching paper,
 unranked) and handed to SQLite as a JSON list of ids; the filters (state, digest, dates) are
 SQL themselves (filter_sql.py), so a triage key changes what a view holds without asking the
-index again. The id lists are cached per query and index generation. While the index cannot
-answer, the text part falls back to the LIKE scan search uses then (approximate).
+index again. The id sets are cached per query and index generation. A write that names its
+papers (an import, a tag) updates them by matching those papers alone (doc_match.py), so a
+saved view does not ask the index again after each import; a write that does not forgets
+them. While the index cannot answer, the text part falls back to the LIKE scan search uses
+then (approximate).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from desktop.core.models import Changes
 from desktop.core.search.filter_sql import fallback_sql, filter_sql
-from desktop.core.search.query import ParsedQuery, node_text
+from desktop.core.search.query import Node, ParsedQuery, node_text
 
 if TYPE_CHECKING:  # the index (and Whoosh) load when a query with text is first answered
     from desktop.core.search.index import SearchIndex
 
 # Cached id lists kept at most (one per saved view or rule, so a few dozen in practice).
 MAX_CACHED = 256
+# A write naming more papers than this forgets the cached matches instead of updating them.
+INCREMENTAL_MAX = 2000
+
+
+@dataclass
+class _TextMatch:
+    """The papers a text query matched at one index generation (JSON made when asked)."""
+
+    generation: int
+    text: Node
+    ids: frozenset[int]
+    json_ids: str | None = None
 
 
 class QuerySelection:
@@ -32,7 +48,7 @@ class QuerySelection:
     def __init__(self, db: Database, index: Callable[[], SearchIndex]) -> None:
         self.db = db
         self._index = index
-        self._ids: dict[str, tuple[int, str]] = {}  # text query -> (generation, JSON ids)
+        self._matches: dict[str, _TextMatch] = {}  # text query -> what it matched
         self.index_queries = 0  # how often the index was asked (tests check the cache)
 
     @property
@@ -41,20 +57,36 @@ class QuerySelection:
         return self._index()
 
     def on_changes(self, changes: Changes) -> None:
-        """Library listener: forget cached text matches when text or annotations changed."""
-        if changes.library or changes.annotations:
-            self._ids.clear()
+        """Library listener: bring cached text matches up to date when text or annotations
+        changed (after the index did: it listens first)."""
+        if not (changes.library or changes.annotations) or not self._matches:
+            return
+        papers = sorted(int(i) for i in changes.papers)
+        if not papers or len(papers) > INCREMENTAL_MAX or not self.index.usable:
+            self._matches.clear()
+            return
+        from desktop.core.search.doc_match import DocMatcher  # Whoosh's analysers: on use
+
+        matcher = DocMatcher(self.db, papers)
+        generation = self.index.generation
+        changed = set(papers)
+        for key, match in list(self._matches.items()):
+            found = matcher.matching(match.text)
+            ids = frozenset((match.ids - changed) | found)
+            self._matches[key] = _TextMatch(generation, match.text, ids)
 
     def where(self, parsed: ParsedQuery) -> tuple[str, list[Any]]:
         """The condition over ``papers p`` selecting what a (strictly parsed) query matches."""
         parts: list[str] = []
         params: list[Any] = []
         if parsed.text is not None:
-            ids = self._text_ids(parsed)
-            if ids is None:
+            match = self._match(parsed)
+            if match is None:
                 sql, p = fallback_sql(parsed.text)
             else:
-                sql, p = "p.id IN (SELECT value FROM json_each(?))", [ids]
+                if match.json_ids is None:
+                    match.json_ids = json.dumps(sorted(match.ids))
+                sql, p = "p.id IN (SELECT value FROM json_each(?))", [match.json_ids]
             parts.append(sql)
             params += p
         if parsed.filters is not None:
@@ -63,21 +95,34 @@ class QuerySelection:
             params += p
         return (" AND ".join(f"({s})" for s in parts) or "1"), params
 
-    def _text_ids(self, parsed: ParsedQuery) -> str | None:
+    def text_ids(self, parsed: ParsedQuery) -> frozenset[int] | None:
+        """The papers the text part of a query matches (from the index, cached); None when
+        the query has no text part or the index cannot answer (then use :meth:`where`)."""
+        if parsed.text is None:
+            return None
+        match = self._match(parsed)
+        return None if match is None else match.ids
+
+    @property
+    def generation(self) -> int:
+        """The index generation answers are read from (-1 when the index cannot answer)."""
+        return self.index.generation if self.index.usable else -1
+
+    def _match(self, parsed: ParsedQuery) -> _TextMatch | None:
         assert parsed.text is not None
         if not self.index.usable:
             return None
         key = node_text(parsed.text)
         generation = self.index.generation
-        cached = self._ids.get(key)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
+        cached = self._matches.get(key)
+        if cached is not None and cached.generation == generation:
+            return cached
         found = self.index.matching_ids(parsed.text)
         if found is None:
             return None
         self.index_queries += 1
-        ids = json.dumps(sorted(found))
-        if len(self._ids) >= MAX_CACHED:
-            self._ids.clear()
-        self._ids[key] = (generation, ids)
-        return ids
+        if len(self._matches) >= MAX_CACHED:
+            self._matches.clear()
+        match = _TextMatch(generation, parsed.text, frozenset(int(i) for i in found))
+        self._matches[key] = match
+        return match

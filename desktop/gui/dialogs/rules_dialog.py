@@ -110,14 +110,12 @@ class RulesDialog(QDialog):
         self.tag = QLineEdit(self)
         self.tag.setObjectName("rule-tag")
         self.tag.setPlaceholderText("tag name (optional)")
-        actions.addWidget(QLabel("Ta&g:", self))
+        tag_label = QLabel("Ta&g:", self)
+        tag_label.setBuddy(self.tag)  # its mnemonic focuses the tag field
+        actions.addWidget(tag_label)
         actions.addWidget(self.tag)
         form.addRow("Actions:", actions)
         layout.addLayout(form)
-        # the tag label's mnemonic focuses the tag field
-        tag_label = actions.itemAt(len(self.checks)).widget()
-        if isinstance(tag_label, QLabel):
-            tag_label.setBuddy(self.tag)
         bottom = QHBoxLayout()
         self.status = QLabel("", self)
         self.status.setObjectName("rules-status")
