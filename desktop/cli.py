@@ -255,15 +255,17 @@ def cmd_stats(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     from desktop.core.progress import progress
 
     stats = lib.stats()
-    figures = progress(lib.db)
     if args.json:
-        _print_json({**stats, "progress": figures.to_json()}, out)
+        _print_json({**stats, "progress": progress(lib.db).to_json()}, out)
         return 0
     out.write(
         f"{stats['papers']} papers ({stats['unread']} unread) from {stats['digests']} digests\n"
     )
     for view, counts in stats["views"].items():
         out.write(f"  {view:8} {counts['total']:>7} ({counts['unread']} unread)\n")
+    if not args.progress:  # the 90 days read every paper's dates: 0.1-0.4 s at 100,000
+        return 0
+    figures = progress(lib.db)
     totals, age = figures.totals(), figures.queue_age
     out.write(
         f"last {len(figures.days)} days: {totals['arrived']} arrived, {totals['read']} read, "
@@ -1050,7 +1052,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_mark)
 
     p = sub.add_parser("stats", help="library totals")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="also the Progress view's figures")
+    p.add_argument(
+        "--progress", action="store_true", help="also the last 90 days and the queue's age"
+    )
     p.set_defaults(handler=cmd_stats)
 
     p = sub.add_parser("search", help="search the library (see README for the query language)")
