@@ -197,10 +197,10 @@ def test_keys_must_be_a_table() -> None:
 
 def test_the_message_is_one_line_with_the_first_problem_and_a_count(tmp_path: Path) -> None:
     path = tmp_path / "keys.toml"
-    path.write_text('[keys]\n"m" = "nope"\n"s" = "nada"\n', encoding="utf-8")
+    path.write_text('[keys]\n"m" = "qwxyzzy"\n"s" = "nada"\n', encoding="utf-8")
     loaded = load_keymap_file(path, KNOWN)
     assert loaded.message() == (
-        "keys.toml: line 2: unknown command 'nope' for m; the key keeps its preset binding "
+        "keys.toml: line 2: unknown command 'qwxyzzy' for m; the key keeps its preset binding "
         "(and 1 more: digest-desk keys --check lists them)"
     )
 

@@ -234,7 +234,7 @@ def test_undo_after_a_restart_and_an_import_undone_after_confirming(
     win = open_window(qtbot, again, settings)
     asked: list[str] = []
     win.confirm = lambda question: asked.append(question) or True  # type: ignore[method-assign]
-    assert win.actions_by_name["undo"].text() == "Undo import pasted digest"
+    assert win.actions_by_name["undo"].text().split("\t")[0] == "Undo import pasted digest"
     count = again.papers.count()
     press(qtbot, "u")
     assert asked == ["Undo \u201cimport pasted digest\u201d? It removes the 2 papers it added."]

@@ -188,8 +188,7 @@ def say_history(
 
 @command("undo", label="Undo", menu="Edit", icon="undo", toolbar=True)
 def undo(ctx: WindowContext) -> None:
-    """Undo the last action (triage, snooze, highlight, note, tags or an import), showing the
-    paper it changed."""
+    """Undo the last action (triage, snooze, note, tags, an import…), showing its paper."""
     message = undo_last(ctx, on_done=lambda done: say_history(ctx, "Undo", "Undone", done))
     if message:
         ctx.say(message)

@@ -34,7 +34,8 @@ KEYMAP_FILE = "keys.toml"
 MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _MODIFIER_NAMES = {m.lower(): m for m in MODIFIERS} | {"control": "Ctrl", "option": "Alt"}
 _NAMED = (
-    "Up Down Left Right Return Enter Esc Space Tab Backspace Delete Insert Home End PgUp PgDown"
+    "Up Down Left Right Return Enter Esc Space Tab Backspace Delete Insert Home End PgUp PgDown "
+    "Menu"
 )
 _KEY_NAMES = {name.lower(): name for name in _NAMED.split()} | {
     "escape": "Esc",
