@@ -2,9 +2,9 @@
 them (they import Qt): what ``digest-desk keys`` checks a keymap file against.
 
 A command is found where ``@command("name", …)`` decorates a function; commands registered
-in a loop (``color-1``…``color-5``, ``go-saved-view-1``…) are known from the default keymap, which binds them. A
-test keeps this equal to ``desktop.gui.commands.COMMANDS``. The app itself checks against
-``COMMANDS``.
+in a loop (``color-1``…``color-5``, ``go-saved-view-1``…) are known from the default keymap,
+which binds them. A test keeps this equal to ``desktop.gui.commands.COMMANDS``. The app
+itself checks against ``COMMANDS``.
 """
 
 from __future__ import annotations
