@@ -29,7 +29,7 @@ from desktop.core.importing.identity import Match, match_entries
 from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
 from desktop.core.plain_text import clean_name
-from desktop.core.sql import marks
+from desktop.core.sql import marks, write_transaction
 
 # A multi-file import commits its files in batches (group commit, see ImportWriter.import_paths):
 # one commit (and one fsync) at most every IMPORT_BATCH_SECONDS or IMPORT_BATCH_FILES files.
@@ -393,13 +393,11 @@ class ImportWriter:
         if row is None:
             return False
         if heal and row[1] != source.sha256:
-            conn = self.ctx.db.conn
-            heal_sql = "UPDATE digests SET sha256 = ? WHERE id = ?"
-            if conn.in_transaction:  # a batch of import_paths: committed with it
-                conn.execute(heal_sql, [source.sha256, row[0]])
-            else:
-                with conn:
-                    conn.execute(heal_sql, [source.sha256, row[0]])
+            # Inside a batch of import_paths, a savepoint committed with the batch.
+            with write_transaction(self.ctx.db):
+                self.ctx.db.conn.execute(
+                    "UPDATE digests SET sha256 = ? WHERE id = ?", [source.sha256, row[0]]
+                )
         return True
 
     def import_text(self, text: str, name: str) -> ImportResult:
@@ -438,18 +436,10 @@ class ImportWriter:
         """One file's writes: its own transaction, or a savepoint in the open batch."""
         conn = self.ctx.db.conn
         if not conn.in_transaction:
-            # IMMEDIATE: the write lock is taken (waiting for another writer) before the
-            # file's first read, so the read snapshot never has to be upgraded, which fails
-            # at once with "database is locked" when another connection wrote meanwhile.
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            # The write lock first (see write_transaction), and a failed COMMIT (a full
+            # disk) rolled back there.
+            with write_transaction(self.ctx.db):
                 yield
-                conn.execute("COMMIT")
-            except BaseException:
-                # A failed COMMIT (a full disk) leaves the transaction open: end it here.
-                if conn.in_transaction:
-                    conn.rollback()
-                raise
             return
         conn.execute("SAVEPOINT digest_desk_file")
         try:
