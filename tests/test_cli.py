@@ -131,6 +131,8 @@ HEAVY = (
     "pandas",
     "desktop.core.search.index",
     "desktop.core.importing.import_writer",
+    "desktop.core.search.selection",
+    "dateutil.parser._parser",
 )
 
 

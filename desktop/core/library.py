@@ -38,7 +38,6 @@ from desktop.core.history import History
 from desktop.core.models import Annotations, Changes, PaperId
 from desktop.core.papers import Papers
 from desktop.core.removal import Removal
-from desktop.core.search.selection import QuerySelection
 from desktop.core.snooze import Snoozes
 from desktop.core.triage import Triage
 from desktop.core.views import SAVED_PREFIX, Views
@@ -49,6 +48,7 @@ if TYPE_CHECKING:  # imported when first used: a CLI command that neither import
     from desktop.core.rules import Rules
     from desktop.core.saved_views import SavedViews
     from desktop.core.search.index import SearchIndex
+    from desktop.core.search.selection import QuerySelection
 
 DB_FILE = "library.sqlite3"
 
@@ -82,8 +82,8 @@ class Library:
         self.subscribe(self.tell_index)
         # Saved views and rules select papers by query: the index's answers are cached per
         # query, forgotten (after the index caught up) when text or annotations change.
-        self.selection = QuerySelection(db, lambda: self.index)
-        self.subscribe(self.selection.on_changes)
+        self._selection: QuerySelection | None = None  # made when first used
+        self.subscribe(self._tell_selection)
         self._saved_views: SavedViews | None = None  # made when first used (numpy)
         self.subscribe(self._tell_saved_views)
         self.views.add_kind(SAVED_PREFIX, lambda view: self.saved_views.where(view))
@@ -99,6 +99,19 @@ class Library:
             self._importer = ImportWriter(self._ctx, self.highlights)
             self._importer.on_new_papers = self.rules.run_on_import
         return self._importer
+
+    @property
+    def selection(self) -> QuerySelection:
+        """Papers chosen by a query, as SQL over the index's answers (made when first used)."""
+        if self._selection is None:
+            from desktop.core.search.selection import QuerySelection
+
+            self._selection = QuerySelection(self.db, lambda: self.index)
+        return self._selection
+
+    def _tell_selection(self, changes: Changes) -> None:
+        if self._selection is not None:  # nothing cached before it was made
+            self._selection.on_changes(changes)
 
     @property
     def saved_views(self) -> SavedViews:
