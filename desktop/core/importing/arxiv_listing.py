@@ -46,15 +46,24 @@ _NEW_LISTING_DATE_RE = re.compile(r"^showing new listings for [a-z]+, (.+)$", re
 MIN_ABSTRACT_WORDS = 20
 
 
+def _raw_lines(text: str) -> list[str]:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _entry_lines(text: str) -> list[str]:
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    return [fold_space(line) for line in text.split("\n")]
+    return [fold_space(line) for line in _raw_lines(text)]
+
+
+def _indented(text: str) -> list[bool]:
+    """Which lines start with white space: a field's continuation in text-mode copies."""
+    return [line[:1].isspace() for line in _raw_lines(text)]
 
 
 def parse_arxiv_listing(text: str) -> ParseResult:
     """Parse an arXiv listing page copy; never raises."""
     result = ParseResult(layout=ARXIV_LIST, format=ARXIV_LIST)
     lines = _entry_lines(text)
+    indented = _indented(text)
     starts: list[tuple[int, re.Match[str]]] = []
     digest_date: str | None = None
     day_of_line: dict[int, str | None] = {}
@@ -76,7 +85,7 @@ def parse_arxiv_listing(text: str) -> ParseResult:
                     result.digest_dates.append(day)
     for n, (k, match) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        _read_entry(result, lines, k, end, match, day_of_line[k])
+        _read_entry(result, lines, indented, k, end, match, day_of_line[k])
     if not result.entries:
         result.layout = result.format = "empty" if not result.skipped else ARXIV_LIST
     return result
@@ -85,6 +94,7 @@ def parse_arxiv_listing(text: str) -> ParseResult:
 def _read_entry(
     result: ParseResult,
     lines: list[str],
+    indented: list[bool],
     start: int,
     end: int,
     match: re.Match[str],
@@ -96,12 +106,16 @@ def _read_entry(
     abstract: list[str] = []
     in_title = False
     fields_done = False
+    authors_guessed = False  # the unlabelled line after the title, taken as the names
+    last_field: str | None = None  # the field an indented line continues
     k = start + 1
     while k < end:
         line = lines[k]
+        continued = indented[k] and not abstract
         k += 1
         if not line:
             in_title = False
+            last_field = None  # a wrapped field never continues past a blank line
             if abstract:
                 break  # the abstract is one paragraph; what follows is chrome
             if fields:
@@ -118,18 +132,30 @@ def _read_entry(
                 title_lines = [value] if value else []
                 in_title = not value
             elif name.startswith("author"):
-                authors_line = value
+                if authors_guessed and authors_line:
+                    title_lines.append(authors_line)  # it was the title's second line
+                authors_line, authors_guessed = value, False
             else:
                 fields[name] = value
+            last_field = "authors" if name.startswith("author") else name
             if name == "subjects":
                 fields_done = True
+            continue
+        if continued and last_field is not None and not fields_done:
+            # A wrapped field (text-mode copies indent what follows the first line).
+            if last_field == "title":
+                title_lines.append(line)
+            elif last_field == "authors" and authors_line is not None:
+                authors_line = f"{authors_line} {line}"
+            elif last_field in fields:
+                fields[last_field] = f"{fields[last_field]} {line}"
             continue
         if in_title:
             title_lines.append(line)
             in_title = False
             continue
         if title_lines and authors_line is None and not fields_done:
-            authors_line = line
+            authors_line, authors_guessed, last_field = line, True, "authors"
             continue
         if title_lines:
             abstract.append(line)

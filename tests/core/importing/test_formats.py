@@ -112,6 +112,48 @@ def test_arxiv_recent_listing_has_papers_without_abstracts() -> None:
     assert result.entries[2].journal_ref == "Phys. Rev. D 114, 045012 (2026)"
 
 
+ABSTRACT = " ".join(["We study the routing of tokens across experts at scale."] * 3)
+
+
+def test_arxiv_listing_joins_wrapped_fields() -> None:
+    # Text-mode copies (lynx, saved as text) wrap long fields and indent what follows.
+    text = (
+        "[1] arXiv:2611.19003 (replaced) [pdf]\n"
+        "Title: A Benchmark for Multilingual Table Question Answering with\n"
+        "  Noisy Headers\n"
+        "Omar Haddad, Mei Chen, Ana\n"
+        "  Silva\n"
+        "Comments: 12 pages,\n"
+        "  4 figures\n"
+        "Subjects: Computation and Language (cs.CL)\n\n"
+        f"{ABSTRACT}\n\n"
+        "[2] arXiv:2611.20002 [pdf]\n"
+        "Title: Short Title\n"
+        "Ana Silva\n\n"
+        f"    {ABSTRACT}\n"
+    )
+    first, second = parse_arxiv_listing(text).entries
+    assert first.title == "A Benchmark for Multilingual Table Question Answering with Noisy Headers"
+    assert first.authors == ("Omar Haddad", "Mei Chen", "Ana Silva")
+    assert first.arxiv_comments == "12 pages, 4 figures"
+    # An indented abstract after a blank line is the abstract, not more names.
+    assert second.authors == ("Ana Silva",) and second.abstract == ABSTRACT
+
+
+def test_arxiv_listing_title_over_two_lines_before_an_authors_label() -> None:
+    text = (
+        "[1] arXiv:2611.20001 [pdf]\n"
+        "Title: A Long Title That the Page\n"
+        "Wrapped Onto a Second Line\n"
+        "Authors: Jane Doe, Ravi Kumar\n"
+        "Subjects: Computation and Language (cs.CL)\n\n"
+        f"{ABSTRACT}\n"
+    )
+    (entry,) = parse_arxiv_listing(text).entries
+    assert entry.title == "A Long Title That the Page Wrapped Onto a Second Line"
+    assert entry.authors == ("Jane Doe", "Ravi Kumar")
+
+
 def test_arxiv_email_digest() -> None:
     result = _parse("arxiv_email_astro_ph.txt")
     assert result.format == "arxiv-email" and result.skipped == []
