@@ -1,4 +1,5 @@
-"""Read arXiv API Atom feeds (``export.arxiv.org/api/query`` results saved as ``.xml``).
+"""Read arXiv API Atom feeds (``export.arxiv.org/api/query`` results saved as ``.xml``), and
+other Atom feeds whose entries link to papers (an HTML summary is read as text).
 
 Each ``entry`` gives ``id`` (``…/abs/2512.01234v2``), ``title``, ``summary``, ``author/name``,
 ``published``, ``arxiv:primary_category``, ``category``, and optionally ``arxiv:comment`` and
@@ -40,6 +41,22 @@ def _id_of(raw: str) -> tuple[str, int | None] | None:
     return split_id(tail)
 
 
+def _summary(node: ET.Element) -> str:
+    """The entry's summary (or content) as text; an HTML one is read as text, never rendered."""
+    for tag in ("summary", "content"):
+        part = node.find(f"{ATOM}{tag}")
+        if part is None:
+            continue
+        value = _text(part)
+        if (part.get("type") or "").lower() in ("html", "xhtml") and "<" in value:
+            from desktop.core.importing.hf_html import html_to_text
+
+            value = html_to_text(value).replace("\n", " ")
+        if value:
+            return value
+    return ""
+
+
 def parse_arxiv_atom(text: str) -> ParseResult:
     """Parse an arXiv Atom feed; never raises (bad or hostile XML is one skipped block)."""
     result = ParseResult(layout=ARXIV_ATOM, format=ARXIV_ATOM)
@@ -75,7 +92,10 @@ def _read_entry(result: ParseResult, node: ET.Element, number: int) -> None:
     if problem is not None:
         result.skipped.append(SkippedBlock(number, problem, title[:200]))
         return
-    found = _id_of(_text(node.find(f"{ATOM}id")))
+    found = _id_of(_text(node.find(f"{ATOM}id"))) or next(
+        (f for f in (find_id(link.get("href") or "") for link in node.findall(f"{ATOM}link")) if f),
+        None,
+    )
     authors = tuple(
         name
         for name in (
@@ -101,7 +121,7 @@ def _read_entry(result: ParseResult, node: ET.Element, number: int) -> None:
     result.entries.append(
         Entry(
             title,
-            fold_space(tex_to_unicode(_text(node.find(f"{ATOM}summary")))),
+            fold_space(tex_to_unicode(_summary(node))),
             number,
             len(result.entries) + 1,
             authors_count=len(authors) if authors else None,

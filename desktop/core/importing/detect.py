@@ -11,6 +11,7 @@ from desktop.core.importing.result import (
     ARXIV_SNAPSHOT,
     HF_HTML,
     HF_PAGE,
+    RSS_FEED,
 )
 
 # "[12] arXiv:2609.01234 [pdf, html, other]" (a listing page), or "arXiv:2609.01234 [pdf" at a
@@ -21,12 +22,14 @@ _LISTING_RE = re.compile(
 # "\\" on its own line, then within a few lines "arXiv:ID" (an e-mail digest entry).
 _EMAIL_RE = re.compile(r"^\\\\[ \t]*\r?\n(?:[^\n]*\n){0,3}?[ \t]*arXiv:\S+", re.M)
 _ATOM_RE = re.compile(r"<feed\b[^>]*http://www\.w3\.org/2005/Atom", re.I)
+_RSS_RE = re.compile(r"<rss\b|<rdf:RDF\b[^>]*purl\.org/rss/1\.0", re.I)
 _HTML_RE = re.compile(r"<(?:!doctype\s+html|html|body|a\s[^>]*href|div|article|h[1-6]|p)\b", re.I)
 # What only a whole HTML document starts with (a title that merely holds a tag does not).
 DOCUMENT_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|meta)\b", re.I)
 _EXTENSIONS = {
     ".xml": ARXIV_ATOM,
     ".atom": ARXIV_ATOM,
+    ".rss": RSS_FEED,
     ".html": HF_HTML,
     ".htm": HF_HTML,
     ".jsonl": ARXIV_SNAPSHOT,
@@ -48,6 +51,10 @@ def detect_format(text: str, source_name: str | None = None) -> str:
     if head.startswith("<"):
         if (head.startswith("<?xml") or "<feed" in head[:2048]) and _ATOM_RE.search(text[:8192]):
             return ARXIV_ATOM
+        if (head.startswith(("<?xml", "<rss", "<rdf", "<!DOCTYPE rss"))) and _RSS_RE.search(
+            text[:8192]
+        ):
+            return RSS_FEED
         named_html = (source_name or "").lower().endswith((".html", ".htm"))
         if DOCUMENT_RE.match(head) or (named_html and _HTML_RE.search(text[:65536])):
             return HF_HTML

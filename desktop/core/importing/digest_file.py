@@ -237,13 +237,29 @@ def digest_sha256(text: str) -> str:
     ).hexdigest()
 
 
+_PLAIN_CTE = ("7bit", "8bit", "binary")
+
+
 def read_digest_bytes(data: bytes, name: str, path: str | None = None) -> DigestSource:
     """Validate and decode a digest given as bytes."""
     if len(data) > MAX_FILE_BYTES:
         raise ImportRefusedError(too_big_message(len(data)))
-    text, encoding, warnings = decode_digest_bytes(data)
-    if encoding != "utf-8" or utf8_has_controls(data):
-        text = strip_controls(text)
+    mail = None
+    if data[:1].isalpha():  # headers first: maybe a saved e-mail message
+        from desktop.core.importing.mail import read_mail
+
+        mail = read_mail(data)
+    if mail is not None:
+        _refuse_nul(data)
+        text, encoding = strip_controls(mail.text), "utf-8"
+        warnings: tuple[str, ...] = (
+            f"read as an e-mail message: its {mail.subtype} text"
+            + (f" ({mail.transfer_encoding})" if mail.transfer_encoding not in _PLAIN_CTE else ""),
+        )
+    else:
+        text, encoding, warnings = decode_digest_bytes(data)
+        if encoding != "utf-8" or utf8_has_controls(data):
+            text = strip_controls(text)
     return DigestSource(
         name=name,
         path=path,

@@ -37,6 +37,7 @@ from desktop.core.importing.result import (
     FORMATS,
     HF_HTML,
     HF_PAGE,
+    RSS_FEED,
     Entry,
     ParseResult,
     SkippedBlock,
@@ -140,6 +141,10 @@ def parse_text(
         from desktop.core.importing.arxiv_atom import parse_arxiv_atom
 
         result = parse_arxiv_atom(text)
+    elif fmt == RSS_FEED:
+        from desktop.core.importing.rss_feed import parse_rss
+
+        result = parse_rss(text)
     elif fmt == HF_HTML:
         from desktop.core.importing.hf_html import html_to_text, parse_html
 

@@ -15,6 +15,7 @@ TEXT_WITH_IDS = "text-with-ids"
 ARXIV_LIST = "arxiv-list"
 ARXIV_EMAIL = "arxiv-email"
 ARXIV_ATOM = "arxiv-atom"
+RSS_FEED = "rss-feed"
 HF_HTML = "hf-html"
 ARXIV_SNAPSHOT = "arxiv-snapshot"
 EMPTY = "empty"
@@ -27,6 +28,7 @@ FORMATS = (
     ARXIV_LIST,
     ARXIV_EMAIL,
     ARXIV_ATOM,
+    RSS_FEED,
     HF_HTML,
     ARXIV_SNAPSHOT,
     EMPTY,

@@ -26,6 +26,7 @@ from desktop.core.importing.hf_html import parse_html
 from desktop.core.importing.hf_text import parse_hf_text
 from desktop.core.importing.paste import choose_paste
 from desktop.core.importing.result import FORMATS, Entry, entry_from_values
+from desktop.core.importing.rss_feed import parse_rss
 from desktop.core.importing.tex import tex_to_unicode
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "digests"
@@ -216,6 +217,65 @@ def test_hostile_xml_is_refused(xml: str) -> None:
     assert result.entries == []
     assert result.skipped and "refused" in result.skipped[0].reason
     assert parse_arxiv_atom(xml).entries == []
+
+
+RSS_BOMB = BOMB.replace('<feed xmlns="http://www.w3.org/2005/Atom"><entry>', "<rss><channel><item>")
+RSS_BOMB = RSS_BOMB.replace("</entry></feed>", "</item></channel></rss>")
+
+
+def test_hostile_rss_is_refused() -> None:
+    result = parse_digest(RSS_BOMB, TODAY, "feed.rss")
+    assert result.format == "rss-feed" and result.entries == []
+    assert result.skipped and "refused" in result.skipped[0].reason
+
+
+def test_arxiv_rss_feed() -> None:
+    result = _parse("arxiv_rss2_cs_CL.xml")
+    assert result.format == "rss-feed" and result.skipped == []
+    assert result.digest_dates == ["2026-12-01"]
+    first, second = result.entries
+    assert (first.arxiv_id, first.arxiv_version) == ("2612.00101", 1)
+    assert first.title == "Sparse Mixture Routing for Long-Context Language Models"
+    assert first.authors == ("Jane Doe", "Ravi Kumar", "Li Wei")
+    assert first.abstract.startswith("We study sparse routing") and "Announce" not in first.abstract
+    assert (first.primary_category, first.categories) == ("cs.CL", ("cs.CL", "cs.LG"))
+    assert first.published == "2026-12-01" and first.line == 17
+    assert (second.arxiv_id, second.arxiv_version) == ("2611.09002", 2)
+
+
+def test_arxiv_rss1_feed_reads_its_html_and_title_suffixes() -> None:
+    result = _parse("arxiv_rss1_cs_LG.rss")
+    assert result.format == "rss-feed" and result.skipped == []
+    got = [(e.arxiv_id, e.arxiv_version, e.title, e.categories) for e in result.entries]
+    assert got == [
+        ("2306.07001", 1, "Learning Rate Warmup Is a Trust Region Method", ("cs.LG",)),
+        ("2306.07002", 2, "Why Do Graph Transformers Oversmooth?", ("cs.LG",)),
+        ("2211.01003", 3, "Tight Bounds for Online Matching", ("cs.DS",)),
+    ]
+    first = result.entries[0]
+    assert first.authors == ("Jane Doe", "Saša Kovačević")
+    assert (
+        first.abstract.startswith("We show that learning rate warmup") and "<" not in first.abstract
+    )
+    assert "twelve tasks" in first.abstract
+    assert result.entries[2].authors == ("P. Erdős",)
+
+
+def test_other_feeds_give_papers_by_their_links_and_never_their_chrome() -> None:
+    result = _parse("papers_feed_generic.xml")
+    assert result.format == "rss-feed"
+    assert [(e.arxiv_id, e.title) for e in result.entries] == [
+        ("2612.01234", "Counting Is Not Reasoning: Probing Numeracy in Vision-Language Models"),
+        (None, "Token-Level Curricula for Instruction Tuning"),
+    ]
+    first = result.entries[0]
+    assert first.authors == ("Lena Müller",)  # "address (name)"
+    assert "passwd" not in first.abstract and "<" not in first.abstract
+    assert [s.line for s in result.skipped] == [16]  # "Weekly" is not a paper
+    atom = _parse("papers_feed_generic.atom")
+    (entry,) = atom.entries
+    assert (entry.arxiv_id, entry.authors) == ("2611.30500", ("Kim Lee",))
+    assert entry.abstract.startswith("Retrieval heads are sparse: five percent")
 
 
 def test_hf_html_page() -> None:
@@ -446,6 +506,7 @@ READERS = [
     parse_arxiv_listing,
     parse_arxiv_email,
     parse_arxiv_atom,
+    parse_rss,
     lambda t: parse_html(t, TODAY),
     parse_snapshot_text,
     lambda t: choose_paste(t, t, TODAY).result,
