@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from desktop.core.importing.arxiv_ids import has_inline_marker
 from desktop.core.importing.detect import detect_format
 from desktop.core.importing.hf_text import (
     AUTHORS_LAST,
@@ -111,6 +112,20 @@ def dedupe_ids(result: ParseResult) -> ParseResult:
     return result
 
 
+def _prefer_link_list(result: ParseResult, text: str) -> ParseResult:
+    """A reading list's reading (a paper per linked line) when it finds more papers, and the
+    title/abstract reading did not find papers with real abstracts (an abstract that cites
+    another paper's id does not make its line a paper of its own)."""
+    from desktop.core.importing.link_list import parse_link_list
+    from desktop.core.importing.plausibility import MIN_ABSTRACT_CHARS
+
+    listed = parse_link_list(text)
+    if len(listed.entries) <= len(result.entries):
+        return result
+    with_abstracts = sum(1 for e in result.entries if len(e.abstract) >= MIN_ABSTRACT_CHARS)
+    return listed if with_abstracts * 2 < len(listed.entries) else result
+
+
 def parse_digest(
     text: str, today: dt.date | None = None, source_name: str | None = None
 ) -> ParseResult:
@@ -157,6 +172,8 @@ def parse_text(
         result = parse_snapshot_text(text)
     else:
         result = parse_hf_text(text, today)
+        if has_inline_marker(text):
+            result = _prefer_link_list(result, text)
     if result.entries and any(e.arxiv_id for e in result.entries):
         dedupe_ids(result)
     return result

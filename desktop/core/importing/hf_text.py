@@ -342,8 +342,8 @@ def parse_hf_text(text: str, today: dt.date | None = None) -> ParseResult:
         """
         if len(line) > MAX_TITLE_CHARS or len(heading) >= MIN_ABSTRACT_CHARS:
             return False
-        if cut_ids(line)[1] is not None:
-            return True
+        if cut_ids(line)[1] is not None and len(line) < MIN_ABSTRACT_CHARS:
+            return True  # (a long line that cites an id is an abstract all the same)
         return (
             len(line) < MIN_ABSTRACT_CHARS
             and k + 1 < len(texts)

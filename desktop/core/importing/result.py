@@ -12,6 +12,7 @@ HF_PAGE_UPVOTES_FIRST = "hf-page-upvotes-first"
 HF_COMPACT = "hf-compact"
 TITLE_ABSTRACT = "title-abstract"
 TEXT_WITH_IDS = "text-with-ids"
+LINK_LIST = "link-list"
 ARXIV_LIST = "arxiv-list"
 ARXIV_EMAIL = "arxiv-email"
 ARXIV_ATOM = "arxiv-atom"
@@ -25,6 +26,7 @@ FORMATS = (
     HF_COMPACT,
     TITLE_ABSTRACT,
     TEXT_WITH_IDS,
+    LINK_LIST,
     ARXIV_LIST,
     ARXIV_EMAIL,
     ARXIV_ATOM,

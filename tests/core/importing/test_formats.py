@@ -392,6 +392,56 @@ def test_text_with_ids_and_a_duplicate_id() -> None:
     assert "the same paper again (arXiv 2612.00112, first at line 3)" in reasons
 
 
+def test_a_reading_list_gives_a_paper_per_linked_line() -> None:
+    result = _parse("reading_list.md")
+    assert result.format == "link-list" and result.skipped == []
+    got = [(e.arxiv_id, e.arxiv_version, e.title, e.abstract) for e in result.entries]
+    assert got == [
+        (
+            "2611.20001",
+            None,
+            "Sparse Mixture Routing for Long-Context Language Models",
+            "a load-balancing loss that recovers dense quality.",
+        ),
+        ("2611.20002", None, "On the Calibration of Retrieval-Augmented Generators", ""),
+        ("2611.20003", 2, "Tight Bounds for Online Bipartite Matching", ""),
+        ("2611.20004", None, "Token-Level Curricula for Instruction Tuning", ""),
+        ("2611.20005", None, "Counting Is Not Reasoning", ""),
+    ]
+
+
+def test_a_reading_list_keeps_colons_in_titles_and_indented_summaries() -> None:
+    text = (
+        "Papers from today's chat:\n"
+        "* Counting Is Not Reasoning: Probing Numeracy in VLMs https://huggingface.co/papers/2612.01234\n"
+        "    They count well below ten and fail beyond.\n"
+        "* https://arxiv.org/abs/2612.00001\n"
+        "* [pdf](https://arxiv.org/pdf/2612.00002) Warmup as a Trust Region - a short read\n"
+    )
+    result = parse_digest(text, TODAY)
+    assert result.format == "link-list"
+    assert [(e.arxiv_id, e.title, e.abstract) for e in result.entries] == [
+        (
+            "2612.01234",
+            "Counting Is Not Reasoning: Probing Numeracy in VLMs",
+            "They count well below ten and fail beyond.",
+        ),
+        ("2612.00002", "Warmup as a Trust Region", "a short read"),
+    ]
+    assert [(s.line, s.reason) for s in result.skipped] == [(4, "a link with no title")]
+
+
+def test_an_abstract_citing_another_id_keeps_the_title_abstract_reading() -> None:
+    abstract = "We extend the method of arXiv:2301.00001 to long contexts. " * 4
+    text = "".join(
+        f"A Paper About Topic {n} arXiv:2612.0000{n}\n\n{abstract.strip()}\n\n" for n in (1, 2)
+    )
+    result = parse_digest(text, TODAY)
+    assert result.format == "text-with-ids"
+    assert [e.arxiv_id for e in result.entries] == ["2612.00001", "2612.00002"]
+    assert all(e.abstract.startswith("We extend") for e in result.entries)
+
+
 @pytest.mark.parametrize(
     "name", ["prose_email.txt", "prose_meeting_notes.txt", "prose_list_of_links.txt"]
 )
