@@ -11,6 +11,7 @@ from desktop.core.importing.result import (
     ARXIV_SNAPSHOT,
     HF_HTML,
     HF_PAGE,
+    JSON_PAPERS,
     RSS_FEED,
 )
 
@@ -61,7 +62,9 @@ def detect_format(text: str, source_name: str | None = None) -> str:
         if head.startswith("<?xml"):
             return ARXIV_ATOM
     if head.startswith("{"):
-        return ARXIV_SNAPSHOT
+        return ARXIV_SNAPSHOT  # (a single JSON document is read as json-papers if it is one)
+    if head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]"):
+        return JSON_PAPERS
     # An arXiv listing or e-mail names its first entry well within its first 64 KiB (the page
     # chrome and the mail header are short), so only that much is searched.
     start = text[:65536]

@@ -38,6 +38,7 @@ from desktop.core.importing.result import (
     FORMATS,
     HF_HTML,
     HF_PAGE,
+    JSON_PAPERS,
     RSS_FEED,
     Entry,
     ParseResult,
@@ -112,6 +113,21 @@ def dedupe_ids(result: ParseResult) -> ParseResult:
     return result
 
 
+def _json_document(text: str) -> ParseResult | None:
+    """The papers of ``text`` read as one JSON document, or None when it is not one."""
+    import json
+
+    from desktop.core.importing.json_papers import parse_json_papers, records_of
+
+    try:
+        document = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return None
+    if records_of(document) is None:
+        return None
+    return parse_json_papers(text, document)
+
+
 def _prefer_link_list(result: ParseResult, text: str) -> ParseResult:
     """A reading list's reading (a paper per linked line) when it finds more papers, and the
     title/abstract reading did not find papers with real abstracts (an abstract that cites
@@ -170,6 +186,12 @@ def parse_text(
         from desktop.core.importing.arxiv_snapshot import parse_snapshot_text
 
         result = parse_snapshot_text(text)
+        if not result.entries:  # not JSON lines: maybe one JSON document that lists papers
+            result = _json_document(text) or result
+    elif fmt == JSON_PAPERS:
+        from desktop.core.importing.json_papers import parse_json_papers
+
+        result = parse_json_papers(text)
     else:
         result = parse_hf_text(text, today)
         if has_inline_marker(text):

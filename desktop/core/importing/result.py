@@ -19,6 +19,7 @@ ARXIV_ATOM = "arxiv-atom"
 RSS_FEED = "rss-feed"
 HF_HTML = "hf-html"
 ARXIV_SNAPSHOT = "arxiv-snapshot"
+JSON_PAPERS = "json-papers"
 EMPTY = "empty"
 FORMATS = (
     HF_PAGE,
@@ -33,6 +34,7 @@ FORMATS = (
     RSS_FEED,
     HF_HTML,
     ARXIV_SNAPSHOT,
+    JSON_PAPERS,
     EMPTY,
 )
 

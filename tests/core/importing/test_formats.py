@@ -24,6 +24,7 @@ from desktop.core.importing.arxiv_snapshot import (
 from desktop.core.importing.digest_parser import parse_digest
 from desktop.core.importing.hf_html import parse_html
 from desktop.core.importing.hf_text import parse_hf_text
+from desktop.core.importing.json_papers import parse_json_papers
 from desktop.core.importing.paste import choose_paste
 from desktop.core.importing.result import FORMATS, Entry, entry_from_values
 from desktop.core.importing.rss_feed import parse_rss
@@ -392,6 +393,77 @@ def test_text_with_ids_and_a_duplicate_id() -> None:
     assert "the same paper again (arXiv 2612.00112, first at line 3)" in reasons
 
 
+def test_hugging_face_api_json() -> None:
+    result = _parse("hf_daily_papers_api.json")
+    assert result.format == "json-papers" and result.skipped == []
+    got = [
+        (e.arxiv_id, e.title[:22], e.authors, e.upvotes, e.comments, e.published)
+        for e in result.entries
+    ]
+    assert got == [
+        (
+            "2612.01234",
+            "Counting Is Not Reason",
+            ("Lena Müller", "Rahul Iyer"),
+            65,
+            4,
+            "2026-12-01",
+        ),
+        ("2612.00999", "Sparse Retrieval Heads", ("Kim Lee",), 3, 0, "2026-11-30"),
+    ]
+    assert result.entries[0].abstract.startswith("We probe numeracy") and "\n" not in (
+        result.entries[0].abstract
+    )
+
+
+def test_other_json_paper_lists() -> None:
+    scholar = {
+        "data": [
+            {
+                "paperId": "abc",
+                "title": "Tight Bounds for Online Matching",
+                "abstract": "We give tight bounds.",
+                "authors": [{"authorId": "1", "name": "P. Erdős"}],
+                "externalIds": {"ArXiv": "2211.01003", "DOI": "10.1/x"},
+                "publicationDate": "2022-11-02",
+            },
+            {"paperId": "def", "title": None},
+        ]
+    }
+    result = parse_digest(json.dumps(scholar, indent=2), TODAY, "s2.json")
+    assert result.format == "json-papers"
+    (entry,) = result.entries
+    assert (entry.arxiv_id, entry.authors, entry.published) == (
+        "2211.01003",
+        ("P. Erdős",),
+        "2022-11-02",
+    )
+    assert [s.reason for s in result.skipped] == ["record 2: a record with no title"]
+    csl = [
+        {
+            "type": "article",
+            "title": "Warmup as a Trust Region",
+            "author": [{"given": "Jane", "family": "Doe"}],
+            "URL": "http://arxiv.org/abs/2306.07001v1",
+            "issued": {"date-parts": [[2023, 6, 12]]},
+        }
+    ]
+    (entry,) = parse_digest(json.dumps(csl), TODAY, "zotero.json").entries
+    assert (entry.arxiv_id, entry.arxiv_version, entry.authors, entry.published) == (
+        "2306.07001",
+        1,
+        ("Jane Doe",),
+        "2023-06-12",
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ['{"a": 1}', "[1, 2, 3]", "[" * 100_000, '[{"title": "Weekly"}]', "{}"]
+)
+def test_json_that_lists_no_papers_gives_none(text: str) -> None:
+    assert parse_digest(text, TODAY, "x.json").entries == []
+
+
 def test_a_reading_list_gives_a_paper_per_linked_line() -> None:
     result = _parse("reading_list.md")
     assert result.format == "link-list" and result.skipped == []
@@ -557,6 +629,7 @@ READERS = [
     parse_arxiv_email,
     parse_arxiv_atom,
     parse_rss,
+    parse_json_papers,
     lambda t: parse_html(t, TODAY),
     parse_snapshot_text,
     lambda t: choose_paste(t, t, TODAY).result,
