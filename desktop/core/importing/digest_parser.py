@@ -129,17 +129,11 @@ def _json_document(text: str) -> ParseResult | None:
 
 
 def _prefer_link_list(result: ParseResult, text: str) -> ParseResult:
-    """A reading list's reading (a paper per linked line) when it finds more papers, and the
-    title/abstract reading did not find papers with real abstracts (an abstract that cites
-    another paper's id does not make its line a paper of its own)."""
-    from desktop.core.importing.link_list import parse_link_list
-    from desktop.core.importing.plausibility import MIN_ABSTRACT_CHARS
+    """A reading list's reading (a paper per linked line) when it finds more papers."""
+    from desktop.core.importing.link_list import parse_link_list, reads_better
 
     listed = parse_link_list(text)
-    if len(listed.entries) <= len(result.entries):
-        return result
-    with_abstracts = sum(1 for e in result.entries if len(e.abstract) >= MIN_ABSTRACT_CHARS)
-    return listed if with_abstracts * 2 < len(listed.entries) else result
+    return listed if reads_better(listed, result) else result
 
 
 def parse_digest(

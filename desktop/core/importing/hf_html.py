@@ -99,6 +99,8 @@ class _Block:
     href: str | None = None  # the link the block's first text sits in
     chrome: bool = False  # inside the page's header, navigation, sidebar or footer
     link_text: list[str] = field(default_factory=list)
+    # Every piece of text with the link it sits in (None: none), for html_to_link_text().
+    pieces: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 class _Collector(HTMLParser):
@@ -150,12 +152,14 @@ class _Collector(HTMLParser):
         if self.skip_depth or not data.strip():
             if data and self.current.text and data[:1].isspace():
                 self.current.text.append(" ")
+                self.current.pieces.append((" ", self.href))
             return
         if not self.current.text:
             self.current.line = self.getpos()[0]
             self.current.href = self.href
             self.current.chrome = self.chrome_depth > 0
         self.current.text.append(data)
+        self.current.pieces.append((data, self.href))
         if self.href is not None and self.href == self.current.href:
             self.current.link_text.append(data)
 
@@ -196,7 +200,60 @@ def html_to_text(html: str) -> str:
     return "\n".join(out)
 
 
+def _absolute(href: str) -> str | None:
+    """A paper link as an absolute URL (relative ``/papers/ID`` and ``/abs/ID`` too)."""
+    href = href.strip()
+    match = _RELATIVE_RE.match(href)
+    if match:
+        site = "https://huggingface.co" if href.startswith("/papers/") else "https://arxiv.org"
+        return site + href
+    return href if find_id(href) else None
+
+
+def html_to_link_text(html: str) -> str:
+    """:func:`html_to_text` with each link to a paper written as ``[text](url)``."""
+    collector = _collect(html)
+    breaks = set(collector.paragraph_after)
+    out: list[str] = []
+    for k, block in enumerate(collector.blocks):
+        parts: list[str] = []
+        run: list[str] = []
+        run_url: str | None = None
+
+        def flush() -> None:
+            if run:
+                text = "".join(run)
+                parts.append(
+                    f"[{fold_space(text).replace(']', ')')}]({run_url})" if run_url else text
+                )
+                run.clear()
+
+        for data, href in block.pieces:
+            url = _absolute(href) if href else None
+            if url != run_url:
+                flush()
+                run_url = url
+            run.append(data)
+        flush()
+        out.append(fold_space("".join(parts)))
+        if k in breaks:
+            out.append("")
+    return "\n".join(out)
+
+
 def parse_html(html: str, today: dt.date | None = None) -> ParseResult:
+    """:func:`parse_titled_links`, or a reading list's reading of the HTML (a paper per line
+    with a link to it, :mod:`link_list`) when that finds more papers; never raises."""
+    result = parse_titled_links(html, today)
+    if "/abs/" not in html and "/papers/" not in html and "rxiv" not in html.lower():
+        return result
+    from desktop.core.importing.link_list import parse_link_list, reads_better
+
+    listed = parse_link_list(html_to_link_text(html))
+    return listed if reads_better(listed, result) else result
+
+
+def parse_titled_links(html: str, today: dt.date | None = None) -> ParseResult:
     """Parse HTML into entries by its linked titles (none found: an empty, format-less result,
     and the caller may read ``html_to_text(html)`` instead); never raises."""
     collector = _collect(html)

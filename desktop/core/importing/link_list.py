@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from desktop.core.importing.arxiv_ids import INLINE_ID_RE, cut_ids, find_id, has_inline_marker
-from desktop.core.importing.plausibility import title_problem
+from desktop.core.importing.plausibility import MIN_ABSTRACT_CHARS, title_problem
 from desktop.core.importing.result import LINK_LIST, Entry, ParseResult, SkippedBlock
 from desktop.core.importing.tex import tex_to_unicode
 from desktop.core.importing.textnorm import fold_space
@@ -93,6 +93,19 @@ def _title_and_rest(line: str) -> tuple[str, str, tuple[str, int | None] | None]
         rest = _MD_LINK_RE.sub(" ", rest)
     summary = _strip(_URL_RE.sub(" ", INLINE_ID_RE.sub(" ", _unemphasise(rest))))
     return title, summary, found
+
+
+def reads_better(listed: ParseResult, other: ParseResult) -> bool:
+    """Whether the reading-list reading of a text finds more papers than ``other`` reading.
+
+    It must name more distinct papers than the other found, and the other must not have found
+    papers with real abstracts (an abstract that cites another paper's id is not a list line).
+    """
+    distinct = len({e.arxiv_id for e in listed.entries})
+    if distinct <= len(other.entries):
+        return False
+    with_abstracts = sum(1 for e in other.entries if len(e.abstract) >= MIN_ABSTRACT_CHARS)
+    return with_abstracts * 2 < distinct
 
 
 def parse_link_list(text: str) -> ParseResult:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from desktop.core.importing.detect import DOCUMENT_RE as _DOCUMENT_RE
 from desktop.core.importing.digest_parser import parse_digest
 from desktop.core.importing.hf_html import parse_html
-from desktop.core.importing.result import HF_HTML, ParseResult
+from desktop.core.importing.result import HF_HTML, LINK_LIST, ParseResult
 
 # Windows' CF_HTML clipboard format puts a header ("Version:0.9", "StartHTML:…") before the HTML.
 _CF_HTML_RE = re.compile(r"^Version:\d[\s\S]*?StartHTML:", re.IGNORECASE)
@@ -41,7 +41,7 @@ def choose_paste(text: str, html: str | None, today: dt.date | None = None) -> P
     if html:
         html = strip_cf_html(html)
         from_html = parse_html(html, today)
-        if from_html.format == HF_HTML and any(e.arxiv_id for e in from_html.entries):
+        if from_html.format in (HF_HTML, LINK_LIST) and any(e.arxiv_id for e in from_html.entries):
             # A fragment (the clipboard holds one) is stored as a document, so that it is
             # read as HTML again however it starts.
             if not _DOCUMENT_RE.match(html.lstrip()):

@@ -503,6 +503,34 @@ def test_a_reading_list_keeps_colons_in_titles_and_indented_summaries() -> None:
     assert [(s.line, s.reason) for s in result.skipped] == [(4, "a link with no title")]
 
 
+READING_LIST_HTML = (
+    "<meta charset=utf-8><h1>Weekly picks</h1><ul>"
+    '<li><a href="https://arxiv.org/abs/2611.20001">Sparse Mixture Routing for Long-Context'
+    " Language Models</a> — a load-balancing loss.</li>"
+    '<li><a href="/papers/2611.20002">On the Calibration of Retrieval-Augmented Generators</a>'
+    "</li><li><b>Tight Bounds for Online Matching</b> "
+    '(<a href="https://arxiv.org/abs/2611.20003v2">arXiv:2611.20003</a>)</li></ul>'
+)
+
+
+def test_a_reading_list_pasted_as_html_gives_every_linked_paper() -> None:
+    choice = choose_paste("Weekly picks", READING_LIST_HTML, TODAY)
+    assert choice.result.format == "link-list"
+    got = [(e.arxiv_id, e.arxiv_version, e.title, e.abstract) for e in choice.result.entries]
+    assert got == [
+        (
+            "2611.20001",
+            None,
+            "Sparse Mixture Routing for Long-Context Language Models",
+            "a load-balancing loss.",
+        ),
+        ("2611.20002", None, "On the Calibration of Retrieval-Augmented Generators", ""),
+        ("2611.20003", 2, "Tight Bounds for Online Matching", ""),
+    ]
+    # What is stored parses the same way again.
+    assert parse_digest(choice.text, TODAY).entries == choice.result.entries
+
+
 def test_an_abstract_citing_another_id_keeps_the_title_abstract_reading() -> None:
     abstract = "We extend the method of arXiv:2301.00001 to long contexts. " * 4
     text = "".join(
