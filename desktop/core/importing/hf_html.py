@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import groupby
 
 from desktop.core.importing.arxiv_ids import ID_BODY, cut_ids, find_id
 from desktop.core.importing.hf_text import count_value
@@ -203,6 +204,8 @@ def html_to_text(html: str) -> str:
 def _absolute(href: str) -> str | None:
     """A paper link as an absolute URL (relative ``/papers/ID`` and ``/abs/ID`` too)."""
     href = href.strip()
+    if not href:
+        return None
     match = _RELATIVE_RE.match(href)
     if match:
         site = "https://huggingface.co" if href.startswith("/papers/") else "https://arxiv.org"
@@ -216,25 +219,10 @@ def html_to_link_text(html: str) -> str:
     breaks = set(collector.paragraph_after)
     out: list[str] = []
     for k, block in enumerate(collector.blocks):
-        parts: list[str] = []
-        run: list[str] = []
-        run_url: str | None = None
-
-        def flush() -> None:
-            if run:
-                text = "".join(run)
-                parts.append(
-                    f"[{fold_space(text).replace(']', ')')}]({run_url})" if run_url else text
-                )
-                run.clear()
-
-        for data, href in block.pieces:
-            url = _absolute(href) if href else None
-            if url != run_url:
-                flush()
-                run_url = url
-            run.append(data)
-        flush()
+        parts = []
+        for url, group in groupby(block.pieces, key=lambda piece: _absolute(piece[1] or "")):
+            text = "".join(data for data, _ in group)
+            parts.append(f"[{fold_space(text).replace(']', ')')}]({url})" if url else text)
         out.append(fold_space("".join(parts)))
         if k in breaks:
             out.append("")

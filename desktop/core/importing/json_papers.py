@@ -109,7 +109,8 @@ def _entry(item: Any, number: int, position: int) -> Entry | str:
     """The paper an item holds, or why it holds none."""
     if not isinstance(item, dict):
         return "not a paper's record"
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    inner = item.get("paper")
+    paper: dict[str, Any] = inner if isinstance(inner, dict) else item
     title = clean_title(_str(paper.get("title")) or _str(item.get("title")))
     if not title:
         return "a record with no title"
