@@ -277,7 +277,8 @@ class SearchController(QObject):
         self.papers.table.set_search_mode(True)
         self.papers.select_row(0)
         self.shown()
-        self.say(results_message(len(results.hits), query, results.notice, suggestion, self.where))
+        # The suggestion has a line of its own under the field (a link): not said twice.
+        self.say(results_message(len(results.hits), query, results.notice, None, self.where))
 
     def rerun(self) -> None:
         """Search again if results are shown (a new index answers better)."""

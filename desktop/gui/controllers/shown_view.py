@@ -197,6 +197,9 @@ class ShownView(QObject):
             text = f"{plural(shown, 'result')} in {self.where_searched()}"
         else:
             text = f"{shown} in {view_label(self.library, self.view)}"
+        sort = self.sorting.short() if self.sorting is not None else ""
+        if sort:
+            text += f", {sort}"
         if self.counts is not None:
             total = self.counts["all"]
             text += f"   ·   {total.unread} unread of {plural(total.total, 'paper')}"

@@ -105,6 +105,11 @@ class SortController:
         sort = self.current()
         return f"sorted by {sort.describe()}" if sort else ""
 
+    def short(self) -> str:
+        """The sort shown in a few words (``by title``), or an empty string."""
+        sort = self.current()
+        return f"by {KEYS[sort.key][1]}" if sort else ""
+
     def use_menu(self, menu: QMenu, actions: dict[str, QAction]) -> None:
         """Show the sort in ``menu`` (View → Sort by): ``actions`` per sort key, "" for none."""
         self.chooser = menu
