@@ -221,7 +221,8 @@ def run(keep: bool) -> int:
         print(f"  the keyboard is in: {s.focused() or 'no window (no window manager)'}")
         s.xdotool("windowfocus", "--sync", s.window)
         quit_s = s.quit()
-        print(f"\nCtrl+Q to exit: {quit_s:.2f} s (exit status {s.app.returncode if s.app else '?'})")
+        status = s.app.returncode if s.app else "?"
+        print(f"\nCtrl+Q to exit: {quit_s:.2f} s (exit status {status})")
         check("quit takes at most 2 s", quit_s <= 2.0, f"{quit_s:.2f} s")
         check("the app exits cleanly", s.app is not None and s.app.returncode == 0)
         check("the Queue view is titled", queue_title == "Digest Desk — Queue", queue_title)
