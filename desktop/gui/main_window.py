@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
-    QKeySequence,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -34,7 +33,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +43,8 @@ from desktop.core.models import Changes, ImportResult, Paper, PaperId
 from desktop.core.views import ViewCount
 from desktop.gui import theme
 from desktop.gui.background import Job
-from desktop.gui.commands import COMMANDS, MENUS
+from desktop.gui.commands import COMMANDS
+from desktop.gui.controllers.actions import CommandActions
 from desktop.gui.controllers.appearance import SCHEME_SETTING, Appearance
 from desktop.gui.controllers.context_menus import ContextMenus
 from desktop.gui.controllers.jobs import JobsController
@@ -58,8 +57,8 @@ from desktop.gui.controllers.snooze_waker import SnoozeWaker
 from desktop.gui.controllers.sorting import KEYS as SORT_KEYS
 from desktop.gui.controllers.sorting import SEARCH, SortController
 from desktop.gui.controllers.window_settings import WindowSettings
-from desktop.gui.icons import app_icon, icon
-from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, menu_key_text, qt_sequence
+from desktop.gui.icons import app_icon
+from desktop.gui.keymap import DEFAULT_KEYMAP
 from desktop.gui.models.paper_list import COL_TITLE, PaperListModel
 from desktop.gui.models.sidebar import SidebarDelegate, SidebarModel, view_label
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
@@ -107,7 +106,6 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._stored = WindowSettings(settings, library)
         self._keymap = dict(DEFAULT_KEYMAP if keymap is None else keymap)
-        self.actions_by_name: dict[str, QAction] = {}
         self.last_dialog: QDialog | None = None
         self.ask_paths = self._ask_paths  # replaced in tests to skip the file dialog
         self._closed = False
@@ -120,7 +118,8 @@ class MainWindow(QMainWindow):
 
         self._build_widgets()
         self.paper_list = PaperListController(self.model, self.list, lambda: self._show_current())
-        self._build_actions()
+        self.command_actions = CommandActions(self, self.list, self._keymap, self.run_command)
+        self.actions_by_name = self.command_actions.by_name
         self.key_hint = KeyPrefixHint(
             self._keymap,
             {name: cmd.label for name, cmd in COMMANDS.items()},
@@ -280,69 +279,12 @@ class MainWindow(QMainWindow):
             set_view=self.set_view,
         )
 
-    def _build_actions(self) -> None:
-        for name, cmd in COMMANDS.items():
-            action = QAction(self)
-            self._set_action_text(action, name, cmd.label)
-            action.setObjectName(name)
-            action.setStatusTip(cmd.doc)
-            action.setToolTip(self._tooltip(name))
-            if cmd.icon:
-                action.setIcon(icon(cmd.icon))
-            keys = [QKeySequence(qt_sequence(k)) for k in keys_for(name, self._keymap)]
-            action.setShortcuts(keys)
-            if cmd.scope == "list":
-                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.list.addAction(action)
-            else:
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                self.addAction(action)
-            action.triggered.connect(lambda _checked=False, n=name: self.run_command(n))
-            self.actions_by_name[name] = action
-
-    def _set_action_text(self, action: QAction, name: str, label: str) -> None:
-        """Label an action; menus show its key as typed (``s``, not Qt's ``S``)."""
-        keys = keys_for(name, self._keymap)
-        action.setText(f"{label}\t{menu_key_text(keys[0])}" if keys else label)
-        action.setIconText(label.replace("&", "").rstrip("…").rstrip("."))  # toolbar: no key
-
-    def _tooltip(self, name: str) -> str:
-        cmd = COMMANDS[name]
-        keys = keys_for(name, self._keymap)
-        return f"{cmd.doc} ({keys[0].replace(',', ' then ')})" if keys else cmd.doc
-
-    def _key_text(self, name: str) -> str:
-        keys = keys_for(name, self._keymap)
-        return menu_key_text(keys[0]) if keys else ""
-
     def _build_menus_and_toolbar(self) -> None:
-        menus = {title: self.menuBar().addMenu(f"&{title}") for title in MENUS}
-        submenus: dict[str, QMenu] = {}
-        separate_before = {"go-inbox", "queue-move-up", "toggle-select", "quit", "escape"}
-        separate_before |= {"sort-menu", "scheme-system"}
-        for name, cmd in COMMANDS.items():
-            if name in separate_before:
-                menus[cmd.menu].addSeparator()
-            if cmd.submenu is not None:
-                if cmd.submenu not in submenus:
-                    submenus[cmd.submenu] = menus[cmd.menu].addMenu(cmd.submenu)
-                submenus[cmd.submenu].addAction(self.actions_by_name[name])
-            else:
-                menus[cmd.menu].addAction(self.actions_by_name[name])
+        submenus = self.command_actions.build_menus(self)
         sorts = {key: self.actions_by_name[f"sort-by-{key}"] for key in SORT_KEYS}
         sorts[""] = self.actions_by_name["sort-clear"]
         self.sorting.use_menu(submenus["Sort by"], sorts)
-        self.toolbar = QToolBar("Main", self)
-        self.toolbar.setObjectName("main-toolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setIconSize(QSize(20, 20))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for name, cmd in COMMANDS.items():
-            if cmd.toolbar:
-                if name in ("undo", "import-files", "command-palette"):
-                    self.toolbar.addSeparator()
-                self.toolbar.addAction(self.actions_by_name[name])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.toolbar = self.command_actions.build_toolbar(self)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -693,14 +635,16 @@ class MainWindow(QMainWindow):
 
     def _show_scope(self) -> None:
         label = view_label(self._library, self.view)
-        key = self._key_text("toggle-search-scope")
+        key = self.command_actions.key_text("toggle-search-scope")
         self.search_bar.show_scope(self._search.scope == VIEW, label, key)
         action = self.actions_by_name["toggle-search-scope"]
         action.setCheckable(True)
         action.setChecked(self._search.scope == VIEW)
 
     def _show_suggestion(self, suggestion: str | None) -> None:
-        self.search_bar.show_suggestion(suggestion, self._key_text("take-suggestion"))
+        self.search_bar.show_suggestion(
+            suggestion, self.command_actions.key_text("take-suggestion")
+        )
         self.actions_by_name["take-suggestion"].setEnabled(suggestion is not None)
 
     def _sort_changed(self) -> None:
@@ -716,19 +660,7 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         """Enable paper commands when a paper is current; name what undo and redo undo."""
-        has_paper = self.current_id() is not None
-        for name, action in self.actions_by_name.items():
-            if COMMANDS[name].needs_paper:
-                action.setEnabled(has_paper)
-        undo_label = self._library.history.undo_label()
-        redo_label = self._library.history.redo_label()
-        self.actions_by_name["undo"].setEnabled(undo_label is not None)
-        self.actions_by_name["redo"].setEnabled(redo_label is not None)
-        for name, label in (("undo", undo_label), ("redo", redo_label)):
-            title = name.capitalize()
-            self._set_action_text(
-                self.actions_by_name[name], name, f"{title} {label}" if label else title
-            )
+        self.command_actions.update(self._library, self.current_id() is not None)
 
     # -- importing -------------------------------------------------------------------------
     def _ask_paths(self, folder: bool) -> list[str]:
