@@ -240,3 +240,18 @@ def test_moving_in_a_sorted_queue_goes_back_to_queue_order(
         expected[place - 1], expected[place] = expected[place], expected[place - 1]
     assert seeded.views.ids("queue") == expected
     assert win.current_id() == paper
+
+
+def test_search_results_keep_a_sort_of_their_own(qtbot: QtBot, win: MainWindow) -> None:
+    search(qtbot, win, "graph")
+    ranked = list(win.model.ids)
+    win.run_command("sort-by-published")
+    dates = [win.library.papers.get(i).published or "" for i in win.model.ids]  # type: ignore[union-attr]
+    assert dates == sorted(dates, reverse=True) and set(win.model.ids) == set(ranked)
+    assert "by date published" in win.counts_label.text()
+    press(qtbot, "Esc")
+    assert win.model.sort_column == -1, "the Inbox was not sorted"
+    search(qtbot, win, "graph")
+    assert win.model.ids != ranked, "a new search keeps the results' sort"
+    win.run_command("sort-clear")
+    assert win.model.ids == ranked
