@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.counts_label = QLabel(self)
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.counts_label.setContentsMargins(16, 0, 4, 0)  # apart from the status message
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
