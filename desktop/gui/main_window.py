@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._library = library
         self.settings = settings
-        self._stored = WindowSettings(settings, library)
+        self.stored = WindowSettings(settings, library)
         self._keymap = dict(DEFAULT_KEYMAP if keymap is None else keymap)
         self.last_dialog: QDialog | None = None
         self.ask_paths = self._ask_paths  # replaced in tests to skip the file dialog
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
             self.model,
             self.list,
             settings=self.settings,
-            setting=self._stored.key("sorts"),
+            setting=self.stored.key("sorts"),
             changed=self._sort_changed,
         )
         self._search = SearchController(
@@ -350,13 +350,13 @@ class MainWindow(QMainWindow):
 
     # -- settings --------------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        self._splitter_restored = self._stored.restore_geometry(self, self.splitter)
-        view, paper_id = self._stored.place()
+        self._splitter_restored = self.stored.restore_geometry(self, self.splitter)
+        view, paper_id = self.stored.place()
         try:
             self._library.views.where(view)
         except ValueError:
             view = "inbox"
-        self.sorting.adopt_legacy(view, *self._stored.legacy_sort())
+        self.sorting.adopt_legacy(view, *self.stored.legacy_sort())
         if self.settings is not None and str(self.settings.value(SCOPE_SETTING, "")) == VIEW:
             self._search.set_scope(VIEW)
         self.set_view(view, select=paper_id)
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         """Remember geometry, splitter sizes, the view, the selected paper and the sorts."""
-        self._stored.save(self, self.splitter, self.view, self.current_id())
+        self.stored.save(self, self.splitter, self.view, self.current_id())
         self.sorting.save()
         if self.settings is not None:
             self.settings.setValue(SCOPE_SETTING, self._search.scope)

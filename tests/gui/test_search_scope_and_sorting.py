@@ -255,3 +255,33 @@ def test_search_results_keep_a_sort_of_their_own(qtbot: QtBot, win: MainWindow) 
     assert win.model.ids != ranked, "a new search keeps the results' sort"
     win.run_command("sort-clear")
     assert win.model.ids == ranked
+
+
+def test_the_one_sort_of_an_older_version_becomes_the_restored_views(
+    qtbot: QtBot, seeded: Library, settings: QSettings
+) -> None:
+    first = open_window(qtbot, seeded, settings)
+    press(qtbot, "g,a")
+    key = first.stored.key
+    first.close()
+    settings.setValue(key("sort-column"), COL_TITLE)
+    settings.setValue(key("sort-descending"), "true")
+    settings.remove(key("sorts"))
+    second = open_window(qtbot, seeded, settings)
+    assert second.view == "all"
+    assert second.model.ids == seeded.views.ids("all", sort="title", descending=True)
+    press(qtbot, "g,i")
+    assert second.model.sort_column == -1
+    second.close()
+    assert settings.value(key("sort-column")) is None, "kept per view from now on"
+
+
+def test_picking_the_inbox_in_the_sidebar_during_a_library_search_shows_it(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    search(qtbot, win, "graph")
+    win.list.setFocus()
+    press(qtbot, "g,d")
+    press(qtbot, "Down")  # from no entry to the first: the Inbox
+    assert win.model.search_query is None and win.view == "inbox"
+    assert win.sidebar.currentIndex().row() == win.sidebar_model.row_of("inbox")
