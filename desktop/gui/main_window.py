@@ -71,8 +71,6 @@ from desktop.gui.widgets.search_bar import SearchBar
 
 __all__ = ["SCHEME_SETTING", "MainWindow"]
 
-# Style sheets go on single cheap widgets only: an application-wide style sheet routes every
-# paint through QStyleSheetStyle and makes the paper list about twice as slow to paint.
 STATUS_MS = 8000
 SCOPE_SETTING = "search/scope"
 # Keys the sidebar keeps for itself instead of the window's shortcuts.

@@ -149,7 +149,7 @@ class SearchController(QObject):
         own = [t for t in typed if t not in ("view", "library")]
         text = " ".join(_TYPED_SCOPE.sub(_keep_own_scope, text).split())
         if own:
-            return text, own[0] if ":" in own[0] else self.view_label(own[0])
+            return text, self.view_label(own[0])
         if "view" in typed:
             return self._in_view(text, self.papers.model.view)
         return text, WHOLE_LIBRARY
