@@ -95,6 +95,54 @@ class SearchBox(Protocol):
         """Show the results of the text typed now if they are still being looked for."""
         ...
 
+    @property
+    def scope(self) -> str:
+        """Where searches look: ``library`` (every paper) or ``view`` (the view shown)."""
+        ...
+
+    def set_scope(self, scope: str) -> None:
+        """Search the whole library or the view shown (results shown are searched again)."""
+        ...
+
+    @property
+    def where(self) -> str:
+        """Where the listed results were looked for, for people (``the whole library``)."""
+        ...
+
+    @property
+    def searched(self) -> str | None:
+        """The query the listed results answer, its scope written in (``gnn in:inbox``)."""
+        ...
+
+    @property
+    def suggestion(self) -> str | None:
+        """The "did you mean" query of the listed results, or None."""
+        ...
+
+    def take_suggestion(self) -> bool:
+        """Search for the "did you mean" query; False when there is none."""
+        ...
+
+
+class Sorting(Protocol):
+    """The sort of the list: each view has its own (View → Sort by)."""
+
+    def describe(self) -> str:
+        """The sort shown in words (``sorted by title, A to Z``), or an empty string."""
+        ...
+
+    def choose(self, key: str) -> object:
+        """Sort by ``title``, ``published``, ``authors`` or ``digests`` (again: reversed)."""
+        ...
+
+    def clear(self) -> bool:
+        """Back to the view's own order; False when the list was not sorted."""
+        ...
+
+    def open_chooser(self) -> None:
+        """Open the Sort by menu at the current paper, for the keyboard."""
+        ...
+
 
 class Jobs(Protocol):
     """Background work: imports (with progress and cancel)."""
@@ -130,6 +178,11 @@ class WindowContext(Protocol):
     @property
     def search(self) -> SearchBox:
         """The search field."""
+        ...
+
+    @property
+    def sorting(self) -> Sorting:
+        """The sort of the list shown."""
         ...
 
     @property

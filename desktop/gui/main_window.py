@@ -1,38 +1,22 @@
 """The main window: layout and wiring. It lays out the sidebar of views, the searchable
 paper list and the detail pane, binds every command to its keys, menus and toolbar, and
-implements ``WindowContext`` for the commands by delegating to its controllers and widgets.
-Refreshes after a write are decided from the core's ``Changes`` flags."""
+implements ``WindowContext`` for the commands by delegating to its controllers and widgets:
+the view shown (controllers/shown_view.py), search, sorting, colours, context menus."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPoint,
-    QSettings,
-    QSize,
-    Qt,
-    QTimer,
-    QUrl,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
-    QGuiApplication,
     QKeyEvent,
-    QKeySequence,
-    QPalette,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -42,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QLabel,
-    QLineEdit,
     QListView,
     QMainWindow,
     QMenu,
@@ -50,7 +33,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -61,50 +43,36 @@ from desktop.core.models import Changes, ImportResult, Paper, PaperId
 from desktop.core.views import ViewCount
 from desktop.gui import theme
 from desktop.gui.background import Job
-from desktop.gui.commands import COMMANDS, MENUS
+from desktop.gui.commands import COMMANDS
+from desktop.gui.controllers.actions import CommandActions
+from desktop.gui.controllers.appearance import SCHEME_SETTING, Appearance
+from desktop.gui.controllers.context_menus import ContextMenus
 from desktop.gui.controllers.jobs import JobsController
 from desktop.gui.controllers.key_prefix import KeyPrefixHint
 from desktop.gui.controllers.paper_list import PaperListController
-from desktop.gui.controllers.search import SearchController
+from desktop.gui.controllers.search import VIEW, SearchController
 from desktop.gui.controllers.search_worker import search_worker
+from desktop.gui.controllers.shown_view import ShownView
 from desktop.gui.controllers.snooze_waker import SnoozeWaker
-from desktop.gui.icons import app_icon, icon
-from desktop.gui.keymap import DEFAULT_KEYMAP, keys_for, menu_key_text, qt_sequence
-from desktop.gui.models.paper_list import (
-    COL_TITLE,
-    PaperListModel,
-)
-from desktop.gui.models.sidebar import (
-    HIGHLIGHTS,
-    SidebarDelegate,
-    SidebarModel,
-    ViewRole,
-    view_label,
-)
+from desktop.gui.controllers.sorting import KEYS as SORT_KEYS
+from desktop.gui.controllers.sorting import SEARCH, SortController
+from desktop.gui.controllers.window_settings import WindowSettings
+from desktop.gui.icons import app_icon
+from desktop.gui.keymap import DEFAULT_KEYMAP
+from desktop.gui.models.paper_list import COL_TITLE, PaperListModel
+from desktop.gui.models.sidebar import SidebarDelegate, SidebarModel, view_label
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
 from desktop.gui.widgets.first_start_hint import FirstStartHint, remember_dismissed, should_show
+from desktop.gui.widgets.focus_ring import FocusRing
 from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
+from desktop.gui.widgets.search_bar import SearchBar
 
-APP_TITLE = "Digest Desk"
-# Style sheets go on single cheap widgets only: an application-wide style sheet routes every
-# paint through QStyleSheetStyle and makes the paper list about twice as slow to paint.
-SCHEME_SETTING = "appearance/color-scheme"
-SCHEME_COMMANDS = {"system": "scheme-system", "light": "scheme-light", "dark": "scheme-dark"}
-
-
-def search_style(t: theme.Theme) -> str:
-    """The search field's style sheet in a theme (a visible border when it has focus)."""
-    return (
-        f"QLineEdit {{ padding: 5px 6px; border: 1px solid {t.field_border}; border-radius: 5px;"
-        f" margin: 0 6px; background: {t.field_bg}; color: {t.text}; }}"
-        f"QLineEdit:focus {{ border: 2px solid {t.field_focus}; padding: 4px 5px; }}"
-    )
-
+__all__ = ["SCHEME_SETTING", "MainWindow"]
 
 STATUS_MS = 8000
-COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
+SCOPE_SETTING = "search/scope"
 # Keys the sidebar keeps for itself instead of the window's shortcuts.
 SIDEBAR_KEYS = {
     Qt.Key.Key_Up,
@@ -116,31 +84,6 @@ SIDEBAR_KEYS = {
     Qt.Key.Key_Return,
     Qt.Key.Key_Enter,
 }
-
-
-def library_key(library: Library) -> str:
-    """A short stable key for per-library settings (view, selected paper)."""
-    if library.data_dir is None:
-        return "memory"
-    path = str(Path(library.data_dir).resolve())
-    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:12]
-
-
-def empty_message(view: str) -> str:
-    """What the detail pane says when a view holds no paper."""
-    if view == "inbox":
-        return "Inbox zero. Everything is queued or archived. Press g then a to see all papers."
-    if view == "queue":
-        return "The reading queue is empty. Press l on a paper to read it later."
-    if view == "starred":
-        return "No starred papers yet. Press s to star the current paper."
-    if view == "archive":
-        return "Nothing archived yet. Press e to archive a paper you are done with."
-    if view.startswith("saved:"):
-        return "No paper matches this saved view now (hover it in the sidebar for its search)."
-    if view == "snoozed":
-        return "Nothing snoozed. Press z on a paper to take it out of the Inbox for a while."
-    return "No papers here. Import a digest with Ctrl+I, or paste one with Ctrl+V."
 
 
 class MainWindow(QMainWindow):
@@ -159,26 +102,22 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._library = library
         self.settings = settings
+        self.stored = WindowSettings(settings, library)
         self._keymap = dict(DEFAULT_KEYMAP if keymap is None else keymap)
-        self._view = "inbox"
-        self.actions_by_name: dict[str, QAction] = {}
         self.last_dialog: QDialog | None = None
         self.ask_paths = self._ask_paths  # replaced in tests to skip the file dialog
-        self._syncing_sidebar = False
         self._closed = False
         self._shown_once = False
-        self._menu_tag: str | None = None  # the tag right-clicked in the sidebar
         self.owns_library = False  # close the library with the window
-        self.digests_changed = True  # per-digest unread counts need recomputing
-        self.counts: dict[str, ViewCount] | None = None
         self._listener = self._on_library_write
         self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)
         self.resize(1280, 800)
 
         self._build_widgets()
-        self.paper_list = PaperListController(self.model, self.list, self._show_current)
-        self._build_actions()
+        self.paper_list = PaperListController(self.model, self.list, lambda: self._show_current())
+        self.command_actions = CommandActions(self, self.list, self._keymap, self.run_command)
+        self.actions_by_name = self.command_actions.by_name
         self.key_hint = KeyPrefixHint(
             self._keymap,
             {name: cmd.label for name, cmd in COMMANDS.items()},
@@ -187,41 +126,37 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.key_hint.watch([self.list, self.sidebar, self.detail.browser])
-        self._build_menus_and_toolbar()
         self._build_status_bar()
-        self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
-        self._search = SearchController(
+        self.shown_view = ShownView(
             library,
-            self.search_field,
             self.paper_list,
-            say=self.say,
-            restore_view=lambda paper_id: self.set_view(self._view, select=paper_id),
-            shown=self._after_search,
-            index_damaged=self._rebuild_index,
-            worker=search_worker(library, self),
+            self.sidebar,
+            self.sidebar_model,
+            self.detail,
+            self.counts_label,
+            set_title=self.setWindowTitle,
+            update_actions=self.update_actions,
+            open_highlights=self._open_highlights_once,
+            is_closed=lambda: self._closed,
+            parent=self,
         )
-        self._jobs = JobsController(
-            library,
-            self.progress,
-            self.cancel_button,
-            say=self.say,
-            show_results=self.show_dialog,
-            index_ready=self._search.rerun,
-            closed=lambda: self._closed,
-            dialog_parent=self,
-        )
+        self._build_controllers()
+        self._build_menus_and_toolbar()
+        self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
 
         library.subscribe(self._listener)
-        self.library_changed.connect(self._apply_changes)
-        self._counts_timer = QTimer(self)
-        self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(COUNTS_DELAY_MS)
-        self._counts_timer.timeout.connect(self.refresh_counts)
+        self.library_changed.connect(self.shown_view.apply_changes)
         self.snooze_waker = SnoozeWaker(library, self)  # snoozed papers return while the app runs
 
         self._build_accessibility()
-        self._scheme_choice = "system"
-        self._build_scheme_choice()
+        self.appearance = Appearance(
+            self,
+            self.sidebar,
+            self.actions_by_name,
+            settings,
+            parts=[self.search_bar.restyle, self.focus_ring.restyle, self._restyle_panes],
+            is_closed=lambda: self._closed,
+        )
         self._restore_settings()
 
     @property
@@ -244,15 +179,11 @@ class MainWindow(QMainWindow):
         self.sidebar.setSpacing(1)
         self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.sidebar.selectionModel().currentChanged.connect(self._on_sidebar_current)
         self.sidebar.activated.connect(lambda *_: self.list.setFocus())
         self.sidebar.installEventFilter(self)
 
-        self.search_field: QLineEdit = QLineEdit(self)
-        self.search_field.setObjectName("search")
-        self.search_field.setPlaceholderText("Search titles and abstracts   ( / )")
-        self.search_field.setClearButtonEnabled(True)
-        self.search_field.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_bar = SearchBar(self)
+        self.search_field = self.search_bar.field
 
         self.model: PaperListModel = PaperListModel(self._library, self)
         self.list: PaperTable = PaperTable(self)
@@ -260,24 +191,16 @@ class MainWindow(QMainWindow):
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setModel(self.model)
         self.list.set_up_columns()  # the title takes the width the other columns leave
-        header = self.list.horizontalHeader()
-        header.setSortIndicatorClearable(True)
-        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.list.setSortingEnabled(True)
-        self.list.selectionModel().currentRowChanged.connect(self._on_current_row)
-        self.sidebar.activated.connect(self._on_sidebar_entry)
-        self.sidebar.clicked.connect(self._on_sidebar_entry)
-        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
+        self.list.selectionModel().currentRowChanged.connect(
+            lambda *_: None if self.paper_list.quiet else self._show_current()
+        )
         self.list.doubleClicked.connect(lambda *_: self.run_command("open-paper"))
-        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.list.customContextMenuRequested.connect(self._context_menu)
 
         center = QWidget(self)
         column = QVBoxLayout(center)
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(6)
-        column.addWidget(self.search_field)
+        column.addWidget(self.search_bar)
         self.first_hint: FirstStartHint | None = None
         if should_show(self.settings, bool(self._library.removal.sample_digest_ids())):
             self.first_hint = FirstStartHint(True, center)
@@ -288,6 +211,10 @@ class MainWindow(QMainWindow):
         self.detail: DetailPane = DetailPane(self._library, self)
         self.detail.paper_requested.connect(self.go_to_paper)
         self.detail.view_requested.connect(self.set_view)
+        self.focus_ring = FocusRing(
+            [self.sidebar, self.search_field, self.list, self.detail],
+            framed=[self.sidebar, self.list, self.detail],
+        )
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main-splitter")
@@ -302,60 +229,66 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
 
-    def _build_actions(self) -> None:
-        for name, cmd in COMMANDS.items():
-            action = QAction(self)
-            self._set_action_text(action, name, cmd.label)
-            action.setObjectName(name)
-            action.setStatusTip(cmd.doc)
-            action.setToolTip(self._tooltip(name))
-            if cmd.icon:
-                action.setIcon(icon(cmd.icon))
-            keys = [QKeySequence(qt_sequence(k)) for k in keys_for(name, self._keymap)]
-            action.setShortcuts(keys)
-            if cmd.scope == "list":
-                action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.list.addAction(action)
-            else:
-                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-                self.addAction(action)
-            action.triggered.connect(lambda _checked=False, n=name: self.run_command(n))
-            self.actions_by_name[name] = action
-
-    def _set_action_text(self, action: QAction, name: str, label: str) -> None:
-        """Label an action; menus show its key as typed (``s``, not Qt's ``S``)."""
-        keys = keys_for(name, self._keymap)
-        action.setText(f"{label}\t{menu_key_text(keys[0])}" if keys else label)
-        action.setIconText(label.rstrip("…").rstrip("."))  # the toolbar shows the label alone
-
-    def _tooltip(self, name: str) -> str:
-        cmd = COMMANDS[name]
-        keys = keys_for(name, self._keymap)
-        return f"{cmd.doc} ({keys[0].replace(',', ' then ')})" if keys else cmd.doc
+    def _build_controllers(self) -> None:
+        library = self._library
+        self.sorting = SortController(
+            self.model,
+            self.list,
+            settings=self.settings,
+            setting=self.stored.key("sorts"),
+            changed=self._sort_changed,
+        )
+        self._search = SearchController(
+            library,
+            self.search_field,
+            self.paper_list,
+            say=self.say,
+            restore_view=self._leave_search,
+            shown=self.shown_view.after_search,
+            index_damaged=self._rebuild_index,
+            worker=search_worker(library, self),
+            view_label=lambda view: view_label(library, view),
+            before_show=lambda: self.sorting.prepare(SEARCH),
+        )
+        self.shown_view.search = self._search
+        self.shown_view.sorting = self.sorting
+        self._search.scope_changed.connect(lambda _scope: self._show_scope())
+        self._search.suggestion_changed.connect(self._show_suggestion)
+        self.search_bar.scope_button.clicked.connect(
+            lambda: self.run_command("toggle-search-scope")
+        )
+        self.search_bar.suggestion_taken.connect(lambda: self.run_command("take-suggestion"))
+        self._jobs = JobsController(
+            library,
+            self.progress,
+            self.cancel_button,
+            say=self.say,
+            show_results=self.show_dialog,
+            index_ready=self._search.rerun,
+            closed=lambda: self._closed,
+            dialog_parent=self,
+        )
+        self.menus = ContextMenus(
+            self.paper_list,
+            self.sidebar,
+            self.detail.browser,
+            self.actions_by_name,
+            view=lambda: self.shown_view.view,
+            set_view=self.set_view,
+        )
 
     def _build_menus_and_toolbar(self) -> None:
-        menus = {title: self.menuBar().addMenu(f"&{title}") for title in MENUS}
-        separate_before = {"go-inbox", "queue-move-up", "toggle-select", "quit", "escape"}
-        for name, cmd in COMMANDS.items():
-            if name in separate_before:
-                menus[cmd.menu].addSeparator()
-            menus[cmd.menu].addAction(self.actions_by_name[name])
-        self.toolbar = QToolBar("Main", self)
-        self.toolbar.setObjectName("main-toolbar")
-        self.toolbar.setMovable(False)
-        self.toolbar.setIconSize(QSize(20, 20))
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for name, cmd in COMMANDS.items():
-            if cmd.toolbar:
-                if name in ("undo", "import-files", "command-palette"):
-                    self.toolbar.addSeparator()
-                self.toolbar.addAction(self.actions_by_name[name])
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        submenus = self.command_actions.build_menus(self)
+        sorts = {key: self.actions_by_name[f"sort-by-{key}"] for key in SORT_KEYS}
+        sorts[""] = self.actions_by_name["sort-clear"]
+        self.sorting.use_menu(submenus["Sort by"], sorts)
+        self.toolbar = self.command_actions.build_toolbar(self)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.counts_label = QLabel(self)
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.counts_label.setContentsMargins(16, 0, 4, 0)  # apart from the status message
         self.progress = QProgressBar(self)
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
@@ -367,7 +300,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         bar.addPermanentWidget(self.counts_label)
 
-    # -- accessibility ---------------------------------------------------------------------
     def _build_accessibility(self) -> None:
         """Names for screen readers, and Tab from the sidebar to the search, the list and
         the detail pane (rows tell their state through the models' accessible roles)."""
@@ -392,54 +324,20 @@ class MainWindow(QMainWindow):
         QWidget.setTabOrder(self.list, self.detail.browser)
 
     # -- colours ---------------------------------------------------------------------------
-    def _build_scheme_choice(self) -> None:
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for choice, name in SCHEME_COMMANDS.items():
-            action = self.actions_by_name[name]
-            action.setCheckable(True)
-            action.setChecked(choice == self._scheme_choice)
-            group.addAction(action)
-        choice = "system"
-        if self.settings is not None:
-            saved = str(self.settings.value(SCHEME_SETTING, "system"))
-            choice = saved if saved in theme.SCHEMES else "system"
-        hints = QGuiApplication.styleHints()
-        hints.colorSchemeChanged.connect(self._on_system_scheme)
-        self.set_color_scheme(choice, remember=False)
-
     @property
     def color_scheme(self) -> str:
         """The View menu's choice: ``system``, ``light`` or ``dark``."""
-        return self._scheme_choice
+        return self.appearance.choice
 
     def set_color_scheme(self, choice: str, *, remember: bool = True) -> None:
         """Use the ``system``, ``light`` or ``dark`` colours, and remember the choice."""
-        if choice not in theme.SCHEMES:
-            raise ValueError(f"unknown colour scheme {choice!r}")
-        self._scheme_choice = choice
-        self.actions_by_name[SCHEME_COMMANDS[choice]].setChecked(True)
-        if remember and self.settings is not None:
-            self.settings.setValue(SCHEME_SETTING, choice)
-        self.restyle(theme.resolve(choice))
-
-    def _on_system_scheme(self, _scheme: Qt.ColorScheme) -> None:
-        if self._scheme_choice == "system" and not self._closed:
-            self.restyle(theme.resolve("system"))
+        self.appearance.set_color_scheme(choice, remember=remember)
 
     def restyle(self, t: theme.Theme) -> None:
-        """Draw everything in theme ``t``: palette, panes, icons, rows and the detail pane."""
-        theme.set_current(t)
-        self.setPalette(theme.palette_for(t))
-        side = theme.palette_for(t)
-        side.setColor(QPalette.ColorRole.Base, t.color("sidebar_bg"))
-        side.setColor(QPalette.ColorRole.Highlight, t.color("sidebar_selection"))
-        side.setColor(QPalette.ColorRole.HighlightedText, t.color("text"))
-        self.sidebar.setPalette(side)
-        self.search_field.setStyleSheet(search_style(t))
-        for name, cmd in COMMANDS.items():
-            if cmd.icon:
-                self.actions_by_name[name].setIcon(icon(cmd.icon, t.icon, t.icon_disabled))
+        """Draw everything in theme ``t``."""
+        self.appearance.restyle(t)
+
+    def _restyle_panes(self, _t: theme.Theme) -> None:
         self.sidebar_model.restyle()
         self.model.restyle()
         self._annotations.restyle()
@@ -449,57 +347,28 @@ class MainWindow(QMainWindow):
             self._show_current()
 
     # -- settings --------------------------------------------------------------------------
-    def _setting(self, key: str) -> str:
-        return f"library-{library_key(self._library)}/{key}"
-
     def _restore_settings(self) -> None:
-        view, paper_id = "inbox", None
-        s = self.settings
-        if s is not None:
-            geometry = s.value("window/geometry")
-            if geometry is not None:
-                self.restoreGeometry(geometry)
-            splitter = s.value("window/splitter")
-            if splitter is not None:
-                self._splitter_restored = bool(self.splitter.restoreState(splitter))
-            view = str(s.value(self._setting("view"), "inbox"))
-            raw = s.value(self._setting("paper"))
-            paper_id = int(raw) if raw not in (None, "") and str(raw).isdigit() else None
-            column = int(str(s.value(self._setting("sort-column"), -1)))
-            descending = str(s.value(self._setting("sort-descending"), "false")) == "true"
-            if column >= 0:
-                order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
-                # The model takes the order first, so the header's sort() call finds nothing
-                # to do: the view's papers are then queried once, already sorted, by set_view.
-                self.model.set_sort_order(column, descending)
-                self.list.horizontalHeader().setSortIndicator(column, order)
+        self._splitter_restored = self.stored.restore_geometry(self, self.splitter)
+        view, paper_id = self.stored.place()
         try:
             self._library.views.where(view)
         except ValueError:
             view = "inbox"
+        self.sorting.adopt_legacy(view, *self.stored.legacy_sort())
+        if self.settings is not None and str(self.settings.value(SCOPE_SETTING, "")) == VIEW:
+            self._search.set_scope(VIEW)
         self.set_view(view, select=paper_id)
-        self.digests_changed = True
+        self.shown_view.digests_changed = True
         # The counts scan the library: they come once the first frame is on screen.
         self.list.viewport().installEventFilter(self)
 
-    def _after_first_paint(self) -> None:
-        """Work that can wait until the window is on screen: the sidebar counts."""
-        if not self._closed:
-            self.refresh_counts()
-
     def save_settings(self) -> None:
-        """Remember geometry, splitter sizes, the view and the selected paper."""
-        s = self.settings
-        if s is None:
-            return
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/splitter", self.splitter.saveState())
-        s.setValue(self._setting("view"), self._view)
-        current = self.current_id()
-        s.setValue(self._setting("paper"), "" if current is None else int(current))
-        s.setValue(self._setting("sort-column"), self.model.sort_column)
-        s.setValue(self._setting("sort-descending"), "true" if self.model.descending else "false")
-        s.sync()
+        """Remember geometry, splitter sizes, the view, the selected paper and the sorts."""
+        self.stored.save(self, self.splitter, self.view, self.current_id())
+        self.sorting.save()
+        if self.settings is not None:
+            self.settings.setValue(SCOPE_SETTING, self._search.scope)
+            self.settings.sync()
 
     # -- WindowContext: what commands see --------------------------------------------------
     @property
@@ -510,7 +379,7 @@ class MainWindow(QMainWindow):
     @property
     def view(self) -> str:
         """The view shown (inbox, queue, …, digest:ID, tag:NAME)."""
-        return self._view
+        return self.shown_view.view
 
     @property
     def keymap(self) -> Mapping[str, str]:
@@ -536,6 +405,16 @@ class MainWindow(QMainWindow):
     def dialog_parent(self) -> QWidget:
         """Dialogs open over the window."""
         return self
+
+    @property
+    def counts(self) -> dict[str, ViewCount] | None:
+        """The counts of every view, once counted."""
+        return self.shown_view.counts
+
+    @property
+    def digests_changed(self) -> bool:
+        """True when the per-digest unread counts need recomputing."""
+        return self.shown_view.digests_changed
 
     def say(self, message: str) -> None:
         """Show a message in the status bar for a few seconds."""
@@ -608,12 +487,12 @@ class MainWindow(QMainWindow):
     def set_unread_only(self, on: bool) -> None:
         """Show only the unread papers of every view (or all again), keeping the cursor."""
         self.model.unread_only = on
-        self.set_view(self._view, select=self.current_id())
+        self.set_view(self.view, select=self.current_id())
 
     def is_queue_order(self) -> bool:
         """True in the Queue view in queue order, outside search."""
         model = self.model
-        return self._view == "queue" and model.sort_column == -1 and not model.search_query
+        return self.view == "queue" and model.sort_column == -1 and not model.search_query
 
     def shown_paper(self) -> Paper | None:
         """The paper in the detail pane."""
@@ -677,20 +556,24 @@ class MainWindow(QMainWindow):
     def reload(self) -> None:
         """Re-read everything from the database, keeping the current paper."""
         self._library.notify(Changes(library=True))
-        self.digests_changed = True
+        self.shown_view.digests_changed = True
         self.refresh_counts()
 
     def picked_tag(self) -> str | None:
-        """The tag to rename or delete: the one right-clicked (once), else the current tag
-        view."""
-        if self._menu_tag:
-            picked, self._menu_tag = self._menu_tag, None
-            return picked
-        index = self.sidebar.currentIndex()
-        view = str(index.data(ViewRole) or "") if index.isValid() else ""
-        if not view.startswith("tag:"):
-            view = self._view
-        return view.split(":", 1)[1] if view.startswith("tag:") else None
+        """The tag to rename or delete: the one right-clicked (once), else the current tag."""
+        return self.menus.picked_tag()
+
+    def show_context_menu(self) -> None:
+        """Open the context menu of the focused pane by keyboard (Shift+F10, the Menu key)."""
+        self.menus.show_for_focus()
+
+    def build_context_menu(self) -> QMenu:
+        """The paper list's context menu, built from the commands."""
+        return self.menus.build_list_menu()
+
+    def build_sidebar_menu(self, pos: QPoint) -> QMenu | None:
+        """The sidebar's context menu for the entry under ``pos`` (None elsewhere)."""
+        return self.menus.build_sidebar_menu(pos)
 
     # -- jobs (kept on the window for app.py and the tests) --------------------------------
     @property
@@ -719,43 +602,53 @@ class MainWindow(QMainWindow):
     def _rebuild_index(self) -> None:
         self._jobs.start_index_build()
 
-    # -- views -----------------------------------------------------------------------------
+    # -- views, search and sorting ---------------------------------------------------------
     def set_view(self, view: str, select: int | None = None) -> None:
         """Show a view (inbox, queue, …, digest:ID, tag:NAME) and select a paper in it."""
-        try:
-            self._library.views.where(view)
-        except ValueError:
+        if not self.shown_view.set_view(view, select):
             self.say(f"Unknown view {view}")
             return
-        self._search.reset()
-        with self.paper_list.reloading():
-            self._view = view
-            self.model.load_view(view)
-        row = self.model.row_of(select) if select is not None else -1
-        self.paper_list.select_row(max(row, 0))
-        self._show_current()
-        self.sync_sidebar()
-        self._update_title()
-        self._update_counts_label()
+        self._show_scope()
 
     def go_to_paper(self, paper_id: int) -> None:
         """Select a paper, switching to All papers when the current view does not hold it."""
-        if self.model.row_of(paper_id) < 0:
-            self.set_view("all", select=paper_id)
-        else:
-            self.paper_list.select_row(self.model.row_of(paper_id))
+        self.shown_view.go_to_paper(paper_id)
+        self._show_scope()
         self.list.setFocus()
 
-    def _on_sidebar_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        view = current.data(ViewRole) if current.isValid() else None
-        if view == HIGHLIGHTS:
-            return  # opened by Enter or a click, not by passing over it
-        if view and view != self._view and not self._syncing_sidebar:
-            self.set_view(str(view))
+    def sync_sidebar(self) -> None:
+        """Show the current view as the sidebar's current entry."""
+        self.shown_view.sync_sidebar()
 
-    def _on_sidebar_entry(self, index: QModelIndex) -> None:
-        if index.data(ViewRole) == HIGHLIGHTS:
-            QTimer.singleShot(0, self, self._open_highlights_once)
+    def refresh_counts(self) -> None:
+        """Recount every view now (normally debounced: runs once keys pause)."""
+        self.shown_view.refresh_counts()
+
+    def _show_current(self, keep_scroll: bool = False) -> None:
+        self.shown_view.show_current(keep_scroll)
+
+    def _leave_search(self, paper_id: PaperId | None, row: int) -> None:
+        self.shown_view.restore(paper_id, row)
+        label = view_label(self._library, self.view)
+        self.say(f"Back to {label}: {len(self.model.ids)} papers listed")
+
+    def _show_scope(self) -> None:
+        label = view_label(self._library, self.view)
+        key = self.command_actions.key_text("toggle-search-scope")
+        self.search_bar.show_scope(self._search.scope == VIEW, label, key)
+        action = self.actions_by_name["toggle-search-scope"]
+        action.setCheckable(True)
+        action.setChecked(self._search.scope == VIEW)
+
+    def _show_suggestion(self, suggestion: str | None) -> None:
+        self.search_bar.show_suggestion(
+            suggestion, self.command_actions.key_text("take-suggestion")
+        )
+        self.actions_by_name["take-suggestion"].setEnabled(suggestion is not None)
+
+    def _sort_changed(self) -> None:
+        self.shown_view.update_title()
+        self.shown_view.update_counts_label()
 
     def _open_highlights_once(self) -> None:
         shown = self.last_dialog
@@ -764,158 +657,9 @@ class MainWindow(QMainWindow):
         ):
             self.run_command("go-highlights")
 
-    def sync_sidebar(self) -> None:
-        """Show the current view as the sidebar's current entry."""
-        row = self.sidebar_model.row_of(self._view)
-        self._syncing_sidebar = True
-        try:
-            if row >= 0:
-                self.sidebar.setCurrentIndex(self.sidebar_model.index(row, 0))
-            else:
-                self.sidebar.clearSelection()
-        finally:
-            self._syncing_sidebar = False
-
-    def _update_title(self) -> None:
-        if self.model.search_query is not None:
-            what = f"Search: {self.model.search_query}"
-        else:
-            what = view_label(self._library, self._view)
-            if self.model.unread_only:
-                what += " (unread only)"
-        self.setWindowTitle(f"{APP_TITLE} — {what}")
-
-    def _after_search(self) -> None:
-        self._show_current()
-        self._update_title()
-        self._update_counts_label()
-
-    def _on_current_row(self, _current: QModelIndex, _previous: QModelIndex) -> None:
-        if not self.paper_list.quiet:
-            self._show_current()
-
-    def _show_current(self, keep_scroll: bool = False) -> None:
-        paper_id = self.current_id()
-        if paper_id is None:
-            if self.model.search_query is not None:
-                self.detail.show_empty("No paper matches this search.")
-            else:
-                self.detail.show_empty(empty_message(self._view))
-        else:
-            self.detail.show_paper(paper_id, keep_scroll=keep_scroll)
-        self.update_actions()
-
-    def refresh_counts(self) -> None:
-        """Recount every view now (normally debounced: runs once keys pause)."""
-        if self._closed:
-            return
-        self._counts_timer.stop()
-        self.counts = self._library.views.counts()
-        self.sidebar_model.refresh(self.counts, digests_changed=self.digests_changed)
-        self.digests_changed = False
-        self.sync_sidebar()
-        self._update_counts_label()
-        self._update_title()
-
-    def _update_counts_label(self) -> None:
-        shown = len(self.model.ids)
-        if self.model.search_query is not None:
-            text = f"{shown} result{'' if shown == 1 else 's'}"
-        else:
-            text = f"{shown} in view"
-        if self.counts is not None:
-            total = self.counts["all"]
-            papers = f"{total.total} paper{'' if total.total == 1 else 's'}"
-            text += f"   ·   {total.unread} unread of {papers}"
-        self.counts_label.setText(text)
-
     def update_actions(self) -> None:
         """Enable paper commands when a paper is current; name what undo and redo undo."""
-        has_paper = self.current_id() is not None
-        for name, action in self.actions_by_name.items():
-            if COMMANDS[name].needs_paper:
-                action.setEnabled(has_paper)
-        undo_label = self._library.history.undo_label()
-        redo_label = self._library.history.redo_label()
-        self.actions_by_name["undo"].setEnabled(undo_label is not None)
-        self.actions_by_name["redo"].setEnabled(redo_label is not None)
-        for name, label in (("undo", undo_label), ("redo", redo_label)):
-            title = name.capitalize()
-            self._set_action_text(
-                self.actions_by_name[name], name, f"{title} {label}" if label else title
-            )
-
-    # -- context menus ---------------------------------------------------------------------
-    def _context_menu(self, pos: QPoint) -> None:
-        index = self.list.indexAt(pos)
-        if index.isValid() and not self.list.selectionModel().isRowSelected(index.row()):
-            self.paper_list.select_row(index.row())
-        menu = self.build_context_menu()
-        menu.exec(self.list.viewport().mapToGlobal(pos))
-
-    def show_context_menu(self) -> None:
-        """Open the context menu of the focused pane by keyboard (Shift+F10, the Menu key):
-        the detail pane's at its caret, the sidebar's at its entry, else the list's at the
-        current paper."""
-        if self.detail.browser.hasFocus():
-            rect = self.detail.browser.cursorRect()
-            self.detail.browser.customContextMenuRequested.emit(rect.bottomLeft())
-            return
-        if self.sidebar.hasFocus():
-            rect = self.sidebar.visualRect(self.sidebar.currentIndex())
-            self._sidebar_menu(rect.center())
-            return
-        row = self.current_row()
-        pos = QPoint(8, 8)
-        if row >= 0:
-            pos = self.list.visualRect(self.model.index(row, COL_TITLE)).center()
-        self.list.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self._context_menu(pos)
-
-    def build_context_menu(self) -> QMenu:
-        """The paper list's context menu, built from the commands."""
-        menu = QMenu(self)
-        for name, cmd in COMMANDS.items():
-            if cmd.context_menu:
-                if name in ("queue-move-up", "toggle-select"):
-                    menu.addSeparator()
-                menu.addAction(self.actions_by_name[name])
-        return menu
-
-    def _sidebar_menu(self, pos: QPoint) -> None:
-        menu = self.build_sidebar_menu(pos)
-        if menu is not None:
-            menu.exec(self.sidebar.viewport().mapToGlobal(pos))
-            self._menu_tag = None
-
-    def build_sidebar_menu(self, pos: QPoint) -> QMenu | None:
-        """The sidebar's context menu for the tag under ``pos`` (None elsewhere)."""
-        index = self.sidebar.indexAt(pos)
-        view = str(index.data(ViewRole) or "") if index.isValid() else ""
-        if view.startswith("saved:"):
-            return self._saved_view_menu(view)
-        if not view.startswith("tag:"):
-            return None
-        self._menu_tag = view.split(":", 1)[1]
-        menu = QMenu(self.sidebar)
-        menu.addAction(self.actions_by_name["rename-tag"])
-        menu.addAction(self.actions_by_name["delete-tag"])
-        return menu
-
-    def _saved_view_menu(self, view: str) -> QMenu:
-        """The context menu of a saved view: it is shown first, as its commands act on the
-        saved view shown."""
-        if view != self._view:
-            self.set_view(view)
-        menu = QMenu(self.sidebar)
-        for name in (
-            "rename-saved-view",
-            "move-saved-view-up",
-            "move-saved-view-down",
-            "delete-saved-view",
-        ):
-            menu.addAction(self.actions_by_name[name])
-        return menu
+        self.command_actions.update(self._library, self.current_id() is not None)
 
     # -- importing -------------------------------------------------------------------------
     def _ask_paths(self, folder: bool) -> list[str]:
@@ -937,41 +681,17 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self._jobs.start_import(paths)
 
-    # -- reacting to writes ----------------------------------------------------------------
+    # -- reacting to writes and Qt events --------------------------------------------------
     def _on_library_write(self, changes: Changes) -> None:
         if not self._closed:
             self.library_changed.emit(changes)
 
-    def _apply_changes(self, changes: Changes) -> None:
-        """Refresh what a write may have changed, as its ``Changes`` flags say."""
-        if self._closed:
-            return
-        shown = self.detail.paper.id if self.detail.paper is not None else None
-        self.paper_list.apply(changes)
-        current = self.current_id()
-        if (
-            current != shown
-            or changes.library
-            or changes.annotations
-            or changes.tags
-            or (current is not None and current in changes.papers)
-        ):
-            self._show_current(keep_scroll=True)
-        else:
-            self.update_actions()  # the history moved
-        if changes.library or changes.read or changes.digests:
-            self.digests_changed = True  # per-digest unread counts
-        if changes.counts or changes.annotations:
-            self._counts_timer.start()  # view, highlight and tag counts, once keys pause
-        self._update_counts_label()
-
-    # -- Qt events -------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and watched is self.list.viewport():
-            # The first frame is being drawn: what was deferred runs on the next pass of the
-            # event loop, after it is on screen.
+            # The first frame is being drawn: the sidebar counts come on the next pass of
+            # the event loop, after it is on screen.
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._after_first_paint)
+            QTimer.singleShot(0, self.refresh_counts)
             return False
         if watched is self.sidebar and event.type() == QEvent.Type.ShortcutOverride:
             assert isinstance(event, QKeyEvent)
@@ -1004,7 +724,7 @@ class MainWindow(QMainWindow):
         self._jobs.stop()
         self.save_settings()
         self._closed = True
-        self._counts_timer.stop()
+        self.shown_view.counts_timer.stop()
         self.snooze_waker.stop()
         self._search.stop()
         self.detail.stop()

@@ -67,7 +67,8 @@ def test_a_restored_sort_order_queries_the_view_once_already_sorted(
 ) -> None:
     first = MainWindow(seeded, settings)
     qtbot.addWidget(first)
-    first.list.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    first.sorting.choose("title")
+    first.sorting.choose("title")  # again: Z to A
     first.close()
     calls: list[tuple[object, ...]] = []
     real = seeded.views.ids

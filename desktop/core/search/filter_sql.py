@@ -19,6 +19,7 @@ from desktop.core.models import PaperId
 from desktop.core.search.query import And, Filter, Node, Not, Or, ParsedQuery, Phrase, Word
 from desktop.core.search.results import SearchResults
 from desktop.core.snooze import WAITING_SQL
+from desktop.core.views import view_where
 
 FALLBACK_NOTICE = "The search index is being rebuilt; results are approximate."
 
@@ -60,6 +61,9 @@ def filter_sql(node: Node) -> tuple[str, list[Any]]:
             return "p.published >= ?", [node.value]
         if node.kind == "before":
             return "p.published < ?", [node.value]
+        if node.kind == "in":
+            sql, params = view_where(node.value)
+            return f"({sql})", params
         raise ValueError(f"unknown filter kind {node.kind!r}")
     if isinstance(node, And | Or):
         return _join_sql(node, filter_sql)

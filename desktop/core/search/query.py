@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 # Fields matched through the full-text index.
 TEXT_FIELDS = ("title", "abstract", "note", "highlight", "tag", "color", "has")
 # Filters answered from SQLite (triage state changes too often to live in the index).
-FILTER_FIELDS = ("is", "digest", "year", "after", "before")
+FILTER_FIELDS = ("is", "digest", "year", "after", "before", "in")
 FIELD_ALIASES = {"tags": "tag", "notes": "note", "highlights": "highlight", "colour": "color"}
 IS_VALUES = ("unread", "read", "queued", "starred", "archived", "snoozed")
 HAS_VALUES = ("note", "highlight", "tag")
+# in: names a view, the search's scope (``in:queue``, ``in:digest:12``, ``in:tag:ml``).
+IN_VALUES = ("inbox", "queue", "starred", "archive", "all", "snoozed", "digest:ID", "tag:NAME")
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 64
 
@@ -293,7 +295,20 @@ def _check_filter(kind: str, value: str) -> str:
         return value
     if kind in ("after", "before"):
         return parse_date(value)
+    if kind == "in":
+        return _check_view(value)
     return value  # digest
+
+
+def _check_view(value: str) -> str:
+    """The view an ``in:`` filter names, spelled as the views are (``tag:`` keeps its case)."""
+    prefix, sep, key = value.partition(":")
+    prefix = prefix.lower()
+    if not sep and prefix in IN_VALUES:
+        return prefix
+    if sep and key and (prefix == "tag" or (prefix == "digest" and key.isdigit())):
+        return f"{prefix}:{key}"
+    raise QuerySyntaxError(f"in: takes {', '.join(IN_VALUES)}")
 
 
 # -- splitting text from filters -----------------------------------------------------------------
@@ -384,14 +399,25 @@ def split_query(tree: Node | None) -> ParsedQuery:
     return parsed
 
 
+_SCOPE_RE = re.compile(r'(?:^|(?<=\s))in:([^\s()"]+)')
+
+
 def plain_terms(query: str) -> ParsedQuery:
-    """The degraded reading of a query: every word in it, all required (at most MAX_TERMS)."""
+    """The degraded reading of a query: every word in it, all required (at most MAX_TERMS);
+    an ``in:`` scope stays a scope."""
+    scopes: list[Node] = []
+    for m in list(_SCOPE_RE.finditer(query)):
+        try:
+            scopes.append(Filter("in", _check_view(m.group(1))))
+        except QuerySyntaxError:
+            continue
+        query = query.replace(m.group(0), " ", 1)  # a scope keeps its meaning
     words = [w for w in _WORD_CHARS.findall(query) if w not in ("OR", "AND", "NOT")]
     words = list(dict.fromkeys(words))
     dropped = words[MAX_TERMS:]
     words = words[:MAX_TERMS]
     leaves: list[Node] = [Word(w) for w in words]
-    parsed = ParsedQuery(text=_combine(leaves), degraded=True)
+    parsed = ParsedQuery(text=_combine(leaves), filters=_combine(scopes), degraded=True)
     parsed.words = list(words)
     if dropped:
         parsed.notices.append(_too_many(" ".join(dropped)))

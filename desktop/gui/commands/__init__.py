@@ -22,6 +22,7 @@ from desktop.gui.commands import snoozing  # noqa: F401 - snooze and the Snoozed
 from desktop.gui.commands import catching_up  # noqa: F401 - mark above / view read, unread only
 from desktop.gui.commands import history  # noqa: F401 - the History panel
 from desktop.gui.commands import progress  # noqa: F401 - the Progress view
+from desktop.gui.commands import sorting  # noqa: F401 - View → Sort by
 from desktop.gui.commands import appearance  # noqa: F401 - light and dark
 
 # isort: on

@@ -37,6 +37,8 @@ class Command:
     scope: str = "window"
     # Papers commands are disabled when the list is empty.
     needs_paper: bool = False
+    # A submenu of ``menu`` the command is listed in (View → Sort by), or None.
+    submenu: str | None = None
 
 
 COMMANDS: dict[str, Command] = {}
@@ -52,6 +54,7 @@ def command(
     context_menu: bool = False,
     scope: str = "window",
     needs_paper: bool = False,
+    submenu: str | None = None,
 ) -> Callable[[Runner], Runner]:
     """Register ``fn`` as the command ``name``; its docstring's first line is its help text."""
 
@@ -72,6 +75,7 @@ def command(
             context_menu=context_menu,
             scope=scope,
             needs_paper=needs_paper,
+            submenu=submenu,
         )
         return fn
 

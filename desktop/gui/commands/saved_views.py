@@ -45,7 +45,7 @@ def save_view(ctx: WindowContext, name: str, query: str) -> None:
 @command("save-search-as-view", label="Save search as view…", menu="Edit", icon="search")
 def save_search_as_view(ctx: WindowContext) -> None:
     """Save the search in the search field as a view in the sidebar."""
-    query = ctx.search.query or ctx.search.text().strip()
+    query = ctx.search.searched or ctx.search.text().strip()  # with its scope
     if not query:
         ctx.say("Type a search first (/), then save it as a view (Ctrl+S)")
         return

@@ -118,12 +118,18 @@ def move_in_queue(ctx: WindowContext, delta: int) -> None:
     paper_id = ctx.current_id()
     if paper_id is None:
         return
+    back = ""
+    if ctx.view == "queue" and ctx.search.query is None and not ctx.is_queue_order():
+        back = f"Back in queue order (was {ctx.sorting.describe()}) to move the paper   ·   "
+        ctx.sorting.clear()  # a move is made in queue order: it must be seen
     if not ctx.is_queue_order():
-        ctx.say("Papers are reordered in the Queue view, in queue order (g then l)")
+        ctx.say("Papers are reordered in the Queue view (g then l), outside search")
         return
     changes = ctx.library.triage.move_in_queue(paper_id, delta)
     if changes.empty:
-        ctx.say("Already at the " + ("top" if delta < 0 else "bottom") + " of the queue")
+        ctx.say(back + "Already at the " + ("top" if delta < 0 else "bottom") + " of the queue")
+    elif back:
+        ctx.say(back + ("Moved up" if delta < 0 else "Moved down"))
 
 
 @command("queue-move-up", label="Move up in queue", menu="Paper", context_menu=True)

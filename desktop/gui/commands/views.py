@@ -16,9 +16,25 @@ def focus_search(ctx: WindowContext) -> None:
     ctx.search.focus()
 
 
+@command("toggle-search-scope", label="Search only this view", menu="Edit")
+def toggle_search_scope(ctx: WindowContext) -> None:
+    """Search the view shown only, or the whole library again (in:view in a query too)."""
+    ctx.search.set_scope("library" if ctx.search.scope == "view" else "view")
+    if ctx.search.query is None:
+        where = "the view shown" if ctx.search.scope == "view" else "the whole library"
+        ctx.say(f"Searches look in {where}")
+
+
+@command("take-suggestion", label="Take the suggested search", menu="Edit")
+def take_suggestion(ctx: WindowContext) -> None:
+    """Search for the "Did you mean" suggestion of the last search."""
+    if not ctx.search.take_suggestion():
+        ctx.say("No suggestion to take: search for something first (/)")
+
+
 @command("escape", label="Back to the list", menu="Edit")
 def escape(ctx: WindowContext) -> None:
-    """Back to the list: clear the search, the bulk selection and the selected highlight."""
+    """Back to the list: leave the search (back to the view as it was), the selection."""
     if ctx.search.has_text() or ctx.search.query is not None:
         ctx.search.clear()
     elif ctx.marked_count():

@@ -49,6 +49,8 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "Ctrl+Shift+Z": "redo",
     "Ctrl+H": "history",
     "/": "focus-search",
+    "Ctrl+Shift+F": "toggle-search-scope",
+    "Ctrl+Shift+D": "take-suggestion",
     "Esc": "escape",
     "g,i": "go-inbox",
     "g,l": "go-queue",
@@ -99,6 +101,7 @@ DEFAULT_KEYMAP: dict[str, str] = {
     "Ctrl+Shift+I": "import-folder",
     "Ctrl+E": "export",
     "Ctrl+V": "paste-digest",
+    "Shift+S": "sort-menu",
     "F5": "reload",
     "Ctrl+Q": "quit",
 }

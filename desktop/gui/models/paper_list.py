@@ -163,6 +163,8 @@ class PaperListModel(QAbstractTableModel):
         self.search_query = query
         self.ids = [PaperId(i) for i in ids]
         self._ranked = list(self.ids)
+        if self.sort_column != -1:
+            self._sort_search_results()  # results keep the sort chosen for results
         self.snippets = {PaperId(k): v for k, v in snippets.items()}
         self.marked.clear()
         self._invalidate()
@@ -490,7 +492,7 @@ class PaperListModel(QAbstractTableModel):
         return f"{paper.title}\n{about}"
 
     def set_sort_order(self, column: int, descending: bool) -> None:
-        """Take a sort order for the next load_view, without querying now."""
+        """Take a sort order for the next load_view or show_search, without querying now."""
         self.sort_column = column if column in SORT_KEYS else -1
         self.descending = descending
 

@@ -79,6 +79,40 @@ class FakeSearch:
     def settle(self) -> None:
         pass
 
+    scope = "library"
+    where = "the whole library"
+    searched: str | None = None
+    suggestion: str | None = None
+
+    def set_scope(self, scope: str) -> None:
+        self.scope = scope
+
+    def take_suggestion(self) -> bool:
+        return False
+
+
+class FakeSorting:
+    """The list's sort as the fake context keeps it: a key and a direction, or none."""
+
+    def __init__(self, ctx: FakeContext) -> None:
+        self.ctx = ctx
+        self.sort: tuple[str, bool] | None = None
+
+    def describe(self) -> str:
+        return f"sorted by {self.sort[0]}" if self.sort else ""
+
+    def choose(self, key: str) -> object:
+        flip = self.sort is not None and self.sort[0] == key and not self.sort[1]
+        self.sort = (key, flip)
+        return self.sort
+
+    def clear(self) -> bool:
+        was, self.sort = self.sort, None
+        return was is not None
+
+    def open_chooser(self) -> None:
+        self.ctx.messages.append("(the Sort by menu)")
+
 
 class FakeJobs:
     """Imports run at once, in the test's thread."""
@@ -108,6 +142,7 @@ class FakeContext:
         self.clipboard = ""
         self.opened: list[str] = []
         self.questions: list[str] = []
+        self.sorting = FakeSorting(self)
         self.answer = True
         self.clipboard_html_flavour: str | None = None
         self.paths: list[str] = []
@@ -207,7 +242,7 @@ class FakeContext:
         yield
 
     def is_queue_order(self) -> bool:
-        return self._view == "queue"
+        return self._view == "queue" and self.sorting.sort is None
 
     # -- views -----------------------------------------------------------------------------
     def shown_paper(self) -> Paper | None:

@@ -69,17 +69,18 @@ def test_search_shows_ranked_results_and_leaving_restores_the_paper(
     papers, _shown = make_list(seeded)
     field = QLineEdit()
     said: list[str] = []
-    restored: list[PaperId | None] = []
+    restored: list[tuple[PaperId | None, int]] = []
     listed: list[int] = []
     search = SearchController(
         seeded,
         field,
         papers,
         say=said.append,
-        restore_view=restored.append,
+        restore_view=lambda paper, row: restored.append((paper, row)),
         shown=lambda: listed.append(1),
         index_damaged=lambda: None,
     )
+    papers.select_row(2)
     start = papers.current_id()
     field.setText("DiskGNN")
     search.run()
@@ -88,13 +89,16 @@ def test_search_shows_ranked_results_and_leaving_restores_the_paper(
     assert listed == [1] and said[-1].endswith("for “DiskGNN”   ·   Esc restores the view")
     first = papers.current_id()
     assert first == seeded.index.search("DiskGNN", limit=200).ids[0]
-    search.clear()  # Esc: back to the view, on the picked paper if the view holds it
-    expected = first if first in seeded.views.ids("inbox") else start
-    assert restored[0] == expected
-    assert field.text() == ""
+    search.clear()  # Esc: back to the view as it was, on the paper selected then
+    assert restored == [(start, 2)]
+    assert field.text() == "" and search.where == "the whole library"
 
 
 def test_results_message_names_the_notice_and_the_suggestion() -> None:
     assert results_message(1, "gnn", None, None) == "1 result for “gnn”   ·   Esc restores the view"
     message = results_message(0, "grpah", "Searched the database", "graph")
-    assert message.startswith("Searched the database   ·   Did you mean “graph”?   ·   0 results")
+    assert message.startswith(
+        "Searched the database   ·   Did you mean “graph”? (Ctrl+Shift+D)   ·   0 results"
+    )
+    where = results_message(2, "gnn", None, None, "Inbox")
+    assert where == "2 results in Inbox for “gnn”   ·   Esc restores the view"
