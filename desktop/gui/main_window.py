@@ -86,6 +86,13 @@ SIDEBAR_KEYS = {
 }
 
 
+# The file kinds the readers know (desktop/core/importing/detect.py); the content decides.
+DIGEST_FILE_FILTER = (
+    "Digests (*.txt *.md *.html *.htm *.xml *.atom *.rss *.json *.jsonl *.ndjson *.eml);;"
+    "All files (*)"
+)
+
+
 class MainWindow(QMainWindow):
     """The whole app in one window; every user action goes through a named command."""
 
@@ -666,9 +673,7 @@ class MainWindow(QMainWindow):
         if folder:
             chosen = QFileDialog.getExistingDirectory(self, "Import a folder of digests")
             return [chosen] if chosen else []
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Import digests", "", "Text files (*.txt *.md);;All files (*)"
-        )
+        files, _ = QFileDialog.getOpenFileNames(self, "Import digests", "", DIGEST_FILE_FILTER)
         return list(files)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
