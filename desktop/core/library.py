@@ -88,6 +88,9 @@ class Library:
         self.subscribe(self._tell_saved_views)
         self.views.add_kind(SAVED_PREFIX, lambda view: self.saved_views.where(view))
         self._rules: Rules | None = None
+        # The kinds of the lazily made managers, registered now: their stored actions are
+        # undoable from the first undo after a restart (see rules.KIND, saved_views.KIND).
+        self.history.register("rules", lambda payload, undo: self.rules.apply_stored(payload, undo))
         self.subscribe(self._wake_after_import)
 
     @property

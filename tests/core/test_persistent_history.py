@@ -200,3 +200,36 @@ def test_a_command_line_action_is_undone_in_another_open_library(seeded_dir: Pat
         assert app.history.undo_label() == "star"
         app.history.undo()
         assert not cli.papers.get(pid).starred  # type: ignore[union-attr]
+
+
+def test_rule_steps_are_undone_after_a_restart(seeded_dir: Path) -> None:
+    """Applying a rule and the rules of an import: both undone after a restart."""
+    with reopen(seeded_dir) as library:
+        library.rules.add("everything", "is:unread", ["tag", "star"], tag="ruled")
+        run = library.rules.apply("everything")
+        starred = sorted(run.papers)
+        assert starred
+        library.rules.add("new ones", "restart", ["queue"])
+        result = library.importer.import_text(
+            "A paper on surviving a restart\n\nWe study how a restart keeps the undo "
+            "history of an application whole, in depth and at length, with care.\n",
+            "after restart",
+        )
+        assert result.rule_run is not None
+        assert library.rules.record_import_undo([result])
+        (new,) = result.new_ids
+    with reopen(seeded_dir) as library:
+        assert library.history.undo_label() == "rules on import"
+        library.history.undo()
+        assert library.views.ids("queue") == [] and library.papers.get(new) is not None
+        library.history.undo()  # the import itself
+        assert library.papers.get(new) is None
+        assert library.history.undo_label() == "apply rule everything"
+    with reopen(seeded_dir) as library:
+        library.history.undo()
+        assert library.tags.of_paper(starred[0]) == []
+        assert not any(library.papers.get(p).starred for p in starred)  # type: ignore[union-attr]
+    with reopen(seeded_dir) as library:
+        assert library.history.redo_label() == "apply rule everything"
+        library.history.redo()
+        assert library.tags.of_paper(starred[0]) == ["ruled"]
