@@ -91,6 +91,9 @@ class Library:
         # The kinds of the lazily made managers, registered now: their stored actions are
         # undoable from the first undo after a restart (see rules.KIND, saved_views.KIND).
         self.history.register("rules", lambda payload, undo: self.rules.apply_stored(payload, undo))
+        self.history.register(
+            "saved-view", lambda payload, undo: self.saved_views.apply_stored(payload, undo)
+        )
         self.subscribe(self._wake_after_import)
 
     @property

@@ -233,3 +233,34 @@ def test_rule_steps_are_undone_after_a_restart(seeded_dir: Path) -> None:
         assert library.history.redo_label() == "apply rule everything"
         library.history.redo()
         assert library.tags.of_paper(starred[0]) == ["ruled"]
+
+
+def test_saved_view_delete_rename_and_move_are_undone_after_a_restart(seeded_dir: Path) -> None:
+    with reopen(seeded_dir) as library:
+        library.saved_views.add("One", "graph")
+        library.saved_views.add("Two", "diffusion")
+        library.saved_views.add("Three", "protein")
+        two = library.saved_views.get("Two")
+        library.saved_views.rename("Two", "Second")
+        library.saved_views.move("Three", -2)
+        library.saved_views.delete("Second")
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One"]
+    with reopen(seeded_dir) as library:
+        assert library.history.undo_label() == "delete view Second"
+        library.history.undo()
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One", "Second"]
+        assert library.saved_views.get("Second").key == two.key  # the same view, same key
+        assert library.saved_views.counts()[two.key].total > 0
+    with reopen(seeded_dir) as library:
+        library.history.undo()  # the move
+        assert [v.name for v in library.saved_views.all()] == ["One", "Second", "Three"]
+        library.history.undo()  # the rename
+        assert [v.name for v in library.saved_views.all()] == ["One", "Two", "Three"]
+    with reopen(seeded_dir) as library:
+        library.history.redo()
+        library.history.redo()
+        library.history.redo()
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One"]
+        library.saved_views.add("Second", "other")  # the name is taken again
+        with pytest.raises(UndoRefusedError, match="exists now"):
+            library.history.undo_entry(library.history.entries()[0].id)
