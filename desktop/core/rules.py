@@ -504,8 +504,8 @@ class Rules:
             self._remember(run, todo)
             (top,) = self.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()
             conn.executemany(
-                "UPDATE papers SET queue_pos = ? WHERE id = ?",
-                [(int(top) + n + 1, paper_id) for n, paper_id in enumerate(todo)],
+                "UPDATE papers SET queue_pos = ?, queued_at = ? WHERE id = ?",
+                [(int(top) + n + 1, stamp, paper_id) for n, paper_id in enumerate(todo)],
             )
             return len(todo)
         if action in ("archive", "mute"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -264,3 +265,16 @@ def test_saved_view_delete_rename_and_move_are_undone_after_a_restart(seeded_dir
         library.saved_views.add("Second", "other")  # the name is taken again
         with pytest.raises(UndoRefusedError, match="exists now"):
             library.history.undo_entry(library.history.entries()[0].id)
+
+
+def test_a_triage_action_stored_before_m009_is_undone_on_its_six_columns(seeded: Library) -> None:
+    a = seeded.views.ids("inbox")[0]
+    seeded.triage.set_queued([a])
+    entry = seeded.history.entries()[0]
+    payload = seeded.history.payload_of(entry.id)
+    old = {side: [[pid, values[:6]] for pid, values in payload[side]] for side in payload}
+    seeded.db.execute("UPDATE history SET payload = ? WHERE id = ?", [json.dumps(old), entry.id])
+    seeded.history.undo()
+    assert seeded.views.ids("queue") == []
+    seeded.history.redo()
+    assert seeded.views.ids("queue") == [a]

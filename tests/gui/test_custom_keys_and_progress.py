@@ -185,7 +185,7 @@ def test_the_progress_view_by_keys_and_hover(qtbot: QtBot, win: MainWindow, fres
     QApplication.sendEvent(chart, move)
     assert chart.picked == 30
     assert view.day_label.text() == day_text(days[30]) == chart.toolTip()
-    assert view.queue_label.text().startswith("The queue: 1 papers; the oldest arrived 0 days")
+    assert view.queue_label.text().startswith("The queue: 1 papers; the oldest was queued 0 days")
     assert view.queue_bar.toolTip().startswith("under a week: 1; 1–4 weeks: 0;")
     image = view.grab()
     assert not image.isNull() and image.width() > 500

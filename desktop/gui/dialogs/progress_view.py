@@ -252,8 +252,25 @@ class DayChart(QWidget):
             self._label(painter, x, y + 10, text)
 
 
+def queue_age_text(figures: Progress) -> str:
+    """The queue's age in a sentence (and how many papers count from their arrival)."""
+    age = figures.queue_age
+    if not age.papers or age.oldest_days is None or age.median_days is None:
+        return "The queue is empty."
+    text = (
+        f"The queue: {age.papers} papers; the oldest was queued {age.oldest_days:g} days ago, "
+        f"half were queued more than {age.median_days:g} days ago."
+    )
+    if age.from_arrival:
+        text += (
+            f" {age.from_arrival} of them were queued before queue times were stored: "
+            "they count from their arrival."
+        )
+    return text
+
+
 class QueueAgeBar(QWidget):
-    """The queued papers by how long ago they arrived, as one stacked bar with a legend."""
+    """The queued papers by how long ago they were queued, as one stacked bar with a legend."""
 
     COLORS = ("#bbf7d0", "#fde68a", "#fdba74", "#fca5a5")
 
@@ -263,7 +280,7 @@ class QueueAgeBar(QWidget):
         self.setMinimumHeight(46)
         self.setToolTip(
             "; ".join(f"{label}: {count}" for label, count in self.buckets)
-            + " (days since each queued paper arrived)"
+            + " (days since each paper was queued)"
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -315,14 +332,7 @@ class ProgressDialog(QDialog):
         self.day_label = QLabel(self)
         self.day_label.setTextFormat(Qt.TextFormat.PlainText)
         self.day_label.setObjectName("progress-day")
-        age = figures.queue_age
-        queue_text = (
-            f"The queue: {age.papers} papers; the oldest arrived {age.oldest_days:g} days ago, "
-            f"half arrived more than {age.median_days:g} days ago (when a paper was queued is "
-            "not stored, so this counts from its arrival)."
-            if age.papers and age.oldest_days is not None and age.median_days is not None
-            else "The queue is empty."
-        )
+        queue_text = queue_age_text(figures)
         self.queue_label = QLabel(queue_text, self)
         self.queue_label.setTextFormat(Qt.TextFormat.PlainText)
         self.queue_label.setWordWrap(True)
