@@ -106,6 +106,36 @@ def test_a_keymap_file_drives_the_window_and_its_broken_line_is_said(
     win.close()
 
 
+def test_the_gmail_preset_undoes_with_z_snoozes_with_b_and_the_sheet_says_so(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    path = keymap_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('preset = "gmail"\n', encoding="utf-8")
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    win.list.setFocus()
+    press(qtbot, "?")
+    sheet = win.last_dialog
+    assert isinstance(sheet, CheatSheet)
+    rows = {doc: keys for keys, doc in sheet.rows()}
+    assert rows[COMMANDS["snooze"].doc] == "b"
+    assert rows[COMMANDS["undo"].doc] == "z / Ctrl+Z"
+    assert rows[COMMANDS["open-in-browser"].doc] == "Shift+O"
+    sheet.reject()
+    win.list.setFocus()
+    first = win.current_id()
+    assert first is not None
+    press(qtbot, "y")  # archives, as in Gmail
+    assert win.library.papers.get(first).archived  # type: ignore[union-attr]
+    press(qtbot, "z")  # undoes, as in Gmail
+    assert not win.library.papers.get(first).archived  # type: ignore[union-attr]
+    win.close()
+
+
 def test_the_cli_catalogue_is_the_command_registry() -> None:
     """`digest-desk keys` knows the commands without Qt; here they are checked against the
     registry the app uses."""
