@@ -178,8 +178,13 @@ def test_the_progress_view_by_keys_and_hover(qtbot: QtBot, win: MainWindow, fres
     press(qtbot, "g,p")
     view = win.last_dialog
     assert isinstance(view, ProgressDialog) and view.isVisible()
+    # the figures are computed on a worker thread; the view says so until they come
+    assert view.computing or view.figures is not None
+    qtbot.waitUntil(lambda: view.figures is not None)
+    assert not view.computing and view.summary.text().startswith("Last 90 days:")
     chart = view.chart
     qtbot.waitUntil(lambda: QApplication.focusWidget() is chart)
+    assert view.figures is not None
     days = view.figures.days
     assert len(days) == 90
     total = fresh.papers.count()
@@ -221,3 +226,36 @@ def test_the_progress_view_by_keys_and_hover(qtbot: QtBot, win: MainWindow, fres
     assert not image.isNull() and image.width() > 500
     qtbot.keyClick(chart, Qt.Key.Key_Escape)
     assert not view.isVisible()
+
+
+def test_the_progress_figures_are_computed_off_the_gui_thread(
+    qtbot: QtBot, win: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker computes on its own thread and connection; the view shows "computing…"
+    until the figures arrive on the GUI thread."""
+    import threading
+
+    from desktop.core import progress as core_progress
+    from desktop.gui.controllers import progress_worker
+
+    release = threading.Event()
+    threads: list[str] = []
+    real = core_progress.progress
+
+    def slow(db: object, *args: object, **kwargs: object) -> core_progress.Progress:
+        threads.append(threading.current_thread().name)
+        release.wait(5)
+        return real(db, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress_worker, "progress", slow)
+    win.list.setFocus()
+    press(qtbot, "g,p")
+    view = win.last_dialog
+    assert isinstance(view, ProgressDialog)
+    qtbot.waitUntil(lambda: threads == ["progress"])
+    assert view.computing and view.summary.text() == ProgressDialog.COMPUTING
+    assert view.chart.days == [] and view.queue_label.text() == ""
+    release.set()
+    qtbot.waitUntil(lambda: view.figures is not None)
+    assert len(view.chart.days) == 90 and view.queue_label.text()
+    view.reject()
