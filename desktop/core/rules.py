@@ -38,6 +38,7 @@ from desktop.core.search.filter_sql import filter_sql
 from desktop.core.search.query import ParsedQuery, QuerySyntaxError, parse_strict
 from desktop.core.search.selection import QuerySelection
 from desktop.core.sql import chunks, marks, write_transaction
+from desktop.core.triage import QUEUE_END_SQL
 
 ACTIONS = ("tag", "star", "queue", "archive", "mute")
 PAST = {"tag": "tagged", "star": "starred", "queue": "queued", "archive": "archived"}
@@ -454,8 +455,10 @@ class Rules:
             found += [
                 int(r[0])
                 for r in self.db.execute(
-                    f"SELECT id FROM papers WHERE id IN ({marks(len(chunk))}) AND {condition} "
-                    "ORDER BY id",
+                    # NOT INDEXED: by rowid, never by an index on the condition's columns
+                    # (which SQLite may pick, reading every paper not archived).
+                    f"SELECT id FROM papers NOT INDEXED WHERE id IN ({marks(len(chunk))}) "
+                    f"AND {condition} ORDER BY id",
                     list(chunk),
                 )
             ]
@@ -502,7 +505,7 @@ class Rules:
         if action == "queue":
             todo = self._where(ids, "queue_pos IS NULL AND archived = 0")
             self._remember(run, todo)
-            (top,) = self.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()
+            (top,) = self.db.execute(QUEUE_END_SQL).fetchone()
             conn.executemany(
                 "UPDATE papers SET queue_pos = ?, queued_at = ? WHERE id = ?",
                 [(int(top) + n + 1, stamp, paper_id) for n, paper_id in enumerate(todo)],

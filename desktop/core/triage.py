@@ -30,6 +30,9 @@ _QUEUE = STATE_COLUMNS.index("queue_pos")
 StateSnapshot = dict[int, tuple[Any, ...]]
 
 TOGGLES = ("read", "starred", "queued", "archived")
+# The last queue position: the WHERE lets SQLite read it from the end of the partial index
+# papers_queue (without it, it reads an entry per paper: 5 ms at 100,000 papers).
+QUEUE_END_SQL = "SELECT COALESCE(MAX(queue_pos), 0) FROM papers WHERE queue_pos IS NOT NULL"
 KIND = "triage"
 
 
@@ -174,7 +177,7 @@ class Triage:
         ids = [i for i in wanted if i in snap and snap[i][_QUEUE] is None]
         if not ids:
             return Changes()
-        top = self.ctx.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()[0]
+        top = self.ctx.db.execute(QUEUE_END_SQL).fetchone()[0]
         # One CASE keeps this a single UPDATE, so undo sees one action.
         cases = " ".join(f"WHEN {int(i)} THEN {top + n + 1}" for n, i in enumerate(ids))
         return self._write(
