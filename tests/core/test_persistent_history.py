@@ -278,3 +278,39 @@ def test_a_triage_action_stored_before_m009_is_undone_on_its_six_columns(seeded:
     assert seeded.views.ids("queue") == []
     seeded.history.redo()
     assert seeded.views.ids("queue") == [a]
+
+
+def test_every_action_the_app_records_has_a_kind_so_it_survives_a_restart() -> None:
+    """No code of the app records an action as plain undo/redo functions (a session action,
+    lost at a restart): every ``history.record(...)`` call names a registered ``kind``."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "desktop"
+    calls = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "history"
+            ):
+                calls.append((path.name, {k.arg for k in node.keywords}))
+    assert len(calls) >= 10
+    assert [name for name, keywords in calls if "kind" not in keywords] == []
+    with Library.in_memory() as library:
+        registered = set(library.history._kinds)  # noqa: SLF001 - the test lists the kinds
+    assert registered == {
+        "triage",
+        "note",
+        "highlight",
+        "tags",
+        "snooze",
+        "delete papers",
+        "remove digests",
+        "rename digest",
+        "import",
+        "rules",
+        "saved-view",
+    }
