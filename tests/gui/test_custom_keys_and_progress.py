@@ -248,6 +248,14 @@ def test_the_progress_figures_are_computed_off_the_gui_thread(
         return real(db, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(progress_worker, "progress", slow)
+    shown_on: list[str] = []
+    show = ProgressDialog.show_figures
+
+    def show_figures(self: ProgressDialog, figures: core_progress.Progress) -> None:
+        shown_on.append(threading.current_thread().name)
+        show(self, figures)
+
+    monkeypatch.setattr(ProgressDialog, "show_figures", show_figures)
     win.list.setFocus()
     press(qtbot, "g,p")
     view = win.last_dialog
@@ -258,4 +266,5 @@ def test_the_progress_figures_are_computed_off_the_gui_thread(
     release.set()
     qtbot.waitUntil(lambda: view.figures is not None)
     assert len(view.chart.days) == 90 and view.queue_label.text()
+    assert shown_on == [threading.main_thread().name]  # the widgets, on the GUI thread only
     view.reject()
