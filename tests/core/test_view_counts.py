@@ -29,6 +29,8 @@ class Clock:
 
 def test_counts_follow_triage_snooze_and_undo_without_counting_again(seeded: Library) -> None:
     lib = seeded
+    assert (lib.views.counts(), lib.digests.counts()) == scratch(lib)  # with SQL alone
+    lib.triage.set_read(lib.views.ids("inbox")[:1])  # from now on per paper
     assert (lib.views.counts(), lib.digests.counts()) == scratch(lib)
     start = lib.view_counts.recounts
     ids = lib.views.ids("all")
@@ -57,6 +59,7 @@ def test_a_write_of_another_connection_or_an_import_counts_again(seeded_dir: Pat
         Library.open(seeded_dir, backups=False) as window,
         Library.open(seeded_dir, backups=False) as other,
     ):
+        window.triage.set_read(window.views.ids("inbox")[-1:])  # the counts kept per paper
         before = window.views.counts()
         recounts = window.view_counts.recounts
         paper = window.views.ids("inbox")[0]
@@ -65,6 +68,12 @@ def test_a_write_of_another_connection_or_an_import_counts_again(seeded_dir: Pat
         assert window.view_counts.recounts == recounts + 1
         assert after["inbox"].unread == before["inbox"].unread - 1
         window.notify(Changes(library=True))
-        window.digests.counts()
+        window.views.counts()
         assert window.view_counts.recounts == recounts + 2
         assert (window.views.counts(), window.digests.counts()) == scratch(window)
+
+
+def test_a_count_with_no_write_after_it_reads_no_paper_state(seeded: Library) -> None:
+    """``digest-desk stats`` counts once: with SQL alone, no state byte per paper."""
+    assert seeded.views.counts() == Views(seeded.db).counts()
+    assert seeded.view_counts._state is None  # noqa: SLF001 - what the test is about
