@@ -10,10 +10,11 @@ What is stored, and so what these figures can honestly say:
 - ``read_at``: when a paper was first marked read (cleared when marked unread).
 - ``queued_at`` (m009): when a paper last entered the queue. The queue's age is the time
   since each queued paper was queued; a paper queued before m009 counts from the time of
-  the history action that queued it, or from its arrival when the history no longer held
-  one (``QueueAge.from_arrival`` says how many). Leaving the queue stores no time, so the
-  history is of *open* papers (not archived: the Inbox and the queue together), computed
-  back from arrivals and archive times; the Inbox and queue sizes are exact for today only.
+  the history action that queued it, or, with no time stored (the history no longer held
+  one), from its arrival (``QueueAge.from_arrival`` says how many). Leaving the queue
+  stores no time, so the history is of *open* papers (not archived: the Inbox and the
+  queue together), computed back from arrivals and archive times; the Inbox and queue
+  sizes are exact for today only.
 
 Deleted papers leave no trace, so they are in none of the figures. Days are local days of
 the clock passed in (its UTC offset), so a test pins them with a fixed ``now``.
@@ -186,7 +187,7 @@ def _queue_age(db: Database, now: dt.datetime) -> QueueAge:
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     rows = db.execute(
         "SELECT julianday(?) - julianday(COALESCE(queued_at, added_at)), "
-        "queued_at IS NULL OR queued_at = added_at FROM papers "
+        "queued_at IS NULL FROM papers "
         "WHERE archived = 0 AND queue_pos IS NOT NULL",
         [stamp],
     ).fetchall()

@@ -185,6 +185,15 @@ def test_m009_gives_queued_papers_their_time_from_the_history_else_their_arrival
     db.close()
     with Library.open(data, backups=False) as library:
         rows = dict(library.db.execute("SELECT id, queued_at FROM papers").fetchall())
-        assert rows == {1: stamp(5), 2: stamp(300), 3: None}
+        assert rows == {1: stamp(5), 2: None, 3: None}  # 2: counted from its arrival
         age = progress(library.db, NOW).queue_age
         assert (age.papers, age.oldest_days, age.from_arrival) == (2, 300.1, 1)
+
+
+def test_a_paper_a_rule_queued_on_arrival_has_its_queue_time(lib: Library) -> None:
+    from tests.core.test_saved_views import PAPERS, digest
+
+    lib.rules.add("read later", "title:agents", ["queue"])
+    assert lib.importer.import_text(digest(PAPERS), "d1").ok
+    age = progress(lib.db, dt.datetime.now().astimezone()).queue_age
+    assert age.papers == 1 and age.from_arrival == 0
