@@ -566,6 +566,10 @@ def cmd_keys(lib: Library | None, args: argparse.Namespace, out: TextIO) -> int:
     if args.preset is not None:
         if args.preset not in PRESETS:
             raise CliError(f"unknown preset {args.preset!r} (one of {', '.join(PRESETS)})")
+        if args.check:
+            text, fine = report.preset_check_report(args.preset, docs)
+            out.write(text)
+            return 0 if fine else 1
         preset, table = args.preset, preset_keymap(args.preset)
         header = f"# preset {preset}: {PRESETS[preset].description}\n"
     else:
@@ -1181,9 +1185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("keys", help="print the keys in effect, or check the keymap file")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--preset", metavar="NAME", help="print a preset's keys: default|vim|gmail")
-    group.add_argument("--check", action="store_true", help="check the keymap file (exit 1)")
+    p.add_argument("--preset", metavar="NAME", help="print a preset's keys: default|vim|gmail")
+    p.add_argument("--check", action="store_true", help="check the keymap file or --preset")
     p.add_argument("--toml", action="store_true", help="print them as a keymap file to start from")
     p.set_defaults(handler=cmd_keys, without_library=True)
 

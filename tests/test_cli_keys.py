@@ -63,6 +63,24 @@ def test_keys_preset_prints_that_preset() -> None:
     assert code == 1
 
 
+@pytest.mark.parametrize("name", ["default", "vim", "gmail"])
+def test_keys_preset_check_finds_every_preset_clean(name: str) -> None:
+    code, text = run(["keys", "--preset", name, "--check"])
+    assert code == 0 and text.startswith(f"preset {name}: no problems;")
+    assert "every command keeps a key" in text
+
+
+def test_keys_preset_check_names_a_command_left_without_a_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop.gui.keymap.presets import PRESETS
+
+    monkeypatch.delitem(PRESETS["gmail"].changes, "b")  # z undoes: snooze would lose its key
+    code, text = run(["keys", "--preset", "gmail", "--check"])
+    assert code == 1
+    assert text == "preset gmail: snooze has no key any more (the default keys give it z)\n"
+
+
 def test_keys_toml_prints_a_file_to_start_from() -> None:
     code, text = run(["keys", "--preset", "vim", "--toml"])
     assert code == 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from desktop.core.clock import Clock, utc_now
-from desktop.core.history import Action, History
+from desktop.core.history import History
 from desktop.core.models import Changes
 
 
@@ -19,7 +19,8 @@ class LibraryContext:
 
     ``emit`` tells the library's listeners about a write and returns its Changes; ``today``
     is the date the parser infers year-less dates from, and ``now`` the clock of snoozes and
-    of the history (tests replace both).
+    of the history (tests replace both). Undoable actions go on ``history`` with a kind its
+    owner registered, so that they can be undone after a restart.
     """
 
     db: Database
@@ -27,13 +28,6 @@ class LibraryContext:
     emit: Callable[[Changes], Changes]
     today: Callable[[], dt.date] = field(default=dt.date.today)
     now: Clock = field(default=utc_now)
-
-    def record(
-        self, label: str, undo: Callable[[], Changes], redo: Callable[[], Changes]
-    ) -> Action:
-        """Put an action that has just been done on the undo history as two functions (it
-        cannot be undone after a restart; prefer ``history.record`` with a kind)."""
-        return self.history.record(label, undo, redo)
 
     def paper_exists(self, paper_id: int) -> bool:
         """True when the library holds a paper with this id."""

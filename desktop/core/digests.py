@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlite_utils import Database
 
 from desktop.core.models import Digest, DigestId
@@ -11,8 +13,11 @@ from desktop.core.views import ViewCount
 class Digests:
     """The imported digests of a library (``library.digests``)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, counter: Callable[[], dict[DigestId, ViewCount]] | None = None
+    ) -> None:
         self.db = db
+        self._counter = counter  # the library's ViewCounts (kept current per write), or None
 
     def all(self) -> list[Digest]:
         """Every imported digest, oldest import first."""
@@ -38,6 +43,8 @@ class Digests:
 
     def counts(self) -> dict[DigestId, ViewCount]:
         """Total and unread counts for each digest."""
+        if self._counter is not None:
+            return self._counter()
         return {
             DigestId(r[0]): ViewCount(int(r[1]), int(r[2]))
             for r in self.db.execute(

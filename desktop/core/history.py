@@ -15,7 +15,9 @@ entry is never applied over a change made after it. The history is bounded: the 
 
 An action recorded with plain functions (``kind`` ``"session"``) lives only as long as the
 process that made it: after a restart it is listed but cannot be undone, and ``undo``
-passes over it (its papers still block undoing older actions on them).
+passes over it (its papers still block undoing older actions on them). The library's own
+managers record none: each of their actions has a kind, so that every undoable action
+survives a restart (a test lists the kinds).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from desktop.core.papers import Papers
 from desktop.core.removal import Removal
 from desktop.core.snooze import Snoozes
 from desktop.core.triage import Triage
+from desktop.core.view_counts import ViewCounts
 from desktop.core.views import SAVED_PREFIX, Views
 
 if TYPE_CHECKING:  # imported when first used: a CLI command that neither imports nor
@@ -67,8 +68,10 @@ class Library:
         # This open's session marker (integrity.py): its clean close removes it.
         self._session: integrity.Session | None = None
         self.papers = Papers(db)
-        self.views = Views(db)
-        self.digests = Digests(db)
+        # The built-in views' and digests' counts, kept current per write (view_counts.py).
+        self.view_counts = ViewCounts(db)
+        self.views = Views(db, self.view_counts.views)
+        self.digests = Digests(db, self.view_counts.digests)
         self.triage = Triage(self._ctx, self.papers, self.views)
         self.notes = Notes(self._ctx)
         self.highlights = Highlights(self._ctx)
@@ -88,6 +91,13 @@ class Library:
         self.subscribe(self._tell_saved_views)
         self.views.add_kind(SAVED_PREFIX, lambda view: self.saved_views.where(view))
         self._rules: Rules | None = None
+        self.subscribe(self.view_counts.on_changes)
+        # The kinds of the lazily made managers, registered now: their stored actions are
+        # undoable from the first undo after a restart (see rules.KIND, saved_views.KIND).
+        self.history.register("rules", lambda payload, undo: self.rules.apply_stored(payload, undo))
+        self.history.register(
+            "saved-view", lambda payload, undo: self.saved_views.apply_stored(payload, undo)
+        )
         self.subscribe(self._wake_after_import)
 
     @property

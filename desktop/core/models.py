@@ -220,7 +220,8 @@ class Changes:
     - ``membership``: starred, queued or archived changed, so papers may enter or leave views;
     - ``annotations``: notes, highlights or tags changed;
     - ``digests``: digests were added, removed or renamed (the sidebar's digest list);
-    - ``tags``: tag names were added, renamed or removed (the sidebar's tag list).
+    - ``tags``: tag names were added, renamed or removed (the sidebar's tag list);
+    - ``views``: saved views were added, deleted, renamed or reordered (the sidebar's list).
     """
 
     papers: frozenset[PaperId] = frozenset()
@@ -230,6 +231,7 @@ class Changes:
     membership: bool = False
     digests: bool = False
     tags: bool = False
+    views: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -240,6 +242,7 @@ class Changes:
             membership=self.membership or other.membership,
             digests=self.digests or other.digests,
             tags=self.tags or other.tags,
+            views=self.views or other.views,
         )
 
     @classmethod
@@ -253,7 +256,9 @@ class Changes:
     @property
     def counts(self) -> bool:
         """True when view, digest or tag counts may have changed."""
-        return self.library or self.read or self.membership or self.tags or self.digests
+        return (
+            self.library or self.read or self.membership or self.tags or self.digests or self.views
+        )
 
     @property
     def indexed_text(self) -> bool:

@@ -8,10 +8,13 @@ What is stored, and so what these figures can honestly say:
   triage that takes a paper out of the Inbox for good) counts these. Unarchiving clears the
   stamp, so a paper archived and brought back counts as never archived.
 - ``read_at``: when a paper was first marked read (cleared when marked unread).
-- Adding to the queue stores no time. So the history is of *open* papers (not archived:
-  the Inbox and the queue together), computed back from arrivals and archive times; the
-  Inbox and queue sizes are exact for today only. The queue's age is the time since each
-  queued paper *arrived*, not since it was queued.
+- ``queued_at`` (m009): when a paper last entered the queue. The queue's age is the time
+  since each queued paper was queued; a paper queued before m009 counts from the time of
+  the history action that queued it, or, with no time stored (the history no longer held
+  one), from its arrival (``QueueAge.from_arrival`` says how many). Leaving the queue
+  stores no time, so the history is of *open* papers (not archived: the Inbox and the
+  queue together), computed back from arrivals and archive times; the Inbox and queue
+  sizes are exact for today only.
 
 Deleted papers leave no trace, so they are in none of the figures. Days are local days of
 the clock passed in (its UTC offset), so a test pins them with a fixed ``now``.
@@ -50,12 +53,13 @@ class DayFigures:
 
 @dataclass(frozen=True)
 class QueueAge:
-    """How long the queued papers have been in the library (days since they arrived)."""
+    """How long the queued papers have been in the queue (days since they were queued)."""
 
     papers: int
     oldest_days: float | None
     median_days: float | None
     buckets: list[tuple[str, int]]
+    from_arrival: int = 0  # queued before their queue time was stored: counted from arrival
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ class Progress:
                 "oldest_days": age.oldest_days,
                 "median_days": age.median_days,
                 "buckets": {label: n for label, n in age.buckets},
-                "measured_from": "arrival (the time a paper was queued is not stored)",
+                "measured_from": "the time each paper was queued",
+                "from_arrival": age.from_arrival,
             },
         }
 
@@ -180,14 +185,14 @@ def progress(db: Database, now: dt.datetime | None = None, days: int = DAYS) -> 
 
 def _queue_age(db: Database, now: dt.datetime) -> QueueAge:
     stamp = now.astimezone(dt.UTC).isoformat(timespec="seconds")
-    ages = sorted(
-        max(0.0, float(age))
-        for (age,) in db.execute(
-            "SELECT julianday(?) - julianday(added_at) FROM papers "
-            "WHERE archived = 0 AND queue_pos IS NOT NULL",
-            [stamp],
-        ).fetchall()
-    )
+    rows = db.execute(
+        "SELECT julianday(?) - julianday(COALESCE(queued_at, added_at)), "
+        "queued_at IS NULL FROM papers "
+        "WHERE archived = 0 AND queue_pos IS NOT NULL",
+        [stamp],
+    ).fetchall()
+    ages = sorted(max(0.0, float(age)) for age, _ in rows)
+    from_arrival = sum(1 for _, arrival in rows if arrival)
     buckets: list[tuple[str, int]] = []
     lower = 0.0
     for label, upper in AGE_BUCKETS:
@@ -197,4 +202,4 @@ def _queue_age(db: Database, now: dt.datetime) -> QueueAge:
         return QueueAge(0, None, None, buckets)
     middle = len(ages) // 2
     median = ages[middle] if len(ages) % 2 else (ages[middle - 1] + ages[middle]) / 2
-    return QueueAge(len(ages), round(ages[-1], 1), round(median, 1), buckets)
+    return QueueAge(len(ages), round(ages[-1], 1), round(median, 1), buckets, from_arrival)

@@ -10,10 +10,13 @@ what it means in search: the new papers are matched through an index of their ow
 (search/doc_match.py), as the library's index hears of them only after the commit. Each
 action counts the papers it changed; a queue skips papers that are archived (a mute stays a
 mute). What the rules did is stored (``rule_runs``) so that the window's history can undo
-it as one step per import, though a worker did the import.
+it as one step per import, though a worker did the import. A snapshot import's new papers
+(hundreds of thousands) are matched ``MATCH_BATCH`` at a time, so the index of the new papers
+stays small; the report and the undo step still cover the whole file.
 
 A rule can be tried on the whole library (a dry run, in a transaction rolled back) and
-applied to it on request, as one undoable action.
+applied to it on request, as one undoable action. Both undo steps are history actions of
+kind ``rules`` whose payload holds the effects, so they are undone after a restart too.
 """
 
 from __future__ import annotations
@@ -27,21 +30,27 @@ from desktop.core.annotations.common import AnnotationError
 from desktop.core.annotations.tags import normalize_tag
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied
 from desktop.core.models import Changes, ImportResult, PaperId
 from desktop.core.saved_views import SavedViewError, check_name, query_error
 from desktop.core.search.doc_match import DocMatcher
 from desktop.core.search.filter_sql import filter_sql
 from desktop.core.search.query import ParsedQuery, QuerySyntaxError, parse_strict
 from desktop.core.search.selection import QuerySelection
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, marks, write_transaction
+from desktop.core.triage import QUEUE_END_SQL
 
 ACTIONS = ("tag", "star", "queue", "archive", "mute")
 PAST = {"tag": "tagged", "star": "starred", "queue": "queued", "archive": "archived"}
 PAST["mute"] = "muted"
 # The triage columns a rule may change, snapshotted for undo.
 STATE = ("starred", "archived", "archived_at", "queue_pos")
-# Rule runs kept for undo (the history keeps fewer actions than this).
+# Rule runs kept until the window records them (the history keeps its own copy).
 KEEP_RUNS = 500
+# The history kind of a rules step (registered by the Library, which makes Rules lazily).
+KIND = "rules"
+# New papers matched against the rules at a time (the size of the new papers' own index).
+MATCH_BATCH = 5_000
 
 
 class RuleError(SavedViewError):
@@ -133,22 +142,28 @@ class RuleRun:
         """One line per rule that matched something or could not run."""
         return [o.summary() for o in self.outcomes if o.matched or o.error]
 
+    def effects(self) -> dict[str, Any]:
+        """The effects as a JSON-ready dict (a history payload, a ``rule_runs`` row)."""
+        return {
+            "before": {str(k): v for k, v in self.before.items()},
+            "after": {str(k): v for k, v in self.after.items()},
+            "tag_links": self.tag_links,
+            "tags_created": self.tags_created,
+            "mutes": self.mutes,
+        }
+
     def to_json(self) -> str:
         """The effects as JSON (stored in ``rule_runs``)."""
-        return json.dumps(
-            {
-                "before": {str(k): v for k, v in self.before.items()},
-                "after": {str(k): v for k, v in self.after.items()},
-                "tag_links": self.tag_links,
-                "tags_created": self.tags_created,
-                "mutes": self.mutes,
-            }
-        )
+        return json.dumps(self.effects())
 
     @classmethod
     def from_json(cls, text: str) -> RuleRun:
         """The effects stored by :meth:`to_json`."""
-        data = json.loads(text)
+        return cls.from_effects(json.loads(text))
+
+    @classmethod
+    def from_effects(cls, data: dict[str, Any]) -> RuleRun:
+        """The effects given by :meth:`effects`."""
         return cls(
             before={int(k): list(v) for k, v in data["before"].items()},
             after={int(k): list(v) for k, v in data["after"].items()},
@@ -188,6 +203,7 @@ class Rules:
         self.ctx = ctx
         self.db = ctx.db
         self.selection = selection
+        self.match_batch = MATCH_BATCH
 
     # -- the list ------------------------------------------------------------------------
     def all(self) -> list[Rule]:
@@ -307,28 +323,49 @@ class Rules:
         rule = self.get(name)
         if rule.error:
             raise RuleError(f"rule {rule.name!r} cannot run: {rule.error}")
-        with self.db.atomic():
+        with write_transaction(self.db):
             run = self._execute([rule], self._library_matches, only_enabled=False)
+            if not run.empty:
+                self._record(f"apply rule {rule.name}", run)
         if not run.empty:
-            self.ctx.record(
-                f"apply rule {rule.name}",
-                undo=lambda: self._restore(run, undo=True),
-                redo=lambda: self._restore(run, undo=False),
-            )
             self.ctx.emit(_run_changes(run))
         return run
+
+    def _record(self, label: str, run: RuleRun) -> None:
+        self.ctx.history.record(label, kind=KIND, payload=run.effects(), papers=sorted(run.papers))
 
     def run_on_import(self, new_ids: Sequence[PaperId]) -> tuple[list[str], int | None]:
         """Run every enabled rule on an import's new papers, inside its transaction.
 
-        Returns the report lines and the id of the stored run (None when nothing changed);
-        nothing is heard by listeners (the import's own Changes cover these papers).
+        The papers are matched ``match_batch`` at a time (a snapshot adds hundreds of
+        thousands); the report sums the batches. Returns the report lines and the id of the
+        stored run (None when nothing changed); nothing is heard by listeners (the import's
+        own Changes cover these papers).
         """
         rules = [r for r in self.all() if r.enabled]
         if not rules or not new_ids:
             return [], None
-        subset = DocMatcher(self.db, new_ids)
-        ids_json = json.dumps(sorted(int(i) for i in new_ids))
+        ordered = sorted(int(i) for i in new_ids)
+        runs = [
+            self._execute(rules, self._new_paper_matches(batch), only_enabled=True)
+            for batch in chunks(ordered, self.match_batch)
+        ]
+        run = _merge(runs)
+        run_id = None
+        if not run.empty:
+            run_id = self.db.conn.execute(
+                "INSERT INTO rule_runs (label, effects, created_at) VALUES (?, ?, ?)",
+                ["rules on import", run.to_json(), now_iso()],
+            ).lastrowid
+            self.db.conn.execute(
+                "DELETE FROM rule_runs WHERE id <= ?", [int(run_id or 0) - KEEP_RUNS]
+            )
+        return run.report(), (int(run_id) if run_id else None)
+
+    def _new_paper_matches(self, new_ids: Sequence[int]) -> Callable[[ParsedQuery], list[int]]:
+        """How a query matches among ``new_ids``: text through an index of their own."""
+        subset = DocMatcher(self.db, [PaperId(i) for i in new_ids])
+        ids_json = json.dumps(list(new_ids))
 
         def matches(parsed: ParsedQuery) -> list[int]:
             wanted: list[Any] = [ids_json]
@@ -347,17 +384,7 @@ class Rules:
                 for r in self.db.execute(f"SELECT p.id FROM papers p WHERE {sql}", wanted + fparams)
             ]
 
-        run = self._execute(rules, matches, only_enabled=True)
-        run_id = None
-        if not run.empty:
-            run_id = self.db.conn.execute(
-                "INSERT INTO rule_runs (label, effects, created_at) VALUES (?, ?, ?)",
-                ["rules on import", run.to_json(), now_iso()],
-            ).lastrowid
-            self.db.conn.execute(
-                "DELETE FROM rule_runs WHERE id <= ?", [int(run_id or 0) - KEEP_RUNS]
-            )
-        return run.report(), (int(run_id) if run_id else None)
+        return matches
 
     def record_import_undo(self, results: Sequence[ImportResult]) -> bool:
         """Put what rules did to an import's papers on the undo history, as one step.
@@ -376,13 +403,12 @@ class Rules:
                 runs.append(RuleRun.from_json(str(row[0])))
         if not runs:
             return False
-        merged = _merge(runs)
-        self.ctx.record(
-            "rules on import",
-            undo=lambda: self._restore(merged, undo=True),
-            redo=lambda: self._restore(merged, undo=False),
-        )
+        self._record("rules on import", _merge(runs))
         return True
+
+    def apply_stored(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a rules step of the history from its stored effects."""
+        return self._restore(RuleRun.from_effects(payload), undo=undo), payload
 
     # -- the actions ---------------------------------------------------------------------
     def _execute(
@@ -429,8 +455,10 @@ class Rules:
             found += [
                 int(r[0])
                 for r in self.db.execute(
-                    f"SELECT id FROM papers WHERE id IN ({marks(len(chunk))}) AND {condition} "
-                    "ORDER BY id",
+                    # NOT INDEXED: by rowid, never by an index on the condition's columns
+                    # (which SQLite may pick, reading every paper not archived).
+                    f"SELECT id FROM papers NOT INDEXED WHERE id IN ({marks(len(chunk))}) "
+                    f"AND {condition} ORDER BY id",
                     list(chunk),
                 )
             ]
@@ -477,10 +505,10 @@ class Rules:
         if action == "queue":
             todo = self._where(ids, "queue_pos IS NULL AND archived = 0")
             self._remember(run, todo)
-            (top,) = self.db.execute("SELECT COALESCE(MAX(queue_pos), 0) FROM papers").fetchone()
+            (top,) = self.db.execute(QUEUE_END_SQL).fetchone()
             conn.executemany(
-                "UPDATE papers SET queue_pos = ? WHERE id = ?",
-                [(int(top) + n + 1, paper_id) for n, paper_id in enumerate(todo)],
+                "UPDATE papers SET queue_pos = ?, queued_at = ? WHERE id = ?",
+                [(int(top) + n + 1, stamp, paper_id) for n, paper_id in enumerate(todo)],
             )
             return len(todo)
         if action in ("archive", "mute"):
@@ -573,7 +601,16 @@ def _run_changes(run: RuleRun) -> Changes:
 def _merge(runs: Sequence[RuleRun]) -> RuleRun:
     """Several runs (one per file of an import) as one."""
     merged = RuleRun()
+    outcomes: dict[str, RuleOutcome] = {}
     for run in runs:
+        for outcome in run.outcomes:
+            total = outcomes.get(outcome.rule)
+            if total is None:
+                total = outcomes[outcome.rule] = RuleOutcome(outcome.rule, error=outcome.error)
+                merged.outcomes.append(total)
+            total.matched += outcome.matched
+            for action, n in outcome.changed.items():
+                total.changed[action] = total.changed.get(action, 0) + n
         for pid, values in run.before.items():
             merged.before.setdefault(pid, values)
         merged.after.update(run.after)

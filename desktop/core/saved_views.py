@@ -10,6 +10,11 @@ Counts stay current at a keypress's cost: each view's members and unread members
 as one flag per paper id, and a write re-checks only the papers it names (a triage key, an
 import's new papers, a tag); see :meth:`SavedViews.on_changes` for when a view is counted
 again from scratch.
+
+Deleting, renaming and reordering views are undoable: history actions of kind ``saved-view``
+(registered by the Library, which makes this manager lazily) whose payload holds the view
+as it was, so they are undone after a restart too. Undo refuses when the list changed in a
+way it would overwrite (a view of the same name made since, a view renamed again).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.models import Changes
 from desktop.core.plain_text import clean_name
 from desktop.core.search.filter_sql import filter_sql
@@ -34,13 +40,17 @@ from desktop.core.search.query import (
     parse_strict,
 )
 from desktop.core.search.selection import QuerySelection
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, marks, write_transaction
 from desktop.core.views import SAVED_PREFIX, ViewCount
 
 PREFIX = SAVED_PREFIX
 NAME_MAX_CHARS = 80
 # A triage write touching more papers than this counts every view again instead.
 INCREMENTAL_MAX = 2000
+# The history kind of deleting, renaming and reordering views.
+KIND = "saved-view"
+# What the sidebar needs to hear after the list of views changed.
+LIST_CHANGED = Changes(views=True)
 
 
 class SavedViewError(ValueError):
@@ -248,6 +258,8 @@ class SavedViews:
         """
         if not self._members or not (changes.counts or changes.annotations):
             return
+        if changes == LIST_CHANGED:
+            return  # views deleted, renamed or moved: no paper changed (counts() follows)
         ids = sorted(int(i) for i in changes.papers)
         if not ids or len(ids) > INCREMENTAL_MAX:
             self._members.clear()
@@ -308,13 +320,21 @@ class SavedViews:
         return self.get(f"{PREFIX}:{new_id}")
 
     def rename(self, old: str, new: str) -> SavedView:
-        """Give a saved view another name."""
+        """Give a saved view another name (undoable)."""
         view = self.get(old)
         name = check_name(new)
         if self._taken(name, but=view.id):
             raise SavedViewError(f"a saved view called {name!r} exists already")
-        with self.db.atomic():
+        if name == view.name:
+            return view
+        with write_transaction(self.db):
             self.db.conn.execute("UPDATE saved_views SET name = ? WHERE id = ?", [name, view.id])
+            self.ctx.history.record(
+                f"rename view {view.name}",
+                kind=KIND,
+                payload={"op": "rename", "id": view.id, "before": view.name, "after": name},
+            )
+        self.ctx.emit(LIST_CHANGED)
         return self.get(view.key)
 
     def set_query(self, name: str, query: str) -> SavedView:
@@ -329,33 +349,121 @@ class SavedViews:
         return self.get(view.key)
 
     def move(self, name: str, delta: int) -> SavedView:
-        """Move a saved view ``delta`` places in the list (negative is up), clamped."""
+        """Move a saved view ``delta`` places in the list (negative is up), clamped; undoable."""
         view = self.get(name)
         order = [v.id for v in self.all()]
         at = order.index(view.id)
         target = max(0, min(len(order) - 1, at + delta))
         order.insert(target, order.pop(at))
-        self._write_order(order)
+        self._write_order(order, f"move view {view.name}")
         return self.get(view.key)
 
     def reorder(self, names: list[str]) -> list[SavedView]:
-        """Put the saved views in this order (every view named once)."""
+        """Put the saved views in this order (every view named once); undoable."""
         order = [self.get(n).id for n in names]
         if sorted(order) != sorted(v.id for v in self.all()) or len(set(order)) != len(order):
             raise SavedViewError("name every saved view once to reorder them")
-        self._write_order(order)
+        self._write_order(order, "reorder views")
         return self.all()
 
-    def _write_order(self, order: list[int]) -> None:
-        with self.db.atomic():
-            self.db.conn.executemany(
-                "UPDATE saved_views SET position = ? WHERE id = ?",
-                [(n + 1, view_id) for n, view_id in enumerate(order)],
+    def _order(self) -> list[int]:
+        return [
+            int(r[0]) for r in self.db.execute("SELECT id FROM saved_views ORDER BY position, id")
+        ]
+
+    def _set_order(self, order: list[int]) -> None:
+        self.db.conn.executemany(
+            "UPDATE saved_views SET position = ? WHERE id = ?",
+            [(n + 1, view_id) for n, view_id in enumerate(order)],
+        )
+
+    def _write_order(self, order: list[int], label: str) -> None:
+        with write_transaction(self.db):
+            before = self._order()
+            if before == order:
+                return
+            self._set_order(order)
+            self.ctx.history.record(
+                label, kind=KIND, payload={"op": "order", "before": before, "after": order}
             )
+        self.ctx.emit(LIST_CHANGED)
 
     def delete(self, name: str) -> SavedView:
-        """Delete a saved view (its papers are untouched); returns what was deleted."""
+        """Delete a saved view (its papers are untouched; undoable); returns what was deleted."""
         view = self.get(name)
-        with self.db.atomic():
+        with write_transaction(self.db):
+            (created,) = self.db.execute(
+                "SELECT created_at FROM saved_views WHERE id = ?", [view.id]
+            ).fetchone()
+            order = self._order()
             self.db.conn.execute("DELETE FROM saved_views WHERE id = ?", [view.id])
+            self.ctx.history.record(
+                f"delete view {view.name}",
+                kind=KIND,
+                payload={
+                    "op": "delete",
+                    "view": [view.id, view.name, view.query, str(created)],
+                    "order": order,
+                },
+            )
+        self.ctx.emit(LIST_CHANGED)
         return view
+
+    # -- undo and redo -------------------------------------------------------------------
+    def apply_stored(self, payload: Any, undo: bool) -> Applied:
+        """Undo (or redo) a delete, rename or reorder from its stored payload."""
+        op = payload["op"]
+        if op == "delete":
+            self._apply_delete(payload, undo)
+        elif op == "rename":
+            self._apply_rename(payload, undo)
+        elif op == "order":
+            self._apply_order(payload, undo)
+        else:
+            raise UndoRefusedError(f"unknown saved-view step {op!r}", permanent=True)
+        return self.ctx.emit(LIST_CHANGED), payload
+
+    def _apply_delete(self, payload: Any, undo: bool) -> None:
+        view_id, name, query, created = payload["view"]
+        present = self.db.execute(
+            "SELECT name FROM saved_views WHERE id = ?", [int(view_id)]
+        ).fetchone()
+        if not undo:
+            if present is None:
+                raise UndoRefusedError(f"the view \u201c{name}\u201d is deleted already")
+            self.db.conn.execute("DELETE FROM saved_views WHERE id = ?", [int(view_id)])
+            return
+        if present is not None or self._taken(str(name)):
+            raise UndoRefusedError(f"a saved view called \u201c{name}\u201d exists now")
+        self.db.conn.execute(
+            "INSERT INTO saved_views (id, name, query, position, created_at) "
+            "VALUES (?, ?, ?, 0, ?)",
+            [int(view_id), str(name), str(query), str(created)],
+        )
+        # Back in its place among the views still there (views made since go after it).
+        now = self._order()
+        kept = [int(i) for i in payload["order"] if int(i) in now]
+        self._set_order(kept + [i for i in now if i not in kept])
+
+    def _apply_rename(self, payload: Any, undo: bool) -> None:
+        expected, target = (
+            (payload["after"], payload["before"]) if undo else (payload["before"], payload["after"])
+        )
+        row = self.db.execute(
+            "SELECT name FROM saved_views WHERE id = ?", [int(payload["id"])]
+        ).fetchone()
+        if row is None:
+            raise UndoRefusedError("that saved view was deleted since", permanent=True)
+        if str(row[0]) != expected:
+            raise UndoRefusedError(f"the view is called \u201c{row[0]}\u201d now")
+        if self._taken(str(target), but=int(payload["id"])):
+            raise UndoRefusedError(f"another view is called \u201c{target}\u201d now")
+        self.db.conn.execute(
+            "UPDATE saved_views SET name = ? WHERE id = ?", [str(target), int(payload["id"])]
+        )
+
+    def _apply_order(self, payload: Any, undo: bool) -> None:
+        target = [int(i) for i in (payload["before"] if undo else payload["after"])]
+        now = self._order()
+        kept = [i for i in target if i in now]
+        self._set_order(kept + [i for i in now if i not in kept])

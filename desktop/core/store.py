@@ -329,6 +329,28 @@ def m008_snooze_and_history(db: Database) -> None:
     db.execute("CREATE INDEX history_papers_action ON history_papers (action_id)")
 
 
+@migrations()
+def m009_queued_at(db: Database) -> None:
+    """When each paper last entered the reading queue (the Progress view's queue age).
+
+    Set when a paper is added to the queue (by a key or a rule), kept when it leaves (only
+    read while it is queued), so an undo that puts it back restores its time as well. A
+    paper queued before this migration gets the time of the history's "add to queue" action
+    that queued it, while the history (m008) still holds one; else none, and the Progress
+    view counts its age from its arrival (all that was known before) and says how many do.
+    """
+    db.execute("ALTER TABLE papers ADD COLUMN queued_at TEXT")
+    db.execute(
+        """
+        UPDATE papers SET queued_at =
+            (SELECT MAX(h.done_at) FROM history_papers hp JOIN history h ON h.id = hp.action_id
+             WHERE hp.paper_id = papers.id AND h.kind = 'triage' AND h.label = 'add to queue'
+             AND h.undone_seq IS NULL)
+        WHERE queue_pos IS NOT NULL
+        """
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list

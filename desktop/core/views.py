@@ -72,9 +72,14 @@ ViewResolver = Callable[[str], tuple[str, list[Any]]]
 class Views:
     """The papers of each view (``library.views``)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Database, counter: Callable[[], dict[str, ViewCount]] | None = None
+    ) -> None:
         self.db = db
         self._kinds: dict[str, ViewResolver] = {}
+        # What answers counts() (the library's ViewCounts, kept current per write); None:
+        # counted from scratch each time.
+        self._counter = counter
 
     def add_kind(self, prefix: str, resolve: ViewResolver) -> None:
         """Answer views ``PREFIX:KEY`` with ``resolve(KEY)`` (saved views register so)."""
@@ -177,6 +182,8 @@ class Views:
 
     def counts(self) -> dict[str, ViewCount]:
         """Total and unread counts for every built-in view."""
+        if self._counter is not None:
+            return self._counter()
         out: dict[str, ViewCount] = {}
         for view in VIEWS:
             where, params = view_where(view)

@@ -105,6 +105,8 @@ def test_the_presets_change_the_keys_they_say() -> None:
     gmail = preset_keymap("gmail")
     assert gmail["y"] == "archive" and gmail["z"] == "undo" and gmail["u"] == "escape"
     assert gmail["l"] == "edit-tags" and gmail["q"] == "toggle-queue"
+    # Gmail's own keys: z undoes and b snoozes; opening in the browser moves to Shift+O
+    assert gmail["b"] == "snooze" and gmail["Shift+O"] == "open-in-browser"
 
 
 # -- the file ----------------------------------------------------------------------------------

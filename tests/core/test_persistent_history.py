@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,116 @@ def test_a_command_line_action_is_undone_in_another_open_library(seeded_dir: Pat
         assert app.history.undo_label() == "star"
         app.history.undo()
         assert not cli.papers.get(pid).starred  # type: ignore[union-attr]
+
+
+def test_rule_steps_are_undone_after_a_restart(seeded_dir: Path) -> None:
+    """Applying a rule and the rules of an import: both undone after a restart."""
+    with reopen(seeded_dir) as library:
+        library.rules.add("everything", "is:unread", ["tag", "star"], tag="ruled")
+        run = library.rules.apply("everything")
+        starred = sorted(run.papers)
+        assert starred
+        library.rules.add("new ones", "restart", ["queue"])
+        result = library.importer.import_text(
+            "A paper on surviving a restart\n\nWe study how a restart keeps the undo "
+            "history of an application whole, in depth and at length, with care.\n",
+            "after restart",
+        )
+        assert result.rule_run is not None
+        assert library.rules.record_import_undo([result])
+        (new,) = result.new_ids
+    with reopen(seeded_dir) as library:
+        assert library.history.undo_label() == "rules on import"
+        library.history.undo()
+        assert library.views.ids("queue") == [] and library.papers.get(new) is not None
+        library.history.undo()  # the import itself
+        assert library.papers.get(new) is None
+        assert library.history.undo_label() == "apply rule everything"
+    with reopen(seeded_dir) as library:
+        library.history.undo()
+        assert library.tags.of_paper(starred[0]) == []
+        assert not any(library.papers.get(p).starred for p in starred)  # type: ignore[union-attr]
+    with reopen(seeded_dir) as library:
+        assert library.history.redo_label() == "apply rule everything"
+        library.history.redo()
+        assert library.tags.of_paper(starred[0]) == ["ruled"]
+
+
+def test_saved_view_delete_rename_and_move_are_undone_after_a_restart(seeded_dir: Path) -> None:
+    with reopen(seeded_dir) as library:
+        library.saved_views.add("One", "graph")
+        library.saved_views.add("Two", "diffusion")
+        library.saved_views.add("Three", "protein")
+        two = library.saved_views.get("Two")
+        library.saved_views.rename("Two", "Second")
+        library.saved_views.move("Three", -2)
+        library.saved_views.delete("Second")
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One"]
+    with reopen(seeded_dir) as library:
+        assert library.history.undo_label() == "delete view Second"
+        library.history.undo()
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One", "Second"]
+        assert library.saved_views.get("Second").key == two.key  # the same view, same key
+        assert library.saved_views.counts()[two.key].total > 0
+    with reopen(seeded_dir) as library:
+        library.history.undo()  # the move
+        assert [v.name for v in library.saved_views.all()] == ["One", "Second", "Three"]
+        library.history.undo()  # the rename
+        assert [v.name for v in library.saved_views.all()] == ["One", "Two", "Three"]
+    with reopen(seeded_dir) as library:
+        library.history.redo()
+        library.history.redo()
+        library.history.redo()
+        assert [v.name for v in library.saved_views.all()] == ["Three", "One"]
+        library.saved_views.add("Second", "other")  # the name is taken again
+        with pytest.raises(UndoRefusedError, match="exists now"):
+            library.history.undo_entry(library.history.entries()[0].id)
+
+
+def test_a_triage_action_stored_before_m009_is_undone_on_its_six_columns(seeded: Library) -> None:
+    a = seeded.views.ids("inbox")[0]
+    seeded.triage.set_queued([a])
+    entry = seeded.history.entries()[0]
+    payload = seeded.history.payload_of(entry.id)
+    old = {side: [[pid, values[:6]] for pid, values in payload[side]] for side in payload}
+    seeded.db.execute("UPDATE history SET payload = ? WHERE id = ?", [json.dumps(old), entry.id])
+    seeded.history.undo()
+    assert seeded.views.ids("queue") == []
+    seeded.history.redo()
+    assert seeded.views.ids("queue") == [a]
+
+
+def test_every_action_the_app_records_has_a_kind_so_it_survives_a_restart() -> None:
+    """No code of the app records an action as plain undo/redo functions (a session action,
+    lost at a restart): every ``history.record(...)`` call names a registered ``kind``."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "desktop"
+    calls = []
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "record"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "history"
+            ):
+                calls.append((path.name, {k.arg for k in node.keywords}))
+    assert len(calls) >= 10
+    assert [name for name, keywords in calls if "kind" not in keywords] == []
+    with Library.in_memory() as library:
+        registered = set(library.history._kinds)  # noqa: SLF001 - the test lists the kinds
+    assert registered == {
+        "triage",
+        "note",
+        "highlight",
+        "tags",
+        "snooze",
+        "delete papers",
+        "remove digests",
+        "rename digest",
+        "import",
+        "rules",
+        "saved-view",
+    }

@@ -87,7 +87,9 @@ def test_days_are_the_clocks_local_days(lib: Library, papers: list[int]) -> None
         progress(lib.db, dt.datetime(2026, 12, 2, 12))
 
 
-def test_the_queue_age_counts_from_arrival(lib: Library, papers: list[int]) -> None:
+def test_the_queue_age_of_papers_without_a_queue_time_counts_from_arrival(
+    lib: Library, papers: list[int]
+) -> None:
     empty = progress(lib.db, NOW).queue_age
     assert (empty.papers, empty.oldest_days, empty.median_days) == (0, None, None)
     for position, (paper_id, days_ago) in enumerate(zip(papers, (3, 10, 40, 200), strict=False)):
@@ -120,7 +122,8 @@ def test_real_triage_writes_show_today(lib: Library, papers: list[int]) -> None:
     figures = progress(lib.db, now)
     today = figures.days[-1]
     assert (today.arrived, today.read, today.archived) == (0, 2, 3)
-    assert figures.queue == 1 and figures.queue_age.oldest_days == pytest.approx(400, abs=1)
+    # queued just now (m009 stores the time), though it arrived 400 days ago
+    assert figures.queue == 1 and figures.queue_age.oldest_days == pytest.approx(0, abs=0.1)
     # Unarchiving clears the stamp: the paper counts as never archived (said in the docs).
     lib.triage.set_archived(papers[:1], False)
     assert progress(lib.db, now).days[-1].archived == 2
@@ -131,4 +134,66 @@ def test_an_empty_library_has_ninety_empty_days(lib: Library) -> None:
     assert [(d.arrived, d.read, d.archived, d.open) for d in figures.days] == [(0, 0, 0, 0)] * 90
     data = figures.to_json()
     assert data["totals"] == {"arrived": 0, "read": 0, "archived": 0}
-    assert data["queue_age"]["measured_from"].startswith("arrival")
+    assert data["queue_age"]["measured_from"] == "the time each paper was queued"
+    assert data["queue_age"]["from_arrival"] == 0
+
+
+def test_the_queue_age_counts_from_when_a_paper_was_queued(lib: Library, papers: list[int]) -> None:
+    lib.triage.set_archived(papers, False)
+    lib.db.execute("UPDATE papers SET added_at = ?", [stamp(400)])
+    lib.triage.set_queued(papers[:2])
+    now = dt.datetime.now().astimezone()
+    age = progress(lib.db, now).queue_age
+    assert age.papers == 2 and age.oldest_days is not None and age.oldest_days < 0.1
+    assert age.from_arrival == 0 and age.buckets[0] == ("under a week", 2)
+    # A rule's queue stamps the time as well; an undo puts the time back with the paper.
+    first = papers[0]
+    lib.db.execute("UPDATE papers SET queued_at = ? WHERE id = ?", [stamp(20), first])
+    lib.triage.set_queued([first], False)
+    lib.triage.set_queued([first])
+    lib.history.undo()
+    lib.history.undo()
+    (queued_at,) = lib.db.execute("SELECT queued_at FROM papers WHERE id = ?", [first]).fetchone()
+    assert queued_at == stamp(20)
+    assert progress(lib.db, NOW).queue_age.oldest_days == 20.1
+
+
+def test_m009_gives_queued_papers_their_time_from_the_history_else_their_arrival(
+    tmp_path: Path,
+) -> None:
+    from desktop.core import store
+
+    data = tmp_path / "old"
+    data.mkdir()
+    db = store.connect(data / "library.sqlite3")
+    store.migrations.apply(db, stop_before="m009_queued_at")
+    for n in (1, 2, 3):
+        db.execute(
+            "INSERT INTO papers (id, title, title_key, abstract, added_at, updated_at, queue_pos) "
+            "VALUES (?, ?, ?, 'An abstract.', ?, ?, ?)",
+            [n, f"Paper {n}", f"paper {n}", stamp(300), stamp(300), None if n == 3 else n],
+        )
+    for label, undone in (("add to queue", None), ("add to queue", 1)):
+        db.execute(
+            "INSERT INTO history (label, kind, payload, done_at) VALUES (?, 'triage', '{}', ?)",
+            [label, stamp(5 if undone is None else 2)],
+        )
+        (action,) = db.execute("SELECT MAX(id) FROM history").fetchone()
+        db.execute("UPDATE history SET undone_seq = ? WHERE id = ?", [undone, action])
+        db.execute("INSERT INTO history_papers (paper_id, action_id) VALUES (1, ?)", [action])
+    db.conn.commit()
+    db.close()
+    with Library.open(data, backups=False) as library:
+        rows = dict(library.db.execute("SELECT id, queued_at FROM papers").fetchall())
+        assert rows == {1: stamp(5), 2: None, 3: None}  # 2: counted from its arrival
+        age = progress(library.db, NOW).queue_age
+        assert (age.papers, age.oldest_days, age.from_arrival) == (2, 300.1, 1)
+
+
+def test_a_paper_a_rule_queued_on_arrival_has_its_queue_time(lib: Library) -> None:
+    from tests.core.test_saved_views import PAPERS, digest
+
+    lib.rules.add("read later", "title:agents", ["queue"])
+    assert lib.importer.import_text(digest(PAPERS), "d1").ok
+    age = progress(lib.db, dt.datetime.now().astimezone()).queue_age
+    assert age.papers == 1 and age.from_arrival == 0

@@ -106,6 +106,36 @@ def test_a_keymap_file_drives_the_window_and_its_broken_line_is_said(
     win.close()
 
 
+def test_the_gmail_preset_undoes_with_z_snoozes_with_b_and_the_sheet_says_so(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    path = keymap_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('preset = "gmail"\n', encoding="utf-8")
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    win.list.setFocus()
+    press(qtbot, "?")
+    sheet = win.last_dialog
+    assert isinstance(sheet, CheatSheet)
+    rows = {doc: keys for keys, doc in sheet.rows()}
+    assert rows[COMMANDS["snooze"].doc] == "b"
+    assert rows[COMMANDS["undo"].doc] == "z / Ctrl+Z"
+    assert rows[COMMANDS["open-in-browser"].doc] == "Shift+O"
+    sheet.reject()
+    win.list.setFocus()
+    first = win.current_id()
+    assert first is not None
+    press(qtbot, "y")  # archives, as in Gmail
+    assert win.library.papers.get(first).archived  # type: ignore[union-attr]
+    press(qtbot, "z")  # undoes, as in Gmail
+    assert not win.library.papers.get(first).archived  # type: ignore[union-attr]
+    win.close()
+
+
 def test_the_cli_catalogue_is_the_command_registry() -> None:
     """`digest-desk keys` knows the commands without Qt; here they are checked against the
     registry the app uses."""
@@ -148,8 +178,13 @@ def test_the_progress_view_by_keys_and_hover(qtbot: QtBot, win: MainWindow, fres
     press(qtbot, "g,p")
     view = win.last_dialog
     assert isinstance(view, ProgressDialog) and view.isVisible()
+    # the figures are computed on a worker thread; the view says so until they come
+    assert view.computing or view.figures is not None
+    qtbot.waitUntil(lambda: view.figures is not None)
+    assert not view.computing and view.summary.text().startswith("Last 90 days:")
     chart = view.chart
     qtbot.waitUntil(lambda: QApplication.focusWidget() is chart)
+    assert view.figures is not None
     days = view.figures.days
     assert len(days) == 90
     total = fresh.papers.count()
@@ -185,9 +220,51 @@ def test_the_progress_view_by_keys_and_hover(qtbot: QtBot, win: MainWindow, fres
     QApplication.sendEvent(chart, move)
     assert chart.picked == 30
     assert view.day_label.text() == day_text(days[30]) == chart.toolTip()
-    assert view.queue_label.text().startswith("The queue: 1 papers; the oldest arrived 0 days")
+    assert view.queue_label.text().startswith("The queue: 1 papers; the oldest was queued 0 days")
     assert view.queue_bar.toolTip().startswith("under a week: 1; 1–4 weeks: 0;")
     image = view.grab()
     assert not image.isNull() and image.width() > 500
     qtbot.keyClick(chart, Qt.Key.Key_Escape)
     assert not view.isVisible()
+
+
+def test_the_progress_figures_are_computed_off_the_gui_thread(
+    qtbot: QtBot, win: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker computes on its own thread and connection; the view shows "computing…"
+    until the figures arrive on the GUI thread."""
+    import threading
+
+    from desktop.core import progress as core_progress
+    from desktop.gui.controllers import progress_worker
+
+    release = threading.Event()
+    threads: list[str] = []
+    real = core_progress.progress
+
+    def slow(db: object, *args: object, **kwargs: object) -> core_progress.Progress:
+        threads.append(threading.current_thread().name)
+        release.wait(5)
+        return real(db, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(progress_worker, "progress", slow)
+    shown_on: list[str] = []
+    show = ProgressDialog.show_figures
+
+    def show_figures(self: ProgressDialog, figures: core_progress.Progress) -> None:
+        shown_on.append(threading.current_thread().name)
+        show(self, figures)
+
+    monkeypatch.setattr(ProgressDialog, "show_figures", show_figures)
+    win.list.setFocus()
+    press(qtbot, "g,p")
+    view = win.last_dialog
+    assert isinstance(view, ProgressDialog)
+    qtbot.waitUntil(lambda: threads == ["progress"])
+    assert view.computing and view.summary.text() == ProgressDialog.COMPUTING
+    assert view.chart.days == [] and view.queue_label.text() == ""
+    release.set()
+    qtbot.waitUntil(lambda: view.figures is not None)
+    assert len(view.chart.days) == 90 and view.queue_label.text()
+    assert shown_on == [threading.main_thread().name]  # the widgets, on the GUI thread only
+    view.reject()

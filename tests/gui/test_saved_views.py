@@ -128,6 +128,18 @@ def test_rename_move_and_delete_by_keys(
     assert asked and "Graphs" in asked[0]
     assert [v.name for v in fresh.saved_views.all()] == ["One"]
     assert win.view == "inbox" and win.sidebar_model.row_of(graphs.key) == -1
+    # u brings the view back, in its place; redo deletes it again, leaving it if shown
+    press(qtbot, "u")
+    assert [v.name for v in fresh.saved_views.all()] == ["Graphs", "One"]
+    win.refresh_counts()
+    assert sidebar_entry(win, graphs.key)[0] == "Graphs"
+    press(qtbot, "g,1")
+    assert win.view == graphs.key
+    press(qtbot, "Ctrl+Shift+Z")
+    assert [v.name for v in fresh.saved_views.all()] == ["One"]
+    assert win.view == "inbox"
+    press(qtbot, "u u u")  # the delete, the move, the rename
+    assert [v.name for v in fresh.saved_views.all()] == ["One", "Two"]
 
 
 def test_a_view_whose_query_no_longer_parses_stays_and_says_why(

@@ -573,7 +573,8 @@ class ImportWriter:
 
         Memory stays flat in the file's size: entries are read and stored
         ``SNAPSHOT_BATCH`` at a time. The file is one digest, all or nothing: a cancel or an
-        error rolls it back. Its identity is the SHA-256 of its bytes.
+        error rolls it back. Its identity is the SHA-256 of its bytes. The rules run on its
+        new papers inside the same transaction, as on a digest's.
         """
         result = ImportResult(path.name, str(path), format=ARXIV_SNAPSHOT)
         try:
@@ -636,6 +637,10 @@ class ImportWriter:
                 self._record_counts(digest_id, result)
                 self._record_history(digest_id, result)
                 reanchored = self.highlights.reanchor_papers(result.updated_ids)
+                # The rules, as on a digest's new papers: in this transaction, with the report
+                # lines and one undo step (rules.py matches a snapshot's papers in batches).
+                if self.on_new_papers is not None and result.new_ids:
+                    result.rules, result.rule_run = self.on_new_papers(result.new_ids)
         except ImportCancelledError:
             return ImportResult(path.name, str(path), status="cancelled"), Changes()
         except _NoPapersError:

@@ -12,9 +12,11 @@ index's own answer over a library.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -33,6 +35,21 @@ class _Doc:
     terms: dict[str, Counter[str]] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)  # " w1 w2 … " for phrase checks
     keywords: dict[str, set[str]] = field(default_factory=dict)
+    _sorted: dict[str, list[str]] = field(default_factory=dict)  # made on the first prefix
+
+    def has_prefix(self, fieldname: str, prefix: str) -> bool:
+        """Whether a term of the field starts with ``prefix`` (a binary search)."""
+        terms = self._sorted.get(fieldname)
+        if terms is None:
+            terms = self._sorted[fieldname] = sorted(self.terms.get(fieldname, ()))
+        at = bisect_left(terms, prefix)
+        return at < len(terms) and terms[at].startswith(prefix)
+
+
+@lru_cache(maxsize=1024)
+def _query_words(text: str) -> tuple[str, ...]:
+    """A query's words as analysed (once per query, not once per paper matched)."""
+    return tuple(analyze(text))
 
 
 def _document(doc: dict[str, object]) -> _Doc:
@@ -94,7 +111,7 @@ def _word(word: Word, doc: _Doc) -> Answer:
         return _text(word.text, word.field, doc, tag_term=True)
     prefix = word.text.lower()
     fields = [word.field] if word.field is not None else list(_TEXT)
-    if any(t.startswith(prefix) for f in fields for t in doc.terms.get(f, ())):
+    if any(doc.has_prefix(f, prefix) for f in fields):
         return True
     return word.field is None and any(v.startswith(prefix) for v in doc.keywords["tag"])
 
@@ -102,7 +119,7 @@ def _word(word: Word, doc: _Doc) -> Answer:
 def _text(text: str, fieldname: str | None, doc: _Doc, *, tag_term: bool) -> Answer:
     if fieldname in KEYWORD_FIELDS:
         return text.strip().lower() in doc.keywords[fieldname]
-    words = analyze(text)
+    words = _query_words(text)
     if not words:
         return None  # only common words
     fields = [fieldname] if fieldname else list(_TEXT)

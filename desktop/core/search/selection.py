@@ -72,8 +72,15 @@ class QuerySelection:
         changed = set(papers)
         for key, match in list(self._matches.items()):
             found = matcher.matching(match.text)
-            ids = frozenset((match.ids - changed) | found)
-            self._matches[key] = _TextMatch(generation, match.text, ids)
+            # Set operations on the few papers written, not on every paper matched (a
+            # common word matches tens of thousands): most writes change no answer.
+            gone = {i for i in changed if i in match.ids and i not in found}
+            added = {i for i in found if i not in match.ids}
+            if gone or added:
+                ids = frozenset((match.ids - gone) | added) if gone else match.ids | added
+                self._matches[key] = _TextMatch(generation, match.text, ids)
+            else:
+                match.generation = generation
 
     def where(self, parsed: ParsedQuery) -> tuple[str, list[Any]]:
         """The condition over ``papers p`` selecting what a (strictly parsed) query matches."""

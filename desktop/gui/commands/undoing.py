@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from desktop.core.history import HistoryEntry, UndoRefusedError
 from desktop.core.models import Changes
+from desktop.core.views import SAVED_PREFIX
 
 if TYPE_CHECKING:
     from desktop.gui.context import WindowContext
@@ -27,6 +28,14 @@ def confirm_undo(ctx: WindowContext, entry: HistoryEntry) -> bool:
     return ctx.confirm(question)
 
 
+def leave_deleted_view(ctx: WindowContext) -> None:
+    """Show the Inbox when the saved view shown was deleted (by a redo, an undo)."""
+    if ctx.view.startswith(f"{SAVED_PREFIX}:") and ctx.view not in {
+        v.key for v in ctx.library.saved_views.all()
+    }:
+        ctx.set_view("inbox")
+
+
 def undo_last(ctx: WindowContext, on_done: Announce | None = None) -> str:
     """Undo the last action (after a confirmation for an import); what to say, or "" when
     ``on_done`` was given what was undone to say it."""
@@ -43,6 +52,7 @@ def undo_last(ctx: WindowContext, on_done: Announce | None = None) -> str:
         return str(exc)
     finally:
         ctx.update_actions()  # the history moved after the write was announced
+        leave_deleted_view(ctx)
     if done and on_done is not None:
         on_done(done)
         return ""
@@ -58,6 +68,7 @@ def redo_last(ctx: WindowContext, on_done: Announce | None = None) -> str:
         return str(exc)
     finally:
         ctx.update_actions()
+        leave_deleted_view(ctx)
     if done and on_done is not None:
         on_done(done)
         return ""
@@ -77,4 +88,5 @@ def undo_chosen(ctx: WindowContext, entry: HistoryEntry) -> str:
         return str(exc)
     finally:
         ctx.update_actions()
+        leave_deleted_view(ctx)
     return f"Undone: {label}"

@@ -14,6 +14,9 @@ from desktop.core.models import Changes, PaperId
 from desktop.gui.models.paper_list import COL_CURSOR, COL_TITLE, PaperListModel
 from desktop.gui.widgets.paper_table import PaperTable
 
+# What the list hears when only the saved views' list changed (the sidebar shows that).
+VIEWS_ONLY = Changes(views=True)
+
 
 class PaperListController:
     """Keeps the cursor of a ``PaperTable`` over a ``PaperListModel``."""
@@ -105,6 +108,8 @@ class PaperListController:
     # -- after a write ---------------------------------------------------------------------
     def apply(self, changes: Changes) -> None:
         """Bring the rows up to date and keep the cursor on the same paper, or near it."""
+        if changes == VIEWS_ONLY:
+            return  # saved views deleted, renamed or moved: no paper changed
         old_ids = list(self.model.ids)
         current = self.current_id()
         row = self.current_row()

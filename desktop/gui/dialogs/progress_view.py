@@ -80,6 +80,14 @@ class DayChart(QWidget):
         self.setAccessibleName("Papers per day and open papers")
         self._update_tooltip()
 
+    def set_days(self, days: list[DayFigures]) -> None:
+        """Show these days (the figures arrived), the last one picked."""
+        self.days = days
+        self.picked = len(days) - 1
+        self._update_tooltip()
+        self.update()
+        self.picked_changed.emit(self.picked)
+
     # -- picking a day -----------------------------------------------------------------------
     def pick(self, index: int) -> None:
         """Pick the day at ``index`` (clamped to the days shown)."""
@@ -252,19 +260,43 @@ class DayChart(QWidget):
             self._label(painter, x, y + 10, text)
 
 
+def queue_age_text(figures: Progress) -> str:
+    """The queue's age in a sentence (and how many papers count from their arrival)."""
+    age = figures.queue_age
+    if not age.papers or age.oldest_days is None or age.median_days is None:
+        return "The queue is empty."
+    text = (
+        f"The queue: {age.papers} papers; the oldest was queued {age.oldest_days:g} days ago, "
+        f"half were queued more than {age.median_days:g} days ago."
+    )
+    if age.from_arrival:
+        text += (
+            f" {age.from_arrival} of them were queued before queue times were stored: "
+            "they count from their arrival."
+        )
+    return text
+
+
 class QueueAgeBar(QWidget):
-    """The queued papers by how long ago they arrived, as one stacked bar with a legend."""
+    """The queued papers by how long ago they were queued, as one stacked bar with a legend."""
 
     COLORS = ("#bbf7d0", "#fde68a", "#fdba74", "#fca5a5")
 
-    def __init__(self, figures: Progress, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Progress | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.buckets = figures.queue_age.buckets
+        self.buckets: list[tuple[str, int]] = []
         self.setMinimumHeight(46)
+        if figures is not None:
+            self.set_figures(figures)
+
+    def set_figures(self, figures: Progress) -> None:
+        """Show the queue's age buckets of these figures."""
+        self.buckets = figures.queue_age.buckets
         self.setToolTip(
             "; ".join(f"{label}: {count}" for label, count in self.buckets)
-            + " (days since each queued paper arrived)"
+            + " (days since each paper was queued)"
         )
+        self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """Draw the stacked bar and its legend."""
@@ -273,7 +305,7 @@ class QueueAgeBar(QWidget):
         width = self.width() - MARGIN_LEFT - MARGIN_RIGHT
         x = float(MARGIN_LEFT)
         painter.setPen(Qt.PenStyle.NoPen)
-        for (_label, count), color in zip(self.buckets, self.COLORS, strict=True):
+        for (_label, count), color in zip(self.buckets, self.COLORS, strict=False):
             if total and count:
                 part = width * count / total
                 painter.setBrush(QColor(color))
@@ -283,7 +315,7 @@ class QueueAgeBar(QWidget):
             painter.setBrush(GRID)
             painter.drawRect(QRectF(MARGIN_LEFT, 4, width, 16))
         x = float(MARGIN_LEFT)
-        for (label, count), color in zip(self.buckets, self.COLORS, strict=True):
+        for (label, count), color in zip(self.buckets, self.COLORS, strict=False):
             painter.setBrush(QColor(color))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRect(QRectF(x, 28, 10, 10))
@@ -295,38 +327,31 @@ class QueueAgeBar(QWidget):
 
 
 class ProgressDialog(QDialog):
-    """The Progress view: the day chart, the picked day's numbers and the queue's age."""
+    """The Progress view: the day chart, the picked day's numbers and the queue's age.
 
-    def __init__(self, figures: Progress, parent: QWidget | None = None) -> None:
+    Opened with no figures, it says they are being computed (in the background: see
+    controllers/progress_worker.py) until :meth:`show_figures` gives them.
+    """
+
+    COMPUTING = "Computing the figures\u2026"
+
+    def __init__(self, figures: Progress | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.figures = figures
         self.setWindowTitle("Progress")
         self.resize(760, 600)
-        totals = figures.totals()
-        summary = QLabel(
-            f"Last {len(figures.days)} days: {totals['arrived']} papers arrived, "
-            f"{totals['read']} read, {totals['archived']} archived. Now: {figures.inbox} in "
-            f"the Inbox, {figures.queue} in the queue.",
-            self,
-        )
-        summary.setTextFormat(Qt.TextFormat.PlainText)
-        summary.setWordWrap(True)
-        self.chart = DayChart(figures.days, self)
+        self.summary = QLabel(self.COMPUTING, self)
+        self.summary.setObjectName("progress-summary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        self.chart = DayChart([], self)
         self.day_label = QLabel(self)
         self.day_label.setTextFormat(Qt.TextFormat.PlainText)
         self.day_label.setObjectName("progress-day")
-        age = figures.queue_age
-        queue_text = (
-            f"The queue: {age.papers} papers; the oldest arrived {age.oldest_days:g} days ago, "
-            f"half arrived more than {age.median_days:g} days ago (when a paper was queued is "
-            "not stored, so this counts from its arrival)."
-            if age.papers and age.oldest_days is not None and age.median_days is not None
-            else "The queue is empty."
-        )
-        self.queue_label = QLabel(queue_text, self)
+        self.queue_label = QLabel("", self)
         self.queue_label.setTextFormat(Qt.TextFormat.PlainText)
         self.queue_label.setWordWrap(True)
-        self.queue_bar = QueueAgeBar(figures, self)
+        self.queue_bar = QueueAgeBar(None, self)
         hint = QLabel(
             "Hover over the charts, or press Left/Right (PgUp/PgDown a week), for a day's "
             "numbers. Archived is the triage that takes a paper out of the Inbox for good.",
@@ -338,7 +363,7 @@ class ProgressDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(summary)
+        layout.addWidget(self.summary)
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.day_label)
         layout.addWidget(self.queue_label)
@@ -346,9 +371,36 @@ class ProgressDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(buttons)
         self.chart.picked_changed.connect(self._show_day)
-        self._show_day(self.chart.picked)
         self.chart.setFocus()
+        if figures is not None:
+            self.show_figures(figures)
+
+    @property
+    def computing(self) -> bool:
+        """True until the figures arrived (or failed)."""
+        return self.figures is None and self.summary.text() == self.COMPUTING
+
+    def show_figures(self, figures: Progress) -> None:
+        """Fill the view with the figures (they arrive from the worker thread's signal)."""
+        self.figures = figures
+        totals = figures.totals()
+        self.summary.setText(
+            f"Last {len(figures.days)} days: {totals['arrived']} papers arrived, "
+            f"{totals['read']} read, {totals['archived']} archived. Now: {figures.inbox} in "
+            f"the Inbox, {figures.queue} in the queue."
+        )
+        self.queue_label.setText(queue_age_text(figures))
+        self.queue_bar.set_figures(figures)
+        self.chart.set_days(figures.days)
+        self._show_day(self.chart.picked)
+
+    def show_error(self, message: str) -> None:
+        """Say that the figures could not be computed."""
+        self.summary.setText(f"The figures could not be computed: {message}")
 
     def _show_day(self, _index: int) -> None:
         day = self.chart.picked_day()
-        self.day_label.setText(day_text(day) if day else "No days to show.")
+        if day is not None:
+            self.day_label.setText(day_text(day))
+        elif self.figures is not None:
+            self.day_label.setText("No days to show.")

@@ -42,12 +42,17 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "gmail",
-            "Gmail's keys where Digest Desk has the action: y archives, z undoes, u goes back "
-            "to the list, l labels (tags), . opens the palette, Shift+N reloads; the queue "
-            "moves to q, which Gmail does not use.",
+            "Gmail's keys where Digest Desk has the action: y archives, z undoes, b snoozes, "
+            "u goes back to the list, l labels (tags), . opens the palette, Shift+N reloads; "
+            "the queue moves to q and opening in the browser to Shift+O, which Gmail does not "
+            "use.",
             {
                 "y": "archive",
+                # Gmail's z is undo and its b is snooze: both as in Gmail, so that no key does
+                # what a Gmail user does not expect (the default z, snooze, moves to b).
                 "z": "undo",
+                "b": "snooze",
+                "Shift+O": "open-in-browser",
                 "u": "escape",
                 "l": "edit-tags",
                 "q": "toggle-queue",

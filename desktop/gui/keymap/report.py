@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from desktop.gui.keymap.user_keys import LoadedKeymap
+from desktop.gui.keymap import DEFAULT_KEYMAP
+from desktop.gui.keymap.presets import PRESETS
+from desktop.gui.keymap.user_keys import LoadedKeymap, clashes, preset_keymap
 
 
 def header(loaded: LoadedKeymap, path: Path) -> str:
@@ -41,6 +43,47 @@ def check_report(loaded: LoadedKeymap, path: Path) -> str:
             f"key{'s' if loaded.changed != 1 else ''} changed\n"
         )
     return "".join(f"{path}: {problem}\n" for problem in loaded.problems)
+
+
+def preset_problems(name: str, known_commands: Mapping[str, str]) -> list[str]:
+    """What is wrong with a preset: a key for an unknown command, keys that clash (one
+    starts the other), a command of the default keys left with no key at all."""
+    table = preset_keymap(name)
+    problems = [
+        f"{key}: unknown command {command!r}"
+        for key, command in PRESETS[name].changes.items()
+        if command and command not in known_commands
+    ]
+    keys = list(table)
+    problems += [
+        f"{a} and {b} clash (one starts the other)"
+        for n, a in enumerate(keys)
+        for b in keys[n + 1 :]
+        if clashes(a, b)
+    ]
+    kept = set(table.values())
+    lost: dict[str, list[str]] = {}
+    for key, command in DEFAULT_KEYMAP.items():
+        if command not in kept:
+            lost.setdefault(command, []).append(key)
+    problems += [
+        f"{command} has no key any more (the default keys give it {' / '.join(keys)})"
+        for command, keys in lost.items()
+    ]
+    return problems
+
+
+def preset_check_report(name: str, known_commands: Mapping[str, str]) -> tuple[str, bool]:
+    """What ``--preset NAME --check`` prints, and whether the preset is fine."""
+    problems = preset_problems(name, known_commands)
+    if problems:
+        return "".join(f"preset {name}: {problem}\n" for problem in problems), False
+    changed = len(PRESETS[name].changes)
+    return (
+        f"preset {name}: no problems; {changed} key{'s' if changed != 1 else ''} changed "
+        "from the defaults, every command keeps a key\n",
+        True,
+    )
 
 
 def render_keymap_file(preset: str, keymap: Mapping[str, str]) -> str:

@@ -80,3 +80,38 @@ def test_a_json_document_is_not_taken_for_a_snapshot(tmp_path: Path) -> None:
     lines.write_text(snapshot_line(1) + "\n" + snapshot_line(2) + "\n", encoding="utf-8")
     assert not import_writer.is_snapshot_file(one)
     assert import_writer.is_snapshot_file(lines)
+
+
+def test_rules_run_on_a_snapshots_new_papers_in_batches_with_the_report(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 100)
+    lib.rules.match_batch = 250  # the new papers are matched in several batches
+    lib.rules.add("sevens", "title:7 OR title:77", ["tag", "star"], tag="sevens")
+    lib.rules.add("no 1000s", "title:1000 OR title:1001", ["mute"])
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "imported"
+    assert result.rules == ["rule 'sevens': 2 tagged, 2 starred", "rule 'no 1000s': 2 muted"]
+    assert result.rule_run is not None
+    muted = lib.papers.by_arxiv_id("2401.01000")
+    assert muted is not None and lib.rules.muted_reason(muted) == "muted by rule 'no 1000s'"
+    assert lib.rules.record_import_undo([result])
+    lib.history.undo()  # the rules, one step for the whole file
+    assert lib.rules.muted_reason(muted) is None
+    assert lib.db.execute("SELECT COUNT(*) FROM papers WHERE starred = 1").fetchone()[0] == 0
+    assert lib.papers.count() == 1200  # the papers stay
+
+
+def test_a_snapshot_that_fails_keeps_none_of_its_rules_effects(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib.rules.add("all", "graph", ["star"])
+
+    def broken(*_args: object) -> None:
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(lib.importer, "_record_counts", broken)
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "failed"
+    assert lib.papers.count() == 0
+    assert lib.db.execute("SELECT COUNT(*) FROM rule_runs").fetchone()[0] == 0
