@@ -92,6 +92,7 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     from desktop.gui.main_window import MainWindow
 
     keys = load_keymap_file(keymap_path(), COMMANDS)
+    library.write_index_in_background()
     window = MainWindow(library, settings, keymap=keys.keymap)
     window.owns_library = True
     for notice in library.notices:
