@@ -41,6 +41,7 @@ from desktop.core.search.documents import (
 from desktop.core.search.errors import (
     DAMAGE_ERRORS,
     IndexFormatError,
+    SearchCancelledError,
     internal_error,
     raised_reading_whoosh_files,
     strict,
@@ -90,6 +91,8 @@ SEGMENT_DOCS = 50_000
 # A build from scratch of more papers than this runs in worker processes (parallel_build.py);
 # below it, starting the processes (about a second) costs more than they save.
 PARALLEL_MIN_PAPERS = 2 * SEGMENT_DOCS
+# A cancellable search asks its cancel function every this many SQLite steps.
+SQL_CANCEL_STEPS = 2000
 REBUILDING = "The search index is being rebuilt; related papers are unavailable."
 SLOW_PATH = "Searching and indexing use Whoosh's own code instead: exact, but slower."
 
@@ -178,6 +181,7 @@ class SearchIndex:
         self.defer_rebuilds = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
         self.rebuilds = 0  # full rebuilds this object ran (reliability tests count them)
+        self._cancel: CancelFn | None = None  # asked while the running search() runs
         # Writes annotation edits off the calling thread (write_in_background), or None.
         self._background: BackgroundWriter | None = None
 
@@ -429,7 +433,7 @@ class SearchIndex:
         searcher = self._get_searcher()
         if self._engine is None or self._engine.searcher is not searcher:
             self._engine = Engine(searcher, functools.partial(phrase_texts, self.db), self.access)
-        self._engine.new_query()
+        self._engine.new_query(self._cancel)
         return self._engine
 
     def warm_up(self) -> None:
@@ -762,21 +766,39 @@ class SearchIndex:
         return count
 
     # -- searching ---------------------------------------------------------------------------
-    def search(self, text: str, *, limit: int | None = DEFAULT_LIMIT) -> SearchResults:
-        """Search the library; never raises (outside strict mode, see errors.py).
+    def search(
+        self, text: str, *, limit: int | None = DEFAULT_LIMIT, cancel: CancelFn | None = None
+    ) -> SearchResults:
+        """Search the library; never raises (outside strict mode, see errors.py), except
+        SearchCancelledError once ``cancel()`` turns true while the search runs.
 
         A damaged index is rebuilt (once) and the search run again; a bug leaves the index
-        alone and returns results whose ``error`` says the search failed.
+        alone and returns results whose ``error`` says the search failed. ``cancel`` is asked
+        often (ranker.py says where, and SQLite every few thousand steps of a statement), so
+        an overtaken search stops within milliseconds.
         """
         parsed = parse_query(text)
         results = SearchResults(text, notice=" ".join(parsed.notices) or None)
         if parsed.empty or (limit is not None and limit < 1):
             return results
+        self._cancel = cancel
+        if cancel is not None:
+            self.db.conn.set_progress_handler(lambda: int(cancel()), SQL_CANCEL_STEPS)
         try:
             self._search(parsed, results, limit)
+        except SearchCancelledError:
+            raise
         except Exception as exc:
+            if cancel is not None and cancel():
+                raise SearchCancelledError from exc  # SQLite's "interrupted", or what followed
             log.exception("search of %r failed (a bug, not index damage)", text)
             self._report_bug(results, exc)
+        finally:
+            self._cancel = None
+            if cancel is not None:
+                self.db.conn.set_progress_handler(None, 0)
+        if cancel is not None and cancel():
+            raise SearchCancelledError
         return results
 
     def _report_bug(self, results: SearchResults, exc: Exception) -> None:
@@ -852,8 +874,10 @@ class SearchIndex:
         for notice in engine.notices:
             results.add_notice(notice)
         scored = [(PaperId(int(engine.docids[d])), float(score)) for d, score in found]
+        engine.check_cancelled()  # before the snippets, then before looking for a suggestion
         fill_hits(self.db, results, scored, match_terms(parsed.text))
         if not results.hits and parsed.words:
+            engine.check_cancelled()
             base = " ".join(parsed.words) if parsed.degraded else results.query
             results.suggestion = self._suggest(base, parsed)
 
