@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from desktop.core.library import Library
 from desktop.core.search.index_writer import _WriterIndex
 from desktop.gui import app
 from desktop.gui.widgets.annotation_layer import rendered_part
@@ -83,3 +84,26 @@ def test_a_short_note_is_rendered_whole() -> None:
     assert rendered_part("short **note**") == "short **note**"
     assert rendered_part("x" * 50, limit=10) == "x" * 10  # no break to cut at
     assert rendered_part("aaaa bbbb cccc", limit=11) == "aaaa bbbb"
+
+
+def test_a_saved_view_counts_a_long_note_once_the_index_wrote_it(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    with Library.open(seeded_dir, backups=False) as lib:
+        view = lib.saved_views.add("Okapis", "okapicount")
+        paper_id = lib.views.ids("all")[5]
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    win.show()
+    model = win.sidebar_model
+
+    def total() -> int:
+        return model.entries[model.row_of(view.key)].total
+
+    qtbot.waitUntil(lambda: win.counts is not None)
+    assert total() == 0
+    note = " ".join(f"term{(i * 7919) % 4000}" for i in range(20_000)) + " okapicount"
+    win.library.notes.set(paper_id, note)  # long: counted from the index once it is written
+    assert win.library.index.wait_idle(30)
+    qtbot.waitUntil(lambda: total() == 1, timeout=5000)  # the writer's commit recounts
+    win.close()

@@ -244,3 +244,23 @@ def test_edits_inside_an_open_transaction_are_written_on_the_calling_thread(
 def test_a_library_in_memory_writes_on_the_calling_thread() -> None:
     with Library.in_memory() as library:
         assert not library.write_index_in_background()
+
+
+def test_saved_view_counts_follow_a_long_note_written_in_the_background(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = lib.saved_views.add("okapis", "okapiview")
+    assert lib.saved_views.counts()[view.key].total == 0
+    gate = Gate(monkeypatch)
+    pid = lib.views.ids("all")[8]
+    lib.notes.set(pid, big_note("okapiview", 200_000))  # long: not matched on this thread
+    assert lib.selection.waiting_for_index
+    assert gate.entered.wait(10)
+    gate.opened.set()
+    assert lib.index.wait_idle(30)
+    assert lib.saved_views.counts()[view.key].total == 1
+    lib.notes.set(pid, "short now")  # short: matched here at once, as without the writer
+    assert not lib.selection.waiting_for_index
+    assert lib.saved_views.counts()[view.key].total == 0
+    assert lib.index.wait_idle(30)
+    assert lib.saved_views.counts()[view.key].total == 0
