@@ -42,8 +42,9 @@ log = logging.getLogger(__name__)
 
 # Merge the small segments the updates wrote once there are more than this many segments...
 MAX_SEGMENTS = 6
-# ...and no edit came for this many seconds.
+# ...and no edit came for this many seconds (or at once above this many segments).
 MERGE_IDLE_SECONDS = 2.0
+MAX_SEGMENTS_BUSY = 3 * MAX_SEGMENTS
 # A write that could not take the index lock (another process writes) is tried again after.
 RETRY_SECONDS = 1.0
 
@@ -186,11 +187,13 @@ class BackgroundIndexWriter:
                     self._cond.wait(RETRY_SECONDS)
             return
         self.commits += 1
-        merge_due = index.segment_count() > MAX_SEGMENTS
+        segments = index.segment_count()
         with self._cond:
-            self._merge_due = merge_due
+            self._merge_due = segments > MAX_SEGMENTS
         if self.on_written is not None:
             self.on_written(ids)
+        if segments > MAX_SEGMENTS_BUSY:  # edits never pause long enough: merge now
+            self._merge(index)
 
     def _merge(self, index: _WriterIndex) -> None:
         try:

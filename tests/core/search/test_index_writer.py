@@ -264,3 +264,20 @@ def test_saved_view_counts_follow_a_long_note_written_in_the_background(
     assert lib.saved_views.counts()[view.key].total == 0
     assert lib.index.wait_idle(30)
     assert lib.saved_views.counts()[view.key].total == 0
+
+
+def test_edits_that_never_pause_still_get_their_segments_merged(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_writer, "MERGE_IDLE_SECONDS", 3600.0)  # never idle enough
+    monkeypatch.setattr(index_writer, "MAX_SEGMENTS", 2)
+    monkeypatch.setattr(index_writer, "MAX_SEGMENTS_BUSY", 6)
+    writer = _writer(lib)
+    ids = lib.views.ids("all")[:12]
+    for n, pid in enumerate(ids):
+        lib.notes.set(pid, f"busy note {n} capybara")
+        assert lib.index.wait_idle(10)
+    assert writer.merges >= 1
+    segments = len(lib.index._get_searcher().reader().leaf_readers())  # noqa: SLF001
+    assert segments <= 7
+    assert sorted(_ids(lib, "capybara")) == sorted(ids)
