@@ -74,7 +74,9 @@ def resolve_obsidian(text: str, forbidden: str = "#|^[]") -> list[int]:
             None,
         )
         exact = first is not None and " ".join(
-            "".join(ch for ch in headings[first][1] if ch not in forbidden).split()
+            re.sub(
+                "%%+", "%", "".join(ch for ch in headings[first][1] if ch not in forbidden)
+            ).split()
         )
         if first is None or exact != target or first not in papers:
             reached.append(-1)
@@ -113,6 +115,7 @@ def test_titles_with_link_syntax_repeats_and_clashes_still_reach_their_paper() -
         "[[#]]",
         "My take",  # a heading inside the first paper's note
         "Same title (2)",  # what the second "Same title" became
+        "100%% sure",  # %% would open an Obsidian comment
     ]
     items: list[tuple[Paper, Annotations]] = [(DISKGNN, DISKGNN_NOTES)]
     items += [paper(n + 2, t) for n, t in enumerate(titles)]
@@ -123,7 +126,9 @@ def test_titles_with_link_syntax_repeats_and_clashes_still_reach_their_paper() -
     assert "2. [[#C F draft2: a study]]" in text
     assert "3. [[#Same title]]\n4. [[#Same title (4)]]\n5. [[#Note (5)]]" in text
     assert "6. [[#Contents (6)]]\n7. [[#(7)]]\n8. [[#(8)]]\n9. [[#My take (9)]]" in text
-    assert "10. [[#Same title (2)]]" in text  # "(4)" took the second: no clash left
+    assert (
+        "10. [[#Same title (2)]]" in text and "11. [[#100% sure]]" in text
+    )  # "(4)" took the second: no clash left
     assert "## Same title (4)\n" in text and "## \\#\\#\\# (7)\n" in text
 
 
@@ -172,6 +177,8 @@ def test_every_obsidian_entry_reaches_its_own_paper(names: list[str], note: str)
 
 def test_heading_helpers() -> None:
     assert obsidian_target("  A | B #c ^d [e]  ") == "A B c d e"
+    assert obsidian_target("a %%%% b <i>") == "a % b <i>"
+    assert obsidian_target("a <i>", html_safe=True) == "a i"
     assert heading_key("GPT\\-4") == heading_key("gpt 4") == "gpt4"
     fenced = "## One\n```\n## not a heading\n```\n> ### Two\n- #### Three\n####### no"
     assert headings_of(fenced) == ["One", "Two", "Three"]

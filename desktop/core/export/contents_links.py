@@ -7,7 +7,8 @@ reaches its own paper in Obsidian:
 
 - the characters Obsidian gives a meaning inside a link (``#`` a heading, ``|`` the shown
   text, ``^`` a block, ``[`` and ``]`` the link itself) are left out of the link, and spaces
-  are collapsed, as Obsidian's own link suggestions do (with both flavours, ``<`` and ``>``
+  are collapsed, as Obsidian's own link suggestions do (``%%``, which opens an Obsidian
+  comment, becomes ``%``; with both flavours, ``<`` and ``>``
   too, so that GitHub never reads a tag in them); Obsidian then matches the heading by its
   letters and digits;
 - a paper's heading that would match an earlier heading of the file (a second paper of the
@@ -39,6 +40,8 @@ def obsidian_target(heading: str, *, html_safe: bool = False) -> str:
     ``html_safe`` also leaves out ``<`` and ``>``, for a file other readers render too (a
     wiki link is plain text to them, where a tag would be HTML)."""
     text = _LINK_SYNTAX.sub("", heading)
+    while "%%" in text:  # "%%" opens an Obsidian comment, which would hide the rest
+        text = text.replace("%%", "%")
     if html_safe:
         text = text.replace("<", "").replace(">", "")
     return " ".join(text.split())
