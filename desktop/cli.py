@@ -654,6 +654,7 @@ def cmd_restore(lib: Library | None, args: argparse.Namespace, out: TextIO) -> i
 
 def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Export papers with their highlights and notes as Markdown."""
+    from desktop.core.export.contents_links import links_for_folder
     from desktop.core.export.markdown import (
         DEFAULT_FILE_NAME,
         ExportError,
@@ -682,7 +683,8 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     else:
         folder, file_name = target.parent, target.name if target.suffix else target.name + ".md"
     try:
-        plan = plan_export(lib, selection, shape, file_name=file_name)
+        links = links_for_folder(folder, args.links)
+        plan = plan_export(lib, selection, shape, file_name=file_name, links=links)
         if not plan.papers:
             out.write(f"nothing to export: no {selection.describe()}\n")
             return 0
@@ -1175,6 +1177,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-paper", action="store_true", help="one file per paper in PATH")
     p.add_argument(
         "--format", choices=("markdown", "bibtex"), default="markdown", help="default: markdown"
+    )
+    p.add_argument(
+        "--links",
+        choices=("github", "obsidian", "both"),
+        help="the contents list's links (default: obsidian inside an Obsidian vault, else github)",
     )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--view", help=f"{'|'.join(VIEWS)}, digest:ID or tag:NAME")

@@ -154,6 +154,29 @@ class Library:
             self._index = SearchIndex(self.db, self.data_dir / INDEX_DIR if self.data_dir else None)
         return self._index
 
+    def write_index_in_background(
+        self, on_written: Callable[[frozenset[int]], None] | None = None
+    ) -> bool:
+        """Write the index updates of note, highlight and tag edits on a thread of their own
+        (search/index_writer.py), so that an edit returns before Whoosh writes it; an app
+        calls this, a command-line run does not. ``index.wait_idle()`` waits for them, and
+        ``on_written(paper_ids)`` is called on that thread after each commit (an app recounts
+        its saved views then). False (nothing changes) for a library in memory or one that
+        can only be read."""
+        index = self.index
+        if self.data_dir is None or self.read_only or index.path is None:
+            return False
+        from desktop.core.search.index_writer import BackgroundIndexWriter
+
+        writer = BackgroundIndexWriter(
+            self.data_dir / DB_FILE,
+            index.path,
+            on_failure=index.background_failed,
+            on_written=on_written,
+        )
+        index.write_in_background(writer)
+        return True
+
     def tell_index(self, changes: Changes) -> None:
         """The listener that keeps the search index current (unsubscribe it to import without
         indexing, as the benchmark does, then rebuild)."""

@@ -272,6 +272,9 @@ class SavedViews:
                 del self._members[view_id]
                 continue
             if changes.library or changes.annotations:
+                if self.selection.waiting_for_index and entry.parsed.text is not None:
+                    del self._members[view_id]  # counted when asked, from the index then
+                    continue
                 entry.text = self.selection.text_ids(entry.parsed)
                 if entry.parsed.text is not None and entry.text is None:
                     del self._members[view_id]  # the index cannot answer now

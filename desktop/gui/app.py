@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from desktop.core.data_dir import platform_dirs, resolve_data_dir
@@ -83,6 +84,18 @@ def create_main_window(
     return window
 
 
+class IndexWritten(QObject):
+    """Brings the background index writer's commits to the GUI thread: saved views are
+    counted again from the index that now holds the edit."""
+
+    written = Signal()
+
+    def tell(self, _paper_ids: frozenset[int]) -> None:
+        """Called on the writer's thread after a commit."""
+        with contextlib.suppress(RuntimeError):  # the window is already gone
+            self.written.emit()
+
+
 def window_on(library: Library, settings: QSettings | None) -> MainWindow:
     """The main window on an open library, which it then owns; open notices go to the status
     bar. A search index the library opened without is built on the worker thread once the
@@ -93,6 +106,9 @@ def window_on(library: Library, settings: QSettings | None) -> MainWindow:
 
     keys = load_keymap_file(keymap_path(), COMMANDS)
     window = MainWindow(library, settings, keymap=keys.keymap)
+    relay = IndexWritten(window)
+    relay.written.connect(window.refresh_counts)  # on the GUI thread: window is a QObject
+    library.write_index_in_background(relay.tell)
     window.owns_library = True
     for notice in library.notices:
         window.statusBar().showMessage(notice, 15000)

@@ -143,3 +143,26 @@ def test_cancel_before_writing_leaves_nothing(
     assert "cancelled" in dialog.message.text()
     assert not target.exists() or list(target.iterdir()) == []
     assert dialog.cancel_button.text() == "Close"
+
+
+def test_export_dialog_picks_obsidian_links_in_a_vault_and_lets_the_user_choose(
+    qtbot: QtBot, win: MainWindow, tmp_path: Path
+) -> None:
+    annotate(win.library)
+    dialog = open_dialog(qtbot, win)
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    dialog.set_target(tmp_path / "plain.md")
+    assert dialog.link_flavour() == "github" and "[[#" not in dialog.preview_text()
+    dialog.set_target(vault / "papers.md")
+    assert dialog.link_flavour() == "obsidian"
+    assert "1. [[#" in dialog.preview_text() and "](#" not in dialog.preview_text()
+    dialog.set_links("both")
+    assert "](#" in dialog.preview_text() and "[[#" in dialog.preview_text()
+    dialog.set_links("obsidian")
+    finish(qtbot, dialog)
+    assert dialog.error is None, dialog.error
+    assert (vault / "papers.md").read_text(encoding="utf-8") == dialog.preview_text()
+    dialog.set_choice(shape="per-paper")
+    assert not dialog.links.isVisible()  # per paper, there is no contents list
+    dialog.close()

@@ -131,12 +131,24 @@ def hold_instance_lock(lib: Library, args: list[str]) -> None:
     lock.release()
 
 
+def background_notes(lib: Library, args: list[str]) -> None:
+    """Save long notes one after another, the index written by the background writer (as
+    the app does); print ``saved N`` as each save returns."""
+    lib.write_index_in_background()
+    ids = lib.views.ids("all")[:5]
+    body = " ".join(f"w{i}" for i in range(20_000))
+    for n in range(int(args[0])):
+        lib.notes.set(ids[n % len(ids)], f"{body} marker{n}x")
+        _say(f"saved {n}")
+
+
 MODES = {
     "import": run_import,
     "index": run_index,
     "hold-index-writer": hold_index_writer,
     "hold-instance-lock": hold_instance_lock,
     "annotate": edit_annotations,
+    "background-notes": background_notes,
     "gui-note": gui_note,
     "backup": run_backups,
     "restore": run_restore,

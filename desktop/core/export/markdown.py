@@ -27,6 +27,12 @@ from typing import Any
 
 from desktop.core import temp_files
 from desktop.core.export import manifest as manifests
+from desktop.core.export.contents_links import (
+    LINK_FLAVOURS,
+    ObsidianHeadings,
+    obsidian_link,
+    obsidian_target,
+)
 from desktop.core.export.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.export.safe_filename import (
     MAX_NAME_CHARS,
@@ -217,10 +223,13 @@ def plan_export(
     limit: int | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelFn | None = None,
+    links: str = "github",
 ) -> ExportPlan:
     """Render an export in memory: the files it would write, without touching the disk.
 
-    ``limit`` renders only the first papers (for a quick preview). ``progress(done, total,
+    ``limit`` renders only the first papers (for a quick preview). ``links`` is how the
+    one-file contents list links to the papers (``github``, ``obsidian`` or ``both``; see
+    contents_links.py, whose ``links_for_folder`` picks one for a folder). ``progress(done, total,
     title)`` is called as papers are read; when ``cancel()`` turns true, ExportCancelledError is
     raised.
     """
@@ -235,7 +244,9 @@ def plan_export(
             items.append((paper, lib.annotations(paper.id)))
         if progress:
             progress(len(items), len(ids), items[-1][0].title if items else "")
-    plan = plan_items(items, shape, file_name=file_name, title=title, library=_library_of(lib))
+    plan = plan_items(
+        items, shape, file_name=file_name, title=title, library=_library_of(lib), links=links
+    )
     data_dir = getattr(lib, "data_dir", None)
     if data_dir is None:
         return plan
@@ -258,11 +269,12 @@ def render_preview(
     shape: str = "single",
     *,
     max_papers: int = PREVIEW_PAPERS,
+    links: str = "github",
 ) -> str:
     """The first file an export would write: per paper, the first paper's file; as one
     file, that file cut to its first ``max_papers`` papers (so a preview stays quick)."""
     limit = 1 if shape == "per-paper" else max_papers
-    return plan_export(lib, selection, shape, limit=limit).preview
+    return plan_export(lib, selection, shape, limit=limit, links=links).preview
 
 
 def plan_items(
@@ -272,9 +284,11 @@ def plan_items(
     file_name: str = DEFAULT_FILE_NAME,
     title: str = DEFAULT_TITLE,
     library: str | None = None,
+    links: str = "github",
 ) -> ExportPlan:
     """Render ``(paper, annotations)`` pairs as an export plan (pure: no library, no disk);
-    ``library`` is the library's id, written into the front matter."""
+    ``library`` is the library's id, written into the front matter; ``links`` the flavour of
+    the one-file contents list's links."""
     if shape not in SHAPES:
         raise ValueError(f"unknown export shape {shape!r}; use one of {', '.join(SHAPES)}")
     highlights = sum(len(a.highlights) for _, a in items)
@@ -285,7 +299,9 @@ def plan_items(
         inside(Path("."), file_name)  # refuse names with folders or ".." up front
         files: tuple[ExportFile, ...] = (
             ExportFile(
-                file_name, render_single(items, title, library), tuple(p.id for p, _ in items)
+                file_name,
+                render_single(items, title, library, links),
+                tuple(p.id for p, _ in items),
             ),
         )
     else:
@@ -455,10 +471,11 @@ def _highlight_block(h: Highlight, note_level: int) -> list[str]:
     return lines
 
 
-def render_paper(paper: Paper, ann: Annotations, level: int) -> str:
-    """One paper's section: heading at ``level``, metadata, abstract, highlights, then note."""
+def render_paper(paper: Paper, ann: Annotations, level: int, heading: str | None = None) -> str:
+    """One paper's section: heading at ``level`` (the title, or ``heading``), metadata,
+    abstract, highlights, then note."""
     sub = "#" * (level + 1)
-    title = escape_inline(paper.title) or "(untitled)"
+    title = escape_inline(paper.title if heading is None else heading) or "(untitled)"
     lines = ["#" * level + " " + title, "", *_metadata(paper, ann), ""]
     abstract = escape_inline(paper.abstract)
     if abstract:
@@ -494,8 +511,15 @@ def render_single(
     items: Sequence[tuple[Paper, Annotations]],
     title: str = DEFAULT_TITLE,
     library: str | None = None,
+    links: str = "github",
 ) -> str:
-    """One Markdown file: front matter, a title, a contents list, then every paper."""
+    """One Markdown file: front matter, a title, a contents list, then every paper.
+
+    The contents list links to the papers as ``links`` says (contents_links.py): GitHub's
+    heading anchors, Obsidian's ``[[#Heading]]`` wiki links, or both side by side.
+    """
+    if links not in LINK_FLAVOURS:
+        raise ValueError(f"unknown link flavour {links!r}; use one of {', '.join(LINK_FLAVOURS)}")
     highlights = sum(len(a.highlights) for _, a in items)
     head = [
         "---",
@@ -516,17 +540,25 @@ def render_single(
     used: dict[str, int] = {}
     for fixed in (title, "Contents"):
         heading_slug(fixed, used)
+    obsidian = ObsidianHeadings(collapse_space(title), "Contents")
     contents = ["## Contents", ""]
     sections: list[str] = []
     for n, (paper, ann) in enumerate(items, 1):
         plain = collapse_space(paper.title) or "(untitled)"
-        anchor = heading_slug(plain, used)
+        heading = plain if links == "github" else obsidian.heading_for(plain, n)
+        anchor = heading_slug(heading, used)
         for sub in ("Abstract", "Highlights", "Note"):
             if _has_section(paper, ann, sub):
                 heading_slug(sub, used)  # later repeats of a heading get -1, -2, ...
         extra = f" — {_count(len(ann.highlights), 'highlight')}" if ann.highlights else ""
-        contents.append(f"{n}. [{escape_inline(plain)}](#{anchor}){extra}")
-        sections.append(render_paper(paper, ann, 2))
+        github = f"[{escape_inline(heading)}](#{anchor})"
+        wiki = obsidian_link(obsidian_target(heading, html_safe=links == "both"))
+        entry = {"github": github, "obsidian": wiki, "both": f"{github} · {wiki}"}[links]
+        contents.append(f"{n}. {entry}{extra}")
+        section = render_paper(paper, ann, 2, heading if heading != plain else None)
+        if links != "github":
+            obsidian.add_all(section)
+        sections.append(section)
     return "\n".join(head + contents + [""]) + "\n" + "\n".join(sections)
 
 

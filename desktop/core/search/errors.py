@@ -40,6 +40,10 @@ _WHOOSH_DIR = os.path.dirname(os.path.abspath(whoosh.__file__)) + os.sep
 INTERNAL_ERROR = "Search failed: internal error ({kind}); see the log for details."
 
 
+class SearchCancelledError(Exception):
+    """A search was cancelled by its caller (newer text was typed) before it was done."""
+
+
 class IndexFormatError(Exception):
     """The index on disk is of another schema than this version writes."""
 

@@ -20,7 +20,7 @@ import shutil
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 from whoosh import index, scoring, writing
@@ -41,6 +41,7 @@ from desktop.core.search.documents import (
 from desktop.core.search.errors import (
     DAMAGE_ERRORS,
     IndexFormatError,
+    SearchCancelledError,
     internal_error,
     raised_reading_whoosh_files,
     strict,
@@ -90,6 +91,8 @@ SEGMENT_DOCS = 50_000
 # A build from scratch of more papers than this runs in worker processes (parallel_build.py);
 # below it, starting the processes (about a second) costs more than they save.
 PARALLEL_MIN_PAPERS = 2 * SEGMENT_DOCS
+# A cancellable search asks its cancel function every this many SQLite steps.
+SQL_CANCEL_STEPS = 2000
 REBUILDING = "The search index is being rebuilt; related papers are unavailable."
 SLOW_PATH = "Searching and indexing use Whoosh's own code instead: exact, but slower."
 
@@ -105,6 +108,26 @@ _LOCKS_GUARD = threading.Lock()
 def _process_lock(key: str) -> threading.Lock:
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(key, threading.Lock())
+
+
+class BackgroundWriter(Protocol):
+    """Writes the index copies of papers on a thread of its own (index_writer.py)."""
+
+    def submit(self, ids: Iterable[int]) -> bool:
+        """Write these papers' index copies from SQLite; False when it no longer runs."""
+        ...
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until everything submitted is written; False on a timeout."""
+        ...
+
+    def stop(self, timeout: float) -> frozenset[int]:
+        """Write what is pending, end; returns the papers left unwritten."""
+        ...
+
+
+# How long closing the index waits for the background writer to write what it was given.
+CLOSE_WAIT = 10.0
 
 
 class _NothingToDoError(Exception):
@@ -158,6 +181,9 @@ class SearchIndex:
         self.defer_rebuilds = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
         self.rebuilds = 0  # full rebuilds this object ran (reliability tests count them)
+        self._cancel: CancelFn | None = None  # asked while the running search() runs
+        # Writes annotation edits off the calling thread (write_in_background), or None.
+        self._background: BackgroundWriter | None = None
 
     # -- opening and health ------------------------------------------------------------------
     @property
@@ -362,7 +388,16 @@ class SearchIndex:
 
     def close(self, *, stamp: bool = True) -> None:
         """Close the searcher and the index, leaving a stamp when it is in sync (and
-        ``stamp``: without one, the next open compares every paper, as after a crash)."""
+        ``stamp``: without one, the next open compares every paper, as after a crash).
+
+        The background writer, if any, first writes what it was given (for at most
+        CLOSE_WAIT seconds); what it leaves unwritten leaves no stamp either."""
+        if self._background is not None:
+            left = self._background.stop(CLOSE_WAIT)
+            self._background = None
+            if left:
+                log.warning("%d papers left to index on the next start", len(left))
+                stamp = False
         if stamp and self._ix is not None and self.path is not None:
             self._write_stamp()
         self._close_index()
@@ -398,7 +433,7 @@ class SearchIndex:
         searcher = self._get_searcher()
         if self._engine is None or self._engine.searcher is not searcher:
             self._engine = Engine(searcher, functools.partial(phrase_texts, self.db), self.access)
-        self._engine.new_query()
+        self._engine.new_query(self._cancel)
         return self._engine
 
     def warm_up(self) -> None:
@@ -447,14 +482,54 @@ class SearchIndex:
         return False
 
     # -- writing -----------------------------------------------------------------------------
+    def write_in_background(self, writer: BackgroundWriter) -> None:
+        """Hand the index updates of annotation edits to ``writer`` from now on (see
+        index_writer.py); :meth:`close` stops it."""
+        if self._background is not None:
+            self._background.stop(CLOSE_WAIT)
+        self._background = writer
+
+    @property
+    def background(self) -> BackgroundWriter | None:
+        """The writer annotation edits are handed to (write_in_background), or None."""
+        return self._background
+
+    def background_failed(self, reason: str) -> None:
+        """The background writer could not write (any thread may call this): searches answer
+        from SQLite until the next write here catches up with it."""
+        log.warning("search index: background update failed: %s", reason)
+        self._needs_reconcile = True
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until the background writer wrote what it was given (True at once without
+        one); False on a timeout."""
+        return self._background is None or self._background.wait_idle(timeout)
+
+    def _in_background(self, changes: Changes) -> bool:
+        """Hand an annotation edit's papers to the background writer if there is one, the
+        index is in step, and the edit is committed (the writer reads its own connection)."""
+        return (
+            self._background is not None
+            and bool(changes.papers)
+            and changes.annotations
+            and not changes.library
+            and self.usable
+            and not self._pending
+            and not self.db.conn.in_transaction
+            and self._background.submit(changes.papers)
+        )
+
     def on_changes(self, changes: Changes) -> None:
-        """Library listener: reindex papers whose text or annotations changed."""
+        """Library listener: reindex papers whose text or annotations changed (annotation
+        edits on the background writer's thread, when there is one)."""
         if not changes.indexed_text:
             return
         if self._ix is None:
             # Written while the index is not open here (a CLI command that does not search):
             # the last close's stamp no longer tells the truth, so the next open compares.
             self.forget_stamp()
+        if self._in_background(changes):
+            return
         try:
             if changes.papers:
                 self.sync(changes.papers)
@@ -471,10 +546,11 @@ class SearchIndex:
             if strict():
                 raise
 
-    def sync(self, ids: Iterable[int]) -> int:
+    def sync(self, ids: Iterable[int], *, merge: bool = True) -> int:
         """Write the papers among ``ids`` whose index copy is missing or stale; delete gone ones.
 
-        Returns how many documents were written.
+        Returns how many documents were written. Without ``merge`` the commit adds its segment
+        without merging small ones (the background writer merges them later).
         """
         wanted = set(int(i) for i in ids) | self._pending
         if self._needs_reconcile:
@@ -482,7 +558,7 @@ class SearchIndex:
         if self._ix is None or self.broken_reason is not None:
             self._pending |= wanted
             return 0
-        return self._write_changed(sorted(wanted), full=False)
+        return self._write_changed(sorted(wanted), full=False, merge=merge)
 
     def reconcile(self) -> int:
         """Bring the whole index in line with SQLite; returns how many documents were written.
@@ -614,7 +690,7 @@ class SearchIndex:
             out.update(rows.fetchall())
         return out
 
-    def _write_changed(self, ids: list[int] | None, *, full: bool) -> int:
+    def _write_changed(self, ids: list[int] | None, *, full: bool, merge: bool = True) -> int:
         def work(writer: Any, searcher: Any) -> int:
             if full or ids is None:
                 sql = dict(self.db.execute("SELECT id, version FROM papers").fetchall())
@@ -647,7 +723,7 @@ class SearchIndex:
                 raise _NothingToDoError(0)
             return written
 
-        return self._write(work)
+        return self._write(work, merge=merge)
 
     def _write(self, work: Any, *, clear: bool = False, merge: bool = True) -> int:
         """Run ``work(writer, searcher)`` under the process lock and the index lock, commit.
@@ -690,21 +766,39 @@ class SearchIndex:
         return count
 
     # -- searching ---------------------------------------------------------------------------
-    def search(self, text: str, *, limit: int | None = DEFAULT_LIMIT) -> SearchResults:
-        """Search the library; never raises (outside strict mode, see errors.py).
+    def search(
+        self, text: str, *, limit: int | None = DEFAULT_LIMIT, cancel: CancelFn | None = None
+    ) -> SearchResults:
+        """Search the library; never raises (outside strict mode, see errors.py), except
+        SearchCancelledError once ``cancel()`` turns true while the search runs.
 
         A damaged index is rebuilt (once) and the search run again; a bug leaves the index
-        alone and returns results whose ``error`` says the search failed.
+        alone and returns results whose ``error`` says the search failed. ``cancel`` is asked
+        often (ranker.py says where, and SQLite every few thousand steps of a statement), so
+        an overtaken search stops within milliseconds.
         """
         parsed = parse_query(text)
         results = SearchResults(text, notice=" ".join(parsed.notices) or None)
         if parsed.empty or (limit is not None and limit < 1):
             return results
+        self._cancel = cancel
+        if cancel is not None:
+            self.db.conn.set_progress_handler(lambda: int(cancel()), SQL_CANCEL_STEPS)
         try:
             self._search(parsed, results, limit)
+        except SearchCancelledError:
+            raise
         except Exception as exc:
+            if cancel is not None and cancel():
+                raise SearchCancelledError from exc  # SQLite's "interrupted", or what followed
             log.exception("search of %r failed (a bug, not index damage)", text)
             self._report_bug(results, exc)
+        finally:
+            self._cancel = None
+            if cancel is not None:
+                self.db.conn.set_progress_handler(None, 0)
+        if cancel is not None and cancel():
+            raise SearchCancelledError
         return results
 
     def _report_bug(self, results: SearchResults, exc: Exception) -> None:
@@ -780,8 +874,10 @@ class SearchIndex:
         for notice in engine.notices:
             results.add_notice(notice)
         scored = [(PaperId(int(engine.docids[d])), float(score)) for d, score in found]
+        engine.check_cancelled()  # before the snippets, then before looking for a suggestion
         fill_hits(self.db, results, scored, match_terms(parsed.text))
         if not results.hits and parsed.words:
+            engine.check_cancelled()
             base = " ".join(parsed.words) if parsed.degraded else results.query
             results.suggestion = self._suggest(base, parsed)
 

@@ -19,6 +19,10 @@ The work of one query is bounded (:class:`Budget`): a ``prefix*`` expands to at 
 ``PREFIX_WORDS`` words per field and a query to ``QUERY_PREFIX_WORDS`` in all, and at most
 ``PHRASE_CHECKS`` papers are checked for phrases. Results are exact when no cap is reached;
 when one is, :attr:`Engine.notices` says which and how.
+
+A query can be cancelled mid-way (the text it was typed for changed): ``new_query(cancel)``
+gives the engine a function that it asks before each term's postings, each prefix's words and
+each phrase check, and :class:`SearchCancelledError` stops the query when it says so.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 
 from desktop.core.search.analysis import analyze
 from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_BOOST
+from desktop.core.search.errors import SearchCancelledError
 from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
 from desktop.core.search.whoosh_segments import WhooshAccess
 
@@ -49,6 +54,10 @@ PHRASE_CHECKS = 3000
 TextsFn = Callable[[Sequence[int]], dict[int, dict[str, str]]]
 # (field, word, boost): a weighted term, as related papers are searched
 Term = tuple[str, str, float]
+# True when the running query is to stop (see Engine.new_query)
+CancelFn = Callable[[], bool]
+# A prefix's term tables are walked this many words between two looks at the cancel function.
+CANCEL_EVERY = 64
 
 
 @dataclass
@@ -200,6 +209,12 @@ class Engine:
         self._tokens: dict[tuple[int, str], str] = {}
         self.budget = Budget()
         self._exact_mode = False
+        self.cancel: CancelFn | None = None
+
+    def check_cancelled(self) -> None:
+        """Stop the query (SearchCancelledError) if its caller cancelled it."""
+        if self.cancel is not None and self.cancel():
+            raise SearchCancelledError
 
     @property
     def notices(self) -> list[str]:
@@ -229,13 +244,15 @@ class Engine:
         mask[np.fromiter(docs, dtype=np.int64)] = True
         return mask
 
-    def new_query(self) -> None:
-        """Forget what the last query read (postings and checked texts) and renew the budget."""
+    def new_query(self, cancel: CancelFn | None = None) -> None:
+        """Forget what the last query read (postings and checked texts) and renew the budget;
+        ``cancel`` (asked often while the query runs) stops it when it returns True."""
         self._postings.clear()
         self._prefixes.clear()
         self._texts_read.clear()
         self._tokens.clear()
         self.budget = Budget()
+        self.cancel = cancel
 
     # -- postings --------------------------------------------------------------------------
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -254,6 +271,7 @@ class Engine:
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (deleted ones may be included) and weights of a term, in order."""
+        self.check_cancelled()
         if fieldname not in self.schema:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         btext = self.schema[fieldname].to_bytes(text)
@@ -275,6 +293,7 @@ class Engine:
         id_parts: list[np.ndarray] = []
         weight_parts: list[float] = []
         for segment, offset, btext, info in parts:
+            self.check_cancelled()
             ids, weights = self.access.postings(segment, fieldname, btext, info)
             id_parts.append(np.array(ids, dtype=np.int64) + offset)
             weight_parts.extend(weights)
@@ -333,6 +352,8 @@ class Engine:
             for n, (btext, info) in enumerate(segment.iter_prefix(fieldname, prefix)):
                 if n > cap:
                     break
+                if n % CANCEL_EVERY == 0:
+                    self.check_cancelled()
                 words.setdefault(btext, []).append((segment, offset, btext, info))
         more = len(words) > cap
         if more:
@@ -463,6 +484,7 @@ class Engine:
             self._exact_mode = False
 
     def _evaluate(self, node: Node, *, title_only: bool) -> _Node | None:
+        self.check_cancelled()
         if isinstance(node, Word):
             return self._word(node, title_only=title_only)
         if isinstance(node, Phrase):
@@ -519,6 +541,7 @@ class Engine:
             self._texts_read[pid] = texts.get(pid, {})
 
     def _has_phrase(self, node: _Node, doc: int) -> bool:
+        self.check_cancelled()  # a check analyses a paper's text: far dearer than this
         pid = int(self.docids[doc])
         key = (pid, node.fieldname or "")
         tokens = self._tokens.get(key)

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from desktop.core.search.errors import DAMAGE_ERRORS, raised_reading_whoosh_files
-from desktop.core.search.index import DEFAULT_LIMIT, SearchIndex
+from desktop.core.search.index import DEFAULT_LIMIT, CancelFn, SearchIndex
 from desktop.core.search.results import SearchResults
 
 log = logging.getLogger(__name__)
@@ -62,11 +62,14 @@ class IndexReader:
         """True once a search found the index files damaged (the library's index repairs)."""
         return self._index.damage_seen
 
-    def search(self, text: str, *, limit: int | None = DEFAULT_LIMIT) -> SearchResults:
-        """Like :meth:`SearchIndex.search` (never raises outside strict mode)."""
+    def search(
+        self, text: str, *, limit: int | None = DEFAULT_LIMIT, cancel: CancelFn | None = None
+    ) -> SearchResults:
+        """Like :meth:`SearchIndex.search` (never raises outside strict mode, except
+        SearchCancelledError once ``cancel()`` turns true)."""
         if self._index.broken_reason is not None:
             self._index.reopen()  # rebuilt meanwhile?
-        return self._index.search(text, limit=limit)
+        return self._index.search(text, limit=limit, cancel=cancel)
 
     def close(self) -> None:
         """Close the searcher and the connection."""

@@ -32,6 +32,24 @@ MAX_CACHED = 256
 INCREMENTAL_MAX = 2000
 
 
+# Annotation text (characters) above which an edit's papers are not matched in Python here
+# while the index writes them on its own thread (see on_changes).
+DOC_MATCH_MAX_CHARS = 100_000
+
+
+def _annotation_chars(db: Database, papers: list[int]) -> int:
+    """How many characters of notes and highlight notes the papers have (at most the first
+    INCREMENTAL_MAX papers are looked at: a larger write is not matched here anyway)."""
+    ids = json.dumps(papers[: INCREMENTAL_MAX + 1])
+    (chars,) = db.execute(
+        "SELECT COALESCE((SELECT SUM(LENGTH(body)) FROM notes WHERE paper_id IN "
+        "(SELECT value FROM json_each(?))), 0) + COALESCE((SELECT SUM(LENGTH(note)) "
+        "FROM highlights WHERE paper_id IN (SELECT value FROM json_each(?))), 0)",
+        [ids, ids],
+    ).fetchone()
+    return int(chars)
+
+
 @dataclass
 class _TextMatch:
     """The papers a text query matched at one index generation (JSON made when asked)."""
@@ -50,6 +68,9 @@ class QuerySelection:
         self._index = index
         self._matches: dict[str, _TextMatch] = {}  # text query -> what it matched
         self.index_queries = 0  # how often the index was asked (tests check the cache)
+        # True after a write whose long annotations are matched by asking the index again
+        # later (on_changes), so that listeners after this one do not ask it now either.
+        self.waiting_for_index = False
 
     @property
     def index(self) -> SearchIndex:
@@ -59,9 +80,24 @@ class QuerySelection:
     def on_changes(self, changes: Changes) -> None:
         """Library listener: bring cached text matches up to date when text or annotations
         changed (after the index did: it listens first)."""
-        if not (changes.library or changes.annotations) or not self._matches:
+        self.waiting_for_index = False
+        if not (changes.library or changes.annotations):
             return
         papers = sorted(int(i) for i in changes.papers)
+        if (
+            changes.annotations
+            and not changes.library
+            and self.index.background is not None
+            and _annotation_chars(self.db, papers) > DOC_MATCH_MAX_CHARS
+        ):
+            # The index writes the edit on its own thread; matching a long note here would
+            # take this one a tenth of a second, so the index is asked again when an answer
+            # is wanted (current once the writer committed: a new generation).
+            self._matches.clear()
+            self.waiting_for_index = True
+            return
+        if not self._matches:
+            return
         if not papers or len(papers) > INCREMENTAL_MAX or not self.index.usable:
             self._matches.clear()
             return

@@ -91,7 +91,7 @@ class SearchController(QObject):
         self.timer.setSingleShot(True)
         self.timer.setInterval(SEARCH_DELAY_MS)
         self.timer.timeout.connect(self.start)
-        field.textEdited.connect(lambda _text: self.timer.start())
+        field.textEdited.connect(self._on_edited)
         field.textChanged.connect(self._on_text)
 
     # -- SearchBox ---------------------------------------------------------------------------
@@ -188,6 +188,13 @@ class SearchController(QObject):
         self.field.blockSignals(True)
         self.field.clear()
         self.field.blockSignals(False)
+
+    def _on_edited(self, _text: str) -> None:
+        """Typing: search again once it pauses; a query still running for the text before is
+        cancelled now (its results could only be stale)."""
+        self.timer.start()
+        if self.worker is not None:
+            self.worker.drop_pending()
 
     def _on_text(self, text: str) -> None:
         if not text:

@@ -4,12 +4,16 @@ A query that takes a second (64 one-letter prefixes, a long repeated phrase) mus
 typing. The worker thread owns an :class:`~desktop.core.search.reader.IndexReader` (its own
 SQLite connection and Whoosh searcher: both belong to the thread that opened them). Only the
 latest query counts: one that was overtaken by newer text before it started is skipped, and
-results of an overtaken query are dropped. Results come back to the GUI thread as a signal;
-the worker never touches a widget.
+one overtaken while it runs is cancelled mid-way (the ranker asks, between terms, prefix
+words and phrase checks, whether it is still the latest; SQLite asks every few thousand
+steps), so the worker is free for the newer text within milliseconds. Results of an
+overtaken query are never shown. Results come back to the GUI thread as a signal; the worker
+never touches a widget.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -18,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.library import DB_FILE, Library
+from desktop.core.search.errors import SearchCancelledError
 from desktop.core.search.index import INDEX_DIR
 from desktop.core.search.reader import IndexReader
 from desktop.core.search.results import SearchResults
@@ -39,6 +44,7 @@ class SearchWorker(QObject):
         self.index_path = index_path
         self.damage_seen = False  # the reader found the index files damaged
         self._latest = 0
+        self.cancelled = 0  # queries stopped mid-way because newer text came (tests count)
         self._requests: queue.SimpleQueue[tuple[int, str, int] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="search", daemon=True)
         self._thread.start()
@@ -49,14 +55,15 @@ class SearchWorker(QObject):
         return self._latest
 
     def submit(self, text: str, limit: int) -> int:
-        """Ask for a search; returns its serial (older queries not yet started are skipped)."""
+        """Ask for a search; returns its serial (older queries not yet started are skipped,
+        and the one running is cancelled)."""
         self._latest += 1
         self._requests.put((self._latest, text, limit))
         return self._latest
 
     def drop_pending(self) -> None:
-        """Make every query asked for so far stale (the field was cleared, or a search ran
-        on the GUI thread)."""
+        """Make every query asked for so far stale, cancelling the one running (the text
+        changed, the field was cleared, or a search ran on the GUI thread)."""
         self._latest += 1
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -64,6 +71,10 @@ class SearchWorker(QObject):
         self.drop_pending()
         self._requests.put(_STOP)
         self._thread.join(timeout)
+
+    def _overtaken(self, serial: int) -> bool:
+        """True once newer text was asked for than query ``serial`` (any thread may ask)."""
+        return serial != self._latest
 
     def _loop(self) -> None:
         reader: IndexReader | None = None
@@ -75,8 +86,13 @@ class SearchWorker(QObject):
                 try:
                     if reader is None:
                         reader = IndexReader(self.db_path, self.index_path)
-                    results: SearchResults = reader.search(text, limit=limit)
+                    results: SearchResults = reader.search(
+                        text, limit=limit, cancel=functools.partial(self._overtaken, serial)
+                    )
                     self.damage_seen = self.damage_seen or reader.damage_seen
+                except SearchCancelledError:
+                    self.cancelled += 1
+                    continue  # overtaken while it ran: stopped, nothing to show
                 except Exception as exc:  # noqa: BLE001 - reported to the GUI, which says it
                     log.exception("background search of %r failed", text)
                     self.failed.emit(serial, f"Search failed: {exc.__class__.__name__}: {exc}")

@@ -10,6 +10,7 @@ from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QFileDialog,
     QGridLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop.core.export.contents_links import links_for_folder
 from desktop.core.export.markdown import (
     DEFAULT_FILE_NAME,
     ExportError,
@@ -46,6 +48,13 @@ if TYPE_CHECKING:
 PREVIEW_PAPERS = 20  # a one-file preview renders at most this many papers
 WHAT = ("annotated", "view", "selected", "paper")
 SHAPES = ("single", "per-paper")
+# The contents list's links: (choice, label); None picks by the folder (an Obsidian vault).
+LINK_CHOICES: tuple[tuple[str | None, str], ...] = (
+    (None, "Automatic: Obsidian's inside an Obsidian vault, else GitHub's"),
+    ("github", "GitHub anchors: [Title](#title)"),
+    ("obsidian", "Obsidian wiki links: [[#Title]]"),
+    ("both", "Both, side by side"),
+)
 # What a preview may raise: a bad file name, a bad query, a refused read.
 PREVIEW_ERRORS: tuple[type[Exception], ...] = (ExportError, *CORE_ERRORS)
 
@@ -126,6 +135,14 @@ class ExportDialog(QDialog):
         target_row.addWidget(self.target_label, 0, 0)
         target_row.addWidget(self.target, 0, 1)
         target_row.addWidget(self.browse, 0, 2)
+        self.links_label = QLabel("Contents links:", self)
+        self.links = QComboBox(self)
+        self.links.setObjectName("export-links")
+        for choice, label in LINK_CHOICES:
+            self.links.addItem(label, choice)
+        self.links.currentIndexChanged.connect(lambda _i: self.update_preview())
+        target_row.addWidget(self.links_label, 1, 0)
+        target_row.addWidget(self.links, 1, 1, 1, 2)
         layout.addLayout(target_row)
 
         self.preview_label = QLabel(self)
@@ -197,6 +214,15 @@ class ExportDialog(QDialog):
         self.target.setText(str(path))
         self.update_preview()
 
+    def set_links(self, choice: str | None) -> None:
+        """Pick the contents list's links: github, obsidian, both, or None (by the folder)."""
+        self.links.setCurrentIndex([c for c, _ in LINK_CHOICES].index(choice))
+
+    def link_flavour(self) -> str:
+        """The links the one-file export's contents list gets, for the chosen folder."""
+        folder, _name = self._folder_and_name()
+        return links_for_folder(folder, self.links.currentData())
+
     def _ids_for(self, what: str) -> list[int]:
         if what == "selected":
             return [int(i) for i in self.ctx.targets()]
@@ -242,6 +268,8 @@ class ExportDialog(QDialog):
     def _shape_changed(self) -> None:
         single = self.shape() == "single"
         self.target_label.setText("File:" if single else "Folder:")
+        self.links_label.setVisible(single)
+        self.links.setVisible(single)
         self.target.setText(self.targets[self.shape()])
         self.update_preview()
 
@@ -260,7 +288,12 @@ class ExportDialog(QDialog):
         """Render the export (or its first papers) in memory."""
         _folder, name = self._folder_and_name()
         return plan_export(
-            self.library, self.selection(), self.shape(), file_name=name, limit=limit
+            self.library,
+            self.selection(),
+            self.shape(),
+            file_name=name,
+            limit=limit,
+            links=self.link_flavour(),
         )
 
     def update_preview(self) -> None:
@@ -319,10 +352,11 @@ class ExportDialog(QDialog):
         folder, name = self._folder_and_name()
         selection = self.selection()
         shape = self.shape()
+        links = self.link_flavour()
         data_dir = self.library.data_dir
         if data_dir is None:
             try:
-                plan = plan_export(self.library, selection, shape, file_name=name)
+                plan = plan_export(self.library, selection, shape, file_name=name, links=links)
                 self._done(write_export(plan, folder))
             except (ExportError, OSError, ValueError) as exc:
                 self._failed(str(exc))
@@ -333,7 +367,7 @@ class ExportDialog(QDialog):
             lib = Library.open(data_dir, backups=False)
             try:
                 lib.today = today
-                plan = plan_export(lib, selection, shape, file_name=name)
+                plan = plan_export(lib, selection, shape, file_name=name, links=links)
                 if job.cancelled():
                     return ExportResult(folder, cancelled=True)
                 return write_export(plan, folder, progress=job.report, cancel=job.cancelled)

@@ -49,6 +49,24 @@ if TYPE_CHECKING:
     from desktop.gui.context import WindowContext
 
 NOTE_SAVE_DELAY_MS = 800
+# The detail pane renders this much of a note; laying out a 1 MB note took Qt seconds on each
+# autosave. The editor (n) always holds the whole note.
+RENDERED_NOTE_CHARS = 20_000
+
+
+def rendered_part(note: str, limit: int = RENDERED_NOTE_CHARS) -> str:
+    """The start of a long note that the pane renders: up to ``limit`` characters, cut at
+    the last paragraph (else line, else word) break before the limit."""
+    if len(note) <= limit:
+        return note
+    head = note[:limit]
+    for mark in ("\n\n", "\n", " "):
+        cut = head.rfind(mark)
+        if cut > limit // 2:
+            return head[:cut]
+    return head
+
+
 # Keys the detail text keeps for moving its caret instead of the window's shortcuts.
 CARET_KEYS = {
     Qt.Key.Key_Left,
@@ -257,8 +275,16 @@ class AnnotationLayer(QObject):
         d.heading(cursor, "Note")
         d.block(cursor, bottom=4)
         if ann.note.strip():
-            start, end = insert_markdown(cursor, ann.note)  # images become their alt text
+            shown = rendered_part(ann.note)
+            start, end = insert_markdown(cursor, shown)  # images become their alt text
             self._tame_headings(start, end)
+            if len(shown) < len(ann.note):
+                d.block(cursor, top=4)
+                rest = len(ann.note) - len(shown)
+                cursor.insertText(
+                    f"… and {rest:,} more characters of this note: press n to read all of it.",
+                    d.muted(),
+                )
         else:
             cursor.insertText("No note yet. Press n to write one; t adds tags.", d.muted())
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.core.search.ranker import Engine
 from desktop.core.search.reader import IndexReader
 from desktop.core.search.results import SearchResults
 from desktop.gui.controllers import search_worker
@@ -23,11 +26,13 @@ class SlowReader(IndexReader):
 
     threads: list[str] = []
 
-    def search(self, text: str, *, limit: int | None = 100) -> SearchResults:
+    def search(
+        self, text: str, *, limit: int | None = 100, cancel: Callable[[], bool] | None = None
+    ) -> SearchResults:
         SlowReader.threads.append(threading.current_thread().name)
         if text.startswith("slow"):
-            time.sleep(SLOW_S)
-        return super().search(text, limit=limit)
+            time.sleep(SLOW_S)  # not interruptible: the cancel is seen after it
+        return super().search(text, limit=limit, cancel=cancel)
 
 
 @pytest.fixture
@@ -86,3 +91,38 @@ def test_the_worker_stops_with_the_window(qtbot: QtBot, win: MainWindow) -> None
     win.close()
     thread.join(3)
     assert not thread.is_alive()
+
+
+def test_typing_cancels_a_running_query_mid_way_and_its_results_never_show(
+    qtbot: QtBot, win: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    step = 0.2
+    lookups: list[float] = []
+    original = Engine.postings
+
+    def postings(engine: Engine, fieldname: str, text: str) -> Any:
+        found = original(engine, fieldname, text)  # the engine looks at its cancel first
+        if text.startswith("slow"):
+            lookups.append(time.monotonic())
+            time.sleep(step)  # six words in five fields: six seconds in all
+        return found
+
+    monkeypatch.setattr(Engine, "postings", postings)
+    worker = win.search.worker
+    assert worker is not None
+    shown: list[str | None] = []
+    win.search.papers.model.modelReset.connect(lambda: shown.append(win.model.search_query))
+    press(qtbot, "/")
+    qtbot.keyClicks(win.search_field, "slowa slowb slowc slowd slowe slowf")
+    win.search.start()
+    qtbot.waitUntil(lambda: len(lookups) >= 2, timeout=5000)  # running on the worker
+    win.search_field.selectAll()
+    qtbot.keyClick(win.search_field, "D")  # the text changes: the running query stops
+    edited = time.monotonic()
+    qtbot.waitUntil(lambda: worker.cancelled == 1, timeout=3000)
+    assert [t for t in lookups if t > edited + 0.01] == []  # no lookup after the edit
+    assert time.monotonic() - edited < 6 * 5 * step / 2  # long before it would have ended
+    qtbot.keyClicks(win.search_field, "iskGNN")
+    qtbot.waitUntil(lambda: win.model.search_query == "DiskGNN", timeout=3000)
+    assert win.model.ids == win.library.index.search("DiskGNN", limit=200).ids
+    assert not any(q and q.startswith("slow") for q in shown)
