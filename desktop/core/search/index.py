@@ -42,7 +42,7 @@ from desktop.core.search.errors import (
     DAMAGE_ERRORS,
     IndexFormatError,
     internal_error,
-    raised_reading_whoosh_files,
+    is_index_damage,
     strict,
 )
 from desktop.core.search.filter_sql import filtered_ids, search_fallback, search_filters_only
@@ -208,7 +208,7 @@ class SearchIndex:
             rebuild()
             return
         except Exception as exc:
-            if not isinstance(exc, DAMAGE_ERRORS) and not raised_reading_whoosh_files(exc):
+            if not is_index_damage(exc):
                 raise
             log.warning("search index unusable (%s); rebuilding it", exc)
             rebuild()
@@ -223,7 +223,7 @@ class SearchIndex:
             else:
                 self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are read
-            if not isinstance(exc, DAMAGE_ERRORS) and not raised_reading_whoosh_files(exc):
+            if not is_index_damage(exc):
                 raise
             log.warning("search index could not be reconciled (%s); rebuilding it", exc)
             rebuild()
@@ -439,12 +439,13 @@ class SearchIndex:
         An error Whoosh's own code raises while reading its files counts once per index: if
         it comes back after the rebuild, a rebuild does not repair it and it is a bug.
         """
-        if isinstance(exc, DAMAGE_ERRORS):
-            return True
-        if raised_reading_whoosh_files(exc) and not self._whoosh_fault_repaired:
-            self._whoosh_fault_repaired = True
-            return True
-        return False
+        if not is_index_damage(exc):
+            return False
+        whoosh_fault = not isinstance(exc, DAMAGE_ERRORS)
+        if whoosh_fault and self._whoosh_fault_repaired:
+            return False  # back after the rebuild, which therefore does not repair it
+        self._whoosh_fault_repaired |= whoosh_fault
+        return True
 
     # -- writing -----------------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:
