@@ -199,7 +199,7 @@ class SearchIndex:
         self.needs_rebuild = False
         self.broken_reason = None
         self.defer_rebuilds = defer_rebuild and self.path is not None
-        rebuild = self._defer if defer_rebuild and self.path is not None else self._recreate
+        rebuild = self._defer if self.defer_rebuilds else self.rebuild_from_scratch
         _ = self.access  # the compatibility check, once, before anything is read
         try:
             self._open_existing()
@@ -244,7 +244,7 @@ class SearchIndex:
         if self.defer_rebuilds:
             self._defer()
         else:
-            self._recreate()
+            self.rebuild_from_scratch()
 
     def _defer(self) -> None:
         self._close_index()
@@ -265,7 +265,7 @@ class SearchIndex:
         self._ix = ix
         self._get_searcher().doc_count()  # open() then reads every column in reconcile()
 
-    def _recreate(
+    def rebuild_from_scratch(
         self,
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
@@ -274,7 +274,9 @@ class SearchIndex:
         segment_docs: int = SEGMENT_DOCS,
     ) -> None:
         """Throw the index files away and build them again from SQLite (a cancel propagates,
-        and so does IndexBuildError, a worker process of a parallel build that died)."""
+        and so does IndexBuildError, a worker process of a parallel build that died; other
+        failures leave ``broken_reason`` set). With ``workers`` > 1 the segments are written
+        by that many worker processes (see :meth:`rebuild`)."""
         self._close_index()
         self.broken_reason = None
         self.rebuilds += 1
@@ -295,19 +297,6 @@ class SearchIndex:
             raise
         except DAMAGE_ERRORS as exc:
             self.mark_broken(f"the search index could not be rebuilt ({exc})")
-
-    def rebuild_from_scratch(
-        self,
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-        *,
-        workers: int = 1,
-        segment_docs: int = SEGMENT_DOCS,
-    ) -> None:
-        """Throw the index files away and build them again from SQLite (a cancel propagates;
-        other failures leave ``broken_reason`` set). With ``workers`` > 1 the segments are
-        written by that many worker processes (see :meth:`rebuild`)."""
-        self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
 
     # -- the clean-close stamp -----------------------------------------------------------
     # Reconciling reads every paper's version from SQLite (seconds at 100,000 papers). On
@@ -526,7 +515,7 @@ class SearchIndex:
         and committed together: the same segments, term by term, as one process writes.
         """
         if self._ix is None:
-            self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
+            self.rebuild_from_scratch(progress, cancel, workers=workers, segment_docs=segment_docs)
             return self.last_written
         ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
         db_path = self._database_path()
