@@ -95,6 +95,15 @@ class Views:
     def contains(self, view: str, ids: Sequence[int]) -> set[PaperId]:
         """Which of ``ids`` belong to a view (cheap: only those papers are looked at)."""
         where, params = self.where(view)
+        return self._among(ids, where, params)
+
+    def unread_among(self, ids: Sequence[int]) -> list[PaperId]:
+        """Those of ``ids`` that are unread, in the order given."""
+        unread = self._among(ids, "p.is_read = 0", [])
+        return [PaperId(int(i)) for i in ids if int(i) in unread]
+
+    def _among(self, ids: Sequence[int], where: str, params: list[Any]) -> set[PaperId]:
+        """Those of ``ids`` whose papers (``p``) meet the SQL condition ``where``."""
         found: set[PaperId] = set()
         for chunk in chunks(list(ids)):
             found.update(
@@ -105,19 +114,6 @@ class Views:
                 )
             )
         return found
-
-    def unread_among(self, ids: Sequence[int]) -> list[PaperId]:
-        """Those of ``ids`` that are unread, in the order given."""
-        unread: set[int] = set()
-        for chunk in chunks(list(ids)):
-            unread.update(
-                int(r[0])
-                for r in self.db.execute(
-                    f"SELECT id FROM papers WHERE is_read = 0 AND id IN ({marks(len(chunk))})",
-                    list(chunk),
-                )
-            )
-        return [PaperId(int(i)) for i in ids if int(i) in unread]
 
     def ids(
         self,

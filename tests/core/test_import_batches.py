@@ -27,12 +27,13 @@ from tests.conftest import SEEDS, TODAY
 from tests.perf.gen_digests import build_corpus, write_corpus
 
 TABLES = ("papers", "digests", "sightings", "highlights")
+NOW = "2026-11-22T10:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
 def _fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """One timestamp for every write, so that whole databases can be compared row for row."""
-    monkeypatch.setattr(import_writer_module, "now_iso", lambda: "2026-11-22T10:00:00+00:00")
+    monkeypatch.setattr(import_writer_module, "now_iso", lambda: NOW)
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,16 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (out / "zz_binary.txt").write_bytes(b"\x00\x01" * 40)
     (out / "zz_words.txt").write_text("just some words", "utf-8")
     return out
+
+
+@pytest.fixture(scope="module")
+def folder_one_by_one(
+    folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, list[Any]], list[Any]]:
+    """The library and results of importing ``folder``'s files one per call (built once)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(import_writer_module, "now_iso", lambda: NOW)
+        return _one_by_one(tmp_path_factory.mktemp("one-by-one"), sorted(folder.iterdir()))
 
 
 def _open(tmp_path: Path, name: str = "data") -> Library:
@@ -105,10 +116,14 @@ def _commits(lib: Library, statement: str = "COMMIT") -> list[str]:
 
 @pytest.mark.parametrize(("files", "seconds"), [(200, 60.0), (3, 60.0), (1, 60.0), (200, 0.0)])
 def test_batches_make_the_library_one_by_one_imports_make(
-    tmp_path: Path, folder: Path, files: int, seconds: float
+    tmp_path: Path,
+    folder: Path,
+    folder_one_by_one: tuple[dict[str, list[Any]], list[Any]],
+    files: int,
+    seconds: float,
 ) -> None:
     paths = sorted(folder.iterdir())
-    expected, expected_results = _one_by_one(tmp_path, paths)
+    expected, expected_results = folder_one_by_one
     with _open(tmp_path) as lib:
         lib.importer.batch_files, lib.importer.batch_seconds = files, seconds
         commits = _commits(lib)
@@ -340,12 +355,12 @@ def test_a_batch_holds_the_write_lock_until_it_commits(tmp_path: Path) -> None:
 
 
 def test_two_imports_of_one_folder_at_once_store_each_file_once(
-    tmp_path: Path, folder: Path
+    tmp_path: Path, folder: Path, folder_one_by_one: tuple[dict[str, list[Any]], list[Any]]
 ) -> None:
     """Two connections (the window's background import and `digest-desk import`, say) import
     the same folder at the same time: neither fails, and each file is stored exactly once."""
     paths = sorted(folder.iterdir())
-    expected, expected_results = _one_by_one(tmp_path, paths)
+    expected, expected_results = folder_one_by_one
     _open(tmp_path).close()  # create the library before the threads open it
     outcomes: list[list[str]] = []
     errors: list[BaseException] = []

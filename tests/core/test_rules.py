@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +11,6 @@ from desktop.core.library import Library
 from desktop.core.models import PaperId
 from desktop.core.rules import RuleError, RuleRun
 from tests.core.test_saved_views import PAPERS, digest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def states(lib: Library) -> dict[int, tuple[int, int, bool]]:
@@ -216,43 +210,29 @@ def crash_digest(file_no: int) -> str:
     return digest(papers)
 
 
-CHILD = """
-import sys
-from pathlib import Path
-sys.path.insert(0, {root!r})
-from desktop.core.library import Library
-lib = Library.open(Path(sys.argv[1]), backups=False)
-lib.importer.batch_files = 1  # a commit per file: kills land between and inside them
-print("ready", flush=True)
-lib.importer.import_paths([Path(sys.argv[2])])
-print("done", flush=True)
-"""
-
-
 @pytest.mark.reliability
-def test_a_killed_import_keeps_all_of_a_files_rule_effects_or_none(tmp_path: Path) -> None:
+def test_a_killed_import_keeps_all_of_a_files_rule_effects_or_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.reliability.crash_support import kill_after, start_driver
+
+    # a commit per file (crash_driver's import reads it): kills land between and inside them
+    monkeypatch.setenv("DIGEST_DESK_IMPORT_BATCH_FILES", "1")
     data, folder = tmp_path / "data", tmp_path / "digests"
     folder.mkdir()
     with Library.open(data, backups=False) as lib:
         lib.rules.add("agents", "agents", ["tag", "star"], tag="agents")
         lib.rules.add("no crypto", "crypto", ["mute"])
     rng = random.Random(16)
-    script = CHILD.format(root=str(ROOT))
     outcomes = {"killed": 0, "finished": 0, "partial": 0}
     stored = 0
     for trial in range(6):
         for f in range(FILES):
             (folder / f"t{trial}-{f}.txt").write_text(crash_digest(trial * FILES + f))
-        child = subprocess.Popen(
-            [sys.executable, "-c", script, str(data), str(folder)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert child.stdout is not None and child.stdout.readline() == "ready\n"
-        time.sleep(rng.uniform(0.02, 0.45))  # storing the files takes about 0.5 s here
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        outcomes["killed" if child.returncode == -signal.SIGKILL else "finished"] += 1
+        child = start_driver("import", data, str(folder))
+        # storing the files takes about 0.5 s here
+        outcome = kill_after(child, rng.uniform(0.02, 0.45))
+        outcomes["finished" if outcome.finished else "killed"] += 1
         with Library.open(data, backups=False) as lib:
             rows = lib.db.execute("SELECT id, title, starred, archived FROM papers").fetchall()
             agents = tagged(lib, "agents")

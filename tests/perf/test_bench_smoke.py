@@ -9,7 +9,7 @@ import pytest
 
 from desktop.core.importing.arxiv_snapshot import SnapshotStats, iter_snapshot_entries
 from desktop.core.importing.digest_parser import title_key
-from tests.perf import bench
+from tests.perf import bench, cli_start
 from tests.perf.gen_digests import (
     ABSTRACT_CHARS,
     LAYOUTS,
@@ -72,7 +72,13 @@ def test_generator_is_deterministic_given_a_seed() -> None:
     assert texts[0] != texts[2]
 
 
-def test_bench_smoke_report_structure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_smoke_report_structure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One sample per timing (as --repeats 1 does for the searches): the structure is checked,
+    # never the figures, and each CLI sample is a new interpreter.
+    monkeypatch.setattr(cli_start, "RUNS", 1)
+    monkeypatch.setattr(bench, "COUNT_SAMPLES", 1)
     out = tmp_path / "report.json"
     argv = ["--papers", str(SMOKE_PAPERS), "--workdir", str(tmp_path / "work")]
     assert bench.main([*argv, "--out", str(out), "--repeats", "1"]) == 0

@@ -32,17 +32,29 @@ class Outcome:
     stderr: str
 
 
-def start_driver(mode: str, data_dir: Path, *args: str) -> subprocess.Popen[str]:
-    """Start ``crash_driver`` and wait until it prints ``go``."""
+def start_driver(mode: str, data_dir: Path, *args: str) -> Any:
+    """Start ``crash_driver`` and wait until it prints ``go``.
+
+    The child is forked from a server that has imported the driver already (fork_server.py),
+    which saves the second of imports a new interpreter spends; ``DIGEST_DESK_CRASH_SPAWN=1``
+    starts a new interpreter per child instead.
+    """
+    argv = [mode, str(data_dir), *args]
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.reliability.crash_driver", mode, str(data_dir), *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc: Any
+    if os.environ.get("DIGEST_DESK_CRASH_SPAWN", "") not in ("", "0"):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.reliability.crash_driver", *argv],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    else:
+        from tests.reliability.fork_server import start_child
+
+        proc = start_child(argv, env, ROOT)
     assert proc.stdout is not None
     ready, _, _ = select.select([proc.stdout], [], [], START_TIMEOUT)
     line = proc.stdout.readline() if ready else ""
@@ -53,7 +65,7 @@ def start_driver(mode: str, data_dir: Path, *args: str) -> subprocess.Popen[str]
     return proc
 
 
-def kill_after(proc: subprocess.Popen[str], delay: float) -> Outcome:
+def kill_after(proc: Any, delay: float) -> Outcome:
     """Sleep ``delay`` seconds, SIGKILL the child (if still running) and collect its output."""
     time.sleep(delay)
     if proc.poll() is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
+from desktop.cli import maintenance
 from desktop.core import backup
 from desktop.core.instance_lock import AccessLock
 from desktop.core.library import DB_FILE, Library
@@ -90,7 +91,7 @@ def test_restore_refuses_when_a_command_keeps_the_library(
     saved = backup.latest_backup(seeded_dir)
     with Library.open(seeded_dir) as lib:
         saved = backup.take_backup(lib.db, seeded_dir, "manual")
-    monkeypatch.setattr(cli, "RESTORE_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(maintenance, "RESTORE_WAIT_SECONDS", 0.3)
     other = AccessLock(seeded_dir)
     assert other.acquire(exclusive=False)  # a command using the library
     try:

@@ -80,6 +80,15 @@ def raised_reading_whoosh_files(exc: BaseException) -> bool:
     return os.path.abspath(tb.tb_frame.f_code.co_filename).startswith(_WHOOSH_DIR)
 
 
+def is_index_damage(exc: BaseException) -> bool:
+    """Whether ``exc``, met opening or reading the index files, means damage a rebuild repairs:
+    one of :data:`DAMAGE_ERRORS`, or an error raised inside Whoosh's own code.
+
+    ``SearchIndex.is_damage`` counts the second kind once per index only.
+    """
+    return isinstance(exc, DAMAGE_ERRORS) or raised_reading_whoosh_files(exc)
+
+
 def strict() -> bool:
     """True when bugs are to be raised rather than reported in the results (tests)."""
     return os.environ.get(STRICT_ENV, "") not in ("", "0")

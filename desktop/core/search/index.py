@@ -43,7 +43,7 @@ from desktop.core.search.errors import (
     IndexFormatError,
     SearchCancelledError,
     internal_error,
-    raised_reading_whoosh_files,
+    is_index_damage,
     strict,
 )
 from desktop.core.search.filter_sql import filtered_ids, search_fallback, search_filters_only
@@ -225,7 +225,7 @@ class SearchIndex:
         self.needs_rebuild = False
         self.broken_reason = None
         self.defer_rebuilds = defer_rebuild and self.path is not None
-        rebuild = self._defer if defer_rebuild and self.path is not None else self._recreate
+        rebuild = self._defer if self.defer_rebuilds else self.rebuild_from_scratch
         _ = self.access  # the compatibility check, once, before anything is read
         try:
             self._open_existing()
@@ -234,7 +234,7 @@ class SearchIndex:
             rebuild()
             return
         except Exception as exc:
-            if not isinstance(exc, DAMAGE_ERRORS) and not raised_reading_whoosh_files(exc):
+            if not is_index_damage(exc):
                 raise
             log.warning("search index unusable (%s); rebuilding it", exc)
             rebuild()
@@ -249,7 +249,7 @@ class SearchIndex:
             else:
                 self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are read
-            if not isinstance(exc, DAMAGE_ERRORS) and not raised_reading_whoosh_files(exc):
+            if not is_index_damage(exc):
                 raise
             log.warning("search index could not be reconciled (%s); rebuilding it", exc)
             rebuild()
@@ -270,7 +270,7 @@ class SearchIndex:
         if self.defer_rebuilds:
             self._defer()
         else:
-            self._recreate()
+            self.rebuild_from_scratch()
 
     def _defer(self) -> None:
         self._close_index()
@@ -291,7 +291,7 @@ class SearchIndex:
         self._ix = ix
         self._get_searcher().doc_count()  # open() then reads every column in reconcile()
 
-    def _recreate(
+    def rebuild_from_scratch(
         self,
         progress: ProgressFn | None = None,
         cancel: CancelFn | None = None,
@@ -300,7 +300,9 @@ class SearchIndex:
         segment_docs: int = SEGMENT_DOCS,
     ) -> None:
         """Throw the index files away and build them again from SQLite (a cancel propagates,
-        and so does IndexBuildError, a worker process of a parallel build that died)."""
+        and so does IndexBuildError, a worker process of a parallel build that died; other
+        failures leave ``broken_reason`` set). With ``workers`` > 1 the segments are written
+        by that many worker processes (see :meth:`rebuild`)."""
         self._close_index()
         self.broken_reason = None
         self.rebuilds += 1
@@ -321,19 +323,6 @@ class SearchIndex:
             raise
         except DAMAGE_ERRORS as exc:
             self.mark_broken(f"the search index could not be rebuilt ({exc})")
-
-    def rebuild_from_scratch(
-        self,
-        progress: ProgressFn | None = None,
-        cancel: CancelFn | None = None,
-        *,
-        workers: int = 1,
-        segment_docs: int = SEGMENT_DOCS,
-    ) -> None:
-        """Throw the index files away and build them again from SQLite (a cancel propagates;
-        other failures leave ``broken_reason`` set). With ``workers`` > 1 the segments are
-        written by that many worker processes (see :meth:`rebuild`)."""
-        self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
 
     # -- the clean-close stamp -----------------------------------------------------------
     # Reconciling reads every paper's version from SQLite (seconds at 100,000 papers). On
@@ -474,12 +463,13 @@ class SearchIndex:
         An error Whoosh's own code raises while reading its files counts once per index: if
         it comes back after the rebuild, a rebuild does not repair it and it is a bug.
         """
-        if isinstance(exc, DAMAGE_ERRORS):
-            return True
-        if raised_reading_whoosh_files(exc) and not self._whoosh_fault_repaired:
-            self._whoosh_fault_repaired = True
-            return True
-        return False
+        if not is_index_damage(exc):
+            return False
+        whoosh_fault = not isinstance(exc, DAMAGE_ERRORS)
+        if whoosh_fault and self._whoosh_fault_repaired:
+            return False  # back after the rebuild, which therefore does not repair it
+        self._whoosh_fault_repaired |= whoosh_fault
+        return True
 
     # -- writing -----------------------------------------------------------------------------
     def write_in_background(self, writer: BackgroundWriter) -> None:
@@ -601,7 +591,7 @@ class SearchIndex:
         and committed together: the same segments, term by term, as one process writes.
         """
         if self._ix is None:
-            self._recreate(progress, cancel, workers=workers, segment_docs=segment_docs)
+            self.rebuild_from_scratch(progress, cancel, workers=workers, segment_docs=segment_docs)
             return self.last_written
         ids = [r[0] for r in self.db.execute("SELECT id FROM papers ORDER BY id")]
         db_path = self._database_path()

@@ -312,23 +312,14 @@ def _check_view(value: str) -> str:
 
 
 # -- splitting text from filters -----------------------------------------------------------------
-def _has_filter(node: Node) -> bool:
-    if isinstance(node, Filter):
+def _holds(node: Node, kinds: tuple[type[Node], ...]) -> bool:
+    """Whether ``node`` or a node under it is one of ``kinds`` (Filter; Word, Phrase)."""
+    if isinstance(node, kinds):
         return True
     if isinstance(node, And | Or):
-        return any(_has_filter(c) for c in node.children)
+        return any(_holds(c, kinds) for c in node.children)
     if isinstance(node, Not):
-        return _has_filter(node.child)
-    return False
-
-
-def _has_text(node: Node) -> bool:
-    if isinstance(node, Word | Phrase):
-        return True
-    if isinstance(node, And | Or):
-        return any(_has_text(c) for c in node.children)
-    if isinstance(node, Not):
-        return _has_text(node.child)
+        return _holds(node.child, kinds)
     return False
 
 
@@ -381,7 +372,7 @@ def split_query(tree: Node | None) -> ParsedQuery:
     text_parts: list[Node] = []
     filter_parts: list[Node] = []
     for part in conjuncts:
-        has_f, has_t = _has_filter(part), _has_text(part)
+        has_f, has_t = _holds(part, (Filter,)), _holds(part, (Word, Phrase))
         if has_f and has_t:
             hoisted: list[Node] = []
             stripped = _strip_filters(part, hoisted)

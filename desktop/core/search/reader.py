@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from desktop.core.search.errors import DAMAGE_ERRORS, raised_reading_whoosh_files
+from desktop.core.search.errors import is_index_damage
 from desktop.core.search.index import DEFAULT_LIMIT, CancelFn, SearchIndex
 from desktop.core.search.results import SearchResults
 
@@ -41,7 +41,7 @@ class _ReadingIndex(SearchIndex):
         except FileNotFoundError:
             self.mark_broken("no search index yet")
         except Exception as exc:
-            if not isinstance(exc, DAMAGE_ERRORS) and not raised_reading_whoosh_files(exc):
+            if not is_index_damage(exc):
                 raise
             self.mark_broken(f"the search index could not be read ({exc})")
             self.damage_seen = True

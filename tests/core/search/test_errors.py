@@ -11,7 +11,7 @@ import pytest
 from whoosh.index import EmptyIndexError
 
 from desktop.core.library import Library
-from desktop.core.search.errors import STRICT_ENV, raised_reading_whoosh_files
+from desktop.core.search.errors import STRICT_ENV, is_index_damage, raised_reading_whoosh_files
 from desktop.core.search.ranker import Engine
 from tests.conftest import SEEDS, TODAY
 
@@ -132,6 +132,8 @@ def test_errors_raised_inside_whoosh_reading_files_are_told_from_ours() -> None:
     with pytest.raises(TypeError) as ours:
         ord(b"")  # noqa: B018 - raised in this file, not in Whoosh
     assert not raised_reading_whoosh_files(ours.value)
+    assert is_index_damage(theirs.value) and not is_index_damage(ours.value)
+    assert is_index_damage(OSError(28, "No space left on device"))
 
 
 def test_query_limits_reach_the_results(library: Library) -> None:
