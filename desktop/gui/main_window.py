@@ -642,7 +642,9 @@ class MainWindow(QMainWindow):
     def _show_scope(self) -> None:
         label = view_label(self._library, self.view)
         key = self.command_actions.key_text("toggle-search-scope")
-        self.search_bar.show_scope(self._search.scope == VIEW, label, key)
+        # All papers is the whole library: "Only All papers" would say a limit there is none of.
+        in_view = self._search.scope == VIEW and self.view != "all"
+        self.search_bar.show_scope(in_view, label, key)
         action = self.actions_by_name["toggle-search-scope"]
         action.setCheckable(True)
         action.setChecked(self._search.scope == VIEW)

@@ -285,3 +285,13 @@ def test_picking_the_inbox_in_the_sidebar_during_a_library_search_shows_it(
     press(qtbot, "Down")  # from no entry to the first: the Inbox
     assert win.model.search_query is None and win.view == "inbox"
     assert win.sidebar.currentIndex().row() == win.sidebar_model.row_of("inbox")
+
+
+def test_in_all_papers_the_scope_button_never_says_only(qtbot: QtBot, win: MainWindow) -> None:
+    win.set_view("all")
+    press(qtbot, "/")
+    press(qtbot, "Ctrl+Shift+F")
+    assert win.search.scope == "view"
+    # All papers is the whole library: the button does not claim a limit.
+    assert win.search_bar.scope_button.text() == "Whole library"
+    assert not win.search_bar.scope_button.isChecked()
