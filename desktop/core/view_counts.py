@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from desktop.core.models import VIEWS, Changes, DigestId
 from desktop.core.snooze import WAITING_SQL
 from desktop.core.sql import chunks, marks
-from desktop.core.views import ViewCount, view_where
+from desktop.core.views import ViewCount, count_view
 
 # A write naming more papers than this counts again from scratch (one pass is cheaper).
 INCREMENTAL_MAX = 2000
@@ -116,15 +116,8 @@ class ViewCounts:
         """Count the views from scratch (keeping each paper's state byte when tracking)."""
         self.recounts += 1
         if not self._track:
-            views = []
-            for view in VIEWS:
-                where, params = view_where(view)
-                total, unread = self.db.execute(
-                    f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}",
-                    params,
-                ).fetchone()
-                views.append([int(total), int(unread)])
-            self._views = views
+            counted = (count_view(self.db, view) for view in VIEWS)
+            self._views = [[c.total, c.unread] for c in counted]
             return
         waiting = {int(r[0]) for r in self.db.execute(WAITING_SQL)}
         rows = self.db.execute(f"SELECT p.id, {_BITS_SQL} FROM papers p").fetchall()

@@ -65,6 +65,15 @@ def view_where(view: str) -> tuple[str, list[Any]]:
     raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}, digest:ID or tag:NAME")
 
 
+def count_view(db: Database, view: str) -> ViewCount:
+    """A built-in view's total and unread counts, counted in SQLite."""
+    where, params = view_where(view)
+    total, unread = db.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}", params
+    ).fetchone()
+    return ViewCount(int(total), int(unread))
+
+
 # Answers the SQL condition of a view of another kind (``saved:ID``) from its key (``ID``).
 ViewResolver = Callable[[str], tuple[str, list[Any]]]
 
@@ -180,12 +189,4 @@ class Views:
         """Total and unread counts for every built-in view."""
         if self._counter is not None:
             return self._counter()
-        out: dict[str, ViewCount] = {}
-        for view in VIEWS:
-            where, params = view_where(view)
-            total, unread = self.db.execute(
-                f"SELECT COUNT(*), COALESCE(SUM(p.is_read = 0), 0) FROM papers p WHERE {where}",
-                params,
-            ).fetchone()
-            out[view] = ViewCount(int(total), int(unread))
-        return out
+        return {view: count_view(self.db, view) for view in VIEWS}
