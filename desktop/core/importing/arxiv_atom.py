@@ -18,7 +18,7 @@ from defusedxml.ElementTree import fromstring
 
 from desktop.core.importing.arxiv_fields import clean_title
 from desktop.core.importing.arxiv_ids import find_id, split_id
-from desktop.core.importing.plausibility import title_problem
+from desktop.core.importing.plausibility import refusal
 from desktop.core.importing.result import ARXIV_ATOM, EMPTY, Entry, ParseResult, SkippedBlock
 from desktop.core.importing.tex import tex_to_unicode
 from desktop.core.importing.textnorm import fold_space
@@ -85,10 +85,7 @@ def parse_arxiv_atom(text: str) -> ParseResult:
 
 def _read_entry(result: ParseResult, node: ET.Element, number: int) -> None:
     title = clean_title(_text(node.find(f"{ATOM}title")))
-    if not title:
-        result.skipped.append(SkippedBlock(number, "an Atom entry with no title", ""))
-        return
-    problem = title_problem(title)
+    problem = refusal(title, "an Atom entry with no title")
     if problem is not None:
         result.skipped.append(SkippedBlock(number, problem, title[:200]))
         return

@@ -23,7 +23,7 @@ from typing import Any
 
 from desktop.core.importing.arxiv_fields import clean_title, split_authors
 from desktop.core.importing.arxiv_ids import find_id, split_id
-from desktop.core.importing.plausibility import title_problem
+from desktop.core.importing.plausibility import refusal
 from desktop.core.importing.result import EMPTY, JSON_PAPERS, Entry, ParseResult, SkippedBlock
 from desktop.core.importing.tex import tex_to_unicode
 from desktop.core.importing.textnorm import fold_space
@@ -112,9 +112,7 @@ def _entry(item: Any, number: int, position: int) -> Entry | str:
     inner = item.get("paper")
     paper: dict[str, Any] = inner if isinstance(inner, dict) else item
     title = clean_title(_str(paper.get("title")) or _str(item.get("title")))
-    if not title:
-        return "a record with no title"
-    problem = title_problem(title)
+    problem = refusal(title, "a record with no title")
     if problem is not None:
         return problem
     abstract = (

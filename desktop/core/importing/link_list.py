@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from desktop.core.importing.arxiv_ids import INLINE_ID_RE, cut_ids, find_id, has_inline_marker
-from desktop.core.importing.plausibility import MIN_ABSTRACT_CHARS, title_problem
+from desktop.core.importing.plausibility import MIN_ABSTRACT_CHARS, refusal
 from desktop.core.importing.result import LINK_LIST, Entry, ParseResult, SkippedBlock
 from desktop.core.importing.tex import tex_to_unicode
 from desktop.core.importing.textnorm import fold_space
@@ -132,7 +132,7 @@ def parse_link_list(text: str) -> ParseResult:
         if found is None:
             continue
         title = fold_space(tex_to_unicode(title))
-        problem = "a link with no title" if not title else title_problem(title)
+        problem = refusal(title, "a link with no title")
         if problem is None and _SENTENCE_RE.search(title):
             problem = "a sentence that cites a paper, not a title"
         if problem is not None:

@@ -55,6 +55,11 @@ def title_problem(title: str) -> str | None:
     return None
 
 
+def refusal(title: str, untitled: str) -> str | None:
+    """Why a reader's entry with ``title`` is no paper (``untitled`` when it has none), or None."""
+    return untitled if not title else title_problem(title)
+
+
 def is_count(line: str) -> bool:
     """Whether a line is only a count (``65``, ``1,204``, ``3.2k``) or the no-count dash."""
     if not line[:1].isdigit():

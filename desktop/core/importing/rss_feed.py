@@ -25,7 +25,7 @@ from defusedxml.ElementTree import fromstring
 
 from desktop.core.importing.arxiv_fields import clean_title, split_authors
 from desktop.core.importing.arxiv_ids import cut_ids, find_id
-from desktop.core.importing.plausibility import title_problem
+from desktop.core.importing.plausibility import refusal
 from desktop.core.importing.result import EMPTY, RSS_FEED, Entry, ParseResult, SkippedBlock
 from desktop.core.importing.tex import tex_to_unicode
 from desktop.core.importing.textnorm import fold_space
@@ -146,10 +146,7 @@ def _read_item(result: ParseResult, node: ET.Element, ns: str, number: int) -> N
         raw_title = raw_title[: suffix.start()]
     title, inline = cut_ids(raw_title)
     title = clean_title(tex_to_unicode(title))
-    if not title:
-        result.skipped.append(SkippedBlock(number, "an RSS item with no title", ""))
-        return
-    problem = title_problem(title)
+    problem = refusal(title, "an RSS item with no title")
     if problem is not None:
         result.skipped.append(SkippedBlock(number, problem, title[:200]))
         return
