@@ -777,8 +777,8 @@ class SearchIndex:
         if masked:
             deny = engine.matching(masked[0] if len(masked) == 1 else Or(tuple(masked)))
         if parsed.filters is not None:
-            pids, excluded = filtered_ids(self.db, parsed.filters)
-            docs = engine.docs_for_pids(pids)
+            pid_text, excluded = filtered_ids(self.db, parsed.filters)
+            docs = engine.docs_for_pid_text(pid_text)
             if excluded:
                 deny = docs if deny is None else deny | docs
             else:
