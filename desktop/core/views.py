@@ -178,6 +178,9 @@ class Views:
             if top:
                 # The rest of the list without them (a subquery: the index stays covering).
                 where = f"({where}) AND p.id NOT IN ({_RETURNED_UNREAD})"
+        if sort == "digests" and view in INDEXED_VIEWS:
+            found = self._by_digest_count(where, params, descending)
+            return found[offset : None if limit is None else offset + limit]
         out = top[offset : None if limit is None else offset + limit]
         rest_limit = -1 if limit is None else limit - len(out)
         if rest_limit == 0:
@@ -189,6 +192,30 @@ class Views:
         rows = self.db.execute(sql, [*params, *order_params, *window]).fetchall()
         # Ids are ints: no PaperId() call per row (a million calls are 0.1 s).
         return out + cast(list[PaperId], [r for (r,) in rows])
+
+    def _by_digest_count(self, where: str, params: list[Any], descending: bool) -> list[PaperId]:
+        """A large list by how many digests hold each paper, then id: as ``ORDER BY (SELECT
+        COUNT(*) ...), p.id`` orders it, without a count per paper nor a sort in SQLite.
+
+        SQLite hands over the view's ids and every sighting's paper as two texts, and numpy
+        counts, joins and orders them: about a fifth of the SQL's time.
+        """
+        import numpy as np  # only here: the command line starts without numpy
+
+        def numbers(sql: str, args: list[Any]) -> Any:
+            text = self.db.execute(sql, args).fetchone()[0]
+            return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+
+        ids = numbers(f"SELECT group_concat(p.id) FROM papers p WHERE {where}", params)
+        # Every sighting's paper (the smallest index, read whole), counted by numpy.
+        seen, per_paper = np.unique(
+            numbers("SELECT group_concat(paper_id) FROM sightings", []), return_counts=True
+        )
+        at = np.minimum(np.searchsorted(seen, ids), max(len(seen) - 1, 0))
+        held = (seen[at] == ids) if len(seen) else np.zeros(len(ids), dtype=bool)
+        digests = np.where(held, per_paper[at] if len(seen) else 0, 0)
+        order = np.lexsort((-ids, -digests) if descending else (ids, digests))
+        return cast(list[PaperId], ids[order].tolist())
 
     def pageable(self, view: str, sort: str = "default", unread_only: bool = False) -> bool:
         """Whether a window of the list (``ids(offset=, limit=)``) is read from an index in

@@ -65,3 +65,33 @@ def test_large_lists_are_read_in_index_order(seeded: Library) -> None:
                     assert "TEMP B-TREE" not in joined, (view, sort, joined)
     finally:
         seeded.db.execute = real  # type: ignore[method-assign]
+
+
+def test_the_digest_count_order_is_the_sql_one(seeded: Library) -> None:
+    inbox = seeded.views.ids("inbox")
+    seeded.triage.set_read(inbox[::3])
+    seeded.db.execute("DELETE FROM sightings WHERE paper_id = ?", [inbox[4]])  # in no digest
+    counts = dict(
+        seeded.db.execute("SELECT paper_id, COUNT(*) FROM sightings GROUP BY paper_id").fetchall()
+    )
+    assert max(counts.values()) > 1  # some papers are in several digests
+    for view in ("all", "inbox"):
+        for descending in (False, True):
+            for unread_only in (False, True):
+                where, params = seeded.views.where(view)
+                if unread_only:
+                    where = f"({where}) AND p.is_read = 0"
+                way = "DESC" if descending else "ASC"
+                expected = [
+                    r[0]
+                    for r in seeded.db.execute(
+                        f"SELECT p.id FROM papers p WHERE {where} ORDER BY "
+                        "(SELECT COUNT(*) FROM sightings s WHERE s.paper_id = p.id) "
+                        f"{way}, p.id {way}",
+                        params,
+                    )
+                ]
+                found = seeded.views.ids(
+                    view, sort="digests", descending=descending, unread_only=unread_only
+                )
+                assert found == expected, (view, descending, unread_only)
