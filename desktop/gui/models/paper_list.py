@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPainter, QPixmap
+from sqlite_utils import Database
 
-from desktop.core.library import Library
+from desktop.core import store
+from desktop.core.library import DB_FILE, Library
 from desktop.core.models import Paper, PaperId
 from desktop.core.search.results import strip_marks
 from desktop.core.snooze import Snooze
+from desktop.core.views import Views
 from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
@@ -32,10 +44,12 @@ PAGE = 64  # rows loaded per database round trip
 CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
 SCANS_BEFORE_MAP = 16  # row lookups by list scan before the id-to-row map is built
 # A large list read in index order (Views.pageable) comes a window at a time: the first rows
-# at once, so the first screen shows without reading a million ids, then the rest in steps,
-# one per turn of the event loop (a step is a few tens of milliseconds at a million papers).
+# at once, so the first screen shows without reading a million ids; the rest is read on a
+# thread of its own (its own read-only connection) and arrives in one insert. A library in
+# memory (tests) reads the rest in steps instead, one per turn of the event loop.
 FIRST_ROWS = 2000
 MORE_ROWS = 20000
+THREAD_ROWS = 100000  # rows per read on the thread, which stops between reads when not needed
 
 PaperRole = int(Qt.ItemDataRole.UserRole) + 1  # the Paper of a row
 IdRole = int(Qt.ItemDataRole.UserRole) + 2  # the paper id of a row
@@ -122,6 +136,9 @@ def state_words(paper: Paper, marked: bool) -> str:
 class PaperListModel(QAbstractTableModel):
     """Rows are paper ids; a row's Paper is fetched from the library only when it is shown."""
 
+    # (generation, first row, ids): the rest of a large list, read on another thread.
+    _rest_read = Signal(int, int, object)
+
     def __init__(self, library: Library, parent: Any = None) -> None:
         super().__init__(parent)
         self.library = library
@@ -145,6 +162,8 @@ class PaperListModel(QAbstractTableModel):
         self._more.setSingleShot(True)
         self._more.setInterval(0)
         self._more.timeout.connect(self._load_more)
+        self._generation = 0  # a read of the rest is taken only for the list it was asked for
+        self._rest_read.connect(self._take_rest)
         self._bold = QFont()
         self._bold.setBold(True)
         self._muted = theme.current().color("muted")
@@ -195,13 +214,68 @@ class PaperListModel(QAbstractTableModel):
         )
         if windowed and len(ids) == FIRST_ROWS:
             self.loading = True
-            self._more.start()
+            if self.library.data_dir is None:
+                self._more.start()
+            else:
+                self._read_rest_elsewhere(key, FIRST_ROWS)
         self.snoozes = self.library.snoozes.of_papers(ids) if self.view == "snoozed" else {}
         return ids
 
     def _stop_loading(self) -> None:
         self.loading = False
+        self._generation += 1
         self._more.stop()
+
+    def _read_rest_elsewhere(self, key: str, start: int) -> None:
+        """Read the list from row ``start`` on a thread, with a read-only connection."""
+        assert self.library.data_dir is not None
+        path = self.library.data_dir / DB_FILE
+        asked = (self._generation, self.view, key, self.descending, self.unread_only)
+
+        def read() -> None:
+            generation, view, sort, descending, unread_only = asked
+            try:
+                conn = store.open_read_only(path)
+                try:
+                    views = Views(Database(conn, execute_plugins=False))
+                    conn.execute("BEGIN")  # one snapshot for every read below
+                    rest: list[PaperId] | None = []
+                    while rest is not None:
+                        if generation != self._generation:
+                            return  # another list was asked for: stop reading this one
+                        part = views.ids(
+                            view,
+                            sort=sort,
+                            descending=descending,
+                            unread_only=unread_only,
+                            offset=start + len(rest),
+                            limit=THREAD_ROWS,
+                        )
+                        rest.extend(part)
+                        if len(part) < THREAD_ROWS:
+                            break
+                finally:
+                    conn.close()
+            except Exception:  # noqa: BLE001 - the GUI thread reads the rest itself instead
+                rest = None
+            with contextlib.suppress(RuntimeError):  # the model is gone: nobody waits
+                self._rest_read.emit(generation, start, rest)
+
+        threading.Thread(target=read, name="paper-list-rest", daemon=True).start()
+
+    def _take_rest(self, generation: int, start: int, rest: list[PaperId] | None) -> None:
+        """The rest of a large list, read on another thread (on the GUI thread)."""
+        if generation != self._generation or not self.loading:
+            return  # asked for a list no longer shown, or already read here
+        if rest is None or len(self.ids) != start:
+            self.finish_loading()  # rows left meanwhile (a write): read the rest here
+            return
+        self.loading = False
+        if rest:
+            self.beginInsertRows(QModelIndex(), start, start + len(rest) - 1)
+            self.ids.extend(rest)
+            self._forget_rows()
+            self.endInsertRows()
 
     def _load_more(self, limit: int | None = MORE_ROWS) -> None:
         """Append the next rows of a large list (all the rest when ``limit`` is None)."""
@@ -223,6 +297,7 @@ class PaperListModel(QAbstractTableModel):
             self.endInsertRows()
         if limit is None or len(more) < limit:
             self.loading = False
+            self._generation += 1
         else:
             self._more.start()
 
