@@ -276,6 +276,22 @@ class Library:
         library.wake_snoozed()  # papers whose time came while the library was closed
         return library
 
+    @classmethod
+    def open_for_job(cls, data_dir: Path, *, defer_index_rebuild: bool = True) -> Library:
+        """Open the library for a background job (an import, an export) on a connection of
+        its own: the page-by-page integrity check runs only when it is due
+        (integrity.check_if_due, as for the command line and the daily backup), never on
+        every open; no backup is taken. A damaged database raises CorruptDatabaseError."""
+        data_dir = Path(data_dir)
+        if (data_dir / DB_FILE).is_file():
+            integrity.check_if_due(data_dir)
+        return cls.open(
+            data_dir,
+            backups=False,
+            defer_index_rebuild=defer_index_rebuild,
+            defer_integrity_check=True,
+        )
+
     @staticmethod
     def build_search_index(
         data_dir: Path,

@@ -193,6 +193,8 @@ class MainWindow(QMainWindow):
         self.search_field = self.search_bar.field
 
         self.model: PaperListModel = PaperListModel(self._library, self)
+        # The rest of a large list arrives in steps after its first screen (the count follows).
+        self.model.rowsInserted.connect(self._update_counts_label)
         self.list: PaperTable = PaperTable(self)
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
@@ -484,7 +486,7 @@ class MainWindow(QMainWindow):
 
     def listed_ids(self) -> list[PaperId]:
         """The papers listed, in list order."""
-        return list(self.model.ids)
+        return self.model.all_ids()
 
     @property
     def unread_only(self) -> bool:

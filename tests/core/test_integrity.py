@@ -178,3 +178,24 @@ def test_cli_commands_check_only_when_due_and_refuse_a_file_damaged_outside(
     assert main([*args, "stats"]) != 0
     assert "damaged" in capsys.readouterr().err
     assert db_path.read_bytes() == damaged
+
+
+def test_a_background_job_checks_only_when_due(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    close_cleanly(seeded_dir)
+    ran: list[int] = []
+    real = store.quick_check_problems
+
+    def counting(conn: sqlite3.Connection) -> list[str]:
+        ran.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(store, "quick_check_problems", counting)
+    Library.open_for_job(seeded_dir).close()
+    assert ran == [], "an import job opening the library runs no quick_check when none is due"
+    damage_pages(seeded_dir / DB_FILE)
+    os.utime(seeded_dir / DB_FILE)  # changed outside our sessions: the check is due
+    with pytest.raises(store.CorruptDatabaseError):
+        Library.open_for_job(seeded_dir)
+    assert ran == [1]

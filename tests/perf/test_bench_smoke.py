@@ -36,6 +36,7 @@ METRICS = {
     "GUI start, library not in the page cache",
     "next paper (j), median",
     "view switch, median",
+    "sort All papers, slowest key",
     "peak RSS, GUI with library open",
     "peak RSS, core only (open, inbox, search)",
     "CLI `stats`",
@@ -126,6 +127,11 @@ def test_bench_smoke_report_structure(
     assert report["available"]["gui"] is True, report["gui"].get("error")
     assert report["gui"]["next_paper_steps"] == bench.NEXT_PAPER_STEPS
     assert "error" not in report["gui"]
+    assert set(report["gui"]["sort_all_ms"]) == {
+        f"{key} {way}"
+        for key in ("title", "published", "authors", "digests")
+        for way in ("asc", "desc")
+    }
     assert report["sizes"]["database_bytes"] > 0
     assert report["sizes"]["index_bytes"] > 0
     assert report["sizes"]["fts5_index_bytes"] > 0

@@ -10,7 +10,7 @@ run: the conditions alone serve commands that never search (saved views in `list
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from sqlite_utils import Database
@@ -82,15 +82,17 @@ def _join_sql(
     return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
 
 
-def filtered_ids(db: Database, node: Node) -> tuple[Iterator[int], bool]:
-    """Paper ids a filter tree selects, or (when fewer) those it excludes, as flagged."""
+def filtered_ids(db: Database, node: Node) -> tuple[str, bool]:
+    """Paper ids a filter tree selects, or (when fewer) those it excludes, as flagged: as
+    one comma-separated text, which SQLite writes and numpy reads without a Python object
+    per id (hundreds of thousands of ids for ``is:unread`` at a million papers)."""
     sql, params = filter_sql(node)
     total = int(db.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
     count = int(db.execute(f"SELECT COUNT(*) FROM papers p WHERE {sql}", params).fetchone()[0])
     excluded = count > total // 2
     where = f"NOT COALESCE({sql}, 0)" if excluded else sql
-    rows = db.execute(f"SELECT p.id FROM papers p WHERE {where}", params)
-    return (r[0] for r in rows), excluded
+    row = db.execute(f"SELECT group_concat(p.id) FROM papers p WHERE {where}", params).fetchone()
+    return str(row[0] or ""), excluded
 
 
 def search_filters_only(

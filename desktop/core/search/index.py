@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import json
 import logging
 import os
@@ -150,11 +151,27 @@ def _column_rows(reader: Any, names: Sequence[str], access: WhooshAccess) -> lis
 
 
 def _index_summary(reader: Any, access: WhooshAccess) -> tuple[int, int, int, dict[int, int]]:
-    """Live documents' count, max and sum of paper ids, and the non-zero annotation keys."""
-    rows = _column_rows(reader, ("docid", "akey"), access)
-    ids = [pid for _d, pid, _k in rows]
-    akeys = {pid: key for _d, pid, key in rows if key}
-    return len(ids), max(ids, default=0), sum(ids), akeys
+    """Live documents' count, max and sum of paper ids, and the non-zero annotation keys.
+
+    Read at every start: whole columns at a time (C loops, no tuple per document), a few
+    tens of milliseconds at a million papers.
+    """
+    count = top = total = 0
+    akeys: dict[int, int] = {}
+    for segment, _offset in reader.leaf_readers():
+        if not segment.doc_count_all():
+            continue
+        ids = access.numbers(segment, "docid")
+        keys = access.numbers(segment, "akey")
+        if access.deleted(segment):
+            live = live_documents(segment, access)
+            ids = [ids[d] for d in live]
+            keys = [keys[d] for d in live]
+        count += len(ids)
+        top = max(top, max(ids, default=0))
+        total += sum(ids)
+        akeys.update(zip(itertools.compress(ids, keys), filter(None, keys), strict=True))
+    return count, top, total, akeys
 
 
 class SearchIndex:
@@ -844,8 +861,8 @@ class SearchIndex:
         if masked:
             deny = engine.matching(masked[0] if len(masked) == 1 else Or(tuple(masked)))
         if parsed.filters is not None:
-            pids, excluded = filtered_ids(self.db, parsed.filters)
-            docs = engine.docs_for_pids(pids)
+            pid_text, excluded = filtered_ids(self.db, parsed.filters)
+            docs = engine.docs_for_pid_text(pid_text)
             if excluded:
                 deny = docs if deny is None else deny | docs
             else:

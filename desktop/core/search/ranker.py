@@ -224,6 +224,14 @@ class Engine:
     # -- documents -------------------------------------------------------------------------
     def docs_for_pids(self, pids: Iterable[int]) -> np.ndarray:
         """A mask of the live documents of the given paper ids."""
+        return self._docs_for(np.fromiter(pids, dtype=np.int64))
+
+    def docs_for_pid_text(self, text: str) -> np.ndarray:
+        """A mask of the live documents of paper ids given as comma-separated text."""
+        wanted = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+        return self._docs_for(wanted)
+
+    def _docs_for(self, wanted: np.ndarray) -> np.ndarray:
         if self._pid_docs is None:
             live = np.flatnonzero(self.live)
             top = int(self.docids.max(initial=0)) + 1
@@ -231,7 +239,6 @@ class Engine:
             inverse[self.docids[live]] = live
             self._pid_docs = inverse
         inverse = self._pid_docs
-        wanted = np.fromiter(pids, dtype=np.int64)
         wanted = wanted[(wanted >= 0) & (wanted < len(inverse))]
         docs = inverse[wanted]
         mask = np.zeros(self.total, dtype=bool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Sequence
@@ -81,8 +82,11 @@ def make_snippet(text: str, terms: MatchTerms, width: int = SNIPPET_CHARS) -> tu
             cut = cut.rsplit(" ", 1)[0] + " …"
         return cut, 0
     best, best_count = 0, 0
-    for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, _e in spans[i:] if s < start + width - 40)
+    # Matches come in order: those from the i-th that start within the window are a run,
+    # counted by bisection (a common word matches dozens of times in an abstract).
+    starts = [s for s, _e in spans]
+    for i, start in enumerate(starts):
+        count = bisect.bisect_left(starts, start + width - 40, lo=i) - i
         if count > best_count:
             best, best_count = i, count
     lo = max(0, spans[best][0] - 40)

@@ -59,7 +59,7 @@ class JobsController:
 
         def work(job: Job) -> list[ImportResult]:
             # A missing index is not built here (the index build does that, with progress).
-            lib = Library.open(data_dir, backups=False, defer_index_rebuild=True)
+            lib = Library.open_for_job(data_dir)
             try:
                 lib.today = today
                 return lib.importer.import_paths(wanted, progress=job.report, cancel=job.cancelled)

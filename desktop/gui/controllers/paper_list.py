@@ -29,6 +29,14 @@ class PaperListController:
         self.show_current = show_current  # called when the cursor lands on an empty list
         self.quiet = False  # True while the model reloads: cursor moves are not shown
         self.prefer_returning = False  # undo/redo: papers coming back get the cursor
+        # A sort of a large list shows its first rows at once: the paper under the cursor,
+        # if further down, gets the cursor back when its row is read (see _on_rows_loaded).
+        self._sorting_from: PaperId | None = None
+        self._awaited: PaperId | None = None
+        model.layoutAboutToBeChanged.connect(self._before_layout)
+        model.layoutChanged.connect(self._after_layout)
+        model.rowsInserted.connect(self._on_rows_loaded)
+        model.modelReset.connect(self._forget_awaited)
 
     @contextmanager
     def reloading(self) -> Iterator[None]:
@@ -47,6 +55,39 @@ class PaperListController:
             yield
         finally:
             self.prefer_returning = False
+
+    def _before_layout(self) -> None:
+        self._sorting_from = self.current_id()
+
+    def _after_layout(self) -> None:
+        current, self._sorting_from = self._sorting_from, None
+        lost = current is not None and not self.table.currentIndex().isValid()
+        self._awaited = current if lost and self.model.loading else None
+
+    def _forget_awaited(self) -> None:
+        self._awaited = None
+
+    def _on_rows_loaded(self) -> None:
+        """Rows of a large list arrived: the paper the cursor was on before a sort may be
+        among them; it gets the cursor again, without scrolling the list away from the top."""
+        awaited = self._awaited
+        if awaited is None:
+            return
+        if self.table.currentIndex().isValid():
+            self._awaited = None  # the cursor moved meanwhile
+            return
+        row = self.model.loaded_row_of(awaited)
+        if row < 0:
+            if not self.model.loading:
+                self._awaited = None
+            return
+        self._awaited = None
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        with self.reloading():
+            self.table.selectionModel().setCurrentIndex(self.model.index(row, COL_CURSOR), flags)
 
     # -- where the cursor is ---------------------------------------------------------------
     def current_id(self) -> PaperId | None:

@@ -364,7 +364,7 @@ class ExportDialog(QDialog):
         today = self.library.today
 
         def work(job: Job) -> ExportResult:
-            lib = Library.open(data_dir, backups=False)
+            lib = Library.open_for_job(data_dir, defer_index_rebuild=False)
             try:
                 lib.today = today
                 plan = plan_export(lib, selection, shape, file_name=name, links=links)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFont, QPainter, QPixmap
+from sqlite_utils import Database
 
-from desktop.core.library import Library
+from desktop.core import store
+from desktop.core.library import DB_FILE, Library
 from desktop.core.models import Paper, PaperId
 from desktop.core.search.results import strip_marks
 from desktop.core.snooze import Snooze
+from desktop.core.views import Views
 from desktop.gui import theme
 from desktop.gui.icons import pixmap
 from desktop.gui.plain_text import plain_tooltip
@@ -31,6 +43,13 @@ SORT_KEYS[COL_DIGESTS] = "digests"
 PAGE = 64  # rows loaded per database round trip
 CACHE_LIMIT = 4096  # rows kept in memory before the cache is dropped
 SCANS_BEFORE_MAP = 16  # row lookups by list scan before the id-to-row map is built
+# A large list read in index order (Views.pageable) comes a window at a time: the first rows
+# at once, so the first screen shows without reading a million ids; the rest is read on a
+# thread of its own (its own read-only connection) and arrives in one insert. A library in
+# memory (tests) reads the rest in steps instead, one per turn of the event loop.
+FIRST_ROWS = 2000
+MORE_ROWS = 20000
+THREAD_ROWS = 100000  # rows per read on the thread, which stops between reads when not needed
 
 PaperRole = int(Qt.ItemDataRole.UserRole) + 1  # the Paper of a row
 IdRole = int(Qt.ItemDataRole.UserRole) + 2  # the paper id of a row
@@ -117,6 +136,9 @@ def state_words(paper: Paper, marked: bool) -> str:
 class PaperListModel(QAbstractTableModel):
     """Rows are paper ids; a row's Paper is fetched from the library only when it is shown."""
 
+    # (generation, first row, ids): the rest of a large list, read on another thread.
+    _rest_read = Signal(int, int, object)
+
     def __init__(self, library: Library, parent: Any = None) -> None:
         super().__init__(parent)
         self.library = library
@@ -135,6 +157,13 @@ class PaperListModel(QAbstractTableModel):
         self._cells: dict[PaperId, dict[int, list[Any]]] = {}
         self._row_of: dict[PaperId, int] | None = None
         self._scans = 0
+        self.loading = False  # the rest of a large list is still being read (see FIRST_ROWS)
+        self._more = QTimer(self)
+        self._more.setSingleShot(True)
+        self._more.setInterval(0)
+        self._more.timeout.connect(self._load_more)
+        self._generation = 0  # a read of the rest is taken only for the list it was asked for
+        self._rest_read.connect(self._take_rest)
         self._bold = QFont()
         self._bold.setBold(True)
         self._muted = theme.current().color("muted")
@@ -159,6 +188,7 @@ class PaperListModel(QAbstractTableModel):
 
     def show_search(self, query: str, ids: Sequence[int], snippets: dict[int, str]) -> None:
         """Show ranked search results."""
+        self._stop_loading()
         self.beginResetModel()
         self.search_query = query
         self.ids = [PaperId(i) for i in ids]
@@ -170,13 +200,119 @@ class PaperListModel(QAbstractTableModel):
         self._invalidate()
         self.endResetModel()
 
-    def _query(self) -> list[PaperId]:
+    def _query(self, *, complete: bool = False) -> list[PaperId]:
+        """The view's ids; of a large list only the first FIRST_ROWS unless ``complete``
+        (the rest then follow, see _load_more)."""
+        self._stop_loading()
         key = SORT_KEYS.get(self.sort_column, "default")
-        ids = self.library.views.ids(
-            self.view, sort=key, descending=self.descending, unread_only=self.unread_only
+        views = self.library.views
+        windowed = not complete and views.pageable(self.view, key, self.unread_only)
+        ids = views.ids(
+            self.view,
+            sort=key,
+            descending=self.descending,
+            unread_only=self.unread_only,
+            limit=FIRST_ROWS if windowed else None,
         )
+        if windowed and len(ids) == FIRST_ROWS:
+            self.loading = True
+            if self.library.data_dir is None:
+                self._more.start()
+            else:
+                self._read_rest_elsewhere(key, FIRST_ROWS)
         self.snoozes = self.library.snoozes.of_papers(ids) if self.view == "snoozed" else {}
         return ids
+
+    def _stop_loading(self) -> None:
+        self.loading = False
+        self._generation += 1
+        self._more.stop()
+
+    def _read_rest_elsewhere(self, key: str, start: int) -> None:
+        """Read the list from row ``start`` on a thread, with a read-only connection."""
+        assert self.library.data_dir is not None
+        path = self.library.data_dir / DB_FILE
+        asked = (self._generation, self.view, key, self.descending, self.unread_only)
+
+        def read() -> None:
+            generation, view, sort, descending, unread_only = asked
+            try:
+                conn = store.open_read_only(path)
+                try:
+                    views = Views(Database(conn, execute_plugins=False))
+                    conn.execute("BEGIN")  # one snapshot for every read below
+                    rest: list[PaperId] | None = []
+                    while rest is not None:
+                        if generation != self._generation:
+                            return  # another list was asked for: stop reading this one
+                        part = views.ids(
+                            view,
+                            sort=sort,
+                            descending=descending,
+                            unread_only=unread_only,
+                            offset=start + len(rest),
+                            limit=THREAD_ROWS,
+                        )
+                        rest.extend(part)
+                        if len(part) < THREAD_ROWS:
+                            break
+                finally:
+                    conn.close()
+            except Exception:  # noqa: BLE001 - the GUI thread reads the rest itself instead
+                rest = None
+            with contextlib.suppress(RuntimeError):  # the model is gone: nobody waits
+                self._rest_read.emit(generation, start, rest)
+
+        threading.Thread(target=read, name="paper-list-rest", daemon=True).start()
+
+    def _take_rest(self, generation: int, start: int, rest: list[PaperId] | None) -> None:
+        """The rest of a large list, read on another thread (on the GUI thread)."""
+        if generation != self._generation or not self.loading:
+            return  # asked for a list no longer shown, or already read here
+        if rest is None or len(self.ids) != start:
+            self.finish_loading()  # rows left meanwhile (a write): read the rest here
+            return
+        self.loading = False
+        if rest:
+            self.beginInsertRows(QModelIndex(), start, start + len(rest) - 1)
+            self.ids.extend(rest)
+            self._forget_rows()
+            self.endInsertRows()
+
+    def _load_more(self, limit: int | None = MORE_ROWS) -> None:
+        """Append the next rows of a large list (all the rest when ``limit`` is None)."""
+        if not self.loading:
+            return
+        start = len(self.ids)
+        more = self.library.views.ids(
+            self.view,
+            sort=SORT_KEYS.get(self.sort_column, "default"),
+            descending=self.descending,
+            unread_only=self.unread_only,
+            offset=start,
+            limit=limit,
+        )
+        if more:
+            self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+            self.ids.extend(more)
+            self._forget_rows()
+            self.endInsertRows()
+        if limit is None or len(more) < limit:
+            self.loading = False
+            self._generation += 1
+        else:
+            self._more.start()
+
+    def finish_loading(self) -> None:
+        """Read the rest of a large list now (before anything that needs all its rows)."""
+        if self.loading:
+            self._more.stop()
+            self._load_more(None)
+
+    def all_ids(self) -> list[PaperId]:
+        """Every id listed, in list order (the rest of a large list is read first)."""
+        self.finish_loading()
+        return list(self.ids)
 
     def _invalidate(self, ids: Iterable[PaperId] | None = None) -> None:
         self._forget_rows()
@@ -207,11 +343,11 @@ class PaperListModel(QAbstractTableModel):
             self._emit_rows_changed(changed_ids, every=library)
             return
         if library or not changed_ids or self.view == "queue":
-            self.set_ids(self._query())
+            self.set_ids(self._query(complete=True))
             return
         inside = self.library.views.contains(self.view, changed_ids)
         if any(self.row_of(i) < 0 for i in inside):
-            self.set_ids(self._query())
+            self.set_ids(self._query(complete=True))
             return
         leaving = {i for i in changed_ids if i not in inside and self.row_of(i) >= 0}
         if leaving:
@@ -307,6 +443,17 @@ class PaperListModel(QAbstractTableModel):
         100,000 rows); only then is the id-to-row map rebuilt (about 30 ms), so a triage
         key does not pay for the map.
         """
+        row = self._find_row(paper_id)
+        if row < 0 and self.loading:
+            self.finish_loading()  # it may be in the rest of a large list
+            row = self._find_row(paper_id)
+        return row
+
+    def loaded_row_of(self, paper_id: int) -> int:
+        """The row of a paper among the rows read so far (never reads the rest), or -1."""
+        return self._find_row(paper_id)
+
+    def _find_row(self, paper_id: int) -> int:
         if self._row_of is None:
             self._scans += 1
             if self._scans <= SCANS_BEFORE_MAP:
@@ -513,7 +660,9 @@ class PaperListModel(QAbstractTableModel):
         self._forget_rows()
         moved = []
         for paper_id, col in followed:
-            row = self.row_of(paper_id)
+            # Only the first rows of a large list are read yet: a paper further down is not
+            # waited for here (the controller puts the cursor back on it when its row comes).
+            row = self._find_row(paper_id)
             moved.append(self.index(row, col) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
