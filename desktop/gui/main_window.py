@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
             is_closed=lambda: self._closed,
             parent=self,
         )
+        # The rest of a large list arrives in steps after its first screen (the count follows).
+        self.model.rowsInserted.connect(lambda *_: self.shown_view.update_counts_label())
         self._build_controllers()
         self._build_menus_and_toolbar()
         self._annotations = AnnotationLayer(self, self.detail)  # highlights, note, tags
@@ -193,8 +195,6 @@ class MainWindow(QMainWindow):
         self.search_field = self.search_bar.field
 
         self.model: PaperListModel = PaperListModel(self._library, self)
-        # The rest of a large list arrives in steps after its first screen (the count follows).
-        self.model.rowsInserted.connect(self._update_counts_label)
         self.list: PaperTable = PaperTable(self)
         self.list.setObjectName("papers")
         self.list.setFrameShape(QFrame.Shape.NoFrame)
