@@ -25,7 +25,7 @@ def test_the_rest_of_a_large_list_follows_in_steps(qtbot: QtBot, win: MainWindow
     assert win.model.rowCount() == 10 and win.model.loading
     qtbot.waitUntil(lambda: not win.model.loading)
     assert win.model.ids == whole
-    assert f"{len(whole)} in view" in win.counts_label.text()
+    assert f"{len(whole)} in All papers" in win.counts_label.text()
 
 
 def test_a_sort_keeps_the_cursor_on_its_paper_once_its_row_is_read(
