@@ -162,3 +162,21 @@ def test_a_note_from_a_command_that_does_not_search_still_reaches_the_index(data
     code, text = run(["--data-dir", str(data), "search", "zanzibarite", "--json"])
     assert code == 0
     assert [hit["id"] for hit in json.loads(text)] == [3]
+
+
+def test_a_command_parser_made_alone_is_the_same_as_in_the_whole_parser() -> None:
+    from desktop.cli import _commands, _parser_for, _subcommands, build_parser
+
+    whole = build_parser()
+    names = _commands(whole)
+    assert {"import", "mark", "stats", "rules", "export", "keys"} <= names
+
+    for name in names:
+        alone = build_parser(name)
+        assert _commands(alone) == {name}
+        assert _subcommands(alone)[name].format_help() == _subcommands(whole)[name].format_help()
+    # Help, files and mistyped commands get the whole parser.
+    assert _commands(_parser_for(["--help"])) == names
+    assert _commands(_parser_for(["--data-dir", "mark", "notes.txt"])) == names
+    assert _commands(_parser_for(["--data-dir", "x", "mark", "1", "--star"])) == {"mark"}
+    assert _commands(_parser_for(["mrak"])) == names
