@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.dialogs.name_dialog import NameDialog
+
 
 def split_tags(text: str) -> list[str]:
     """Tag names typed as ``a, b, c`` (blank parts dropped, order kept, case-folded once)."""
@@ -86,28 +88,19 @@ class TagEditor(QDialog):
         return split_tags(self.line.text())
 
 
-class TagRenameDialog(QDialog):
+class TagRenameDialog(NameDialog):
     """Asks for a tag's new name."""
 
     def __init__(self, old: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.old = old
-        self.setWindowTitle("Rename tag")
-        layout = QVBoxLayout(self)
-        label = QLabel(f"New name for #{old} (an existing tag's name merges the two):", self)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(label)
-        self.line = QLineEdit(old, self)
-        self.line.setObjectName("tag-rename-line")
-        self.line.selectAll()
-        layout.addWidget(self.line)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        super().__init__(
+            "Rename tag",
+            f"New name for #{old} (an existing tag's name merges the two):",
+            old,
+            "tag-rename-line",
+            parent,
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.old = old
 
     def new_name(self) -> str:
         """The name typed."""
-        return " ".join(self.line.text().split())
+        return self.name()
