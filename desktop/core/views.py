@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from desktop.core.annotations.tags import tag_view_where
 from desktop.core.models import VIEWS, PaperId
 from desktop.core.snooze import WAITING_SQL
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, int_array, marks
 
 # Sort keys a view can be ordered by, as SQL over the papers table aliased `p`.
 SORT_SQL = {
@@ -213,8 +213,7 @@ class Views:
         import numpy as np  # only here: the command line starts without numpy
 
         def numbers(sql: str, args: list[Any]) -> Any:
-            text = self.db.execute(sql, args).fetchone()[0]
-            return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+            return int_array(self.db.execute(sql, args).fetchone()[0])
 
         ids = numbers(f"SELECT group_concat(p.id) FROM papers p WHERE {where}", params)
         # Every sighting's paper (the smallest index, read whole), counted by numpy.

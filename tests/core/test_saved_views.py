@@ -127,6 +127,10 @@ def test_views_answer_from_sqlite_while_the_index_cannot(lib: Library, ids: list
     assert not lib.index.usable
     # the LIKE scan search falls back to: approximate, but the view still lists papers
     assert set(lib.views.ids(view.key)) >= {ids[0], ids[2]}
+    members = lib.views.ids(view.key)
+    unread = [p for p in lib.papers.many(members) if not p.is_read]
+    count = lib.saved_views.counts()[view.key]  # counted by the same SQL fallback
+    assert (count.total, count.unread) == (len(members), len(unread))
 
 
 def test_saved_views_survive_reopening(seeded_dir: object) -> None:

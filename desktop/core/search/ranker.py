@@ -40,6 +40,7 @@ from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_
 from desktop.core.search.errors import SearchCancelledError
 from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
 from desktop.core.search.whoosh_segments import WhooshAccess
+from desktop.core.sql import int_array
 
 K1 = 1.2
 B = 0.75
@@ -228,8 +229,7 @@ class Engine:
 
     def docs_for_pid_text(self, text: str) -> np.ndarray:
         """A mask of the live documents of paper ids given as comma-separated text."""
-        wanted = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
-        return self._docs_for(wanted)
+        return self._docs_for(int_array(text))
 
     def _docs_for(self, wanted: np.ndarray) -> np.ndarray:
         if self._pid_docs is None:
