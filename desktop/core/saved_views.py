@@ -33,6 +33,7 @@ from desktop.core.search.filter_sql import filter_sql
 from desktop.core.search.query import (
     And,
     Filter,
+    Node,
     Not,
     Or,
     ParsedQuery,
@@ -185,8 +186,10 @@ class SavedViews:
             return "0", []  # a view that no longer parses holds nothing (and says why)
         return self.selection.where(parsed)
 
-    def counts(self) -> dict[str, ViewCount]:
-        """Total and unread papers of every saved view, by key."""
+    def counts(self, *, ask_index: bool = True) -> dict[str, ViewCount]:
+        """Total and unread papers of every saved view, by key; without ``ask_index``, the
+        views whose text the index would have to match now are left out (a worker matches
+        them: :meth:`texts_to_match`)."""
         out: dict[str, ViewCount] = {}
         generation = self.selection.generation
         unread_flags: list[np.ndarray] = []  # every unread paper, read once if needed
@@ -202,11 +205,34 @@ class SavedViews:
                 or entry.generation != generation
                 or entry.generation < 0
             ):
-                entry = self._count(view, parse_strict(view.query), unread_flags)
+                parsed = parse_strict(view.query)
+                if (
+                    not ask_index
+                    and parsed.text is not None
+                    and not self.selection.has_match(parsed.text)
+                ):
+                    continue
+                entry = self._count(view, parsed, unread_flags)
                 self._members[view.id] = entry
             out[view.key] = entry.count
         for gone in set(self._members) - {v.id for v in views}:
             del self._members[gone]
+        return out
+
+    def texts_to_match(self) -> list[Node]:
+        """The text parts of queries whose next count would ask the index (nothing cached):
+        a worker thread may match them first (:meth:`QuerySelection.prime`)."""
+        out: list[Node] = []
+        generation = self.selection.generation
+        for view in self.all():
+            if view.error:
+                continue
+            entry = self._members.get(view.id)
+            if entry is not None and entry.query == view.query and entry.generation == generation:
+                continue
+            text = parse_strict(view.query).text
+            if text is not None and not self.selection.has_match(text):
+                out.append(text)
         return out
 
     def _flags(self) -> np.ndarray:

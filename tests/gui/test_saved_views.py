@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -15,7 +15,7 @@ from desktop.gui.dialogs.rules_dialog import RulesDialog
 from desktop.gui.dialogs.saved_view_dialog import SavedViewNameDialog
 from desktop.gui.main_window import MainWindow
 from desktop.gui.models.sidebar import TotalRole, UnreadRole, ViewRole
-from tests.gui.conftest import press
+from tests.gui.conftest import open_window, press
 
 
 def sidebar_entry(win: MainWindow, key: str) -> tuple[str, int, int]:
@@ -253,3 +253,61 @@ def test_an_import_reports_the_rules_and_u_undoes_them(
     assert win.statusBar().currentMessage().startswith("Undone: rules on import")
     assert fresh.views.ids("starred") == [] and fresh.tags.of_paper(planet) == []
     assert fresh.papers.get(planet) is not None  # the paper itself stays
+
+
+def test_the_first_count_matches_the_saved_views_texts_on_a_worker(
+    qtbot: QtBot, seeded: Library, settings: QSettings
+) -> None:
+    import threading
+
+    from desktop.core.search.index import SearchIndex
+
+    views = [
+        seeded.saved_views.add("Graphs", "graph"),
+        seeded.saved_views.add("Unread diffusion", "diffusion is:unread"),
+        seeded.saved_views.add("Unread", "is:unread"),
+    ]
+    seeded.selection._matches.clear()  # noqa: SLF001 - as after a fresh open
+    seeded.saved_views._members.clear()  # noqa: SLF001
+    asked_from: list[str] = []
+    matching = SearchIndex.matching_ids
+
+    def spy(self: SearchIndex, text: object) -> object:
+        asked_from.append(threading.current_thread().name)
+        return matching(self, text)  # type: ignore[arg-type]
+
+    SearchIndex.matching_ids = spy  # type: ignore[method-assign]
+    try:
+        win = open_window(qtbot, seeded, settings)
+        qtbot.waitUntil(lambda: asked_from.count("text-match") == 2, timeout=10_000)
+        qtbot.waitUntil(lambda: win.shown_view._matcher is None)  # noqa: SLF001
+        for view in views:
+            members = seeded.views.ids(view.key)
+            unread = [p for p in seeded.papers.many(members) if not p.is_read]
+            assert members and sidebar_entry(win, view.key)[1:] == (len(unread), len(members))
+        # The two texts were matched on the worker only: the window's thread asked nothing.
+        assert "MainThread" not in asked_from
+        win.close()
+    finally:
+        SearchIndex.matching_ids = matching  # type: ignore[method-assign]
+
+
+def test_a_library_in_memory_counts_its_saved_views_at_once(
+    qtbot: QtBot, settings: QSettings
+) -> None:
+    from desktop.core.search.query import parse_strict
+    from desktop.gui.controllers.text_match_worker import match_in_background
+
+    library = Library.in_memory()
+    library.importer.import_text(
+        "Graph networks for planning\n\nGraph networks plan routes for robots over maps.\n", "p"
+    )
+    view = library.saved_views.add("Graphs", "graph")
+    text = parse_strict("graph").text
+    assert text is not None
+    # No second connection can read a library in memory: the window counts it itself.
+    assert match_in_background(library, [text], lambda found: None) is None
+    win = open_window(qtbot, library, settings)
+    qtbot.waitUntil(lambda: sidebar_entry(win, view.key)[2] == 1)
+    win.close()
+    library.close()

@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from desktop.core.search.errors import is_index_damage
 from desktop.core.search.index import DEFAULT_LIMIT, CancelFn, SearchIndex
+from desktop.core.search.query import Node
 from desktop.core.search.results import SearchResults
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,18 @@ class IndexReader:
         if self._index.broken_reason is not None:
             self._index.reopen()  # rebuilt meanwhile?
         return self._index.search(text, limit=limit, cancel=cancel)
+
+    def matching(self, text: Node) -> tuple[int, list[int]] | None:
+        """Every paper whose indexed text matches ``text``, with the index generation they
+        were read at (for :meth:`QuerySelection.prime`); None when the index cannot answer,
+        or a commit came in between."""
+        if self._index.broken_reason is not None:
+            self._index.reopen()
+        before = self._index.generation
+        found = self._index.matching_ids(text)
+        if found is None or self._index.generation != before:
+            return None
+        return before, [int(i) for i in found]
 
     def close(self) -> None:
         """Close the searcher and the connection."""

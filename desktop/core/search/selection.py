@@ -13,7 +13,7 @@ then (approximate).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -150,6 +150,25 @@ class QuerySelection:
     def generation(self) -> int:
         """The index generation answers are read from (-1 when the index cannot answer)."""
         return self.index.generation if self.index.usable else -1
+
+    def has_match(self, text: Node) -> bool:
+        """Whether the index's answer for ``text`` is cached for the index as it is now."""
+        cached = self._matches.get(node_text(text))
+        return (
+            cached is not None and self.index.usable and cached.generation == self.index.generation
+        )
+
+    def prime(self, text: Node, generation: int, ids: Iterable[int]) -> bool:
+        """Keep an answer for ``text`` that another reader of these index files found (a
+        worker thread's), when it read the generation this index is at; True when kept."""
+        if not self.index.usable or generation != self.index.generation:
+            return False
+        if len(self._matches) >= MAX_CACHED:
+            self._matches.clear()
+        self._matches[node_text(text)] = _TextMatch(
+            generation, text, frozenset(int(i) for i in ids)
+        )
+        return True
 
     def _match(self, parsed: ParsedQuery) -> _TextMatch | None:
         assert parsed.text is not None

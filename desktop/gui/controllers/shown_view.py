@@ -15,6 +15,7 @@ from desktop.core.views import ViewCount
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import WHOLE_LIBRARY, SearchController
 from desktop.gui.controllers.sorting import SortController
+from desktop.gui.controllers.text_match_worker import Match, TextMatchWorker, match_in_background
 from desktop.gui.models.sidebar import HIGHLIGHTS, SidebarModel, ViewRole, view_label
 from desktop.gui.widgets.detail_pane import DetailPane
 
@@ -77,6 +78,9 @@ class ShownView(QObject):
         self.view = "inbox"
         self.counts: dict[str, ViewCount] | None = None
         self.digests_changed = True  # per-digest unread counts need recomputing
+        # The saved views' first text matches are made on a worker, once (refresh_counts).
+        self._texts_matched = False
+        self._matcher: TextMatchWorker | None = None
         self._syncing_sidebar = False
         # Set by the window once built (they need this controller's callbacks).
         self.search: SearchController | None = None
@@ -206,16 +210,39 @@ class ShownView(QObject):
         self.counts_label.setText(text)
 
     def refresh_counts(self) -> None:
-        """Recount every view now (normally debounced: runs once keys pause)."""
+        """Recount every view now (normally debounced: runs once keys pause).
+
+        The first time, the saved views' text matches are made on a worker thread
+        (controllers/text_match_worker.py): meanwhile those views say "Counting…", and the
+        counts follow when the answers are in.
+        """
         if self.is_closed():
             return
         self.counts_timer.stop()
         self.counts = self.library.views.counts()
-        self.sidebar_model.refresh(self.counts, digests_changed=self.digests_changed)
+        ask_index = True
+        if not self._texts_matched:
+            self._texts_matched = True
+            texts = self.library.saved_views.texts_to_match()
+            self._matcher = match_in_background(self.library, texts, self._texts_found)
+            ask_index = self._matcher is None
+        self.sidebar_model.refresh(
+            self.counts, digests_changed=self.digests_changed, ask_index=ask_index
+        )
         self.digests_changed = False
         self.sync_sidebar()
         self.update_counts_label()
         self.update_title()
+
+    def _texts_found(self, found: list[Match]) -> None:
+        """The worker's text matches: kept for the counts (when the index is still as the
+        worker read it; else the counts ask it here), then the counts."""
+        self._matcher = None
+        if self.is_closed():
+            return
+        for text, generation, ids in found:
+            self.library.selection.prime(text, generation, ids)
+        self.refresh_counts()
 
     # -- after a write ---------------------------------------------------------------------
     def apply_changes(self, changes: Changes) -> None:

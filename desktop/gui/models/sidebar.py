@@ -116,13 +116,13 @@ class SidebarModel(QAbstractListModel):
         self._digest_counts: dict[Any, Any] | None = None
         self.refresh(with_counts=counts)
 
-    def _saved_view_entries(self, *, with_counts: bool) -> list[Entry]:
+    def _saved_view_entries(self, *, with_counts: bool, ask_index: bool = True) -> list[Entry]:
         """The "Saved views" section: each saved search with its current unread count; a
         view whose query no longer parses stays, marked, and its tooltip says why."""
         views = self.library.saved_views.all()
         if not views:
             return []
-        counts = self.library.saved_views.counts() if with_counts else {}
+        counts = self.library.saved_views.counts(ask_index=ask_index) if with_counts else {}
         entries = [Entry(None, "Saved views")]
         for view in views:
             c = counts.get(view.key, ViewCount(0, 0))
@@ -132,11 +132,16 @@ class SidebarModel(QAbstractListModel):
                 tip = f"{view.query}\nThis query no longer parses: {view.error}"
             else:
                 label = view.name
-                tip = f"{place}{view.query}\n{c.unread} unread of {c.total}"
+                counted = view.key in counts or not with_counts
+                tip = f"{place}{view.query}\n" + (
+                    f"{c.unread} unread of {c.total}" if counted else "Counting…"
+                )
             entries.append(Entry(view.key, label, c.unread, c.total, "search", tip))
         return entries
 
-    def _build(self, counts: dict[str, ViewCount] | None, digest_stale: bool) -> list[Entry]:
+    def _build(
+        self, counts: dict[str, ViewCount] | None, digest_stale: bool, ask_index: bool = True
+    ) -> list[Entry]:
         counts_given = counts is not None
         if counts is None:
             counts = {view: ViewCount(0, 0) for view in VIEW_LABELS}
@@ -156,7 +161,7 @@ class SidebarModel(QAbstractListModel):
         entries.append(
             Entry(HIGHLIGHTS, "Highlights", 0, marked, "highlight", f"{marked} highlights")
         )
-        entries += self._saved_view_entries(with_counts=counts_given)
+        entries += self._saved_view_entries(with_counts=counts_given, ask_index=ask_index)
         digests = self.library.digests.all()
         if digests:
             if digest_stale:
@@ -193,16 +198,19 @@ class SidebarModel(QAbstractListModel):
         *,
         with_counts: bool = True,
         digests_changed: bool = True,
+        ask_index: bool = True,
     ) -> None:
         """Reload entries and counts; a reset only when the list of entries changed.
 
         ``counts`` may be passed in when the caller already has them; per-digest counts are
         only recomputed when ``digests_changed`` (they cost a join over every sighting).
+        Without ``ask_index``, saved views whose text the index has not matched yet show no
+        count ("Counting…") instead of matching it here.
         """
         if counts is None and with_counts:
             counts = self.library.views.counts()
         fresh_digests = with_counts and (digests_changed or self._digest_counts is None)
-        new = self._build(counts, fresh_digests)
+        new = self._build(counts, fresh_digests, ask_index)
         if [e.view for e in new] == [e.view for e in self.entries] and [e.label for e in new] == [
             e.label for e in self.entries
         ]:
