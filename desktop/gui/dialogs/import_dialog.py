@@ -113,12 +113,19 @@ class PasteDialog(QDialog):
         self.preview = preview
         skipped = len(preview.skipped)
         skipped_text = f", {skipped} block{'s' if skipped != 1 else ''} skipped" if skipped else ""
-        if preview.entries:
+        ids = f", {preview.with_ids} with an arXiv id" if preview.with_ids else ""
+        if preview.entries and preview.already_imported:
+            text = (
+                f"This text was already imported (format {preview.format}, "
+                f"{preview.entries} paper{'s' if preview.entries != 1 else ''}): importing it "
+                "again would add no digest and no paper."
+            )
+        elif preview.entries:
             text = (
                 f"Found {preview.entries} paper{'s' if preview.entries != 1 else ''}: "
                 f"{preview.new_papers} new, {preview.known_papers} already in the library"
                 f"{skipped_text}."
-                f"\nThey will be imported as the digest “{name}”."
+                f"\nRead as {preview.format}{ids}. They will be imported as the digest “{name}”."
             )
         else:
             text = (
@@ -141,7 +148,7 @@ class PasteDialog(QDialog):
         buttons = QDialogButtonBox(self)
         self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button.setEnabled(preview.entries > 0)
+        self.import_button.setEnabled(preview.entries > 0 and not preview.already_imported)
         self.import_button.setDefault(True)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

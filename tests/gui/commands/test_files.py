@@ -65,3 +65,44 @@ def test_paste_falls_back_to_text_when_the_html_has_no_ids(ctx: FakeContext) -> 
     run(ctx, "paste-digest")
     ctx.dialogs[-1].accept()
     assert [p.title for p in ctx.library.papers.many(ctx.ids)] == ["A Brand New Paper About Fakes"]
+
+
+READING_LIST_HTML = (
+    "<meta charset=utf-8><h1>Weekly picks</h1><ul>"
+    '<li><a href="https://arxiv.org/abs/2611.20001">Sparse Mixture Routing for Long-Context'
+    " Language Models</a> — a load-balancing loss.</li>"
+    '<li><b>Tight Bounds for Online Matching</b> (<a href="https://arxiv.org/abs/2611.20003v2">'
+    "arXiv:2611.20003</a>)</li></ul>"
+)
+
+
+def test_a_pasted_reading_list_imports_every_linked_paper_with_its_id(ctx: FakeContext) -> None:
+    ctx.clipboard = "Weekly picks\n\nSparse Mixture Routing for Long-Context Language Models"
+    ctx.clipboard_html_flavour = READING_LIST_HTML
+    run(ctx, "paste-digest")
+    dialog = ctx.dialogs[-1]
+    assert isinstance(dialog, PasteDialog) and dialog.import_button.isEnabled()
+    dialog.accept()
+    papers = ctx.library.papers.many(ctx.ids)
+    assert sorted((p.arxiv_id, p.title) for p in papers) == [
+        ("2611.20001", "Sparse Mixture Routing for Long-Context Language Models"),
+        ("2611.20003", "Tight Bounds for Online Matching"),
+    ]
+    assert ctx.library.digests.all()[-1].format == "link-list"
+
+
+def test_the_preview_names_the_format_and_says_when_the_text_is_already_in(
+    ctx: FakeContext,
+) -> None:
+    ctx.clipboard = "Weekly picks"
+    ctx.clipboard_html_flavour = READING_LIST_HTML
+    run(ctx, "paste-digest")
+    first = ctx.dialogs[-1]
+    assert isinstance(first, PasteDialog)
+    assert "Read as link-list, 2 with an arXiv id." in first.summary.text()
+    first.accept()
+    run(ctx, "paste-digest")  # the same clipboard again
+    again = ctx.dialogs[-1]
+    assert isinstance(again, PasteDialog) and again is not first
+    assert again.summary.text().startswith("This text was already imported (format link-list")
+    assert not again.import_button.isEnabled()
