@@ -60,6 +60,12 @@ def test_import_runs_in_background_with_progress_and_a_result_per_file(
     assert lines["d0.txt"] == "2 new papers."
     assert lines["picture.txt"] == "Not imported: it is a binary file, not text."
     assert lines["seed.txt"] == "Already imported; nothing to do."
+    formats = {
+        item.text(0): item.text(2)
+        for item in (dialog.table.topLevelItem(n) for n in range(dialog.table.topLevelItemCount()))
+        if item is not None
+    }
+    assert formats["d0.txt"] == "title-abstract" and formats["picture.txt"] == ""  # if read
     assert fresh.papers.count() == 286 + 6
     # The window picked the new papers up: list and sidebar counts.
     assert win.model.ids == fresh.views.ids("inbox")

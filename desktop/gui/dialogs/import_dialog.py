@@ -78,13 +78,15 @@ class ImportResultDialog(QDialog):
         summary.setTextFormat(Qt.TextFormat.PlainText)
         summary.setWordWrap(True)
         self.table = QTreeWidget(self)
-        self.table.setHeaderLabels(["File", "Result"])
+        self.table.setHeaderLabels(["File", "Result", "Format"])
         self.table.setRootIsDecorated(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
         for result in results:
-            item = QTreeWidgetItem([result.name, describe(result)])
+            # The format found (the README's format table names them), for what was read.
+            found = result.format if result.status not in ("failed", "cancelled") else None
+            item = QTreeWidgetItem([result.name, describe(result), found or ""])
             item.setToolTip(0, plain_tooltip(result.path or result.name) or "")
             item.setToolTip(1, plain_tooltip(describe(result)) or "")
             if result.status == "failed":
