@@ -47,10 +47,8 @@ def close_cleanly(data_dir: Path) -> None:
     assert not integrity.check_due(data_dir)
 
 
-def test_a_deferred_open_skips_the_check_and_the_background_job_runs_it(
-    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    close_cleanly(seeded_dir)
+def count_quick_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, each page-by-page check appends to the list returned."""
     ran: list[int] = []
     real = store.quick_check_problems
 
@@ -59,6 +57,14 @@ def test_a_deferred_open_skips_the_check_and_the_background_job_runs_it(
         return real(conn)
 
     monkeypatch.setattr(store, "quick_check_problems", counting)
+    return ran
+
+
+def test_a_deferred_open_skips_the_check_and_the_background_job_runs_it(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    close_cleanly(seeded_dir)
+    ran = count_quick_checks(monkeypatch)
     Library.open(seeded_dir, backups=False, defer_daily_backup=True).close()
     assert ran == []  # not on the start's critical path, and nothing was due
     Library.open(seeded_dir, backups=False).close()
@@ -155,14 +161,7 @@ def test_cli_commands_check_only_when_due_and_refuse_a_file_damaged_outside(
 ) -> None:
     from desktop.cli import main
 
-    ran: list[int] = []
-    real = store.quick_check_problems
-
-    def counting(conn: sqlite3.Connection) -> list[str]:
-        ran.append(1)
-        return real(conn)
-
-    monkeypatch.setattr(store, "quick_check_problems", counting)
+    ran = count_quick_checks(monkeypatch)
     args = ["--data-dir", str(seeded_dir)]
     assert main([*args, "stats"]) == 0  # no record yet: checked once
     assert main([*args, "mark", "1", "--star"]) == 0
@@ -184,14 +183,7 @@ def test_a_background_job_checks_only_when_due(
     seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     close_cleanly(seeded_dir)
-    ran: list[int] = []
-    real = store.quick_check_problems
-
-    def counting(conn: sqlite3.Connection) -> list[str]:
-        ran.append(1)
-        return real(conn)
-
-    monkeypatch.setattr(store, "quick_check_problems", counting)
+    ran = count_quick_checks(monkeypatch)
     Library.open_for_job(seeded_dir).close()
     assert ran == [], "an import job opening the library runs no quick_check when none is due"
     damage_pages(seeded_dir / DB_FILE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from itertools import groupby
@@ -100,7 +101,7 @@ class _Block:
     href: str | None = None  # the link the block's first text sits in
     chrome: bool = False  # inside the page's header, navigation, sidebar or footer
     link_text: list[str] = field(default_factory=list)
-    # Every piece of text with the link it sits in (None: none), for html_to_link_text().
+    # Every piece of text with the link it sits in (None: none), for the reading-list reading.
     pieces: list[tuple[str, str | None]] = field(default_factory=list)
 
 
@@ -189,16 +190,33 @@ def _paper_id(href: str | None) -> tuple[str, int | None] | None:
     return find_id(href)
 
 
-def html_to_text(html: str) -> str:
-    """The document's text, a line per block and a blank line after each paragraph."""
-    collector = _collect(html)
+def _block_lines(collector: _Collector, render: Callable[[_Block], str]) -> str:
+    """The collected blocks as text, a line per block and a blank line after each paragraph."""
     breaks = set(collector.paragraph_after)
     out: list[str] = []
     for k, block in enumerate(collector.blocks):
-        out.append(fold_space("".join(block.text)))
+        out.append(fold_space(render(block)))
         if k in breaks:
             out.append("")
     return "\n".join(out)
+
+
+def _plain(block: _Block) -> str:
+    return "".join(block.text)
+
+
+def _linked(block: _Block) -> str:
+    """A block's text with each run of it inside a link to a paper written ``[text](url)``."""
+    parts = []
+    for url, group in groupby(block.pieces, key=lambda piece: _absolute(piece[1] or "")):
+        text = "".join(data for data, _ in group)
+        parts.append(f"[{fold_space(text).replace(']', ')')}]({url})" if url else text)
+    return "".join(parts)
+
+
+def html_to_text(html: str) -> str:
+    """The document's text, a line per block and a blank line after each paragraph."""
+    return _block_lines(_collect(html), _plain)
 
 
 def _absolute(href: str) -> str | None:
@@ -213,38 +231,23 @@ def _absolute(href: str) -> str | None:
     return href if find_id(href) else None
 
 
-def html_to_link_text(html: str) -> str:
-    """:func:`html_to_text` with each link to a paper written as ``[text](url)``."""
-    collector = _collect(html)
-    breaks = set(collector.paragraph_after)
-    out: list[str] = []
-    for k, block in enumerate(collector.blocks):
-        parts = []
-        for url, group in groupby(block.pieces, key=lambda piece: _absolute(piece[1] or "")):
-            text = "".join(data for data, _ in group)
-            parts.append(f"[{fold_space(text).replace(']', ')')}]({url})" if url else text)
-        out.append(fold_space("".join(parts)))
-        if k in breaks:
-            out.append("")
-    return "\n".join(out)
-
-
 def parse_html(html: str, today: dt.date | None = None) -> ParseResult:
-    """:func:`parse_titled_links`, or a reading list's reading of the HTML (a paper per line
-    with a link to it, :mod:`link_list`) when that finds more papers; never raises."""
-    result = parse_titled_links(html, today)
+    """Entries by the linked titles (a Hugging Face page), or the reading-list reading of the
+    HTML (a paper per line with a link to it, :mod:`link_list`) when that finds more papers;
+    never raises."""
+    collector = _collect(html)  # parsed once for both readings
+    result = _titled_links(collector)
     if "/abs/" not in html and "/papers/" not in html and "rxiv" not in html.lower():
         return result
     from desktop.core.importing.link_list import parse_link_list, reads_better
 
-    listed = parse_link_list(html_to_link_text(html))
+    listed = parse_link_list(_block_lines(collector, _linked))
     return listed if reads_better(listed, result) else result
 
 
-def parse_titled_links(html: str, today: dt.date | None = None) -> ParseResult:
-    """Parse HTML into entries by its linked titles (none found: an empty, format-less result,
-    and the caller may read ``html_to_text(html)`` instead); never raises."""
-    collector = _collect(html)
+def _titled_links(collector: _Collector) -> ParseResult:
+    """Entries by the document's linked titles (none found: an empty, format-less result,
+    and the caller may read ``html_to_text(html)`` instead)."""
     blocks = collector.blocks
     texts = [fold_space("".join(b.text)) for b in blocks]
     titles: list[tuple[int, str, tuple[str, int | None]]] = []  # (block index, title, id)

@@ -32,8 +32,6 @@ class MailBody:
 def _header_block(data: bytes) -> list[bytes] | None:
     """The message's header lines, or None when ``data`` does not start with headers."""
     head = data[:65536].replace(b"\r\n", b"\n")
-    if head.startswith(b"From "):  # an mbox separator line
-        head = head.split(b"\n", 1)[-1]
     block, blank, _ = head.partition(b"\n\n")
     if not blank:
         return None
@@ -47,11 +45,11 @@ def _header_block(data: bytes) -> list[bytes] | None:
 
 def read_mail(data: bytes) -> MailBody | None:
     """The text body of a MIME e-mail message in ``data``; None when it is not one."""
+    if data.startswith(b"From "):  # an mbox separator line
+        data = data.split(b"\n", 1)[-1]
     lines = _header_block(data)
     if lines is None or not any(line.lower().startswith(_MIME_FIELDS) for line in lines):
         return None
-    if data.startswith(b"From "):
-        data = data.split(b"\n", 1)[-1]
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage):
         return None
