@@ -298,16 +298,18 @@ class Engine:
         """The postings of one term, given as ``(segment, offset, term, term info or None)``
         for each segment that holds it: global document numbers and weights."""
         id_parts: list[np.ndarray] = []
-        weight_parts: list[float] = []
+        weight_parts: list[np.ndarray] = []
         for segment, offset, btext, info in parts:
             self.check_cancelled()
             ids, weights = self.access.postings(segment, fieldname, btext, info)
-            id_parts.append(np.array(ids, dtype=np.int64) + offset)
-            weight_parts.extend(weights)
-        return (
-            np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64),
-            np.array(weight_parts, dtype=np.float64),
-        )
+            found = np.asarray(ids, dtype=np.int64)
+            id_parts.append(found + offset if offset else found)
+            weight_parts.append(np.asarray(weights, dtype=np.float64))
+        if len(id_parts) == 1:
+            return id_parts[0], weight_parts[0]
+        if not id_parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        return np.concatenate(id_parts), np.concatenate(weight_parts)
 
     def _bm25(
         self, fieldname: str, ids: np.ndarray, weights: np.ndarray, idf: Any, boost: float

@@ -41,6 +41,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
 from whoosh import columns, writing
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
@@ -51,6 +52,11 @@ log = logging.getLogger(__name__)
 
 # Postings per block: larger than Whoosh's 128, so a common word is fewer blocks to read.
 BLOCK_LIMIT = 512
+# A block of at least this many postings keeps its document deltas and weights as typed
+# arrays, pickled as raw bytes (protocol 4), which numpy reads without a Python object per
+# posting; smaller blocks keep Whoosh's tuples (an array costs ~50 bytes more to pickle).
+ARRAY_BLOCK = 32
+PICKLE_PROTOCOL = 4
 
 # (module, dotted attribute, parameter names it must accept, or None for "just exists").
 # Every private Whoosh name this module uses is here; the round trip below checks behaviour.
@@ -58,6 +64,10 @@ REQUIRED: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("whoosh.codec.whoosh3", "LENGTHS_COLUMN", None),
     ("whoosh.codec.whoosh3", "W3PostingsWriter.__init__", ("postfile", "blocklimit")),
     ("whoosh.codec.whoosh3", "W3PostingsWriter._write_block", ("last",)),
+    ("whoosh.codec.whoosh3", "WHOOSH3_HEADER_MAGIC", None),
+    ("whoosh.codec.whoosh3", "W3TermInfo.add_block", ("block",)),
+    ("whoosh.codec.whoosh3", "W3PostingsWriter._new_block", ()),
+    ("whoosh.util.numeric", "length_to_byte", None),
     ("whoosh.codec.whoosh3", "W3LeafMatcher._read_data", ()),
     ("whoosh.codec.whoosh3", "W3LeafMatcher._next_block", ()),
     ("whoosh.codec.whoosh3", "W3PerDocReader._cached_reader", ("fieldname", "column")),
@@ -145,9 +155,14 @@ def _round_trip() -> str | None:
     ix = storage.create_index(schema, indexname="CHECK")
     words = ["graph"] * (BLOCK_LIMIT + 3)
     writer = FastSegmentWriter(ix, frozenset({"body"}))
+    # Small blocks, so that a term of a few dozen documents spans several: blocks of arrays
+    # (ARRAY_BLOCK postings or more, with weights that differ) and a last one of tuples.
+    writer.block_limit = ARRAY_BLOCK
     writer.add_document(key="a", num=7, body="graph sampling graph")
     writer.add_document(key="b", num=8, body=" ".join(words))
     writer.add_document(key="c", num=9, body="sampling")
+    for n in range(2 * ARRAY_BLOCK + 5):
+        writer.add_document(key=f"m{n}", num=n, body="graph " * (1 + n % 3) + "many")
     writer.commit()
     writer = FastSegmentWriter(ix, frozenset({"body"}))
     writer.update_document(key="c", num=10, body="graph")
@@ -166,10 +181,11 @@ def _round_trip() -> str | None:
                     public.lengths(segment, "body"),
                 ),
             ]
-            for btext in (b"graph", b"sampling"):
+            for btext in (b"graph", b"sampling", b"many"):
                 if ("body", btext) in segment:
                     ids, weights = fast.postings(segment, "body", btext)
-                    live = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in dead]
+                    pairs = zip(ids.tolist(), weights.tolist(), strict=True)
+                    live = [(d, w) for d, w in pairs if d not in dead]
                     theirs = public.postings(segment, "body", btext)
                     checks.append((f"postings of {btext!r}", live, list(zip(*theirs, strict=True))))
             for what, ours, theirs in checks:
@@ -350,19 +366,10 @@ class FastAccess(WhooshAccess):
 
     def postings(
         self, segment: Any, fieldname: str, btext: bytes, info: Any = None
-    ) -> tuple[list[int], list[float]]:
-        """A term's document numbers (deleted ones included) and weights, a block at a time."""
-        ids: list[int] = []
-        weights: list[float] = []
-        for block_ids, block_weights, _values in term_blocks(segment, fieldname, btext, info):
-            ids.extend(block_ids)
-            if block_weights is None:
-                weights.extend([1.0] * len(block_ids))
-            elif isinstance(block_weights, float):
-                weights.extend([block_weights] * len(block_ids))
-            else:
-                weights.extend(block_weights)
-        return ids, weights
+    ) -> tuple[Any, Any]:
+        """A term's document numbers (deleted ones included) and weights, a block at a time,
+        as numpy arrays (int64 and float64)."""
+        return term_arrays(segment, fieldname, btext, info)
 
     def writer(self, ix: Any, text_fields: frozenset[str]) -> writing.SegmentWriter:
         """Our fast segment writer (same locking and file layout as :meth:`WhooshAccess.writer`)."""
@@ -423,26 +430,122 @@ def term_blocks(
         matcher._next_block()
 
 
+_DELTA_TYPES = {"B": np.uint8, "H": np.uint16, "I": np.uint32, "L": np.uint64, "Q": np.uint64}
+
+
+def _as_numbers(values: Any, dtype: Any) -> Any:
+    """A block's ids or weights (an array, read without a Python object per value, or a
+    tuple) as a numpy array of ``dtype``."""
+    if isinstance(values, array):
+        native = _DELTA_TYPES.get(values.typecode, np.float32 if values.typecode == "f" else None)
+        if native is not None and values.itemsize == np.dtype(native).itemsize:
+            return np.frombuffer(values, dtype=native).astype(dtype)
+    return np.array(values, dtype=dtype)
+
+
+def term_arrays(reader: Any, fieldname: str, btext: bytes, terminfo: Any = None) -> tuple[Any, Any]:
+    """A term's postings in one segment as two numpy arrays: document numbers (int64, deleted
+    documents included) and weights (float64).
+
+    The blocks' id deltas are put end to end and summed once: each block's first delta is
+    its first id, so the previous block's last id (from its block info) is taken off it.
+    """
+    terms = reader._terms
+    if terminfo is None:
+        terminfo = terms.term_info(fieldname, btext)
+    if terminfo.is_inlined():
+        ids, weights, _values = terminfo.inlined_postings()
+        return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    fmt = reader.schema[fieldname].format
+    matcher = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
+    id_parts: list[Any] = []
+    weight_parts: list[Any] = []
+    last = 0
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, weights, _values = matcher._data
+        block = _as_numbers(deltas, np.int64)
+        block[0] -= last
+        last = matcher._maxid
+        id_parts.append(block)
+        if weights is None or isinstance(weights, float):
+            weight_parts.append(np.full(len(block), 1.0 if weights is None else weights))
+        else:
+            weight_parts.append(_as_numbers(weights, np.float64))
+        matcher._next_block()
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    ids = np.cumsum(np.concatenate(id_parts)) if len(id_parts) > 1 else np.cumsum(id_parts[0])
+    return ids, np.concatenate(weight_parts)
+
+
 # -- writing -------------------------------------------------------------------------------------
 def _deltas(ids: Any) -> tuple[int, ...]:
     return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
 
 
+def _smallest_array(values: Any) -> array:
+    """``values`` (non-negative integers) as an array of the smallest unsigned type holding them."""
+    top = max(values)
+    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
+    return array(code, values)
+
+
 def _postings_writer_class() -> type:
-    from whoosh.codec.whoosh3 import W3PostingsWriter
+    import pickle
+    import zlib
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3PostingsWriter
+    from whoosh.util.numeric import length_to_byte
 
     class FastPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-        """Whoosh's W3 postings writer, fed a whole block at a time."""
+        """Whoosh's W3 postings writer, fed a whole block at a time.
 
-        def _mini_ids(self) -> tuple[int, ...]:
-            return _deltas(self._ids)
+        A block is what Whoosh writes (a block info tuple, then the pickled, compressed
+        ``(ids, weights, values)`` tuple) but for two things Whoosh's reader reads alike:
+        in blocks of ``ARRAY_BLOCK`` postings or more, the id deltas and the weights are
+        arrays, not tuples, and the pickles use protocol ``PICKLE_PROTOCOL`` (an array then
+        pickles as its bytes; under protocol 2 it would be a list).
+        """
+
+        def _mini_ids(self) -> Any:
+            deltas = _deltas(self._ids)
+            return _smallest_array(deltas) if len(deltas) >= ARRAY_BLOCK else deltas
 
         def _mini_weights(self) -> Any:
             weights = self._weights
             first = weights[0]
             if weights.count(first) == len(weights):
                 return None if first == 1.0 else first
-            return tuple(weights)
+            return weights if len(weights) >= ARRAY_BLOCK else tuple(weights)
+
+        def _write_block(self, last: bool = False) -> None:
+            """Whoosh's ``W3PostingsWriter._write_block``, pickling with our protocol."""
+            if not self._blockcount:
+                self._postfile.write(WHOOSH3_HEADER_MAGIC)
+            self._terminfo.add_block(self)
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+            comp = self._compression
+            databytes = pickle.dumps(data, PICKLE_PROTOCOL)
+            if comp:
+                databytes = zlib.compress(databytes, comp)
+            ids = self._ids
+            info = (
+                len(ids),
+                ids[-1],
+                self._maxweight,
+                comp,
+                length_to_byte(self._minlength),
+                length_to_byte(self._maxlength),
+            )
+            infobytes = pickle.dumps(info, 2)
+            length = len(infobytes) + len(databytes)
+            self._postfile.write_int(-length if last else length)
+            self._postfile.write(infobytes)
+            self._postfile.write(databytes)
+            self._blockcount += 1
+            self._new_block()
 
         def write_postings(
             self,
@@ -487,6 +590,8 @@ class FastSegmentWriter(writing.SegmentWriter):
     Every field must use the Existence or Frequency format (no positions). Fields named in
     ``text_fields`` are analyzed with :func:`analyze`; others with their own field type.
     """
+
+    block_limit = BLOCK_LIMIT  # postings per block (the compatibility check writes small ones)
 
     def __init__(self, ix: Any, text_fields: frozenset[str], **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
@@ -602,7 +707,7 @@ class FastSegmentWriter(writing.SegmentWriter):
                 fmt = fieldobj.format
                 lengths = segment_lengths(pdr, fieldname) if fieldobj.scorable else None
                 fw.start_field(fieldname, fieldobj)
-                writer = postings_writer(fw._postfile, BLOCK_LIMIT)
+                writer = postings_writer(fw._postfile, self.block_limit)
                 fw._postwriter = writer
                 for term in sorted(terms):
                     ids, freqs = terms[term]

@@ -3,9 +3,11 @@ Whoosh is detected at open and served by Whoosh's public API instead."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +30,7 @@ from desktop.core.search.whoosh_segments import (
     FastSegmentWriter,
     PrivateRamStorage,
     WhooshAccess,
+    _smallest_array,
     compatibility_problem,
     term_blocks,
 )
@@ -203,6 +206,38 @@ def test_fast_reads_equal_public_reads(documents: list[dict[str, Any]], optimize
                 live = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in dead]
                 theirs = public.postings(segment, "abstract", btext)
                 assert live == list(zip(*theirs, strict=True))
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["our blocks", "whoosh's blocks"])
+def test_postings_of_several_blocks_read_as_arrays_equal_public_reads(
+    documents: list[dict[str, Any]], fast: bool
+) -> None:
+    """Our blocks keep ids and weights as arrays (pickled as bytes), Whoosh's as tuples: both
+    read back, block after block, as the public matcher gives them."""
+    ix = build(times(documents, 4), fast=fast)
+    access, public = FastAccess(), WhooshAccess()
+    with ix.reader() as reader:
+        segment, _offset = next(iter(reader.leaf_readers()))
+        if fast:
+            blocks = list(term_blocks(segment, "abstract", b"model"))
+            assert len(blocks) > 1
+            # full blocks keep their weights (which differ) as an array
+            assert any(isinstance(weights, array) for _ids, weights, _values in blocks)
+        for btext in (b"model", b"graph", b"sampling", b"memory"):
+            if ("abstract", btext) not in segment:
+                continue
+            ids, weights = access.postings(segment, "abstract", btext)
+            assert ids.dtype == np.int64 and weights.dtype == np.float64
+            assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == list(
+                zip(*public.postings(segment, "abstract", btext), strict=True)
+            )
+
+
+def test_smallest_array_holds_every_value() -> None:
+    assert _smallest_array([0, 255]).typecode == "B"
+    assert _smallest_array([3, 256]).typecode == "H"
+    assert _smallest_array([70000, 1]).typecode == "I"
+    assert list(_smallest_array([70000, 1])) == [70000, 1]
 
 
 def test_the_running_whoosh_is_compatible() -> None:
