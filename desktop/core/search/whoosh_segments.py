@@ -506,7 +506,8 @@ def _postings_writer_class() -> type:
         ``(ids, weights, values)`` tuple) but for two things Whoosh's reader reads alike:
         in blocks of ``ARRAY_BLOCK`` postings or more, the id deltas and the weights are
         arrays, not tuples, and the pickles use protocol ``PICKLE_PROTOCOL`` (an array then
-        pickles as its bytes; under protocol 2 it would be a list).
+        pickles as its bytes; under protocol 2 it would be a list); smaller blocks are not
+        compressed.
         """
 
         def _mini_ids(self) -> Any:
@@ -526,7 +527,9 @@ def _postings_writer_class() -> type:
                 self._postfile.write(WHOOSH3_HEADER_MAGIC)
             self._terminfo.add_block(self)
             data = (self._mini_ids(), self._mini_weights(), self._mini_values())
-            comp = self._compression
+            # A small block is left uncompressed (its info says so, and readers look): zlib
+            # saves nothing on a few dozen bytes, and costs a stream set-up each way.
+            comp = self._compression if len(self._ids) >= ARRAY_BLOCK else 0
             databytes = pickle.dumps(data, PICKLE_PROTOCOL)
             if comp:
                 databytes = zlib.compress(databytes, comp)
@@ -584,6 +587,73 @@ def _postings_writer_class() -> type:
     return FastPostingsWriter
 
 
+# A field pool sorts its flat arrays into per-term arrays once it holds this many postings.
+POOL_CHUNK = 1 << 20
+
+
+class _FieldPool:
+    """The postings of the documents added to a segment, for one field.
+
+    Each document's distinct terms go in with a few C-level calls (a term's number from the
+    vocabulary, its frequency and the document's number, one ``extend`` each) onto three flat
+    arrays, instead of an append per posting to per-term arrays. Every ``POOL_CHUNK``
+    postings the flat arrays are sorted by term (numpy, stable: documents stay in order) and
+    moved onto the per-term arrays with one ``frombytes`` per term, so that memory stays what
+    per-term arrays alone take.
+    """
+
+    __slots__ = ("vocab", "term_ids", "docs", "freqs", "postings")
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}  # term -> its number, in order of first sight
+        self.term_ids = array("I")
+        self.docs = array("I")
+        self.freqs = array("I")
+        self.postings: list[tuple[array, array] | None] = []  # by term number
+
+    def add(self, docnum: int, counts: dict[str, int]) -> None:
+        """Add one document's terms with their frequencies."""
+        vocab = self.vocab
+        keys = counts.keys()
+        if not vocab.keys() >= keys:  # (keys - vocab.keys() would walk the whole vocabulary)
+            for term in [t for t in keys if t not in vocab]:
+                vocab[term] = len(vocab)
+        self.term_ids.extend(map(vocab.__getitem__, keys))
+        self.freqs.extend(counts.values())
+        self.docs.extend(itertools.repeat(docnum, len(keys)))
+        if len(self.term_ids) >= POOL_CHUNK:
+            self._sort_chunk()
+
+    def _sort_chunk(self) -> None:
+        if not self.term_ids:
+            return
+        ids = np.frombuffer(self.term_ids, dtype=np.uint32)
+        order = np.argsort(ids, kind="stable")
+        ids = ids[order]
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].tobytes()
+        freqs = np.frombuffer(self.freqs, dtype=np.uint32)[order].tobytes()
+        del order
+        self.term_ids, self.docs, self.freqs = array("I"), array("I"), array("I")
+        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        bounds = (4 * starts).tolist() + [4 * len(ids)]
+        postings = self.postings
+        postings.extend([None] * (len(self.vocab) - len(postings)))
+        for number, start, end in zip(ids[starts].tolist(), bounds, bounds[1:], strict=False):
+            entry = postings[number]
+            if entry is None:
+                entry = postings[number] = (array("I"), array("I"))
+            entry[0].frombytes(docs[start:end])
+            entry[1].frombytes(freqs[start:end])
+
+    def terms(self) -> dict[str, tuple[array, array]]:
+        """term -> (document numbers, frequencies), ascending by document; empties the pool."""
+        self._sort_chunk()
+        postings = self.postings
+        out = {term: postings[number] for term, number in self.vocab.items()}
+        self.vocab, self.postings = {}, []
+        return out  # type: ignore[return-value]  # every term has postings
+
+
 class FastSegmentWriter(writing.SegmentWriter):
     """A Whoosh segment writer with fast analysis, no posting sort and block-wise encoding.
 
@@ -596,8 +666,10 @@ class FastSegmentWriter(writing.SegmentWriter):
     def __init__(self, ix: Any, text_fields: frozenset[str], **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         self._text_fields = text_fields
+        # The postings of added documents, by field (see _FieldPool), and of merged segments:
         # fieldname -> term -> (document numbers, frequencies), in document order. Terms are
         # kept as text and encoded once each when written (UTF-8 sorts as the text does).
+        self._pools: dict[str, _FieldPool] = {}
         self._posts: dict[str, dict[str, tuple[array, array]]] = {}
         self._merged = False
         self._unordered = False
@@ -612,7 +684,7 @@ class FastSegmentWriter(writing.SegmentWriter):
         docnum = self.docnum
         names = sorted(n for n in fields if not n.startswith("_"))
         self._check_fields(schema, names)
-        found: list[tuple[str, Any]] = []
+        found: list[tuple[str, dict[str, int]]] = []
         pdw.start_doc(docnum)
         try:
             for name in names:
@@ -622,15 +694,17 @@ class FastSegmentWriter(writing.SegmentWriter):
                 field = schema[name]
                 length = 0
                 if field.indexed:
+                    counts: dict[str, int]
                     if name in self._text_fields and isinstance(value, str):
                         words = analyze(value)
-                        counts: Any = Counter(words).items()
+                        counts = Counter(words)
                         length = len(words) if field.scorable else 0
                     else:
-                        counts = [
-                            (tb.decode("utf-8"), freq) for tb, freq, _w, _v in field.index(value)
-                        ]
-                        length = sum(f for _t, f in counts) if field.scorable else 0
+                        counts = {}
+                        for tb, freq, _w, _v in field.index(value):
+                            term = tb.decode("utf-8")
+                            counts[term] = counts.get(term, 0) + freq
+                        length = sum(counts.values()) if field.scorable else 0
                     found.append((name, counts))
                 pdw.add_field(name, field, value if field.stored else None, length)
                 column = field.column_type
@@ -645,17 +719,11 @@ class FastSegmentWriter(writing.SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_postings(self, name: str, docnum: int, counts: Iterable[tuple[str, int]]) -> None:
-        terms = self._posts.get(name)
-        if terms is None:
-            terms = self._posts[name] = {}
-        get = terms.get
-        for term, freq in counts:
-            entry = get(term)
-            if entry is None:
-                entry = terms[term] = (array("I"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(freq)
+    def _add_postings(self, name: str, docnum: int, counts: dict[str, int]) -> None:
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = _FieldPool()
+        pool.add(docnum, counts)
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """Merging a segment: read its postings a block at a time into the arrays."""
@@ -699,8 +767,8 @@ class FastSegmentWriter(writing.SegmentWriter):
         fw = self.fieldwriter
         postings_writer = _postings_writer_class()
         try:
-            for fieldname in sorted(self._posts):
-                terms = self._posts[fieldname]
+            for fieldname in sorted(self._pools.keys() | self._posts.keys()):
+                terms = self._field_terms(fieldname)
                 if not terms:
                     continue
                 fieldobj = self.schema[fieldname]
@@ -725,6 +793,24 @@ class FastSegmentWriter(writing.SegmentWriter):
             pdr.close()
         fw.close()
         self._posts.clear()
+
+    def _field_terms(self, fieldname: str) -> dict[str, tuple[array, array]]:
+        """Every posting of a field, added and merged: term -> (documents, frequencies).
+
+        Added documents take their numbers before any merge (unless a document was added
+        after one: then ``_unordered``, and the postings are sorted when written), so a term's
+        added postings come before its merged ones.
+        """
+        pool = self._pools.pop(fieldname, None)
+        terms = pool.terms() if pool is not None else {}
+        for term, (ids, freqs) in self._posts.pop(fieldname, {}).items():
+            entry = terms.get(term)
+            if entry is None:
+                terms[term] = (ids, freqs)
+            else:
+                entry[0].extend(ids)
+                entry[1].extend(freqs)
+        return terms
 
 
 def live_documents(segment: Any, access: WhooshAccess) -> Sequence[int]:
