@@ -180,3 +180,27 @@ def test_a_command_parser_made_alone_is_the_same_as_in_the_whole_parser() -> Non
     assert _commands(_parser_for(["--data-dir", "mark", "notes.txt"])) == names
     assert _commands(_parser_for(["--data-dir", "x", "mark", "1", "--star"])) == {"mark"}
     assert _commands(_parser_for(["mrak"])) == names
+
+
+@pytest.mark.parametrize(
+    ("argv", "changes"),
+    [
+        (["delete", "1"], True),
+        (["digests", "--rename", "1", "x"], True),
+        (["digests", "--remove", "1", "--keep-papers"], True),
+        (["digests", "--remove-samples"], True),
+        (["digests"], False),
+        (["digests", "--json"], False),
+        (["stats"], False),
+        (["mark", "1", "--star"], True),
+    ],
+)
+def test_the_read_only_check_knows_which_commands_change_the_library(
+    argv: list[str], changes: bool
+) -> None:
+    """delete and digests --rename/--remove write: refused up front on a read-only library,
+    and they take their turn before an import's next batch, as other short writers do."""
+    from desktop.cli import build_parser
+    from desktop.cli.session import writes
+
+    assert writes(build_parser(argv[0]).parse_args(argv)) is changes
