@@ -132,7 +132,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--data-dir",
         help="library folder (default: $DIGEST_DESK_HOME, else the platform's data folder)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # prog given: argparse would format the whole usage to find this very name (a few ms)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
 
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser | None:
         """The subcommand's parser, or None when only another command's is wanted."""
