@@ -136,6 +136,7 @@ HEAVY = (
     # Nothing these commands use, and 1-10 ms each of their start (issue 15):
     "click.core",
     "_strptime",
+    "shutil",
     "difflib",
     "platformdirs",
     "desktop.core.progress",
@@ -211,3 +212,21 @@ def test_the_read_only_check_knows_which_commands_change_the_library(
     from desktop.cli.session import writes
 
     assert writes(build_parser(argv[0]).parse_args(argv)) is changes
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "57", "200"])
+def test_the_help_is_as_wide_as_argparse_would_make_it(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's formatter finds the width without shutil, as shutil finds it."""
+    import argparse
+    import shutil
+
+    from desktop.cli import HelpFormatter
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert shutil.get_terminal_size().columns - 2 == HelpFormatter("x")._width  # noqa: SLF001
+    assert argparse.HelpFormatter("x")._width == HelpFormatter("x")._width  # noqa: SLF001
