@@ -133,13 +133,21 @@ HEAVY = (
     "desktop.core.importing.import_writer",
     "desktop.core.search.selection",
     "dateutil.parser._parser",
+    # Nothing these commands use, and 1-10 ms each of their start (issue 15):
+    "click.core",
+    "_strptime",
+    "shutil",
+    "difflib",
+    "platformdirs",
+    "desktop.core.progress",
+    "desktop.core.annotations.text_anchor",
 )
 
 
 @pytest.mark.parametrize(
     "command", [["stats"], ["list", "--view", "queue"], ["mark", "1", "--star"], ["show", "1"]]
 )
-def test_commands_that_do_not_search_load_neither_whoosh_nor_numpy(
+def test_commands_that_do_not_search_load_neither_whoosh_nor_numpy_nor_what_they_skip(
     data: Path, command: list[str]
 ) -> None:
     assert run(["--data-dir", str(data), "import", str(SEEDS)])[0] == 0
@@ -180,3 +188,45 @@ def test_a_command_parser_made_alone_is_the_same_as_in_the_whole_parser() -> Non
     assert _commands(_parser_for(["--data-dir", "mark", "notes.txt"])) == names
     assert _commands(_parser_for(["--data-dir", "x", "mark", "1", "--star"])) == {"mark"}
     assert _commands(_parser_for(["mrak"])) == names
+
+
+@pytest.mark.parametrize(
+    ("argv", "changes"),
+    [
+        (["delete", "1"], True),
+        (["digests", "--rename", "1", "x"], True),
+        (["digests", "--remove", "1", "--keep-papers"], True),
+        (["digests", "--remove-samples"], True),
+        (["digests"], False),
+        (["digests", "--json"], False),
+        (["stats"], False),
+        (["mark", "1", "--star"], True),
+    ],
+)
+def test_the_read_only_check_knows_which_commands_change_the_library(
+    argv: list[str], changes: bool
+) -> None:
+    """delete and digests --rename/--remove write: refused up front on a read-only library,
+    and they take their turn before an import's next batch, as other short writers do."""
+    from desktop.cli import build_parser
+    from desktop.cli.session import writes
+
+    assert writes(build_parser(argv[0]).parse_args(argv)) is changes
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "57", "200"])
+def test_the_help_is_as_wide_as_argparse_would_make_it(
+    columns: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's formatter finds the width without shutil, as shutil finds it."""
+    import argparse
+    import shutil
+
+    from desktop.cli import HelpFormatter
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert shutil.get_terminal_size().columns - 2 == HelpFormatter("x")._width  # noqa: SLF001
+    assert argparse.HelpFormatter("x")._width == HelpFormatter("x")._width  # noqa: SLF001

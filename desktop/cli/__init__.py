@@ -115,6 +115,29 @@ def _names_a_file(word: str) -> bool:
     return os.path.exists(word) or bool(Path(word).suffix) or any(s in word for s in "/\\")
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's own formatter, told the width it would find itself (``shutil`` finds it,
+    loading the compression modules with it: 3 ms of every command's start)."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        kwargs.setdefault("width", _terminal_columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: $COLUMNS, else stdout's terminal, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser with every subcommand, or with ``only`` that one (when it is one).
 
@@ -123,6 +146,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="digest-desk",
+        formatter_class=HelpFormatter,
         description="Triage research-paper digests from the keyboard.",
         epilog="With no command the app starts; digest-desk FILE... starts it (or brings the "
         "running one forward) and imports the files.",
@@ -132,11 +156,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--data-dir",
         help="library folder (default: $DIGEST_DESK_HOME, else the platform's data folder)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # prog given: argparse would format the whole usage to find this very name (a few ms)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog=parser.prog)
 
     def command(name: str, **kwargs: Any) -> argparse.ArgumentParser | None:
         """The subcommand's parser, or None when only another command's is wanted."""
-        return sub.add_parser(name, **kwargs) if only in (None, name) else None
+        if only not in (None, name):
+            return None
+        return sub.add_parser(name, formatter_class=HelpFormatter, **kwargs)
 
     if p := command("import", help="import digest files or folders"):
         p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -245,9 +272,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true")
         p.set_defaults(handler=cmd_rules)
         rules = p.add_subparsers(dest="rules_command", metavar="ACTION")
-        r = rules.add_parser("list", help="list the rules in running order")
+        r = rules.add_parser(
+            "list", help="list the rules in running order", formatter_class=HelpFormatter
+        )
         r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-        r = rules.add_parser("add", help="add a rule: a query and at least one action")
+        r = rules.add_parser(
+            "add", help="add a rule: a query and at least one action", formatter_class=HelpFormatter
+        )
         r.add_argument("name")
         r.add_argument("query")
         r.add_argument("--tag", metavar="TAG", help="tag the papers it matches")
@@ -266,7 +297,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             ("try", "how many papers of the library a rule would change (changes nothing)"),
             ("apply", "apply a rule to the whole library now"),
         ):
-            r = rules.add_parser(verb, help=text)
+            r = rules.add_parser(verb, help=text, formatter_class=HelpFormatter)
             r.add_argument("name")
             r.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
 

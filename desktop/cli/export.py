@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     """Export papers with their highlights and notes as Markdown."""
+    if not args.out.strip():  # Path("") is the current folder: never an export's place by chance
+        raise CliError("--out needs a file or folder name (--out . exports into this folder)")
     from desktop.core.export.contents_links import links_for_folder
+    from desktop.core.export.export_folder import not_a_folder
     from desktop.core.export.markdown import (
         DEFAULT_FILE_NAME,
         ExportError,
@@ -37,13 +40,16 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     else:
         selection = Selection.annotated()
     if args.format == "bibtex":
-        return _export_bibtex(lib, selection, Path(args.out), args.json, out)
+        return _export_bibtex(lib, selection, args.out, args.json, out)
     shape = "per-paper" if args.per_paper else "single"
     target = Path(args.out)
-    if shape == "per-paper" or target.is_dir() or str(args.out).endswith(("/", "\\")):
+    if shape == "per-paper" or target.is_dir() or _names_a_folder(args.out):
         folder, file_name = target, DEFAULT_FILE_NAME
     else:
         folder, file_name = target.parent, target.name if target.suffix else target.name + ".md"
+    problem = not_a_folder(args.out, folder)
+    if problem:
+        raise CliError(problem)
     try:
         links = links_for_folder(folder, args.links)
         plan = plan_export(lib, selection, shape, file_name=file_name, links=links)
@@ -65,14 +71,29 @@ def cmd_export(lib: Library, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _names_a_folder(out: str) -> bool:
+    """True when ``--out`` ends with a separator (a folder, even one still to be made):
+    ``Path`` drops the separator, so the text itself is asked."""
+    return out.endswith(("/", "\\"))
+
+
 def _export_bibtex(
-    lib: Library, selection: Selection, target: Path, as_json: bool, out: TextIO
+    lib: Library, selection: Selection, out_arg: str, as_json: bool, out: TextIO
 ) -> int:
-    """Write the selected papers as BibTeX to ``target`` (a .bib file, or a folder)."""
+    """Write the selected papers as BibTeX to ``out_arg`` (a .bib file, or a folder)."""
     from desktop.core.atomic_file import atomic_write_text
     from desktop.core.export.bibtex import bibtex
+    from desktop.core.export.export_folder import not_a_folder
     from desktop.core.export.markdown import selected_ids
 
+    target = Path(out_arg)
+    if target.is_dir() or _names_a_folder(out_arg):
+        target = target / "papers.bib"
+    elif not target.suffix:
+        target = target.with_suffix(".bib")
+    problem = not_a_folder(out_arg, target.parent)
+    if problem:
+        raise CliError(problem)
     try:
         ids = selected_ids(lib, selection)
     except ValueError as exc:
@@ -80,10 +101,6 @@ def _export_bibtex(
     if not ids:
         out.write(f"nothing to export: no {selection.describe()}\n")
         return 0
-    if target.is_dir() or str(target).endswith(("/", "\\")):
-        target = target / "papers.bib"
-    elif not target.suffix:
-        target = target.with_suffix(".bib")
     papers = lib.papers.many(ids, with_sightings=False)
     text = bibtex(papers)
     try:

@@ -33,8 +33,10 @@ LONG_WRITERS = frozenset({"import", "reindex"})
 def writes(args: argparse.Namespace) -> bool:
     """Whether the command asked for changes the library (a read-only one refuses it)."""
     command = args.command
-    if command in ("import", "mark", "highlight", "tag", "reindex"):
+    if command in ("import", "mark", "highlight", "tag", "reindex", "delete"):
         return True
+    if command == "digests":
+        return bool(args.rename or args.remove or args.remove_samples)
     if command == "note":
         return args.text is not None
     if command == "tags":

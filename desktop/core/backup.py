@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import os
 import re
-import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,10 +73,18 @@ def list_backups(data_dir: Path) -> list[BackupInfo]:
     for path in folder.iterdir():
         match = _NAME.match(path.name)
         if match and path.is_file():
-            taken = dt.datetime.strptime(match.group(1), _STAMP).replace(tzinfo=dt.UTC)
+            taken = _stamp_time(match.group(1))
             found.append(BackupInfo(path, taken, match.group(2)))
     found.sort(key=lambda b: b.taken_at, reverse=True)
     return found
+
+
+def _stamp_time(stamp: str) -> dt.datetime:
+    """The time of a backup's name stamp (``_STAMP``, as ``_NAME`` matched it), read without
+    ``strptime``, whose first call costs 4 ms of a command's start."""
+    year, month, day = int(stamp[0:4]), int(stamp[4:6]), int(stamp[6:8])
+    hour, minute, second = int(stamp[9:11]), int(stamp[11:13]), int(stamp[13:15])
+    return dt.datetime(year, month, day, hour, minute, second, int(stamp[16:22]), tzinfo=dt.UTC)
 
 
 def latest_backup(data_dir: Path) -> Path | None:
@@ -364,6 +371,8 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock | None = None) 
     written; the current database and its WAL are moved aside, never deleted. The search
     index, derived from the old database, is removed for the next start to rebuild.
     """
+    import shutil  # only here: with the compression modules it loads, 3 ms of each start
+
     data_dir = Path(data_dir)
     source = Path(source)
     check_restorable(source)

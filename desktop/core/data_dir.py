@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from platformdirs import PlatformDirs
+if TYPE_CHECKING:
+    from platformdirs import PlatformDirs
 
 APP_NAME = "digest-desk"
 ENV_VAR = "DIGEST_DESK_HOME"
@@ -13,6 +15,8 @@ ENV_VAR = "DIGEST_DESK_HOME"
 
 def platform_dirs() -> PlatformDirs:
     """The platformdirs helper for this app (no author folder on Windows)."""
+    from platformdirs import PlatformDirs  # 5 ms: not loaded when --data-dir names the folder
+
     return PlatformDirs(APP_NAME, appauthor=False)
 
 

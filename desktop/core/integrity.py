@@ -160,7 +160,9 @@ def end_session(session: Session | None) -> None:
         session.marker.unlink()
     except OSError:
         return
-    _update_record(session.marker.parent, closed_state=_file_state(session.database))
+    state = _file_state(session.database)
+    if read_record(session.marker.parent).get("closed_state") != state:  # a read left it as is
+        _update_record(session.marker.parent, closed_state=state)
 
 
 def _live_sessions(data_dir: Path) -> bool:

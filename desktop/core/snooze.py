@@ -31,9 +31,11 @@ SnoozeSnapshot = dict[int, SnoozeRow | None]
 
 WAITING_SQL = "SELECT paper_id FROM snoozes WHERE returned_at IS NULL"
 # Papers back from snooze and read since: they no longer need to be on top of the Inbox.
+# Each returned snooze looks its paper up (``paper_id IN (SELECT id … WHERE is_read = 1)``
+# would list every read paper first: 6 ms of each command's start at 100,000 papers).
 _READ_SINCE = (
     "FROM snoozes WHERE returned_at IS NOT NULL "
-    "AND paper_id IN (SELECT id FROM papers WHERE is_read = 1)"
+    "AND (SELECT p.is_read FROM papers p WHERE p.id = snoozes.paper_id) = 1"
 )
 
 

@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from desktop.core.models import VIEWS, Changes, DigestId
 from desktop.core.snooze import WAITING_SQL
 from desktop.core.sql import chunks, marks
-from desktop.core.views import ViewCount, count_view
+from desktop.core.views import ViewCount, count_views
 
 # A write naming more papers than this counts again from scratch (one pass is cheaper).
 INCREMENTAL_MAX = 2000
@@ -116,8 +116,8 @@ class ViewCounts:
         """Count the views from scratch (keeping each paper's state byte when tracking)."""
         self.recounts += 1
         if not self._track:
-            counted = (count_view(self.db, view) for view in VIEWS)
-            self._views = [[c.total, c.unread] for c in counted]
+            counted = count_views(self.db)
+            self._views = [[counted[v].total, counted[v].unread] for v in VIEWS]
             return
         waiting = {int(r[0]) for r in self.db.execute(WAITING_SQL)}
         rows = self.db.execute(f"SELECT p.id, {_BITS_SQL} FROM papers p").fetchall()

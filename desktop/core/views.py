@@ -90,6 +90,62 @@ def count_view(db: Database, view: str) -> ViewCount:
     return ViewCount(int(total), int(unread))
 
 
+# The papers that are archived = 0 nor 1 (none, as the app writes them): with the Inbox's
+# range (before its snoozed papers are taken out), Queue and Archive, they are every paper.
+# Written as ranges, so SQLite seeks them in an index instead of scanning it.
+_NEITHER_0_NOR_1 = "(p.archived < 0 OR (p.archived > 0 AND p.archived < 1) OR p.archived > 1)"
+
+
+def _counted(where: str) -> str:
+    """The two scalar subqueries counting the papers of ``where`` and its unread ones.
+
+    Two ``COUNT(*)`` over an index range cost a third of one ``COUNT(*)`` beside
+    ``SUM(p.is_read = 0)``, which calls an aggregate on each row."""
+    return (
+        f"(SELECT COUNT(*) FROM papers p WHERE {where}), "
+        f"(SELECT COUNT(*) FROM papers p WHERE ({where}) AND p.is_read = 0)"
+    )
+
+
+# Every built-in view counted in one statement (so from one snapshot of the library), reading
+# each large range of an index once at most: at 100,000 papers a third of counting each view
+# on its own. ``COUNT(*)`` with no condition is answered from the table's b-tree at once.
+_COUNT_VIEWS_SQL = "SELECT " + ", ".join(
+    [
+        "(SELECT COUNT(*) FROM papers)",
+        "(SELECT COUNT(*) FROM papers p WHERE p.archived = 0 AND p.queue_pos IS NULL "
+        "AND p.is_read = 0)",
+        *(_counted(view_where(view)[0]) for view in ("queue", "starred", "archive")),
+        _counted(_NEITHER_0_NOR_1),
+        _counted(view_where("snoozed")[0]),
+        _counted(f"p.id IN ({WAITING_SQL}) AND p.archived = 0 AND p.queue_pos IS NULL"),
+    ]
+)
+
+
+def count_views(db: Database) -> dict[str, ViewCount]:
+    """Total and unread counts of every built-in view (``VIEWS``), counted in SQLite.
+
+    The Inbox is its range (papers neither archived nor queued) less the snoozed papers in
+    it (``NOT IN`` the snoozed would look each paper up); that range's total is what the
+    others leave of every paper, and the unread of every paper the sum of the parts'.
+    """
+    total, part_unread, *rest = (int(n) for n in db.execute(_COUNT_VIEWS_SQL).fetchone())
+    queue, starred, archive, odd, snoozed, waiting = (
+        ViewCount(rest[i], rest[i + 1]) for i in range(0, len(rest), 2)
+    )
+    part_total = total - queue.total - archive.total - odd.total
+    counts = {
+        "inbox": ViewCount(part_total - waiting.total, part_unread - waiting.unread),
+        "queue": queue,
+        "starred": starred,
+        "archive": archive,
+        "all": ViewCount(total, part_unread + queue.unread + archive.unread + odd.unread),
+        "snoozed": snoozed,
+    }
+    return {view: counts[view] for view in VIEWS}
+
+
 # Answers the SQL condition of a view of another kind (``saved:ID``) from its key (``ID``).
 ViewResolver = Callable[[str], tuple[str, list[Any]]]
 
@@ -264,4 +320,4 @@ class Views:
         """Total and unread counts for every built-in view."""
         if self._counter is not None:
             return self._counter()
-        return {view: count_view(self.db, view) for view in VIEWS}
+        return count_views(self.db)

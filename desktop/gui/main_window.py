@@ -68,6 +68,7 @@ from desktop.gui.widgets.focus_ring import FocusRing
 from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
 from desktop.gui.widgets.search_bar import SearchBar
+from desktop.gui.widgets.status_bar import StatusBar
 
 __all__ = ["SCHEME_SETTING", "MainWindow"]
 
@@ -294,7 +295,8 @@ class MainWindow(QMainWindow):
         self.toolbar = self.command_actions.build_toolbar(self)
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
+        bar = StatusBar(self)  # long messages elided in the middle, whole in the tooltip
+        self.setStatusBar(bar)
         self.counts_label = QLabel(self)
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
         self.counts_label.setContentsMargins(16, 0, 4, 0)  # apart from the status message

@@ -487,3 +487,18 @@ def test_daily_backups_of_a_shrunk_library_keep_the_big_one(
     kept = list((seeded_dir / "backups" / backup.KEPT_DIR).iterdir())
     assert [_papers(p) for p in kept] == [286]
     assert sum(len(n) for n in opened) == 1
+
+
+def test_backup_times_are_read_back_from_their_names(tmp_path: Path) -> None:
+    """list_backups reads each name's stamp without strptime, to the microsecond."""
+    folder = backup.backup_dir(tmp_path)
+    folder.mkdir()
+    times = [
+        dt.datetime(2026, 12, 2, 18, 20, 24, 496626, tzinfo=dt.UTC),
+        dt.datetime(1999, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC),
+    ]
+    for when in times:
+        stamp = when.strftime("%Y%m%dT%H%M%S.%fZ")  # as take_backup names them
+        (folder / f"library-{stamp}-daily.sqlite3").write_bytes(b"")
+    (folder / "library-2026-not-a-stamp-daily.sqlite3").write_bytes(b"")
+    assert [b.taken_at for b in backup.list_backups(tmp_path)] == times

@@ -241,8 +241,11 @@ def test_single_file_refuses_to_overwrite_a_foreign_file(
 def test_a_folder_under_a_file_gives_a_clear_error(annotated: Library, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    with pytest.raises(ExportError, match="cannot create the folder"):
-        write_export(plan_export(annotated, shape="per-paper"), blocker / "sub")
+    with pytest.raises(ExportError) as raised:
+        write_export(plan_export(annotated, shape="per-paper"), blocker / "sub" / "deeper")
+    assert str(raised.value) == (
+        f"cannot export to {blocker / 'sub' / 'deeper'}: {blocker} is a file, not a folder"
+    )
     with pytest.raises(ExportError, match="it is a file, not a folder"):
         write_export(plan_export(annotated, shape="per-paper"), blocker)
     assert visible(tmp_path) == ["a-file"]
@@ -360,7 +363,8 @@ def test_cli_export(seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0 and len(visible(tmp_path / "all")) == 286
     code, _ = run([*base, "export", "--out", str(tmp_path / "notes.md" / "x"), "--per-paper"])
     assert code == 1
-    assert "cannot create the folder" in capsys.readouterr().err
+    notes = tmp_path / "notes.md"
+    assert f"{notes} is a file, not a folder" in capsys.readouterr().err
     code, _ = run([*base, "export", "--out", str(tmp_path / "q.md"), "--view", "bogus"])
     assert code == 1 and "unknown view" in capsys.readouterr().err
 
@@ -518,3 +522,56 @@ def test_hostile_titles_write_safely_and_reexport_idempotently(title_list: list[
         again = write_export(plan_items(items, "per-paper"), folder)
         assert again.written == [] and sorted(visible(folder)) == sorted(names)
         assert os.listdir(Path(tmp)) == ["out"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--out", "{f}/x.md"],
+        ["--out", "{f}/x"],
+        ["--out", "{f}/sub/", "--per-paper"],
+        ["--out", "{f}/", "--format", "bibtex"],
+        ["--out", "{f}/a.bib", "--format", "bibtex"],
+    ],
+)
+def test_cli_export_under_a_file_names_the_path_and_the_file(
+    args: list[str], seeded_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file where --out needs a folder is one line naming both (never "File exists"), and
+    the file is left as it was (a BibTeX export to ``FILE/`` once replaced it)."""
+    with Library.open(seeded_dir) as lib:
+        annotate(lib)
+    place = tmp_path / "out"  # beside the library's folder
+    place.mkdir()
+    blocker = place / "a-file.txt"
+    blocker.write_text("mine")
+    out = [a.format(f=blocker) for a in args]
+    code, _ = run(["--data-dir", str(seeded_dir), "export", "--all", *out])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    what = "it" if out[1].rstrip("/") == str(blocker) else str(blocker)
+    assert f"cannot export to {out[1]}: {what} is a file, not a folder" in err
+    assert blocker.read_text() == "mine" and visible(place) == ["a-file.txt"]
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_cli_export_refuses_an_empty_out(
+    out: str,
+    seeded_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--out ''`` is refused (it used to export into the current folder)."""
+    with Library.open(seeded_dir) as lib:
+        annotate(lib)
+    place = tmp_path / "here"
+    place.mkdir()
+    monkeypatch.chdir(place)
+    for fmt in ("markdown", "bibtex"):
+        code, _ = run(
+            ["--data-dir", str(seeded_dir), "export", "--all", "--out", out, "--format", fmt]
+        )
+        assert code == 1
+        assert "--out needs a file or folder name" in capsys.readouterr().err
+    assert visible(place) == []

@@ -191,3 +191,27 @@ def test_a_background_job_checks_only_when_due(
     with pytest.raises(store.CorruptDatabaseError):
         Library.open_for_job(seeded_dir)
     assert ran == [1]
+
+
+def test_a_close_that_left_the_file_as_recorded_writes_no_record(
+    seeded_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading command's close finds the file as the record has it: nothing to rewrite
+    (a rename per command); a close after a write records the new state."""
+    with Library.open(seeded_dir, defer_integrity_check=True):
+        pass
+    state = integrity.file_state(seeded_dir / DB_FILE)
+    assert integrity.read_record(seeded_dir)["closed_state"] == state
+    writes: list[dict[str, object]] = []
+    update = integrity._update_record  # noqa: SLF001 - counting the record's writes
+    monkeypatch.setattr(
+        integrity, "_update_record", lambda d, **c: (writes.append(c), update(d, **c))
+    )
+    with Library.open(seeded_dir, defer_integrity_check=True) as lib:
+        assert lib.views.counts()["all"].total == 286
+    assert writes == [] and integrity.read_record(seeded_dir)["closed_state"] == state
+    with Library.open(seeded_dir, defer_integrity_check=True) as lib:
+        lib.triage.set_starred([1])
+    after = integrity.file_state(seeded_dir / DB_FILE)
+    assert writes == [{"closed_state": after}]
+    assert integrity.read_record(seeded_dir)["closed_state"] == after

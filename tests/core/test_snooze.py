@@ -211,3 +211,18 @@ def _digest(*titles: str) -> str:
         for title in titles
     ]
     return "\n\n\n".join(blocks) + "\n"
+
+
+def test_a_returned_paper_read_since_is_forgotten_at_the_next_wake(
+    seeded: Library, clock: FakeClock
+) -> None:
+    seeded.clock = clock
+    first, second = seeded.views.ids("inbox")[:2]
+    seeded.snoozes.snooze([first, second], parse_when("tomorrow", clock(), ZONE))
+    clock.advance(days=1)
+    assert set(seeded.wake_snoozed().papers) == {first, second}
+    seeded.triage.set_read([first])
+    seeded.wake_snoozed()  # forgets the read one's return; the unread one stays on top
+    returned = seeded.db.execute("SELECT paper_id FROM snoozes ORDER BY paper_id").fetchall()
+    assert [r[0] for r in returned] == [second]
+    assert seeded.wake_snoozed().empty

@@ -77,3 +77,34 @@ def test_a_count_with_no_write_after_it_reads_no_paper_state(seeded: Library) ->
     """``digest-desk stats`` counts once: with SQL alone, no state byte per paper."""
     assert seeded.views.counts() == Views(seeded.db).counts()
     assert seeded.view_counts._state is None  # noqa: SLF001 - what the test is about
+
+
+def test_the_one_statement_count_is_each_views_own_count(seeded: Library) -> None:
+    """count_views (every view in one statement, the Inbox and All derived from index ranges)
+    gives what counting each view's own condition gives, in every state a paper can be in."""
+    from desktop.core.models import VIEWS
+    from desktop.core.views import count_view, count_views
+
+    lib = seeded
+    clock = Clock()
+    lib.clock = clock
+    ids = lib.views.ids("all")
+    rng = random.Random(15)
+    for step in range(12):
+        chosen = rng.sample(ids, 6)
+        lib.triage.set_read(chosen[:2], rng.random() < 0.7)
+        lib.triage.set_starred(chosen[1:3], rng.random() < 0.7)
+        lib.triage.set_queued(chosen[2:4], rng.random() < 0.6)
+        lib.triage.set_archived(chosen[3:5], rng.random() < 0.6)
+        lib.snoozes.snooze(chosen[5:], parse_when("tomorrow", clock(), dt.UTC))
+        if step % 4 == 2:
+            clock.moment += dt.timedelta(days=2)
+            lib.wake_snoozed()  # returned snoozes (on top of the Inbox) beside waiting ones
+        own = {view: count_view(lib.db, view) for view in VIEWS}
+        assert count_views(lib.db) == own, step
+    assert own["snoozed"].total and own["queue"].total and own["archive"].total
+    # A value the app never writes still lands in no view but All, as each condition says.
+    lib.db.execute("UPDATE papers SET archived = 2 WHERE id = ?", [ids[0]])
+    lib.db.execute("UPDATE papers SET archived = 0.5, is_read = 0 WHERE id = ?", [ids[1]])
+    lib.db.conn.commit()
+    assert count_views(lib.db) == {view: count_view(lib.db, view) for view in VIEWS}

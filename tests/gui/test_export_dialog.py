@@ -108,7 +108,7 @@ def test_an_unwritable_target_gives_a_clear_error_and_writes_nothing(
     assert dialog.message.text().startswith("Export failed: ")
     assert "Error:" not in dialog.message.text()  # no exception class names for people
     assert blocker.read_text(encoding="utf-8") == "not a folder"
-    assert "cannot create the folder" in dialog.message.text()
+    assert f"{blocker} is a file, not a folder" in dialog.message.text()
     assert [p.name for p in place.iterdir()] == ["a-file"]
 
 

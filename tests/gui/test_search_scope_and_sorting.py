@@ -295,3 +295,19 @@ def test_in_all_papers_the_scope_button_never_says_only(qtbot: QtBot, win: MainW
     # All papers is the whole library: the button does not claim a limit.
     assert win.search_bar.scope_button.text() == "Whole library"
     assert not win.search_bar.scope_button.isChecked()
+
+
+def test_a_typed_tag_scope_keeps_the_case_typed_and_matches_any_case(
+    qtbot: QtBot, win: MainWindow
+) -> None:
+    graph = win.library.index.search("graph").ids
+    win.library.tags.add(graph[:3], "ml")
+    search(qtbot, win, "graph in:tag:ML")
+    assert sorted(win.model.ids) == sorted(graph[:3]), "the tag matches whatever its case"
+    assert win.search.where == "#ML"
+    assert win.windowTitle() == "Digest Desk — Search in #ML: graph in:tag:ML"
+    assert "3 results in #ML for “graph in:tag:ML”" in win.statusBar().currentMessage()
+    assert "#ml" not in win.counts_label.text()
+    press(qtbot, "Esc")
+    search(qtbot, win, "graph IN:Tag:Ml")  # the kind in any case; the name as typed
+    assert win.search.where == "#Ml" and sorted(win.model.ids) == sorted(graph[:3])

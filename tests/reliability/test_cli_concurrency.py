@@ -228,11 +228,20 @@ def test_reading_commands_work_on_a_read_only_library(read_only_library: Path) -
 
 
 def test_writing_commands_on_a_read_only_library_fail_in_one_line(read_only_library: Path) -> None:
-    for args in (["mark", "1", "--star"], ["note", "1", "x"], ["backup"]):
+    for args in (
+        ["mark", "1", "--star"],
+        ["note", "1", "x"],
+        ["backup"],
+        ["delete", "1"],
+        ["digests", "--rename", "1", "x"],
+        ["digests", "--remove", "1"],
+    ):
         done = _as_reader(["--data-dir", str(read_only_library), *args])
         assert done.returncode != 0 and "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1 and str(read_only_library) in done.stderr
-        assert "read-only" in done.stderr
+        assert f"`{args[0]}` cannot change it" in done.stderr, done.stderr
+    listed = _as_reader(["--data-dir", str(read_only_library), "digests"])  # only reads
+    assert listed.returncode == 0 and "papers" in listed.stdout, listed.stderr
 
 
 # -- output and exits ---------------------------------------------------------------------------

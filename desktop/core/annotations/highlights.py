@@ -13,7 +13,6 @@ from desktop.core.annotations.common import (
     check_text,
     field_text,
 )
-from desktop.core.annotations.text_anchor import CONTEXT, QuoteSelector, anchor, describe
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
 from desktop.core.history import Applied, UndoRefusedError
@@ -209,6 +208,8 @@ class Highlights:
         Stores the exact quote with ``CONTEXT`` characters of prefix and suffix. Raises
         AnnotationError for an unknown paper, field or colour, or offsets outside the text.
         """
+        from desktop.core.annotations.text_anchor import CONTEXT, describe  # see _reanchor_rows
+
         paper_id = int(paper_id)
         color = check_color(color)
         note = check_text(str(note), "highlight note")
@@ -319,6 +320,10 @@ class Highlights:
 
         Runs inside the caller's transaction.
         """
+        # Imported when used: anchoring (with difflib) is no part of a command that only
+        # reads or triages, and costs 2-3 ms of its start.
+        from desktop.core.annotations.text_anchor import CONTEXT, QuoteSelector, anchor, describe
+
         changed: set[int] = set()
         texts: dict[tuple[int, str], str] = {}
         for row in rows:

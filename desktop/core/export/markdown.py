@@ -33,6 +33,7 @@ from desktop.core.export.contents_links import (
     obsidian_link,
     obsidian_target,
 )
+from desktop.core.export.export_folder import not_a_folder
 from desktop.core.export.markdown_text import collapse_space, embed_note, escape_inline
 from desktop.core.export.safe_filename import (
     MAX_NAME_CHARS,
@@ -572,8 +573,9 @@ def _has_section(paper: Paper, ann: Annotations, name: str) -> bool:
 
 # -- writing ------------------------------------------------------------------------------------
 def _prepare_folder(folder: Path) -> None:
-    if folder.exists() and not folder.is_dir():
-        raise ExportError(f"cannot export to {folder}: it is a file, not a folder")
+    problem = not_a_folder(folder, folder)
+    if problem:
+        raise ExportError(problem)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

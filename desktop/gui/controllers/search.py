@@ -141,7 +141,7 @@ class SearchController(QObject):
         ``in:view`` in the text means the view shown and ``in:library`` everything; another
         ``in:`` is the user's own scope; else the scope button decides.
         """
-        typed = [m.group(1).lower() for m in _TYPED_SCOPE.finditer(text)]
+        typed = [_typed_view(m.group(1)) for m in _TYPED_SCOPE.finditer(text)]
         if not typed:
             if self._scope == VIEW:
                 return self._in_view(text, self.papers.model.view)
@@ -301,6 +301,13 @@ class SearchController(QObject):
         self.searched = None
         self._set_suggestion(None)
         self.restore_view(*before)
+
+
+def _typed_view(word: str) -> str:
+    """The view a typed ``in:WORD`` names, for people: its kind in lower case (``in:Queue``
+    is the Queue), a tag's name as typed (``in:tag:ML`` is #ML; tags match in any case)."""
+    kind, sep, name = word.partition(":")
+    return f"{kind.lower()}{sep}{name}"
 
 
 def _keep_own_scope(match: re.Match[str]) -> str:
