@@ -19,8 +19,10 @@ iterator early (a cancel) stops the workers.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -62,8 +64,18 @@ def default_readers() -> int:
     return max(1, min(4, cpus - 1))
 
 
-def _ignore_interrupt() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+def _start_reader() -> None:
+    """A reader process's set-up: Ctrl-C is the parent's to handle, and the reader ends as
+    soon as its parent does (killed, crashed), never left waiting for work."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+
+        def watch(sentinel: int) -> None:
+            multiprocessing.connection.wait([sentinel])
+            os._exit(1)
+
+        threading.Thread(target=watch, args=(parent.sentinel,), daemon=True).start()
 
 
 def read_range(path: str, start: int, end: int) -> RangeResult:
@@ -119,7 +131,7 @@ def iter_snapshot_entries_parallel(
     pool = ProcessPoolExecutor(
         max_workers=max(1, workers),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupt,
+        initializer=_start_reader,
     )
     pending: deque[tuple[Future[RangeResult], int]] = deque()
     lines = entries = 0
