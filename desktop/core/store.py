@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -379,6 +380,36 @@ def m011_starred_count_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS papers_starred")
 
 
+# The indexes a bulk insert scatters its rows over: their keys (a title, a date, an author
+# count) come in no order, so each new row lands anywhere in them, and once they outgrow the
+# page cache nearly every insert reads a page back. The other secondary indexes of papers
+# and sightings lead with the id or with columns every new row shares, so new rows go at
+# their end; building those again would cost a scan of the whole table each, for little.
+SCATTERED_INDEXES = ("papers_sort_authors", "papers_sort_published", "papers_sort_title")
+
+
+def rebuildable_indexes(
+    conn: sqlite3.Connection, names: tuple[str, ...] = SCATTERED_INDEXES
+) -> list[tuple[str, str]]:
+    """(name, CREATE INDEX statement) of each index in ``names`` that a bulk insert may drop
+    and build again when it is done: one that exists and was made by CREATE INDEX, not
+    UNIQUE (a unique index keeps its constraint checked row by row).
+
+    The statements are the ones SQLite stored, so running them again makes the same index.
+    """
+    found: list[tuple[str, str]] = []
+    for name in names:
+        row = conn.execute(
+            'SELECT m.sql, l."unique", l.origin FROM sqlite_master AS m '
+            "JOIN pragma_index_list(m.tbl_name) AS l ON l.name = m.name "
+            "WHERE m.type = 'index' AND m.name = ?",
+            [name],
+        ).fetchone()
+        if row is not None and row[0] and not row[1] and row[2] == "c":
+            found.append((name, str(row[0])))
+    return found
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list
@@ -489,6 +520,25 @@ def _turn_hook(data_dir: Path) -> Callable[[str], None]:
             pass_turn(data_dir)
 
     return hook
+
+
+@contextmanager
+def untraced(db: Database) -> Iterator[None]:
+    """The connection's statements run without the trace callback a while (a bulk insert's).
+
+    Python hands a trace callback each statement with its parameters written in, so every row
+    of an ``executemany`` is expanded to text (an abstract and all). Only ``BEGIN IMMEDIATE``
+    needs the hook (see _turn_hook): use this inside a transaction. The hook that connect()
+    sets is set again afterwards.
+    """
+    path = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
+    (query_only,) = db.execute("PRAGMA query_only").fetchone()
+    db.conn.set_trace_callback(None)
+    try:
+        yield
+    finally:
+        if path and not query_only:
+            db.conn.set_trace_callback(_turn_hook(Path(path).parent))
 
 
 def check_not_newer(db: Database) -> None:

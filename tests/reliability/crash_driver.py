@@ -50,6 +50,20 @@ def run_import(lib: Library, paths: list[str]) -> None:
         raise SystemExit(f"import failed: {bad[0].summary()}")
 
 
+def run_snapshot_import(lib: Library, paths: list[str]) -> None:
+    """Import a small snapshot the way a large one is: read by worker processes in many
+    ranges, stored in many batches, the sort indexes dropped after the first and built again
+    at the end."""
+    from desktop.core.importing import import_writer, snapshot_workers
+
+    import_writer.SNAPSHOT_BATCH = 40
+    import_writer.DEFER_INDEXES_MIN_PAPERS = 0
+    snapshot_workers.PARALLEL_MIN_BYTES = 0
+    snapshot_workers.RANGE_BYTES = 16 * 1024
+    lib.importer.snapshot_readers = 2
+    run_import(lib, paths)
+
+
 def run_index(lib: Library, paths: list[str]) -> None:
     """Import files that add and change papers (incremental index writes), then reindex."""
     run_import(lib, paths)
@@ -144,6 +158,7 @@ def background_notes(lib: Library, args: list[str]) -> None:
 
 MODES = {
     "import": run_import,
+    "import-snapshot": run_snapshot_import,
     "index": run_index,
     "hold-index-writer": hold_index_writer,
     "hold-instance-lock": hold_instance_lock,

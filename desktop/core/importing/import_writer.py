@@ -7,15 +7,17 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop.core import store
 from desktop.core.annotations.highlights import Highlights
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
+from desktop.core.importing import snapshot_workers
 from desktop.core.importing.arxiv_snapshot import SnapshotStats, iter_snapshot_entries
 from desktop.core.importing.digest_file import (
     DigestSource,
@@ -71,6 +73,11 @@ class _NoPapersError(Exception):
 
 # A snapshot import stores this many entries at a time (memory stays flat in the file size).
 SNAPSHOT_BATCH = 5_000
+# A snapshot that will add at least this many papers, and more than the library holds, is
+# stored with the sort indexes of papers (store.SCATTERED_INDEXES) dropped and built again at
+# the end, in the same transaction: sorting a million keys once costs less than inserting
+# each into an index too large for the page cache.
+DEFER_INDEXES_MIN_PAPERS = 50_000
 _SNAPSHOT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.txt")
 
 
@@ -129,15 +136,30 @@ def sql_int(value: int | None) -> int | None:
     return value if value is None or value in _SQL_INT else None
 
 
+def json_names(names: tuple[str, ...]) -> str:
+    """``json.dumps(list(names), ensure_ascii=False)``, without the encoder for the usual names.
+
+    The encoder escapes only the quote, the backslash and the control characters (none of
+    them printable): names that are printable and hold no backslash, joined by ``", "``
+    with no other quote, are the JSON text as they stand.
+    """
+    if not names:
+        return "[]"
+    joined = '", "'.join(names)
+    if joined.count('"') == 2 * (len(names) - 1) and "\\" not in joined and joined.isprintable():
+        return f'["{joined}"]'
+    return json.dumps(list(names), ensure_ascii=False)
+
+
 def identity_values(entry: Entry) -> tuple[Any, ...]:
     """The identity columns of a paper from an entry, in INSERT order (m005)."""
     return (
         entry.arxiv_id,
         sql_int(entry.arxiv_version),
-        json.dumps(list(entry.authors), ensure_ascii=False) if entry.authors else "[]",
+        json_names(entry.authors),
         sql_int(entry.comments),
         entry.arxiv_comments,
-        json.dumps(list(entry.categories), ensure_ascii=False) if entry.categories else "[]",
+        json_names(entry.categories),
         entry.primary_category,
         entry.journal_ref,
     )
@@ -220,6 +242,8 @@ class ImportWriter:
         self.on_new_papers: NewPapersHook | None = None
         # Imports are undoable actions; the sample digests of the first start are not.
         self.record_history = True
+        # Worker processes that read a large snapshot (0: read it in this process).
+        self.snapshot_readers = snapshot_workers.default_readers()
 
     def _emit(self, changes: Changes) -> Changes:
         if self._held is not None and not changes.empty:
@@ -591,13 +615,15 @@ class ImportWriter:
             return result, Changes()
         stats = SnapshotStats()
         stamp = now_iso()
+        read = [0, 0]  # bytes read so far, of the file's size
 
         def report(done: int, total: int | None) -> None:
+            read[:] = [done, total or 0]
             if progress and total:
                 progress(done, total, f"{path.name}: {result.entries:,} papers")
 
         try:
-            with self._file_scope():
+            with self._bulk_import_settings(), self._file_scope():
                 conn.execute(
                     "DELETE FROM digests WHERE sha256 = ? AND removed_at IS NOT NULL", [digest]
                 )
@@ -616,16 +642,32 @@ class ImportWriter:
                     ).lastrowid
                     or 0
                 )
+                (held,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+                deferred: list[str] | None = None
                 batch: list[Entry] = []
-                for entry in iter_snapshot_entries(path, report, stats):
-                    batch.append(entry)
-                    if len(batch) >= SNAPSHOT_BATCH:
-                        self._write_entries(digest_id, batch, stamp, result)
-                        batch = []
-                        if cancel and cancel():
-                            raise ImportCancelledError
+                with (
+                    closing(self._snapshot_entries(path, report, stats)) as entries,
+                    store.untraced(db),
+                ):
+                    for entry in entries:
+                        batch.append(entry)
+                        if len(batch) >= SNAPSHOT_BATCH:
+                            self._write_entries(digest_id, batch, stamp, result)
+                            batch = []
+                            if deferred is None and read[0]:
+                                # Decided once, at the first batch with bytes read known.
+                                deferred = self._maybe_drop_indexes(result, int(held), read)
+                            if cancel and cancel():
+                                raise ImportCancelledError
                 if batch:
                     self._write_entries(digest_id, batch, stamp, result)
+                if deferred:
+                    if progress:
+                        progress(read[0], read[1], f"{path.name}: building indexes")
+                    for statement in deferred:
+                        if cancel and cancel():
+                            raise ImportCancelledError
+                        conn.execute(statement)
                 result.skipped_blocks = stats.skipped
                 result.skipped = list(stats.reasons)
                 if not result.entries:
@@ -658,6 +700,37 @@ class ImportWriter:
             digests=True,
             annotations=bool(reanchored),
         )
+
+    def _snapshot_entries(
+        self, path: Path, report: Callable[[int, int | None], None], stats: SnapshotStats
+    ) -> Generator[Entry, None, None]:
+        """The entries of a snapshot: read by worker processes when it is large."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        if self.snapshot_readers > 0 and size >= snapshot_workers.PARALLEL_MIN_BYTES:
+            return snapshot_workers.iter_snapshot_entries_parallel(
+                path, report, stats, workers=self.snapshot_readers
+            )
+        return iter_snapshot_entries(path, report, stats)
+
+    def _maybe_drop_indexes(self, result: ImportResult, held: int, read: list[int]) -> list[str]:
+        """After a snapshot's first batch: when the rest of the file will add more papers than
+        the library holds (and at least DEFER_INDEXES_MIN_PAPERS), drop the sort indexes of
+        papers, in the import's transaction, and return the statements that build them again
+        (else none). A crash, a failure or a cancel rolls the drop back with the rest."""
+        done, total = read
+        if done <= 0 or total <= done:
+            return []
+        coming = (total - done) * result.entries // done
+        if coming < DEFER_INDEXES_MIN_PAPERS or coming < held + result.new_papers:
+            return []
+        conn = self.ctx.db.conn
+        indexes = store.rebuildable_indexes(conn)
+        for name, _statement in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        return [statement for _name, statement in indexes]
 
     def _record_history(self, digest_id: int, result: ImportResult) -> None:
         """Put the import on the undo history, in its transaction (undo: removal.py)."""

@@ -30,8 +30,16 @@ def fold_space(text: str) -> str:
     # Fast path: a printable string has no whitespace but the ASCII space (every other
     # whitespace character is a control or separator), so with no doubled or end spaces it is
     # already folded.
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        return text
+    if text.isprintable():
+        if "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        return " ".join(text.split())
+    # Wrapped text (an abstract as the arXiv snapshot holds it): once its ends are stripped
+    # and its line ends made spaces, it is folded when it has no other whitespace and no
+    # doubled space. Cheaper than splitting a 2,000-character text into its words.
+    joined = text.strip().replace("\n", " ")
+    if joined.isprintable() and "  " not in joined:
+        return joined
     return " ".join(text.split())
 
 
