@@ -379,6 +379,49 @@ def m011_starred_count_index(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS papers_starred")
 
 
+@migrations()
+def m012_digest_count(db: Database) -> None:
+    """How many digests hold each paper, as a column kept by triggers on ``sightings``, and
+    the sort index the list's "number of digests" order reads (as m010's, for a million).
+
+    The triggers recount the paper's sightings (an index range of the sightings' key), never
+    add or subtract, so the count stays right however a sighting comes and goes: an import's
+    ``INSERT OR IGNORE``, a digest's removal, a cascade from a deleted paper, an undo that
+    puts back a paper row (its old count included) and then its sightings with ``INSERT OR
+    REPLACE``. They run inside the statement that changes the sighting, so in its
+    transaction. An existing library is filled by one UPDATE from a GROUP BY.
+    """
+    db.execute("ALTER TABLE papers ADD COLUMN digest_count INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        UPDATE papers SET digest_count = c.n
+        FROM (SELECT paper_id, COUNT(*) AS n FROM sightings GROUP BY paper_id) AS c
+        WHERE papers.id = c.paper_id
+        """
+    )
+    recount = (
+        "UPDATE papers SET digest_count ="
+        " (SELECT COUNT(*) FROM sightings WHERE paper_id = {row}.paper_id)"
+        " WHERE id = {row}.paper_id;"
+    )
+    db.execute(
+        "CREATE TRIGGER sightings_count_insert AFTER INSERT ON sightings BEGIN "
+        f"{recount.format(row='NEW')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER sightings_count_delete AFTER DELETE ON sightings BEGIN "
+        f"{recount.format(row='OLD')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER sightings_count_update AFTER UPDATE OF paper_id ON sightings BEGIN "
+        f"{recount.format(row='OLD')} {recount.format(row='NEW')} END"
+    )
+    db.execute(
+        "CREATE INDEX papers_sort_digests ON papers"
+        " (digest_count, id, archived, queue_pos, is_read)"
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list
