@@ -733,7 +733,7 @@ class MainWindow(QMainWindow):
         self._jobs.stop()
         self.save_settings()
         self._closed = True
-        self.shown_view.counts_timer.stop()
+        self.shown_view.stop()
         self.snooze_waker.stop()
         self._search.stop()
         self.detail.stop()
