@@ -85,6 +85,12 @@ class IndexReader:
         """This reader's own connection (read-only), for the same thread."""
         return self._db
 
+    def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:
+        """Like :meth:`SearchIndex.related`, read on this thread."""
+        if self._index.broken_reason is not None:
+            self._index.reopen()
+        return self._index.related(paper_id, limit=limit)
+
     def matching(self, text: Node) -> tuple[int, IdSet] | None:
         """Every paper whose indexed text matches ``text``, with the index generation they
         were read at (for :meth:`QuerySelection.prime`); None when the index cannot answer,
