@@ -45,6 +45,7 @@ from desktop.core.views import SAVED_PREFIX, Views
 
 if TYPE_CHECKING:  # imported when first used: a CLI command that neither imports nor
     # searches (stats, mark) then starts without Whoosh and the parsers
+    from desktop.core.first_count import CountStamp, FirstCount
     from desktop.core.importing.import_writer import CancelFn, ImportWriter, ProgressFn
     from desktop.core.rules import Rules
     from desktop.core.saved_views import SavedViews
@@ -62,6 +63,7 @@ class Library:
         self.data_dir = data_dir
         self.history = History(db, now=lambda: self._ctx.now())
         self._listeners: list[Callable[[Changes], None]] = []
+        self._writes = 0  # writes heard (count_stamp)
         self._ctx = LibraryContext(db, self.history, self._emit)
         # Things the user should be told after opening (such as a backup that failed).
         self.notices: list[str] = []
@@ -373,9 +375,29 @@ class Library:
 
     def _emit(self, changes: Changes) -> Changes:
         if not changes.empty:
+            self._writes += 1
             for listener in self._listeners:
                 listener(changes)
         return changes
+
+    # -- counting on another thread --------------------------------------------------------
+    def count_stamp(self) -> CountStamp:
+        """What the library is now, for a count made elsewhere (first_count.py): the writes
+        heard through it and its connection's ``data_version`` (moved by another
+        connection's commit)."""
+        (version,) = self.db.execute("PRAGMA data_version").fetchone()
+        return (self._writes, int(version))
+
+    def adopt_first_count(self, counted: FirstCount) -> bool:
+        """Keep counts a worker made from scratch (first_count.count_elsewhere) when the
+        library is still as it was when they were asked; False (nothing kept) otherwise."""
+        if counted.stamp != self.count_stamp():
+            return False
+        self.view_counts.adopt(counted.views)
+        for text, generation, ids in counted.matches:
+            self.selection.prime(text, generation, ids)
+        self.saved_views.adopt(counted.saved)
+        return True
 
     # -- reads that span managers ----------------------------------------------------------
     def annotations(self, paper_id: int) -> Annotations:

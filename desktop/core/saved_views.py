@@ -19,6 +19,7 @@ way it would overwrite (a view of the same name made since, a view renamed again
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ import numpy as np
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
 from desktop.core.history import Applied, UndoRefusedError
+from desktop.core.id_set import IdSet
 from desktop.core.models import Changes
 from desktop.core.plain_text import clean_name
 from desktop.core.search.filter_sql import filter_sql
@@ -110,7 +112,7 @@ class _Members:
 
     query: str
     generation: int  # of the index the text matched at; -1: answered by the SQL fallback
-    text: frozenset[int] | None  # the text part's matches (None: no text part)
+    text: IdSet | None  # the text part's matches (None: no text part)
     filters: tuple[str, list[Any]]  # the filter part as SQL over papers p ("1": none)
     member: np.ndarray
     unread: np.ndarray
@@ -186,15 +188,20 @@ class SavedViews:
             return "0", []  # a view that no longer parses holds nothing (and says why)
         return self.selection.where(parsed)
 
-    def counts(self, *, ask_index: bool = True) -> dict[str, ViewCount]:
+    def counts(
+        self, *, ask_index: bool = True, step: Callable[[int, int], None] | None = None
+    ) -> dict[str, ViewCount]:
         """Total and unread papers of every saved view, by key; without ``ask_index``, the
         views whose text the index would have to match now are left out (a worker matches
-        them: :meth:`texts_to_match`)."""
+        them: :meth:`texts_to_match`). ``step(done, total)`` is called after each view (it
+        may raise to stop)."""
         out: dict[str, ViewCount] = {}
         generation = self.selection.generation
         unread_flags: list[np.ndarray] = []  # every unread paper, read once if needed
         views = self.all()
-        for view in views:
+        for done, view in enumerate(views, 1):
+            if step is not None and done > 1:
+                step(done - 1, len(views))
             if view.error:
                 out[view.key] = ViewCount(0, 0)
                 continue
@@ -215,9 +222,21 @@ class SavedViews:
                 entry = self._count(view, parsed, unread_flags)
                 self._members[view.id] = entry
             out[view.key] = entry.count
+        if step is not None and views:
+            step(len(views), len(views))
         for gone in set(self._members) - {v.id for v in views}:
             del self._members[gone]
         return out
+
+    def counted(self) -> dict[int, _Members]:
+        """Every view counted so far, by view id (a worker's, for :meth:`adopt`)."""
+        return dict(self._members)
+
+    def adopt(self, counted: dict[int, _Members]) -> None:
+        """Take views counted elsewhere (a worker thread, on a connection of its own, over
+        the same library as it is now: the caller checks); each is kept only while its query
+        and index generation are still the view's (:meth:`counts` checks)."""
+        self._members.update(counted)
 
     def texts_to_match(self) -> list[Node]:
         """The text parts of queries whose next count would ask the index (nothing cached):
@@ -253,7 +272,7 @@ class SavedViews:
             generation = -1
         elif parsed.filters is None:  # text alone: its matches, and which of them are unread
             assert text is not None
-            ids = np.fromiter(text, dtype=np.int64, count=len(text))
+            ids = text.array
             member[ids[ids < len(member)]] = True
             if not unread_flags:
                 flags = self._flags()
@@ -267,7 +286,7 @@ class SavedViews:
         ids, read = self._ids_and_read(where, params)
         if text is not None:  # the text's matches among the filter's
             matched = self._flags()
-            found = np.fromiter(text, dtype=np.int64, count=len(text))
+            found = text.array
             matched[found[found < len(matched)]] = True
             keep = matched[ids]
             ids, read = ids[keep], read[keep]

@@ -410,6 +410,62 @@ def rebuildable_indexes(
     return found
 
 
+@migrations()
+def m012_digest_count(db: Database) -> None:
+    """How many digests hold each paper, as a column kept by triggers on ``sightings``, and
+    the sort index the list's "number of digests" order reads (as m010's, for a million).
+
+    The triggers recount the paper's sightings (an index range of the sightings' key), never
+    add or subtract, so the count stays right however a sighting comes and goes: an import's
+    ``INSERT OR IGNORE``, a digest's removal, a cascade from a deleted paper, an undo that
+    puts back a paper row (its old count included) and then its sightings with ``INSERT OR
+    REPLACE``. They run inside the statement that changes the sighting, so in its
+    transaction, and write the paper only when its count changed.
+
+    A paper arrives with its first sighting, so the column defaults to 1: an existing
+    library's rows then need no rewrite (SQLite reads a column added with a default from
+    the schema), and one UPDATE from a GROUP BY sets the few papers seen in other than one
+    digest; a new paper's first sighting leaves its row as it is.
+    """
+    db.execute("ALTER TABLE papers ADD COLUMN digest_count INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        """
+        UPDATE papers SET digest_count = c.n
+        FROM (
+            SELECT p.id AS paper_id, COUNT(s.paper_id) AS n
+            FROM papers p LEFT JOIN sightings s ON s.paper_id = p.id
+            GROUP BY p.id HAVING n != 1
+        ) AS c
+        WHERE papers.id = c.paper_id
+        """
+    )
+    count = "(SELECT COUNT(*) FROM sightings WHERE paper_id = {row}.paper_id)"
+    recount = (
+        "UPDATE papers SET digest_count = {count}"
+        " WHERE id = {row}.paper_id AND digest_count != {count};"
+    )
+
+    def recount_of(row: str) -> str:
+        return recount.format(count=count.format(row=row), row=row)
+
+    db.execute(
+        "CREATE TRIGGER sightings_count_insert AFTER INSERT ON sightings BEGIN "
+        f"{recount_of('NEW')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER sightings_count_delete AFTER DELETE ON sightings BEGIN "
+        f"{recount_of('OLD')} END"
+    )
+    db.execute(
+        "CREATE TRIGGER sightings_count_update AFTER UPDATE OF paper_id ON sightings BEGIN "
+        f"{recount_of('OLD')} {recount_of('NEW')} END"
+    )
+    db.execute(
+        "CREATE INDEX papers_sort_digests ON papers"
+        " (digest_count, id, archived, queue_pos, is_read)"
+    )
+
+
 def known_migration_names() -> list[str]:
     """Names of every migration this version of the app knows, in order."""
     return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public list

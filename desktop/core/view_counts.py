@@ -20,12 +20,13 @@ command line) makes the next count start from scratch by itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlite_utils import Database
 
 from desktop.core.models import VIEWS, Changes, DigestId
 from desktop.core.snooze import WAITING_SQL
-from desktop.core.sql import chunks, marks
+from desktop.core.sql import chunks, int_array, marks
 from desktop.core.views import ViewCount, count_views
 
 # A write naming more papers than this counts again from scratch (one pass is cheaper).
@@ -56,6 +57,16 @@ def _views_of(bits: int) -> tuple[int, ...]:
 
 
 _MEMBERSHIP = [_views_of(bits) for bits in range(64)]
+
+
+@dataclass(frozen=True)
+class CountedViews:
+    """Counts made from scratch (``ViewCounts.count_all``): each paper's state byte, the
+    built-in views' [total, unread] in VIEWS order, and each digest's."""
+
+    state: bytearray
+    views: list[list[int]]
+    digests: dict[int, list[int]]
 
 
 class ViewCounts:
@@ -119,17 +130,24 @@ class ViewCounts:
             counted = count_views(self.db)
             self._views = [[counted[v].total, counted[v].unread] for v in VIEWS]
             return
+        import numpy as np  # only here: the command line counts with SQL alone
+
         waiting = {int(r[0]) for r in self.db.execute(WAITING_SQL)}
-        rows = self.db.execute(f"SELECT p.id, {_BITS_SQL} FROM papers p").fetchall()
-        state = bytearray(max((int(r[0]) for r in rows), default=0) + 1)
-        for paper_id, bits in rows:
-            state[paper_id] = bits | PRESENT
+        # Two texts numpy reads: no Python object per paper (a million rows as tuples are
+        # about 100 MB and a second).
+        ids_text, bits_text = self.db.execute(
+            f"SELECT group_concat(p.id), group_concat({_BITS_SQL}) FROM papers p"
+        ).fetchone()
+        ids, bits = int_array(ids_text), int_array(bits_text)
+        states = np.zeros(int(ids.max()) + 1 if len(ids) else 1, dtype=np.uint8)
+        states[ids] = (bits | PRESENT).astype(np.uint8)
+        del ids, bits, ids_text, bits_text
         for paper_id in waiting:
-            if paper_id < len(state) and state[paper_id]:
-                state[paper_id] |= WAITING
-        tally = [0] * 64
-        for value in state:
-            tally[value] += 1
+            if paper_id < len(states) and states[paper_id]:
+                states[paper_id] |= WAITING
+        tally = np.bincount(states, minlength=64).tolist()
+        state = bytearray(states.tobytes())
+        del states
         views = [[0, 0] for _ in VIEWS]
         for value, n in enumerate(tally):
             if n:
@@ -138,6 +156,28 @@ class ViewCounts:
                     if value & UNREAD:
                         views[place][1] += n
         self._state, self._views = state, views
+
+    # -- counting elsewhere -------------------------------------------------------------------
+    def count_all(self) -> CountedViews:
+        """Count the views (keeping each paper's state byte) and the digests from scratch:
+        on a worker's connection, for the window's counts to :meth:`adopt`."""
+        self._track = True
+        self._forget()
+        self._marks = None
+        self.views()
+        self.digests()
+        assert self._state is not None and self._views is not None and self._digests is not None
+        return CountedViews(self._state, self._views, self._digests)
+
+    def adopt(self, counted: CountedViews) -> None:
+        """Take counts made by :meth:`count_all` on another connection over the library as
+        this connection sees it now (the caller checks that no write came in between)."""
+        (version,) = self.db.execute("PRAGMA data_version").fetchone()
+        self._marks = int(version)
+        self._track = True
+        self._state = counted.state
+        self._views = [list(v) for v in counted.views]
+        self._digests = {d: list(c) for d, c in counted.digests.items()}
 
     # -- keeping current ---------------------------------------------------------------------
     def on_changes(self, changes: Changes) -> None:

@@ -50,6 +50,7 @@ from desktop.gui.controllers.context_menus import ContextMenus
 from desktop.gui.controllers.jobs import JobsController
 from desktop.gui.controllers.key_prefix import KeyPrefixHint
 from desktop.gui.controllers.paper_list import PaperListController
+from desktop.gui.controllers.related_worker import related_worker
 from desktop.gui.controllers.search import VIEW, SearchController
 from desktop.gui.controllers.search_worker import search_worker
 from desktop.gui.controllers.shown_view import ShownView
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.list)
 
         self.detail: DetailPane = DetailPane(self._library, self)
+        self.detail.use_related_worker(related_worker(self._library, self))
         self.detail.paper_requested.connect(self.go_to_paper)
         self.detail.view_requested.connect(self.set_view)
         self.focus_ring = FocusRing(
@@ -735,7 +737,7 @@ class MainWindow(QMainWindow):
         self._jobs.stop()
         self.save_settings()
         self._closed = True
-        self.shown_view.counts_timer.stop()
+        self.shown_view.stop()
         self.snooze_waker.stop()
         self._search.stop()
         self.detail.stop()

@@ -270,13 +270,13 @@ def test_the_first_count_matches_the_saved_views_texts_on_a_worker(
     seeded.selection._matches.clear()  # noqa: SLF001 - as after a fresh open
     seeded.saved_views._members.clear()  # noqa: SLF001
     asked_from: list[str] = []
-    matching = SearchIndex.matching_ids
+    matching = SearchIndex.matching_array
 
     def spy(self: SearchIndex, text: object) -> object:
         asked_from.append(threading.current_thread().name)
         return matching(self, text)  # type: ignore[arg-type]
 
-    SearchIndex.matching_ids = spy  # type: ignore[method-assign]
+    SearchIndex.matching_array = spy  # type: ignore[method-assign]
     try:
         win = open_window(qtbot, seeded, settings)
         qtbot.waitUntil(lambda: asked_from.count("text-match") == 2, timeout=10_000)
@@ -289,7 +289,7 @@ def test_the_first_count_matches_the_saved_views_texts_on_a_worker(
         assert "MainThread" not in asked_from
         win.close()
     finally:
-        SearchIndex.matching_ids = matching  # type: ignore[method-assign]
+        SearchIndex.matching_array = matching  # type: ignore[method-assign]
 
 
 def test_a_library_in_memory_counts_its_saved_views_at_once(

@@ -37,6 +37,7 @@ METRICS = {
     "next paper (j), median",
     "view switch, median",
     "sort All papers, slowest key",
+    "first count after start, longest GUI-thread stall",
     "peak RSS, GUI with library open",
     "peak RSS, core only (open, inbox, search)",
     "CLI `stats`",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from desktop.core.id_set import IdSet
 from desktop.core.search.errors import is_index_damage
 from desktop.core.search.index import DEFAULT_LIMIT, CancelFn, SearchIndex
 from desktop.core.search.query import Node
@@ -72,17 +73,35 @@ class IndexReader:
             self._index.reopen()  # rebuilt meanwhile?
         return self._index.search(text, limit=limit, cancel=cancel)
 
-    def matching(self, text: Node) -> tuple[int, list[int]] | None:
+    @property
+    def index(self) -> SearchIndex:
+        """The reading index itself (for a selection made on this thread)."""
+        if self._index.broken_reason is not None:
+            self._index.reopen()
+        return self._index
+
+    @property
+    def db(self) -> Database:
+        """This reader's own connection (read-only), for the same thread."""
+        return self._db
+
+    def related(self, paper_id: int, *, limit: int = 10) -> SearchResults:
+        """Like :meth:`SearchIndex.related`, read on this thread."""
+        if self._index.broken_reason is not None:
+            self._index.reopen()
+        return self._index.related(paper_id, limit=limit)
+
+    def matching(self, text: Node) -> tuple[int, IdSet] | None:
         """Every paper whose indexed text matches ``text``, with the index generation they
         were read at (for :meth:`QuerySelection.prime`); None when the index cannot answer,
         or a commit came in between."""
         if self._index.broken_reason is not None:
             self._index.reopen()
         before = self._index.generation
-        found = self._index.matching_ids(text)
+        found = self._index.matching_array(text)
         if found is None or self._index.generation != before:
             return None
-        return before, [int(i) for i in found]
+        return before, IdSet(found)
 
     def close(self) -> None:
         """Close the searcher and the connection."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
+from desktop.core.id_set import IdSet
 from desktop.core.models import Changes
 from desktop.core.search.filter_sql import fallback_sql, filter_sql
 from desktop.core.search.query import Node, ParsedQuery, node_text
@@ -56,7 +57,7 @@ class _TextMatch:
 
     generation: int
     text: Node
-    ids: frozenset[int]
+    ids: IdSet
     json_ids: str | None = None
 
 
@@ -113,7 +114,7 @@ class QuerySelection:
             gone = {i for i in changed if i in match.ids and i not in found}
             added = {i for i in found if i not in match.ids}
             if gone or added:
-                ids = frozenset((match.ids - gone) | added) if gone else match.ids | added
+                ids = match.ids.with_changes(gone, added)
                 self._matches[key] = _TextMatch(generation, match.text, ids)
             else:
                 match.generation = generation
@@ -128,7 +129,7 @@ class QuerySelection:
                 sql, p = fallback_sql(parsed.text)
             else:
                 if match.json_ids is None:
-                    match.json_ids = json.dumps(sorted(match.ids))
+                    match.json_ids = json.dumps(match.ids.array.tolist())
                 sql, p = "p.id IN (SELECT value FROM json_each(?))", [match.json_ids]
             parts.append(sql)
             params += p
@@ -138,7 +139,7 @@ class QuerySelection:
             params += p
         return (" AND ".join(f"({s})" for s in parts) or "1"), params
 
-    def text_ids(self, parsed: ParsedQuery) -> frozenset[int] | None:
+    def text_ids(self, parsed: ParsedQuery) -> IdSet | None:
         """The papers the text part of a query matches (from the index, cached); None when
         the query has no text part or the index cannot answer (then use :meth:`where`)."""
         if parsed.text is None:
@@ -158,17 +159,21 @@ class QuerySelection:
             cached is not None and self.index.usable and cached.generation == self.index.generation
         )
 
-    def prime(self, text: Node, generation: int, ids: Iterable[int]) -> bool:
+    def prime(self, text: Node, generation: int, ids: Iterable[int] | IdSet) -> bool:
         """Keep an answer for ``text`` that another reader of these index files found (a
         worker thread's), when it read the generation this index is at; True when kept."""
         if not self.index.usable or generation != self.index.generation:
             return False
         if len(self._matches) >= MAX_CACHED:
             self._matches.clear()
-        self._matches[node_text(text)] = _TextMatch(
-            generation, text, frozenset(int(i) for i in ids)
-        )
+        found = ids if isinstance(ids, IdSet) else IdSet(ids)
+        self._matches[node_text(text)] = _TextMatch(generation, text, found)
         return True
+
+    def cached(self) -> list[tuple[Node, int, IdSet]]:
+        """Every answer kept, as (text, index generation, papers): what :meth:`prime` takes
+        (a worker's selection hands its answers to the window's so)."""
+        return [(m.text, m.generation, m.ids) for m in self._matches.values()]
 
     def _match(self, parsed: ParsedQuery) -> _TextMatch | None:
         assert parsed.text is not None
@@ -179,12 +184,12 @@ class QuerySelection:
         cached = self._matches.get(key)
         if cached is not None and cached.generation == generation:
             return cached
-        found = self.index.matching_ids(parsed.text)
+        found = self.index.matching_array(parsed.text)
         if found is None:
             return None
         self.index_queries += 1
         if len(self._matches) >= MAX_CACHED:
             self._matches.clear()
-        match = _TextMatch(generation, parsed.text, frozenset(int(i) for i in found))
+        match = _TextMatch(generation, parsed.text, IdSet(found))
         self._matches[key] = match
         return match

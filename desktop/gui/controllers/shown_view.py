@@ -9,9 +9,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QListView
 
+from desktop.core.first_count import FirstCount
 from desktop.core.library import Library
 from desktop.core.models import Changes, PaperId
 from desktop.core.views import ViewCount
+from desktop.gui.controllers.first_count_worker import (
+    FirstCountWorker,
+    count_in_background,
+    large_enough,
+)
 from desktop.gui.controllers.paper_list import PaperListController
 from desktop.gui.controllers.search import WHOLE_LIBRARY, SearchController
 from desktop.gui.controllers.sorting import SortController
@@ -21,6 +27,9 @@ from desktop.gui.widgets.detail_pane import DetailPane
 
 APP_TITLE = "Digest Desk"
 COUNTS_DELAY_MS = 150  # counts refresh once typing pauses, not after every key
+# A first count overtaken by a write is made again on the worker this many times at most;
+# then the window counts on its own thread.
+FIRST_COUNT_ATTEMPTS = 3
 
 
 def empty_message(view: str) -> str:
@@ -81,6 +90,11 @@ class ShownView(QObject):
         # The saved views' first text matches are made on a worker, once (refresh_counts).
         self._texts_matched = False
         self._matcher: TextMatchWorker | None = None
+        # A large library's whole first count runs on a worker (first_count_worker.py);
+        # meanwhile the count line says how far it is.
+        self._first_count: FirstCountWorker | None = None
+        self._count_attempts = 0
+        self.count_progress: tuple[int, int] | None = None  # (done, total) while counting
         self._syncing_sidebar = False
         # Set by the window once built (they need this controller's callbacks).
         self.search: SearchController | None = None
@@ -204,7 +218,12 @@ class ShownView(QObject):
         sort = self.sorting.short() if self.sorting is not None else ""
         if sort:
             text += f", {sort}"
-        if self.counts is not None:
+        if self.count_progress is not None:
+            done, total_steps = self.count_progress
+            text += (
+                f"   ·   counting… {done} of {total_steps}" if total_steps else "   ·   counting…"
+            )
+        elif self.counts is not None:
             total = self.counts["all"]
             text += f"   ·   {total.unread} unread of {plural(total.total, 'paper')}"
         self.counts_label.setText(text)
@@ -219,6 +238,12 @@ class ShownView(QObject):
         if self.is_closed():
             return
         self.counts_timer.stop()
+        if self._first_count is not None:
+            return  # the worker's count comes (and is made again if a write overtook it)
+        if not self._texts_matched and large_enough(self.library):
+            self._texts_matched = True
+            self._start_first_count()
+            return
         self.counts = self.library.views.counts()
         ask_index = True
         if not self._texts_matched:
@@ -233,6 +258,39 @@ class ShownView(QObject):
         self.sync_sidebar()
         self.update_counts_label()
         self.update_title()
+
+    def _start_first_count(self) -> None:
+        """Count everything on a worker; the sidebar's saved views say "Counting…"."""
+        self._count_attempts += 1
+        self.count_progress = (0, 0)
+        self._first_count = count_in_background(
+            self.library, self._first_count_done, self._first_count_step
+        )
+        self.update_counts_label()
+
+    def _first_count_step(self, done: int, total: int) -> None:
+        if self._first_count is not None and not self.is_closed():
+            self.count_progress = (done, total)
+            self.update_counts_label()
+
+    def _first_count_done(self, found: FirstCount | None) -> None:
+        """The worker's counts: kept when no write came in between (then the counts that
+        follow are per write), else counted again on the worker, or here at last."""
+        self._first_count = None
+        self.count_progress = None
+        if self.is_closed():
+            return
+        overtaken = found is not None and not self.library.adopt_first_count(found)
+        if overtaken and self._count_attempts < FIRST_COUNT_ATTEMPTS:
+            self._start_first_count()
+            return
+        self.refresh_counts()
+
+    def stop(self) -> None:
+        """Stop counting (the window closes)."""
+        self.counts_timer.stop()
+        if self._first_count is not None:
+            self._first_count.cancel()
 
     def _texts_found(self, found: list[Match]) -> None:
         """The worker's text matches: kept for the counts (when the index is still as the

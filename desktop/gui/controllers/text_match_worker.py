@@ -18,6 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.id_set import IdSet
 from desktop.core.library import DB_FILE, Library
 from desktop.core.search.query import Node
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 # Workers still running: kept here so that none is collected before it reports.
 _running: set[TextMatchWorker] = set()
 # One answer: the text, the index generation it was read at, the papers it matched.
-Match = tuple[Node, int, list[int]]
+Match = tuple[Node, int, IdSet]
 
 
 class TextMatchWorker(QObject):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
@@ -34,6 +34,21 @@ from desktop.gui.models.sidebar import digest_label
 from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
+
+
+class RelatedLookup(Protocol):
+    """What the pane asks of a related-papers worker (controllers/related_worker.py)."""
+
+    @property
+    def found(self) -> Any:  # Signal(serial, paper_id, ids), delivered on the GUI thread
+        ...
+
+    def submit(self, paper_id: int, limit: int) -> int: ...
+
+    def stop(self) -> None: ...
+
+
+RELATED_LIMIT = 10  # related papers asked for (the paper itself may be among them)
 RELATED_DELAY_MS = 120
 # Where a title can be looked up on the web (the title goes in the query, URL-encoded).
 LOOKUPS: tuple[tuple[str, str, dict[str, str], str], ...] = (
@@ -110,6 +125,8 @@ class DetailPane(QWidget):
         self._related_timer.setSingleShot(True)
         self._related_timer.setInterval(RELATED_DELAY_MS)
         self._related_timer.timeout.connect(self.load_related)
+        self._related_worker: RelatedLookup | None = None  # use_related_worker
+        self._related_serial = 0
         # Related papers (a search, 0.1-0.5 s on a large library) wait for the pane's first
         # frame, so they never hold up the window's first paint.
         self._painted = False
@@ -151,16 +168,35 @@ class DetailPane(QWidget):
         cursor.insertText(message, fmt)
         self.rendered.emit()
 
+    def use_related_worker(self, worker: RelatedLookup | None) -> None:
+        """Look related papers up on ``worker``'s thread (None: on this one)."""
+        self._related_worker = worker
+        if worker is not None:
+            worker.found.connect(self._related_found)
+
     def load_related(self) -> None:
-        """Look up and show the related papers now (normally a moment after showing)."""
+        """Look up and show the related papers now (normally a moment after showing); with
+        a worker, they are shown when its answer comes."""
         if self.paper is None:
             return
+        if self._related_worker is not None:
+            self._related_serial = self._related_worker.submit(self.paper.id, RELATED_LIMIT)
+            return
         try:
-            hits = self.library.index.related(self.paper.id).hits
+            hits = self.library.index.related(self.paper.id, limit=RELATED_LIMIT).hits
         except CORE_ERRORS:  # a broken index must not break reading
             hits = []
-        ids = [int(h.id) for h in hits if h.id != self.paper.id][:8]
-        self.related = self.library.papers.many(ids, with_sightings=False)
+        self._show_related([int(h.id) for h in hits])
+
+    def _related_found(self, serial: int, paper_id: int, ids: list[int]) -> None:
+        if serial != self._related_serial or self.paper is None or self.paper.id != paper_id:
+            return  # an answer for a paper no longer shown
+        self._show_related(ids)
+
+    def _show_related(self, ids: list[int]) -> None:
+        assert self.paper is not None
+        shown = [i for i in ids if i != self.paper.id][:8]
+        self.related = self.library.papers.many(shown, with_sightings=False)
         self._render(keep_scroll=True)
 
     # -- building the document -------------------------------------------------------------
@@ -358,6 +394,8 @@ class DetailPane(QWidget):
     def stop(self) -> None:
         """Cancel pending work (the window is closing)."""
         self._related_timer.stop()
+        if self._related_worker is not None:
+            self._related_worker.stop()
 
     def scroll_page(self, direction: int) -> None:
         """Scroll one page down (+1) or up (-1)."""
