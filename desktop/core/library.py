@@ -69,6 +69,7 @@ class Library:
         self.notices: list[str] = []
         # This open's session marker (integrity.py): its clean close removes it.
         self._session: integrity.Session | None = None
+        self._closed = False
         self.papers = Papers(db)
         # The built-in views' and digests' counts, kept current per write (view_counts.py).
         self.view_counts = ViewCounts(db)
@@ -348,11 +349,17 @@ class Library:
     def close(self) -> None:
         """Close the search index (if it was made) and the database connection (a clean
         close: the session marker goes, see integrity.py)."""
+        self._closed = True
         if self._index is not None:
             self._index.close()
         self.db.close()
         integrity.end_session(self._session)
         self._session = None
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called (a worker's late answer is then dropped)."""
+        return self._closed
 
     def __enter__(self) -> Library:
         return self

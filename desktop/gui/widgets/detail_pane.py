@@ -191,6 +191,8 @@ class DetailPane(QWidget):
     def _related_found(self, serial: int, paper_id: int, ids: list[int]) -> None:
         if serial != self._related_serial or self.paper is None or self.paper.id != paper_id:
             return  # an answer for a paper no longer shown
+        if self.library.closed:
+            return  # the answer came after the window closed its library
         self._show_related(ids)
 
     def _show_related(self, ids: list[int]) -> None:
