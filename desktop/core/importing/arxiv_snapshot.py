@@ -42,6 +42,8 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 Progress = Callable[[int, int | None], None]
 
+NOT_JSON = "a line that is not JSON"  # the reason given for a line that does not decode
+
 
 @dataclass
 class SnapshotStats:
@@ -297,7 +299,7 @@ def line_values(raw: bytes, number: int, position: int) -> tuple[Any, ...] | str
     try:
         record = json.loads(text)
     except ValueError:
-        return "a line that is not JSON"
+        return NOT_JSON
     except RecursionError:
         return "a line nested too deeply"
     return record_values(record, number, position)

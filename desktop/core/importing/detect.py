@@ -27,6 +27,10 @@ _RSS_RE = re.compile(r"<rss\b|<rdf:RDF\b[^>]*purl\.org/rss/1\.0", re.I)
 _HTML_RE = re.compile(r"<(?:!doctype\s+html|html|body|a\s[^>]*href|div|article|h[1-6]|p)\b", re.I)
 # What only a whole HTML document starts with (a title that merely holds a tag does not).
 DOCUMENT_RE = re.compile(r"<(?:!doctype\s+html|html|head|body|meta)\b", re.I)
+# What a JSON object or an array of them starts with: ``{"key"`` or ``{}``, ``[{"key"`` or ``[]``.
+# A title that merely starts with a brace ("{Braces} in titles") is text, not JSON.
+_JSON_OBJECT_RE = re.compile(r'\{\s*["}]')
+_JSON_ARRAY_RE = re.compile(r'\[\s*(?:\{\s*["}]|\])')
 _EXTENSIONS = {
     ".xml": ARXIV_ATOM,
     ".atom": ARXIV_ATOM,
@@ -61,9 +65,9 @@ def detect_format(text: str, source_name: str | None = None) -> str:
             return HF_HTML
         if head.startswith("<?xml"):
             return ARXIV_ATOM
-    if head.startswith("{"):
+    if _JSON_OBJECT_RE.match(head):
         return ARXIV_SNAPSHOT  # (a single JSON document is read as json-papers if it is one)
-    if head.startswith("[") and head[1:].lstrip()[:1] in ("{", "]"):
+    if _JSON_ARRAY_RE.match(head):
         return JSON_PAPERS
     # An arXiv listing or e-mail names its first entry well within its first 64 KiB (the page
     # chrome and the mail header are short), so only that much is searched.

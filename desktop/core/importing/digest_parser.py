@@ -128,6 +128,28 @@ def _json_document(text: str) -> ParseResult | None:
     return parse_json_papers(text, document)
 
 
+def _parse_text(text: str, today: dt.date | None) -> ParseResult:
+    """``text`` read as one of the text layouts (a copied page, a list of links)."""
+    result = parse_hf_text(text, today)
+    if has_inline_marker(text):
+        result = _prefer_link_list(result, text)
+    return result
+
+
+def _text_unless_json(snapshot: ParseResult, text: str, today: dt.date | None) -> ParseResult:
+    """A text reading of what looked like JSON lines when not one line of it was JSON.
+
+    Text that starts like a JSON object (a title such as ``{"Quoted"} words``) is still a
+    digest; lines that were JSON but not papers keep their reasons instead.
+    """
+    from desktop.core.importing.arxiv_snapshot import NOT_JSON
+
+    if any(block.reason != NOT_JSON for block in snapshot.skipped):
+        return snapshot
+    as_text = _parse_text(text, today)
+    return as_text if as_text.entries else snapshot
+
+
 def _prefer_link_list(result: ParseResult, text: str) -> ParseResult:
     """A reading list's reading (a paper per linked line) when it finds more papers."""
     from desktop.core.importing.link_list import parse_link_list, reads_better
@@ -181,15 +203,13 @@ def parse_text(
 
         result = parse_snapshot_text(text)
         if not result.entries:  # not JSON lines: maybe one JSON document that lists papers
-            result = _json_document(text) or result
+            result = _json_document(text) or _text_unless_json(result, text, today)
     elif fmt == JSON_PAPERS:
         from desktop.core.importing.json_papers import parse_json_papers
 
         result = parse_json_papers(text)
     else:
-        result = parse_hf_text(text, today)
-        if has_inline_marker(text):
-            result = _prefer_link_list(result, text)
+        result = _parse_text(text, today)
     if result.entries and any(e.arxiv_id for e in result.entries):
         dedupe_ids(result)
     return result

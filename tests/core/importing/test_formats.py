@@ -464,6 +464,32 @@ def test_json_that_lists_no_papers_gives_none(text: str) -> None:
     assert parse_digest(text, TODAY, "x.json").entries == []
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "{Braces} in a Title: Typesetting Papers",
+        "{\u00b9",
+        '{"Quoted"} Words Are Not JSON',
+        "[{Bracketed}] Sets of Sets",
+        "[1, 2, 3] Is a List of Three Numbers",
+    ],
+)
+def test_text_that_starts_like_json_is_read_as_text(title: str) -> None:
+    abstract = (
+        "We study what a digest reader does with a title that starts with a bracket or a "
+        "brace, and show that such titles are papers like any other, not data to decode."
+    )
+    text = f"{title}\n\n{abstract}\n\n  \u2022 3 authors\n\u00b7\nDec 1, 2026\n"
+    (entry,) = parse_digest(text, TODAY).entries
+    assert (entry.title, entry.abstract) == (title, abstract)
+
+
+def test_json_lines_that_are_not_papers_keep_their_reasons() -> None:
+    result = parse_digest('{"id": "2601.00001"}\n{"id": "2601.00002"}\n', TODAY)
+    assert result.entries == [] and result.skipped
+    assert all("not JSON" not in block.reason for block in result.skipped)
+
+
 def test_a_reading_list_gives_a_paper_per_linked_line() -> None:
     result = _parse("reading_list.md")
     assert result.format == "link-list" and result.skipped == []
