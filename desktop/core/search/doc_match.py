@@ -30,18 +30,52 @@ _TEXT = tuple(DEFAULT_FIELDS)  # title, abstract, note, highlight
 
 @dataclass
 class _Doc:
-    """One paper as the index sees it: term counts and token text per field."""
+    """One paper as the index sees it: its text fields, analysed when first asked about."""
 
-    terms: dict[str, Counter[str]] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)  # " w1 w2 … " for phrase checks
+    texts: dict[str, str] = field(default_factory=dict)
     keywords: dict[str, set[str]] = field(default_factory=dict)
+    _terms: dict[str, Counter[str]] = field(default_factory=dict)
+    _tokens: dict[str, str] = field(default_factory=dict)  # " w1 w2 … " for phrase checks
     _sorted: dict[str, list[str]] = field(default_factory=dict)  # made on the first prefix
+
+    def terms(self, fieldname: str) -> Counter[str]:
+        """The field's words with their counts."""
+        found = self._terms.get(fieldname)
+        if found is None:
+            found = self._terms[fieldname] = Counter(analyze(self.texts.get(fieldname, "")))
+        return found
+
+    def tokens(self, fieldname: str) -> str:
+        """The field's words, each between spaces."""
+        found = self._tokens.get(fieldname)
+        if found is None:
+            text = self.texts.get(fieldname, "")
+            found = self._tokens[fieldname] = " " + " ".join(analyze(text)) + " "
+        return found
+
+    def may_hold(self, fieldname: str, word: str) -> bool:
+        """False when the field cannot hold ``word``: an ASCII text is lowercased, then cut
+        into words (analysis.py), so each of its words is a part of its lowercased text."""
+        text = self.texts.get(fieldname, "")
+        return not text.isascii() or word in text.lower()
+
+    def has_word(self, fieldname: str, word: str) -> bool:
+        """Whether ``word`` is one of the field's words."""
+        return self.may_hold(fieldname, word) and word in self.terms(fieldname)
+
+    def has_phrase(self, fieldname: str, words: tuple[str, ...]) -> bool:
+        """Whether the words follow each other in the field."""
+        if not all(self.may_hold(fieldname, w) for w in words):
+            return False
+        return " " + " ".join(words) + " " in self.tokens(fieldname)
 
     def has_prefix(self, fieldname: str, prefix: str) -> bool:
         """Whether a term of the field starts with ``prefix`` (a binary search)."""
+        if not self.may_hold(fieldname, prefix):
+            return False
         terms = self._sorted.get(fieldname)
         if terms is None:
-            terms = self._sorted[fieldname] = sorted(self.terms.get(fieldname, ()))
+            terms = self._sorted[fieldname] = sorted(self.terms(fieldname))
         at = bisect_left(terms, prefix)
         return at < len(terms) and terms[at].startswith(prefix)
 
@@ -55,9 +89,7 @@ def _query_words(text: str) -> tuple[str, ...]:
 def _document(doc: dict[str, object]) -> _Doc:
     out = _Doc()
     for name in _TEXT:
-        words = analyze(str(doc.get(name) or ""))
-        out.terms[name] = Counter(words)
-        out.tokens[name] = " " + " ".join(words) + " "
+        out.texts[name] = str(doc.get(name) or "")
     tags = str(doc.get("tag") or "")
     out.keywords["tag"] = {t.strip().lower() for t in tags.split(",") if t.strip()}
     out.keywords["color"] = {c.lower() for c in str(doc.get("color") or "").split()}
@@ -126,6 +158,5 @@ def _text(text: str, fieldname: str | None, doc: _Doc, *, tag_term: bool) -> Ans
     if tag_term and fieldname is None and text.strip().lower() in doc.keywords["tag"]:
         return True
     if len(words) == 1:
-        return any(words[0] in doc.terms.get(f, ()) for f in fields)
-    phrase = " " + " ".join(words) + " "
-    return any(phrase in doc.tokens.get(f, "") for f in fields)
+        return any(doc.has_word(f, words[0]) for f in fields)
+    return any(doc.has_phrase(f, words) for f in fields)

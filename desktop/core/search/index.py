@@ -29,6 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.filelock import try_for
 
 from desktop.core.models import Changes, PaperId
+from desktop.core.search.candidate_checks import CandidateCheck, ExclusionCheck, FilterCheck
 from desktop.core.search.documents import (
     INDEX_NAME,
     TEXT_FIELDS,
@@ -47,7 +48,7 @@ from desktop.core.search.errors import (
     is_index_damage,
     strict,
 )
-from desktop.core.search.filter_sql import filtered_ids, search_fallback, search_filters_only
+from desktop.core.search.filter_sql import search_fallback, search_filters_only
 from desktop.core.search.parallel_build import (
     BuildCancelledError,
     IndexBuildError,
@@ -436,6 +437,10 @@ class SearchIndex:
             self._searcher = self._ix.searcher(weighting=scoring.BM25F())
             self._engine, self._corrector = None, None
         return self._searcher
+
+    def engine(self) -> Engine:
+        """The ranker over the current searcher (made again after the index changes)."""
+        return self._get_engine()
 
     def _get_engine(self) -> Engine:
         """The query evaluator over the current searcher, ready for a new query."""
@@ -859,28 +864,25 @@ class SearchIndex:
         phrased = [n for n in negated if holds_phrase(n)]
         if phrased:
             text_node = And((text_node, *(Not(n) for n in phrased)))
-        allow = None
-        deny = None
-        if masked:
-            deny = engine.matching(masked[0] if len(masked) == 1 else Or(tuple(masked)))
+        # The filters and the exclusions are asked of the best candidates only, a batch at a
+        # time, while that costs less than listing every paper they keep (candidate_checks.py).
+        checks: list[CandidateCheck] = []
         if parsed.filters is not None:
-            pid_text, excluded = filtered_ids(self.db, parsed.filters)
-            docs = engine.docs_for_pid_text(pid_text)
-            if excluded:
-                deny = docs if deny is None else deny | docs
-            else:
-                allow = docs
+            checks.append(FilterCheck(self.db, parsed.filters, engine))
+        if masked:
+            excluded = masked[0] if len(masked) == 1 else Or(tuple(masked))
+            checks.append(ExclusionCheck(self.db, excluded, engine))
+        deny = None
         # Phase 1: papers whose title holds the words rank first. Phase 2, only when phase 1
         # did not fill the limit: every other match, ranked by BM25F over all fields.
         found: list[tuple[int, float]] = []
         if searches_default_fields(text_node):
-            found = engine.top(text_node, limit, allow, deny, title_only=True)
+            found = engine.top(text_node, limit, None, deny, title_only=True, checks=checks)
         if limit is None or len(found) < limit:
             if found:
-                seen = engine.docs_for_docnums([d for d, _ in found])
-                deny = seen if deny is None else deny | seen
+                deny = engine.docs_for_docnums([d for d, _ in found])
             rest = None if limit is None else limit - len(found)
-            found += engine.top(text_node, rest, allow, deny)
+            found += engine.top(text_node, rest, None, deny, checks=checks)
         for notice in engine.notices:
             results.add_notice(notice)
         scored = [(PaperId(int(engine.docids[d])), float(score)) for d, score in found]

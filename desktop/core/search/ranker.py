@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,10 +42,15 @@ from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
 from desktop.core.search.whoosh_segments import WhooshAccess
 from desktop.core.sql import int_array
 
+if TYPE_CHECKING:
+    from desktop.core.search.candidate_checks import CandidateCheck
+
 K1 = 1.2
 B = 0.75
 # A query's candidates are checked for phrases this many at a time (at least).
 CHECK_BATCH = 64
+# Candidates are asked of the checks (candidate_checks.py) at least this many at a time.
+CHECK_MIN = 16
 # Work caps of one query (see Budget).
 PREFIX_WORDS = 500
 QUERY_PREFIX_WORDS = 3000
@@ -619,15 +624,17 @@ class Engine:
         deny: np.ndarray | None = None,
         *,
         title_only: bool = False,
+        checks: Sequence[CandidateCheck] = (),
     ) -> list[tuple[int, float]]:
         """The best ``limit`` (None: all) documents for a text tree as ``(docnum, score)``.
 
-        Ranked by score, then document number; ``allow`` and ``deny`` are document masks.
+        Ranked by score, then document number; ``allow`` and ``deny`` are document masks,
+        ``checks`` conditions asked of the best candidates only (candidate_checks.py).
         """
         found = self.evaluate(node, exact=limit is None, title_only=title_only)
         if found is None:
             return []
-        return self.rank(found, limit, allow, deny)
+        return self.rank(found, limit, allow, deny, checks)
 
     def top_terms(
         self, terms: Sequence[Term], limit: int, deny: np.ndarray | None = None
@@ -641,41 +648,70 @@ class Engine:
         limit: int | None,
         allow: np.ndarray | None,
         deny: np.ndarray | None,
+        checks: Sequence[CandidateCheck] = (),
     ) -> list[tuple[int, float]]:
-        """The best ``limit`` documents of an evaluated node (phrases checked best first)."""
+        """The best ``limit`` documents of an evaluated node: candidates are walked best first
+        (phrases checked, ``checks`` asked, a batch at a time) until nothing left can rank
+        higher, which gives exactly the top of the full ranking."""
         candidates = node.mask & self.live
         if allow is not None:
             candidates &= allow
         if deny is not None:
             candidates &= ~deny
+        if limit is None:
+            for check in checks:
+                candidates &= check.mask()
         docs = np.flatnonzero(candidates)
         scores = node.score[docs]
-        if not node.pending:
+        if limit is None or (not node.pending and not checks):
             return _best(docs, scores, limit)
-        assert limit is not None  # evaluate(exact=True) leaves nothing pending
-        order = np.lexsort((docs, -scores))
         accepted: list[tuple[float, int]] = []
-        pos = 0
         batch = max(CHECK_BATCH, limit + limit // 4)
-        while pos < len(order):
-            allowed = self._spend_checks(min(batch, len(order) - pos))
-            if not allowed:
+        for chunk in _best_first(docs, scores, batch):
+            if len(accepted) >= limit:
+                accepted.sort(key=lambda pair: (-pair[0], pair[1]))
+                score_k, doc_k = accepted[limit - 1]
+                first = chunk[0]
+                if (-score_k, doc_k) < (-scores[first], docs[first]):
+                    break  # nothing left can rank above the limit-th
+            if not node.pending:
+                self._accept_checked(chunk, docs, scores, checks, limit, accepted)
+                continue
+            for check in checks:
+                if len(chunk):
+                    chunk = chunk[check.accept(docs[chunk])]
+            allowed = self._spend_checks(len(chunk))
+            if len(chunk) and not allowed:
                 break
-            chunk = docs[order[pos : pos + allowed]]
-            pos += allowed
-            self._prefetch(chunk)
-            for doc in chunk.tolist():
+            chosen = docs[chunk[:allowed]]
+            self._prefetch(chosen)
+            for doc in chosen.tolist():
                 ok, score = self._exact(node, doc)
                 if ok:
                     accepted.append((score, doc))
-            if len(accepted) >= limit and pos < len(order):
-                accepted.sort(key=lambda pair: (-pair[0], pair[1]))
-                score_k, doc_k = accepted[limit - 1]
-                following = order[pos]
-                if (-score_k, doc_k) < (-scores[following], docs[following]):
-                    break  # nothing left can rank above the limit-th
         accepted.sort(key=lambda pair: (-pair[0], pair[1]))
         return [(doc, score) for score, doc in accepted[:limit]]
+
+    @staticmethod
+    def _accept_checked(
+        chunk: np.ndarray,
+        docs: np.ndarray,
+        scores: np.ndarray,
+        checks: Sequence[CandidateCheck],
+        limit: int,
+        accepted: list[tuple[float, int]],
+    ) -> None:
+        """Add the candidates of ``chunk`` (in ranking order) that pass every check to
+        ``accepted``, asking the checks about a few more than are still needed at a time."""
+        pos = 0
+        while pos < len(chunk) and len(accepted) < limit:
+            need = max(CHECK_MIN, (limit - len(accepted)) * 3 // 2)
+            part = chunk[pos : pos + need]
+            pos += need
+            for check in checks:
+                if len(part):
+                    part = part[check.accept(docs[part])]
+            accepted.extend(zip(scores[part].tolist(), docs[part].tolist(), strict=True))
 
     def matching(self, node: Node) -> np.ndarray:
         """A mask of the live documents matching a text tree exactly."""
@@ -683,6 +719,26 @@ class Engine:
         if found is None:
             return np.zeros(self.total, dtype=bool)
         return found.mask & self.live
+
+
+def _best_first(docs: np.ndarray, scores: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Positions into ``docs`` in ranking order (score, then document number), ``size`` at a
+    time: the best few are sorted first, the rest only when the walk reaches them (in tiers
+    four times larger each time), so a walk that stops early sorts little."""
+    remaining = np.arange(len(docs))
+    tier = size
+    while len(remaining):
+        if len(remaining) > 2 * tier:
+            part = scores[remaining]
+            kth = np.partition(part, len(part) - tier)[len(part) - tier]
+            top = remaining[part >= kth]  # every tie of the kth score
+            remaining = remaining[part < kth]
+        else:
+            top, remaining = remaining, remaining[:0]
+        ordered = top[np.lexsort((docs[top], -scores[top]))]
+        for start in range(0, len(ordered), size):
+            yield ordered[start : start + size]
+        tier *= 4
 
 
 def _best(docs: np.ndarray, scores: np.ndarray, limit: int | None) -> list[tuple[int, float]]:
