@@ -25,7 +25,6 @@ from desktop.core.search.documents import (
     make_schema,
 )
 from desktop.core.search.whoosh_segments import (
-    BLOCK_LIMIT,
     FastAccess,
     FastSegmentWriter,
     PrivateRamStorage,
@@ -67,6 +66,10 @@ def seed_documents() -> list[dict[str, Any]]:
     docs = [index_fields(d) for d in build_documents(library.db, ids).values()]
     library.close()
     return docs
+
+
+# Postings per block in the tests of several blocks (BLOCK_LIMIT would need thousands of papers).
+SMALL_BLOCKS = 256
 
 
 def times(docs: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
@@ -176,13 +179,15 @@ def test_fast_writer_writes_what_whoosh_writes(
 
 
 def test_fast_writer_writes_what_whoosh_writes_in_several_blocks(
-    documents: list[dict[str, Any]],
+    documents: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Blocks of SMALL_BLOCKS postings: the same code as BLOCK_LIMIT's, on fewer documents.
+    monkeypatch.setattr(FastSegmentWriter, "block_limit", SMALL_BLOCKS)
     many = times(documents, 4)
     ix = build(many, fast=True)
     with ix.reader() as reader:
         sizes = [len(ids) for ids, _w, _v in term_blocks(reader, "abstract", b"model")]
-    assert len(sizes) > 1 and max(sizes) == BLOCK_LIMIT  # several full blocks
+    assert len(sizes) > 1 and max(sizes) == SMALL_BLOCKS  # several full blocks
     ours = contents(ix)
     theirs = contents(build(many, fast=False))
     assert ours.keys() == theirs.keys()
@@ -210,10 +215,11 @@ def test_fast_reads_equal_public_reads(documents: list[dict[str, Any]], optimize
 
 @pytest.mark.parametrize("fast", [True, False], ids=["our blocks", "whoosh's blocks"])
 def test_postings_of_several_blocks_read_as_arrays_equal_public_reads(
-    documents: list[dict[str, Any]], fast: bool
+    documents: list[dict[str, Any]], fast: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Our blocks keep ids and weights as arrays (pickled as bytes), Whoosh's as tuples: both
     read back, block after block, as the public matcher gives them."""
+    monkeypatch.setattr(FastSegmentWriter, "block_limit", SMALL_BLOCKS)
     ix = build(times(documents, 4), fast=fast)
     access, public = FastAccess(), WhooshAccess()
     with ix.reader() as reader:
