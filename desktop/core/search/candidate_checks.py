@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # How many candidates a check looks at one by one before it reads its answer for every paper.
 FILTER_CAP = 20_000  # one SQLite lookup by id each: about 2 µs
 EXCLUSION_CAP = 1_000  # a paper's document read (and analysed when it may match)
-# After SAMPLE candidates, a check that keeps fewer than MIN_PASSING of them keeps few papers
+# After SAMPLE candidates, a filter that keeps fewer than MIN_PASSING of them keeps few papers
 # in all (``is:queued``): listing those is cheap, and walking on would ask many batches.
 SAMPLE = 64
 MIN_PASSING = 0.25
@@ -50,6 +50,8 @@ class CandidateCheck(Protocol):
 class _Capped:
     """Answers a batch at a time until ``cap`` documents were asked, then from the full mask."""
 
+    min_passing = 0.0  # the share of the first SAMPLE candidates below which the mask is read
+
     def __init__(self, engine: Engine, cap: int) -> None:
         self.engine = engine
         self.cap = cap  # (0: the full mask at once)
@@ -60,7 +62,7 @@ class _Capped:
     def accept(self, docs: np.ndarray) -> np.ndarray:
         if self._mask is None and (
             self.asked + len(docs) > self.cap
-            or (self.asked >= SAMPLE and self.passed < MIN_PASSING * self.asked)
+            or (self.asked >= SAMPLE and self.passed < self.min_passing * self.asked)
         ):
             self._mask = self._full()
         if self._mask is not None:
@@ -90,6 +92,8 @@ class _Capped:
 class FilterCheck(_Capped):
     """Papers a filter tree keeps (``is:unread``, ``digest:``, dates), asked of SQLite."""
 
+    min_passing = MIN_PASSING  # a filter that keeps few papers lists them cheaply
+
     def __init__(self, db: Database, filters: Node, engine: Engine, cap: int | None = None):
         super().__init__(engine, FILTER_CAP if cap is None else cap)
         self.db = db
@@ -113,7 +117,11 @@ class FilterCheck(_Capped):
 
 
 class ExclusionCheck(_Capped):
-    """Papers that do not match a text tree (the ``-word`` parts of a query)."""
+    """Papers that do not match a text tree (the ``-word`` parts of a query).
+
+    Only the cap reads the full mask: when few candidates pass, the excluded word is in most
+    papers, and its postings are the dearest to read.
+    """
 
     def __init__(self, db: Database, excluded: Node, engine: Engine, cap: int | None = None):
         super().__init__(engine, EXCLUSION_CAP if cap is None else cap)
