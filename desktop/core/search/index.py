@@ -948,8 +948,9 @@ class SearchIndex:
             return
         title, abstract = row
         try:
-            terms = related_terms(self._get_searcher(), title, abstract)
-            scored = related_docs(self._get_engine(), terms, paper_id, limit)
+            engine = self._get_engine()
+            terms = related_terms(engine, title, abstract)
+            scored = related_docs(engine, terms, paper_id, limit)
         except Exception as exc:  # noqa: BLE001 - a bug is raised again at once
             if not self.is_damage(exc):
                 raise

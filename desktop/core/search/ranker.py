@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from whoosh.reading import TermNotFound
 
 from desktop.core.search.analysis import analyze
 from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_BOOST
@@ -62,6 +63,9 @@ TextsFn = Callable[[Sequence[int]], dict[int, dict[str, str]]]
 Term = tuple[str, str, float]
 # True when the running query is to stop (see Engine.new_query)
 CancelFn = Callable[[], bool]
+# Term statistics an engine keeps (related papers look up a hundred words a paper) before it
+# forgets them all: about 150 bytes each.
+STATS_KEPT = 200_000
 # A prefix's term tables are walked this many words between two looks at the cancel function.
 CANCEL_EVERY = 64
 
@@ -209,6 +213,7 @@ class Engine:
         self.docids = ids  # document number -> paper id
         self._pid_docs: np.ndarray | None = None
         self._norms: dict[str, np.ndarray] = {}
+        self._stats: dict[tuple[str, str], tuple[float, int]] = {}
         self._postings: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._prefixes: dict[tuple[str, str, float], _Node | None] = {}
         self._texts_read: dict[int, dict[str, str]] = {}
@@ -282,6 +287,28 @@ class Engine:
                     lengths[offset : offset + count] = read
             avgfl = self.searcher.avg_field_length(fieldname) or 1
             found = self._norms[fieldname] = K1 * ((1 - B) + B * lengths / avgfl)
+        return found
+
+    def term_stats(self, fieldname: str, text: str) -> tuple[float, int]:
+        """A term's total frequency and document frequency over every segment (deleted
+        documents included, as Whoosh counts them): one term-table lookup per segment, kept
+        for the engine's life (its segments never change)."""
+        key = (fieldname, text)
+        found = self._stats.get(key)
+        if found is None:
+            frequency, documents = 0.0, 0
+            if fieldname in self.schema:
+                btext = self.schema[fieldname].to_bytes(text)
+                for segment, _offset in self.leaves:
+                    try:
+                        info = segment.term_info(fieldname, btext)
+                    except TermNotFound:
+                        continue
+                    frequency += info.weight()
+                    documents += info.doc_frequency()
+            if len(self._stats) >= STATS_KEPT:
+                self._stats.clear()
+            found = self._stats[key] = (frequency, documents)
         return found
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
