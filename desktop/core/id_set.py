@@ -62,12 +62,32 @@ class IdSet:
         return f"IdSet({len(self)} ids)"
 
     def with_changes(self, gone: Iterable[int], added: Iterable[int]) -> IdSet:
-        """This set without ``gone`` and with ``added``."""
+        """This set without ``gone`` and with ``added``.
+
+        The few ids a write names are found by binary search and cut out or put in place:
+        the array is copied once, never sorted again (at a million papers a saved view's
+        text can match 750,000 papers, and an import changes a hundred).
+        """
         import numpy as np
 
         kept = self.array
-        out = [int(i) for i in gone]
-        if out:
-            kept = kept[~np.isin(kept, np.asarray(out, dtype=np.int64))]
-        extra = np.asarray([int(i) for i in added], dtype=np.int64)
-        return IdSet(np.concatenate([kept, extra]) if len(extra) else kept)
+        out = np.unique(np.fromiter((int(i) for i in gone), dtype=np.int64))
+        if len(out) and len(kept):
+            at = np.searchsorted(kept, out)
+            found = at < len(kept)
+            found[found] = kept[at[found]] == out[found]
+            kept = np.delete(kept, at[found])
+        extra = np.unique(np.fromiter((int(i) for i in added), dtype=np.int64))
+        if len(extra):
+            at = np.searchsorted(kept, extra)
+            fresh = at >= len(kept)
+            fresh[~fresh] = kept[at[~fresh]] != extra[~fresh]
+            kept = np.insert(kept, at[fresh], extra[fresh])
+        return IdSet._of_sorted(kept)
+
+    @classmethod
+    def _of_sorted(cls, array: np.ndarray) -> IdSet:
+        """A set over an array that is already sorted, each id once (not checked)."""
+        made = cls.__new__(cls)
+        made.array = array
+        return made

@@ -1,0 +1,33 @@
+"""IdSet: a sorted id array that behaves as a set, and changes in place of a re-sort."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.core.id_set import IdSet
+
+ids = st.lists(st.integers(min_value=0, max_value=60), max_size=40)
+
+
+@given(ids, ids, ids)
+def test_with_changes_is_the_set_difference_then_union(
+    start: list[int], gone: list[int], added: list[int]
+) -> None:
+    changed = IdSet(start).with_changes(gone, added)
+    expected = (set(start) - set(gone)) | set(added)
+    assert list(changed) == sorted(expected)
+    assert len(changed) == len(expected)
+    assert all(i in changed for i in expected)
+    assert changed == IdSet(sorted(expected))
+
+
+def test_an_id_both_gone_and_added_stays() -> None:
+    assert list(IdSet([1, 2, 3]).with_changes([2, 9], [2, 4])) == [1, 2, 3, 4]
+
+
+def test_membership_and_equality() -> None:
+    ids_ = IdSet([5, 1, 5, 3])
+    assert list(ids_) == [1, 3, 5] and 3 in ids_ and 4 not in ids_ and "3" not in ids_
+    assert ids_ == {1, 3, 5} and ids_ != {1, 3}
+    assert hash(ids_) == hash(IdSet([1, 3, 5]))
