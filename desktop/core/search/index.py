@@ -90,6 +90,12 @@ INDEX_DIR = "index"
 DEFAULT_LIMIT = 100
 WRITE_TIMEOUT = 10.0
 _BATCH = 1000
+# Segments of fewer documents than this are small: the increments that imports and edits add.
+# More than SMALL_SEGMENTS_KEPT of them are merged into one by the next write that may merge
+# (merge_small); the large segments of a build are never merged (Whoosh's own policy would,
+# after enough small ones: minutes and gigabytes at a million papers).
+SMALL_SEGMENT_DOCS = 5_000
+SMALL_SEGMENTS_KEPT = 6
 # A full rebuild writes a segment per this many papers (the writer holds a segment's
 # postings in memory: about 100 MB per 50,000 papers, in each worker process).
 SEGMENT_DOCS = 50_000
@@ -108,6 +114,29 @@ _compatibility_logged = False
 # -- locking -----------------------------------------------------------------------------------
 _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
+
+
+def is_small(segment: Any) -> bool:
+    """Whether a segment is one of the small ones merge_small merges."""
+    return int(segment.doc_count_all()) < SMALL_SEGMENT_DOCS
+
+
+def merge_small(writer: Any, segments: list[Any]) -> list[Any]:
+    """A Whoosh merge policy (``writer.commit(mergetype=...)``): the small segments merged
+    into the one being written when there are more than SMALL_SEGMENTS_KEPT; returns the
+    segments kept as they are (every large one)."""
+    from whoosh.reading import SegmentReader
+
+    small = [seg for seg in segments if is_small(seg)]
+    if len(small) <= SMALL_SEGMENTS_KEPT:
+        return list(segments)
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [seg for seg in segments if not is_small(seg)]
 
 
 def _process_lock(key: str) -> threading.Lock:
@@ -762,7 +791,7 @@ class SearchIndex:
                 try:
                     with self._ix.searcher() as searcher:
                         count = work(writer, searcher)
-                    mergetype = None if merge else writing.NO_MERGE
+                    mergetype = merge_small if merge else writing.NO_MERGE
                     writer.commit(mergetype=writing.CLEAR if clear else mergetype)
                     self._pending.clear()
                 except _NothingToDoError:

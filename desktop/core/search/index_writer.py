@@ -36,7 +36,7 @@ from desktop.core.search.errors import (
     raised_reading_whoosh_files,
     strict,
 )
-from desktop.core.search.index import SearchIndex
+from desktop.core.search.index import SearchIndex, is_small
 
 log = logging.getLogger(__name__)
 
@@ -248,11 +248,13 @@ class _WriterIndex(SearchIndex):
         self._needs_reconcile = False
 
     def segment_count(self) -> int:
-        """How many segments the index has now."""
-        return len(self._get_searcher().reader().leaf_readers())
+        """How many small segments (index.is_small) the index has now: the ones a merge
+        folds together; the large segments of a build stay as they are."""
+        leaves = self._get_searcher().reader().leaf_readers()
+        return sum(1 for segment, _offset in leaves if is_small(segment))
 
     def merge_small_segments(self) -> bool:
-        """Merge small segments by Whoosh's own policy (MERGE_SMALL); True when it did."""
+        """Merge the small segments (index.merge_small); True when it did."""
         before = self.segment_count()
         self._close_searcher()  # no reader holds the merged-away segments open
         self._write(lambda _writer, _searcher: 0, merge=True)

@@ -632,3 +632,28 @@ def test_a_write_made_without_the_index_open_is_indexed_at_the_next_open(seeded_
     quick.close()
     with Library.open(seeded_dir) as lib:
         assert lib.index.search("note:wombatification").ids == [paper]
+
+
+def test_a_merge_folds_the_small_segments_and_never_a_large_one(
+    seeded: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.search import index as search_index
+
+    monkeypatch.setattr(search_index, "SMALL_SEGMENT_DOCS", 20)  # the seeds' segment is large
+    monkeypatch.setattr(search_index, "SMALL_SEGMENTS_KEPT", 3)
+
+    def sizes() -> list[int]:
+        leaves = seeded.index._get_searcher().reader().leaf_readers()  # noqa: SLF001
+        return sorted(int(segment.doc_count_all()) for segment, _offset in leaves)
+
+    (large,) = sizes()
+    assert large > 20
+    ids = seeded.views.ids("all")[:9]
+    counts = []
+    for n, pid in enumerate(ids):
+        seeded.notes.set(pid, f"merge note {n} axolotl")  # each edit a segment, then merges
+        after = sizes()
+        assert after[-1] == large  # the large segment as it was
+        counts.append(len(after) - 1)
+    assert max(counts) == 4 and counts[:4] == [1, 2, 3, 4] and counts[4] == 1, counts
+    assert sorted(seeded.index.search("axolotl", limit=None).ids) == sorted(ids)
