@@ -229,6 +229,7 @@ class Library:
         defer_integrity_check: bool | None = None,
         open_index: bool = True,
         clock: Clock | None = None,
+        defer_index_reconcile: bool = False,
     ) -> Library:
         """Open the library in ``data_dir``, creating and migrating it as needed.
 
@@ -238,6 +239,8 @@ class Library:
         ``defer_index_rebuild`` likewise leaves a search index that must be built from scratch
         to :meth:`build_search_index` (``index.needs_rebuild`` tells); searches answer
         from SQLite until ``index.open()`` picks the built index up.
+        ``defer_index_reconcile`` leaves the comparison of an index that was not closed
+        cleanly with SQLite to :meth:`reconcile_search_index` (``index.reconcile_due`` tells).
         A damaged database raises CorruptDatabaseError offering the latest backup, and is never
         written to. ``defer_integrity_check`` (by default, as ``defer_daily_backup``) leaves
         the page-by-page check out of the open: :meth:`take_daily_backup`, run by the caller
@@ -264,7 +267,9 @@ class Library:
                     data_dir, data_dir / DB_FILE, state_before
                 )
             if open_index:
-                library.index.open(defer_rebuild=defer_index_rebuild)
+                library.index.open(
+                    defer_rebuild=defer_index_rebuild, defer_reconcile=defer_index_reconcile
+                )
         except BaseException as exc:
             if library._index is not None:
                 library._index.close(stamp=False)
@@ -319,6 +324,15 @@ class Library:
             workers=workers,
             segment_docs=segment_docs or SEGMENT_DOCS,
         )
+
+    @staticmethod
+    def reconcile_search_index(data_dir: Path) -> int:
+        """Bring the search index of the library in ``data_dir`` in line with SQLite after
+        an unclean close, on a connection of its own (so any thread may call it); returns the
+        documents written. The library's ``index.open()`` then picks the result up."""
+        from desktop.core.search.index import INDEX_DIR, reconcile_index
+
+        return reconcile_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR)
 
     @staticmethod
     def take_daily_backup(data_dir: Path) -> Path | None:

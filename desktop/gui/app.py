@@ -78,7 +78,9 @@ def create_main_window(
     """
     make_application()
     data_dir = Path(data_dir)
-    library = Library.open(data_dir, defer_daily_backup=True, defer_index_rebuild=True)
+    library = Library.open(
+        data_dir, defer_daily_backup=True, defer_index_rebuild=True, defer_index_reconcile=True
+    )
     window = window_on(library, settings)
     schedule_daily_backup(window, data_dir)
     return window
@@ -180,7 +182,12 @@ def run_app(args: argparse.Namespace) -> int:
     server.listen()  # before the library opens: a second start meanwhile waits for it
     try:
         try:
-            library = Library.open(data_dir, defer_daily_backup=True, defer_index_rebuild=True)
+            library = Library.open(
+                data_dir,
+                defer_daily_backup=True,
+                defer_index_rebuild=True,
+                defer_index_reconcile=True,
+            )
         except StoreError as exc:
             QMessageBox.critical(None, "Digest Desk cannot open the library", str(exc))
             return 2

@@ -178,3 +178,27 @@ def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
     assert not win.library.index.search("DiskGNN").fallback
     assert win.library.index.search("DiskGNN").hits[0].title.startswith("DiskGNN")
     win.close()
+
+
+def test_an_index_left_by_a_crash_is_checked_in_the_background_after_the_window_is_up(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    with Library.open(seeded_dir) as library:
+        library.db.execute(  # as if the app died after SQLite's commit, before the index's
+            "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+            "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
+        )
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    index = win.library.index
+    assert index.reconcile_due, "the window does not wait for the comparison"
+    assert index.usable and not index.search("DiskGNN").fallback  # the index answers meanwhile
+    win.show()
+    qtbot.waitUntil(lambda: win.index_job is not None, timeout=5000)
+    assert win.progress.isVisible() and not win.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: win.index_job is None, timeout=30000)
+    assert not index.reconcile_due
+    assert "Search index checked: 1 paper brought up to date" in win.statusBar().currentMessage()
+    assert len(index.search("echidna").ids) == 1
+    assert not win.progress.isVisible()
+    win.close()

@@ -227,6 +227,11 @@ class SearchIndex:
         self.notice: str | None = None
         # True when open(defer_rebuild=True) left the index to be built by build_index().
         self.needs_rebuild = False
+        # True when open(defer_reconcile=True) found the index not closed cleanly and left the
+        # comparison with SQLite to reconcile_index() on another connection: the index answers
+        # meanwhile (papers written while it was not told may be missing), and leaves no
+        # clean-close stamp.
+        self.reconcile_due = False
         # Set by open(defer_rebuild=True): damage found later is left to build_index() too.
         self.defer_rebuilds = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
@@ -264,15 +269,20 @@ class SearchIndex:
         """The generation of the index on disk (it grows with each commit); -1 when closed."""
         return -1 if self._ix is None else int(self._ix.latest_generation())
 
-    def open(self, *, defer_rebuild: bool = False) -> None:
+    def open(self, *, defer_rebuild: bool = False, defer_reconcile: bool = False) -> None:
         """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite.
 
         With ``defer_rebuild``, an index that has to be built from scratch (missing, damaged,
         of an older version, or empty while the library is not) is left alone: ``needs_rebuild``
         turns true, searches answer from SQLite, and :func:`build_index` builds it on another
         thread, after which ``open()`` again picks it up. A window can then show at once.
+        With ``defer_reconcile``, an index that was not closed cleanly (a crash) is not
+        compared with SQLite here (seconds at a million papers): ``reconcile_due`` turns true
+        and :func:`reconcile_index` does it on another thread, after which ``open()`` again
+        picks the result up.
         """
         self.needs_rebuild = False
+        self.reconcile_due = False
         self.broken_reason = None
         self.defer_rebuilds = defer_rebuild and self.path is not None
         rebuild = self._defer if self.defer_rebuilds else self.rebuild_from_scratch
@@ -296,6 +306,8 @@ class SearchIndex:
                 if self.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
                     rebuild()  # an empty index (a cancelled build) of a library with papers
                     return
+            elif defer_reconcile and self.path is not None:
+                self.reconcile_due = True
             else:
                 self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are read
@@ -415,7 +427,7 @@ class SearchIndex:
 
     def _write_stamp(self) -> None:
         stamp_path = self._stamp_path()
-        if stamp_path is None or not self.usable or self._pending:
+        if stamp_path is None or not self.usable or self._pending or self.reconcile_due:
             return
         try:
             stamp = {"generation": self.generation}
@@ -989,6 +1001,24 @@ class SearchIndex:
             return
         stems = frozenset(term for _f, term, _b in terms)
         fill_hits(self.db, results, [(PaperId(p), s) for p, s in scored], MatchTerms(stems, ()))
+
+
+def reconcile_index(db_path: Path, index_path: Path) -> int:
+    """Compare the index at ``index_path`` with the database at ``db_path`` and write what
+    differs, on a connection of its own (any thread may call it); leaves the clean-close
+    stamp, so the next ``open()`` trusts it. Returns the documents written."""
+    from desktop.core import store  # the library's connection settings
+
+    db = store.connect(db_path, check=False)  # the library's open checks integrity
+    try:
+        index = SearchIndex(db, index_path)
+        try:
+            index.open(defer_rebuild=True)  # reconciles; a missing or damaged one is left
+            return index.last_written
+        finally:
+            index.close()
+    finally:
+        db.close()
 
 
 def build_index(

@@ -111,7 +111,11 @@ class JobsController:
         (first start after an upgrade, a damaged index), with progress and cancel. Until it
         is done, searches answer from a slower scan of the database."""
         data_dir = self.library.data_dir
-        if not self.library.index.needs_rebuild or data_dir is None or self.index_job:
+        if data_dir is None or self.index_job:
+            return None
+        if self.library.index.reconcile_due and not self.library.index.needs_rebuild:
+            return self._start_reconcile(data_dir)
+        if not self.library.index.needs_rebuild:
             return None
 
         def work(job: Job) -> int:
@@ -130,6 +134,28 @@ class JobsController:
         )
         return self.index_job
 
+    def _start_reconcile(self, data_dir: Path) -> Job:
+        """Compare the index with the database on the worker thread after an unclean close
+        (a crash): seconds at a million papers. Search uses the index as it is meanwhile."""
+
+        def work(_job: Job) -> int:
+            return Library.reconcile_search_index(data_dir)
+
+        if self.import_job is None:
+            self._show_progress("Checking the search index…")
+            self.cancel_button.hide()  # a comparison half done is no use: it runs to its end
+        self.say("Checking the search index against the library after an unclean close")
+        self.index_job = run_in_background(
+            work, self._index_reconciled, self._index_failed, self._index_progress
+        )
+        return self.index_job
+
+    def _index_reconciled(self, count: int) -> None:
+        self._finish_index_build()
+        if not self.closed():
+            noun = "paper" if count == 1 else "papers"
+            self.say(f"Search index checked: {count:,} {noun} brought up to date")
+
     def _index_progress(self, done: int, total: int, _label: str) -> None:
         if self.import_job is None:
             self.progress.setRange(0, max(total, 1))
@@ -143,8 +169,9 @@ class JobsController:
             self.cancel_button.hide()
         if self.closed():
             return
-        # Picks the new index up, with the changes made meanwhile; never builds one here.
-        self.library.index.open(defer_rebuild=True)
+        # Picks the new index up, with the changes made meanwhile; never builds one, nor
+        # compares it with the database, here.
+        self.library.index.open(defer_rebuild=True, defer_reconcile=True)
         self.index_ready()  # the results came from the database scan
 
     def _index_built(self, count: int) -> None:

@@ -392,6 +392,39 @@ def test_sqlite_writes_missed_by_the_index_are_reconciled_on_open(seeded_dir: Pa
         assert all(copies == 1 for _, _, copies in state.values())
 
 
+def test_a_deferred_reconcile_leaves_the_comparison_to_another_connection(
+    seeded_dir: Path,
+) -> None:
+    with Library.open(seeded_dir) as library:
+        library.db.execute(  # as if the app died before the index commit
+            "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+            "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
+        )
+    with Library.open(seeded_dir, defer_index_reconcile=True) as library:
+        index = library.index
+        assert index.reconcile_due and index.usable and index.last_written == 0
+        assert index.search("echidna").ids == []  # not compared yet: the index as it was
+        assert index.search("DiskGNN").ids  # but it answers
+        assert Library.reconcile_search_index(seeded_dir) == 1
+        index.open(defer_rebuild=True, defer_reconcile=True)  # picks the result up
+        assert not index.reconcile_due
+        assert len(index.search("echidna").ids) == 1
+    # the stamp the comparison left was used, and the close left one again
+    with Library.open(seeded_dir, defer_index_reconcile=True) as library:
+        assert not library.index.reconcile_due and library.index.last_written == 0
+
+
+def test_an_index_due_for_reconcile_leaves_no_stamp(seeded_dir: Path) -> None:
+    with Library.open(seeded_dir) as library:
+        library.db.execute("UPDATE papers SET version = version + 1 WHERE id = 3")
+        library.db.execute("DELETE FROM papers WHERE id = 4")
+    with Library.open(seeded_dir, defer_index_reconcile=True) as library:
+        assert library.index.reconcile_due
+    with Library.open(seeded_dir) as library:  # compared now, on open
+        assert library.index.last_written >= 1
+        assert 4 not in library.index.held_state()
+
+
 def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
     import shutil
 
