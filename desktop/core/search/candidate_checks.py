@@ -15,16 +15,15 @@ bounded by the old one, and the answer is the same either way (a test compares b
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from sqlite_utils import Database
 
 from desktop.core.search.filter_sql import filter_sql, filtered_ids
 from desktop.core.search.query import Node
+from desktop.core.search.ranker import CandidateCheck, Engine
 
-if TYPE_CHECKING:
-    from desktop.core.search.ranker import Engine
+__all__ = ["CandidateCheck", "ExclusionCheck", "FilterCheck"]
 
 # How many candidates a check looks at one by one before it reads its answer for every paper.
 FILTER_CAP = 20_000  # one SQLite lookup by id each: about 2 µs
@@ -33,18 +32,6 @@ EXCLUSION_CAP = 1_000  # a paper's document read (and analysed when it may match
 # in all (``is:queued``): listing those is cheap, and walking on would ask many batches.
 SAMPLE = 64
 MIN_PASSING = 0.25
-
-
-class CandidateCheck(Protocol):
-    """A condition on documents, asked about a batch of the best candidates at a time."""
-
-    def accept(self, docs: np.ndarray) -> np.ndarray:
-        """Whether each of the document numbers ``docs`` passes (a bool array)."""
-        ...
-
-    def mask(self) -> np.ndarray:
-        """The documents that pass, over all document numbers (a bool array)."""
-        ...
 
 
 class _Capped:

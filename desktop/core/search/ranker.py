@@ -31,7 +31,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -42,9 +42,6 @@ from desktop.core.search.errors import SearchCancelledError
 from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
 from desktop.core.search.whoosh_segments import WhooshAccess
 from desktop.core.sql import int_array
-
-if TYPE_CHECKING:
-    from desktop.core.search.candidate_checks import CandidateCheck
 
 K1 = 1.2
 B = 0.75
@@ -68,6 +65,19 @@ CancelFn = Callable[[], bool]
 STATS_KEPT = 200_000
 # A prefix's term tables are walked this many words between two looks at the cancel function.
 CANCEL_EVERY = 64
+
+
+class CandidateCheck(Protocol):
+    """A condition on documents, asked about a batch of the best candidates at a time
+    (candidate_checks.py has the filters and exclusions)."""
+
+    def accept(self, docs: np.ndarray) -> np.ndarray:
+        """Whether each of the document numbers ``docs`` passes (a bool array)."""
+        ...
+
+    def mask(self) -> np.ndarray:
+        """The documents that pass, over all document numbers (a bool array)."""
+        ...
 
 
 @dataclass
