@@ -239,8 +239,9 @@ class Library:
         ``defer_index_rebuild`` likewise leaves a search index that must be built from scratch
         to :meth:`build_search_index` (``index.needs_rebuild`` tells); searches answer
         from SQLite until ``index.open()`` picks the built index up.
-        ``defer_index_reconcile`` leaves the comparison of an index that was not closed
-        cleanly with SQLite to :meth:`reconcile_search_index` (``index.reconcile_due`` tells).
+        ``defer_index_reconcile`` leaves the check of the index against SQLite (the
+        clean-close check, and after a crash the full comparison) to
+        :meth:`reconcile_search_index` (``index.reconcile_due`` tells).
         A damaged database raises CorruptDatabaseError offering the latest backup, and is never
         written to. ``defer_integrity_check`` (by default, as ``defer_daily_backup``) leaves
         the page-by-page check out of the open: :meth:`take_daily_backup`, run by the caller
@@ -326,13 +327,15 @@ class Library:
         )
 
     @staticmethod
-    def reconcile_search_index(data_dir: Path) -> int:
-        """Bring the search index of the library in ``data_dir`` in line with SQLite after
-        an unclean close, on a connection of its own (so any thread may call it); returns the
-        documents written. The library's ``index.open()`` then picks the result up."""
+    def reconcile_search_index(data_dir: Path, stamp: dict[str, Any] | None) -> int | None:
+        """Check the search index of the library in ``data_dir`` against SQLite, as an open
+        does (``stamp``: what the library's ``index.taken_stamp`` holds), on a connection of
+        its own (so any thread may call it); returns the documents written, or None when the
+        index must be built again. The library's ``index.checked_elsewhere()`` then takes
+        the result up."""
         from desktop.core.search.index import INDEX_DIR, reconcile_index
 
-        return reconcile_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR)
+        return reconcile_index(Path(data_dir) / DB_FILE, Path(data_dir) / INDEX_DIR, stamp)
 
     @staticmethod
     def take_daily_backup(data_dir: Path) -> Path | None:

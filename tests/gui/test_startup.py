@@ -188,6 +188,7 @@ def test_an_index_left_by_a_crash_is_checked_in_the_background_after_the_window_
             "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
             "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
         )
+    next((seeded_dir / "index").glob("*.stamp")).unlink()  # the crash left no clean-close stamp
     win = app.create_main_window(seeded_dir, settings)
     qtbot.addWidget(win)
     index = win.library.index
@@ -202,3 +203,20 @@ def test_an_index_left_by_a_crash_is_checked_in_the_background_after_the_window_
     assert len(index.search("echidna").ids) == 1
     assert not win.progress.isVisible()
     win.close()
+
+
+def test_a_clean_start_checks_the_index_on_the_worker_thread_and_says_nothing(
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+) -> None:
+    win = app.create_main_window(seeded_dir, settings)
+    qtbot.addWidget(win)
+    index = win.library.index
+    assert index.reconcile_due and index.taken_stamp is not None
+    win.show()
+    win.statusBar().showMessage("before")
+    qtbot.waitUntil(lambda: not index.reconcile_due and win.index_job is None, timeout=30000)
+    assert index.usable
+    assert not win.progress.isVisible()
+    assert "Search index" not in win.statusBar().currentMessage()
+    win.close()
+    assert next((seeded_dir / "index").glob("*.stamp"), None) is not None

@@ -85,6 +85,8 @@ log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int, int, str], None]
 CancelFn = Callable[[], bool]
+# The clean-close stamp's contents: {"generation": N}.
+Stamp = dict[str, Any]
 
 INDEX_DIR = "index"
 DEFAULT_LIMIT = 100
@@ -227,11 +229,12 @@ class SearchIndex:
         self.notice: str | None = None
         # True when open(defer_rebuild=True) left the index to be built by build_index().
         self.needs_rebuild = False
-        # True when open(defer_reconcile=True) found the index not closed cleanly and left the
-        # comparison with SQLite to reconcile_index() on another connection: the index answers
-        # meanwhile (papers written while it was not told may be missing), and leaves no
-        # clean-close stamp.
+        # True when open(defer_reconcile=True) left the check against SQLite to
+        # reconcile_index() on another connection (with taken_stamp, the stamp it took): the
+        # index answers meanwhile (after a crash, papers it was not told of may be missing),
+        # and leaves no clean-close stamp until checked_elsewhere().
         self.reconcile_due = False
+        self.taken_stamp: Stamp | None = None
         # Set by open(defer_rebuild=True): damage found later is left to build_index() too.
         self.defer_rebuilds = False
         self.last_written = 0  # documents written by the last sync, for tests and benchmarks
@@ -269,20 +272,28 @@ class SearchIndex:
         """The generation of the index on disk (it grows with each commit); -1 when closed."""
         return -1 if self._ix is None else int(self._ix.latest_generation())
 
-    def open(self, *, defer_rebuild: bool = False, defer_reconcile: bool = False) -> None:
+    def open(
+        self,
+        *,
+        defer_rebuild: bool = False,
+        defer_reconcile: bool = False,
+        stamp: Stamp | None = None,
+    ) -> None:
         """Open the index, rebuilding it when missing or damaged, then reconcile with SQLite.
 
         With ``defer_rebuild``, an index that has to be built from scratch (missing, damaged,
         of an older version, or empty while the library is not) is left alone: ``needs_rebuild``
         turns true, searches answer from SQLite, and :func:`build_index` builds it on another
         thread, after which ``open()`` again picks it up. A window can then show at once.
-        With ``defer_reconcile``, an index that was not closed cleanly (a crash) is not
-        compared with SQLite here (seconds at a million papers): ``reconcile_due`` turns true
-        and :func:`reconcile_index` does it on another thread, after which ``open()`` again
-        picks the result up.
+        With ``defer_reconcile``, the index is not compared with SQLite here: not even the
+        clean-close check (a few hundred milliseconds at a million papers), let alone the full
+        comparison after a crash (seconds). The clean-close stamp is taken (``taken_stamp``)
+        and ``reconcile_due`` turns true; :func:`reconcile_index` then checks, on another
+        connection, with that ``stamp``, and :meth:`checked_elsewhere` picks the result up.
         """
         self.needs_rebuild = False
         self.reconcile_due = False
+        self.taken_stamp = None
         self.broken_reason = None
         self.defer_rebuilds = defer_rebuild and self.path is not None
         rebuild = self._defer if self.defer_rebuilds else self.rebuild_from_scratch
@@ -300,14 +311,19 @@ class SearchIndex:
             rebuild()
             return
         try:
-            if self._stamp_matches():
-                self.last_written = 0  # closed cleanly and nothing changed since: no walk
-            elif rebuild == self._defer and not self._get_searcher().doc_count_all():
-                if self.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone():
-                    rebuild()  # an empty index (a cancelled build) of a library with papers
-                    return
-            elif defer_reconcile and self.path is not None:
+            saved = stamp if stamp is not None else self._take_stamp()
+            if (
+                rebuild == self._defer
+                and not self._get_searcher().doc_count_all()
+                and self.db.execute("SELECT 1 FROM papers LIMIT 1").fetchone()
+            ):
+                rebuild()  # an empty index (a cancelled build) of a library with papers
+                return
+            if defer_reconcile and self.path is not None:
                 self.reconcile_due = True
+                self.taken_stamp = saved
+            elif self._stamp_matches(saved):
+                self.last_written = 0  # closed cleanly and nothing changed since: no walk
             else:
                 self.reconcile()
         except Exception as exc:  # damage that only shows when the postings are read
@@ -318,6 +334,14 @@ class SearchIndex:
             return
         if self._pending and self.usable:
             self.sync(())  # changes made while the index was being built elsewhere
+
+    def checked_elsewhere(self) -> None:
+        """Take up what :func:`reconcile_index` wrote for an index opened with
+        ``defer_reconcile``: the next search reads the index as it is now, and the close
+        leaves a clean-close stamp again."""
+        self._close_searcher()
+        self.reconcile_due = False
+        self.taken_stamp = None
 
     def mark_broken(self, reason: str) -> None:
         """Stop answering from the index (searches use SQLite) until it is rebuilt."""
@@ -395,19 +419,23 @@ class SearchIndex:
     def _stamp_path(self) -> Path | None:
         return None if self.path is None else self.path / f"{INDEX_NAME}.stamp"
 
-    def _stamp_matches(self) -> bool:
-        """True when the last close was clean and ids and annotations agree with SQLite."""
+    def _take_stamp(self) -> Stamp | None:
+        """The clean-close stamp, removed from disk (a crash from now on leaves none)."""
         stamp_path = self._stamp_path()
         if stamp_path is None or not stamp_path.exists():
-            return False
+            return None
         try:
             saved = json.loads(stamp_path.read_text(encoding="utf-8"))
-            stamp_path.unlink()
         except (OSError, ValueError):
-            with contextlib.suppress(OSError):
-                stamp_path.unlink()
-            return False
-        if saved != {"generation": self.generation}:
+            saved = None
+        with contextlib.suppress(OSError):
+            stamp_path.unlink()
+        return saved if isinstance(saved, dict) else None
+
+    def _stamp_matches(self, saved: Stamp | None) -> bool:
+        """True when the last close was clean (``saved`` is its stamp, for this very index
+        generation) and ids and annotations agree with SQLite."""
+        if saved is None or saved != {"generation": self.generation}:
             return False
         count, max_id, sum_id = self.db.execute(
             "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(id), 0) FROM papers"
@@ -427,8 +455,10 @@ class SearchIndex:
 
     def _write_stamp(self) -> None:
         stamp_path = self._stamp_path()
-        if stamp_path is None or not self.usable or self._pending or self.reconcile_due:
+        if stamp_path is None or not self.usable or self._pending:
             return
+        if self.reconcile_due and self.taken_stamp != {"generation": self.generation}:
+            return  # unchecked, and written since: only the stamp taken, untouched, goes back
         try:
             stamp = {"generation": self.generation}
             tmp = stamp_path.with_suffix(".stamp.tmp")
@@ -1003,20 +1033,22 @@ class SearchIndex:
         fill_hits(self.db, results, [(PaperId(p), s) for p, s in scored], MatchTerms(stems, ()))
 
 
-def reconcile_index(db_path: Path, index_path: Path) -> int:
-    """Compare the index at ``index_path`` with the database at ``db_path`` and write what
-    differs, on a connection of its own (any thread may call it); leaves the clean-close
-    stamp, so the next ``open()`` trusts it. Returns the documents written."""
+def reconcile_index(db_path: Path, index_path: Path, stamp: Stamp | None) -> int | None:
+    """Check the index at ``index_path`` against the database at ``db_path`` as an open does
+    (``stamp``: the clean-close stamp the library's own open took), writing what differs, on
+    a connection of its own (any thread may call it). Returns the documents written, or None
+    when the index must be built again instead. Leaves no stamp: the library that asked is
+    still open, and its close writes one."""
     from desktop.core import store  # the library's connection settings
 
     db = store.connect(db_path, check=False)  # the library's open checks integrity
     try:
         index = SearchIndex(db, index_path)
         try:
-            index.open(defer_rebuild=True)  # reconciles; a missing or damaged one is left
-            return index.last_written
+            index.open(defer_rebuild=True, stamp=stamp)  # a missing or damaged one is left
+            return None if index.needs_rebuild or not index.usable else index.last_written
         finally:
-            index.close()
+            index.close(stamp=False)
     finally:
         db.close()
 

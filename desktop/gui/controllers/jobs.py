@@ -135,24 +135,43 @@ class JobsController:
         return self.index_job
 
     def _start_reconcile(self, data_dir: Path) -> Job:
-        """Compare the index with the database on the worker thread after an unclean close
-        (a crash): seconds at a million papers. Search uses the index as it is meanwhile."""
+        """Check the index against the database on the worker thread: the clean-close check
+        (a few hundred milliseconds at a million papers), and after a crash the comparison of
+        every paper (seconds). Search uses the index as it is meanwhile."""
+        stamp = self.library.index.taken_stamp
+        crashed = stamp is None
 
-        def work(_job: Job) -> int:
-            return Library.reconcile_search_index(data_dir)
+        def work(_job: Job) -> int | None:
+            return Library.reconcile_search_index(data_dir, stamp)
 
-        if self.import_job is None:
-            self._show_progress("Checking the search index…")
-            self.cancel_button.hide()  # a comparison half done is no use: it runs to its end
-        self.say("Checking the search index against the library after an unclean close")
+        if crashed:  # a clean start's check is short and says nothing
+            if self.import_job is None:
+                self._show_progress("Checking the search index…")
+                self.cancel_button.hide()  # a comparison half done is no use
+            self.say("Checking the search index against the library after an unclean close")
         self.index_job = run_in_background(
-            work, self._index_reconciled, self._index_failed, self._index_progress
+            work,
+            lambda count: self._index_reconciled(count, crashed),
+            self._index_failed,
+            self._index_progress,
         )
         return self.index_job
 
-    def _index_reconciled(self, count: int) -> None:
-        self._finish_index_build()
-        if not self.closed():
+    def _index_reconciled(self, count: int | None, crashed: bool) -> None:
+        if count is None:  # the index must be built again: the usual open says so
+            self._finish_index_build()
+            self.start_index_build()
+            return
+        self.index_job = None
+        if self.import_job is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+        if self.closed():
+            return
+        self.library.index.checked_elsewhere()
+        if count:
+            self.index_ready()  # a search on screen runs again, over the papers added
+        if crashed or count:
             noun = "paper" if count == 1 else "papers"
             self.say(f"Search index checked: {count:,} {noun} brought up to date")
 
@@ -169,9 +188,8 @@ class JobsController:
             self.cancel_button.hide()
         if self.closed():
             return
-        # Picks the new index up, with the changes made meanwhile; never builds one, nor
-        # compares it with the database, here.
-        self.library.index.open(defer_rebuild=True, defer_reconcile=True)
+        # Picks the new index up, with the changes made meanwhile; never builds one here.
+        self.library.index.open(defer_rebuild=True)
         self.index_ready()  # the results came from the database scan
 
     def _index_built(self, count: int) -> None:

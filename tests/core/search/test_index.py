@@ -400,29 +400,53 @@ def test_a_deferred_reconcile_leaves_the_comparison_to_another_connection(
             "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
             "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
         )
+    stamp_file = seeded_dir / "index" / f"{INDEX_NAME}.stamp"
     with Library.open(seeded_dir, defer_index_reconcile=True) as library:
         index = library.index
         assert index.reconcile_due and index.usable and index.last_written == 0
+        assert index.taken_stamp is not None and not stamp_file.exists()  # a crash: none left
         assert index.search("echidna").ids == []  # not compared yet: the index as it was
         assert index.search("DiskGNN").ids  # but it answers
-        assert Library.reconcile_search_index(seeded_dir) == 1
-        index.open(defer_rebuild=True, defer_reconcile=True)  # picks the result up
+        assert Library.reconcile_search_index(seeded_dir, index.taken_stamp) == 1
+        assert not stamp_file.exists()  # the library that asked is still open
+        index.checked_elsewhere()
         assert not index.reconcile_due
         assert len(index.search("echidna").ids) == 1
-    # the stamp the comparison left was used, and the close left one again
+    assert stamp_file.exists()  # the close left one
     with Library.open(seeded_dir, defer_index_reconcile=True) as library:
-        assert not library.index.reconcile_due and library.index.last_written == 0
-
-
-def test_an_index_due_for_reconcile_leaves_no_stamp(seeded_dir: Path) -> None:
+        index = library.index
+        assert Library.reconcile_search_index(seeded_dir, index.taken_stamp) == 0  # trusted
     with Library.open(seeded_dir) as library:
-        library.db.execute("UPDATE papers SET version = version + 1 WHERE id = 3")
-        library.db.execute("DELETE FROM papers WHERE id = 4")
+        assert library.index.last_written == 0
+
+
+def test_a_check_without_a_stamp_compares_every_paper(seeded_dir: Path) -> None:
+    with Library.open(seeded_dir) as library:
+        library.db.execute(
+            "UPDATE papers SET abstract = 'now about wombats', version = 9 WHERE id = 3"
+        )
+    (seeded_dir / "index" / f"{INDEX_NAME}.stamp").unlink()  # as after a crash
     with Library.open(seeded_dir, defer_index_reconcile=True) as library:
-        assert library.index.reconcile_due
-    with Library.open(seeded_dir) as library:  # compared now, on open
-        assert library.index.last_written >= 1
-        assert 4 not in library.index.held_state()
+        index = library.index
+        assert index.reconcile_due and index.taken_stamp is None
+        assert Library.reconcile_search_index(seeded_dir, None) == 1
+        index.checked_elsewhere()
+        assert index.search("wombats").ids == [3]
+
+
+def test_an_index_closed_before_its_check_puts_back_only_an_untouched_stamp(
+    seeded_dir: Path,
+) -> None:
+    stamp_file = seeded_dir / "index" / f"{INDEX_NAME}.stamp"
+    with Library.open(seeded_dir, defer_index_reconcile=True) as library:
+        assert library.index.reconcile_due and not stamp_file.exists()
+        library.triage.set_read([1])  # the index is not written: the stamp still holds
+    assert stamp_file.exists()
+    with Library.open(seeded_dir, defer_index_reconcile=True) as library:
+        library.notes.set(2, "a note about numbats")  # the index is written
+    assert not stamp_file.exists()  # so the next open compares every paper
+    with Library.open(seeded_dir) as library:
+        assert library.index.search("numbats").ids == [2]
 
 
 def test_a_deleted_index_is_rebuilt_on_open(seeded_dir: Path) -> None:
