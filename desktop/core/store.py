@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -548,13 +549,39 @@ def connect(path: Path | str | None, *, read_only: bool = False, check: bool = T
         # folder import writes a quarter as many pages (WAL frames, checkpoint copies).
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if path is not None:
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db.conn)
         db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=30000")
     if path is not None and not read_only:
         db.conn.set_trace_callback(_turn_hook(Path(path).parent))
     return db
+
+
+# How long a new library's switch to WAL waits for other processes creating it at once.
+WAL_SWITCH_SECONDS = 30.0
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (once: the mode stays with the file).
+
+    Changing the journal mode needs the database to itself, and SQLite answers "database is
+    locked" at once instead of waiting (its busy handler is not asked): several processes
+    opening a new library together retry here until one of them switched it.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            (mode,) = conn.execute("PRAGMA journal_mode").fetchone()
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def quick_check_problems(conn: sqlite3.Connection) -> list[str]:

@@ -158,16 +158,16 @@ class JobsController:
         return self.index_job
 
     def _index_reconciled(self, count: int | None, crashed: bool) -> None:
+        self.index_job = None
+        if self.closed():  # the window (and its progress bar) may be gone already
+            return
         if count is None:  # the index must be built again: the usual open says so
             self._finish_index_build()
             self.start_index_build()
             return
-        self.index_job = None
         if self.import_job is None:
             self.progress.hide()
             self.cancel_button.hide()
-        if self.closed():
-            return
         self.library.index.checked_elsewhere()
         if count:
             self.index_ready()  # a search on screen runs again, over the papers added
@@ -183,11 +183,11 @@ class JobsController:
 
     def _finish_index_build(self) -> None:
         self.index_job = None
+        if self.closed():  # the window (and its progress bar) may be gone already
+            return
         if self.import_job is None:
             self.progress.hide()
             self.cancel_button.hide()
-        if self.closed():
-            return
         # Picks the new index up, with the changes made meanwhile; never builds one here.
         self.library.index.open(defer_rebuild=True)
         self.index_ready()  # the results came from the database scan
