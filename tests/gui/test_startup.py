@@ -206,8 +206,11 @@ def test_an_index_left_by_a_crash_is_checked_in_the_background_after_the_window_
 
 
 def test_a_clean_start_checks_the_index_on_the_worker_thread_and_says_nothing(
-    qtbot: QtBot, seeded_dir: Path, settings: QSettings
+    qtbot: QtBot, seeded_dir: Path, settings: QSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from desktop.gui.controllers import jobs
+
+    monkeypatch.setattr(jobs, "CLEAN_CHECK_DELAY_MS", 300)
     win = app.create_main_window(seeded_dir, settings)
     qtbot.addWidget(win)
     index = win.library.index

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 
 from desktop.core.library import Library
@@ -14,6 +15,11 @@ from desktop.core.search.index import RebuildCancelledError
 from desktop.gui.background import Job, run_in_background
 from desktop.gui.dialogs.import_dialog import ImportResultDialog, totals_line
 from desktop.gui.plain_text import plain_tooltip
+
+# The check of a cleanly closed search index starts this long after the window asks for it
+# (after a crash the comparison starts at once): at a million papers the sidebar's first
+# count takes about five seconds on its own thread, and the two would slow the window.
+CLEAN_CHECK_DELAY_MS = 10_000
 
 
 class JobsController:
@@ -38,6 +44,7 @@ class JobsController:
         self.show_results = show_results  # open the per-file result dialog
         self.index_ready = index_ready  # a new index is open: search again
         self.closed = closed  # the window closed: late results only clean up
+        self._clean_check_waited = False
         self.dialog_parent = dialog_parent
         self.import_job: Job | None = None
         self.index_job: Job | None = None
@@ -111,9 +118,16 @@ class JobsController:
         (first start after an upgrade, a damaged index), with progress and cancel. Until it
         is done, searches answer from a slower scan of the database."""
         data_dir = self.library.data_dir
-        if data_dir is None or self.index_job:
+        if data_dir is None or self.index_job or self.closed():
             return None
-        if self.library.index.reconcile_due and not self.library.index.needs_rebuild:
+        index = self.library.index
+        if index.reconcile_due and not index.needs_rebuild:
+            if index.taken_stamp is not None and not self._clean_check_waited:
+                # A cleanly closed index is almost always right: its check waits until the
+                # start's own work (the sidebar's first count) is done, not to compete with it.
+                self._clean_check_waited = True
+                QTimer.singleShot(CLEAN_CHECK_DELAY_MS, self.progress, self.start_index_build)
+                return None
             return self._start_reconcile(data_dir)
         if not self.library.index.needs_rebuild:
             return None
