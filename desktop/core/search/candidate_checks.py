@@ -120,8 +120,6 @@ class ExclusionCheck(_Capped):
 
         pids = self.engine.docids[docs]
         matched = DocMatcher(self.db, pids.tolist()).matching(self.excluded)
-        if not matched:
-            return np.ones(len(docs), dtype=bool)
         return ~np.isin(pids, np.fromiter(matched, dtype=np.int64, count=len(matched)))
 
     def _full(self) -> np.ndarray:

@@ -36,6 +36,7 @@ class _Doc:
     keywords: dict[str, set[str]] = field(default_factory=dict)
     _terms: dict[str, Counter[str]] = field(default_factory=dict)
     _tokens: dict[str, str] = field(default_factory=dict)  # " w1 w2 … " for phrase checks
+    _lowered: dict[str, str | None] = field(default_factory=dict)  # None: not ASCII
     _sorted: dict[str, list[str]] = field(default_factory=dict)  # made on the first prefix
 
     def terms(self, fieldname: str) -> Counter[str]:
@@ -56,8 +57,11 @@ class _Doc:
     def may_hold(self, fieldname: str, word: str) -> bool:
         """False when the field cannot hold ``word``: an ASCII text is lowercased, then cut
         into words (analysis.py), so each of its words is a part of its lowercased text."""
-        text = self.texts.get(fieldname, "")
-        return not text.isascii() or word in text.lower()
+        if fieldname not in self._lowered:
+            text = self.texts.get(fieldname, "")
+            self._lowered[fieldname] = text.lower() if text.isascii() else None
+        lowered = self._lowered[fieldname]
+        return lowered is None or word in lowered
 
     def has_word(self, fieldname: str, word: str) -> bool:
         """Whether ``word`` is one of the field's words."""

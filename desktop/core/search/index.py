@@ -510,10 +510,6 @@ class SearchIndex:
         return self._searcher
 
     def engine(self) -> Engine:
-        """The ranker over the current searcher (made again after the index changes)."""
-        return self._get_engine()
-
-    def _get_engine(self) -> Engine:
         """The query evaluator over the current searcher, ready for a new query."""
         searcher = self._get_searcher()
         if self._engine is None or self._engine.searcher is not searcher:
@@ -525,7 +521,7 @@ class SearchIndex:
         """Get ready for a first search (imports numpy, reads the document ids): a GUI calls
         this when idle, so the first keystroke of a search does not wait for it."""
         if self.usable:
-            self._get_engine()
+            self.engine()
 
     # -- index state -------------------------------------------------------------------------
     def held_state(self) -> dict[int, tuple[int, int, int]]:
@@ -926,7 +922,7 @@ class SearchIndex:
         if not searchable(parsed.text):
             results.add_notice("Only common words; nothing to search for.")
             return
-        engine = self._get_engine()
+        engine = self.engine()
         # Top-level exclusions (``-word``) become a mask of documents; a negated phrase stays
         # in the query, so that only the best candidates are checked for it (finding every
         # paper that holds it would read thousands).
@@ -969,7 +965,7 @@ class SearchIndex:
         searcher = self._get_searcher()
         if self._corrector is None:
             self._corrector = searcher.corrector("abstract")
-        return suggest(searcher, self._corrector, self._get_engine(), original, parsed)
+        return suggest(searcher, self._corrector, self.engine(), original, parsed)
 
     def matching_ids(self, text: Node) -> list[PaperId] | None:
         """Every paper whose indexed text matches a text tree, unranked (saved views and
@@ -983,7 +979,7 @@ class SearchIndex:
         if not self.usable:
             return None
         try:
-            engine = self._get_engine()
+            engine = self.engine()
             mask = engine.matching(text)
             return cast("np.ndarray", engine.docids[mask]).astype("int64", copy=False)
         except Exception as exc:
@@ -1019,7 +1015,7 @@ class SearchIndex:
             return
         title, abstract = row
         try:
-            engine = self._get_engine()
+            engine = self.engine()
             terms = related_terms(engine, title, abstract)
             scored = related_docs(engine, terms, paper_id, limit)
         except Exception as exc:  # noqa: BLE001 - a bug is raised again at once

@@ -179,9 +179,7 @@ class JobsController:
             self._finish_index_build()
             self.start_index_build()
             return
-        if self.import_job is None:
-            self.progress.hide()
-            self.cancel_button.hide()
+        self._hide_progress()
         self.library.index.checked_elsewhere()
         if count:
             self.index_ready()  # a search on screen runs again, over the papers added
@@ -199,9 +197,7 @@ class JobsController:
         self.index_job = None
         if self.closed():  # the window (and its progress bar) may be gone already
             return
-        if self.import_job is None:
-            self.progress.hide()
-            self.cancel_button.hide()
+        self._hide_progress()
         # Picks the new index up, with the changes made meanwhile; never builds one here.
         self.library.index.open(defer_rebuild=True)
         self.index_ready()  # the results came from the database scan
@@ -219,6 +215,12 @@ class JobsController:
         self._finish_index_build()
         if not self.closed():
             self.say(f"The search index could not be built: {message}")
+
+    def _hide_progress(self) -> None:
+        """Hide the progress bar and Cancel after an index job, unless an import shows them."""
+        if self.import_job is None:
+            self.progress.hide()
+            self.cancel_button.hide()
 
     # -- both ------------------------------------------------------------------------------
     def _show_progress(self, label: str) -> None:
