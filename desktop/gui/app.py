@@ -55,8 +55,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def apply_style(app: QApplication, scheme: str = "system") -> None:
     """Fusion with the palette of the colour scheme (``system``, ``light`` or ``dark``; the
-    window applies the one chosen in its View menu)."""
-    app.setStyle("Fusion")
+    window applies the one chosen in its View menu).
+
+    The style is set only when it is not Fusion already: ``setStyle`` deletes the old style
+    object, and widgets still waiting for their deferred deletion may point at it.
+    """
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     theme.set_current(theme.resolve(scheme))
 
 
