@@ -30,7 +30,6 @@ import importlib
 import inspect
 import itertools
 import logging
-import operator
 import os
 import random
 import shutil
@@ -58,6 +57,10 @@ BLOCK_LIMIT = 4096
 # posting; smaller blocks keep Whoosh's tuples (an array costs ~50 bytes more to pickle).
 ARRAY_BLOCK = 32
 PICKLE_PROTOCOL = 4
+# A term of fewer postings than this keeps them in its term info (Whoosh's "inlined"
+# postings, which its reader reads as a list) rather than in a block of the postings file:
+# most terms of a segment are in a document or two, and writing a block costs ~40 µs each.
+INLINE_LIMIT = ARRAY_BLOCK
 
 # (module, dotted attribute, parameter names it must accept, or None for "just exists").
 # Every private Whoosh name this module uses is here; the round trip below checks behaviour.
@@ -67,6 +70,9 @@ REQUIRED: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
     ("whoosh.codec.whoosh3", "W3PostingsWriter._write_block", ("last",)),
     ("whoosh.codec.whoosh3", "WHOOSH3_HEADER_MAGIC", None),
     ("whoosh.codec.whoosh3", "W3TermInfo.add_block", ("block",)),
+    ("whoosh.codec.whoosh3", "W3TermInfo._struct", None),
+    ("whoosh.codec.whoosh3", "W3FieldWriter.start_field", ("fieldname", "fieldobj")),
+    ("whoosh.filedb.filetables", "OrderedHashWriter.add", ("key", "value")),
     ("whoosh.codec.whoosh3", "W3PostingsWriter._new_block", ()),
     ("whoosh.util.numeric", "length_to_byte", None),
     ("whoosh.codec.whoosh3", "W3LeafMatcher._read_data", ()),
@@ -417,9 +423,9 @@ def term_blocks(
     terms = reader._terms
     if terminfo is None:
         terminfo = terms.term_info(fieldname, btext)
-    if terminfo.is_inlined():
+    if terminfo.is_inlined():  # values one per posting: joined, as a block holds them
         ids, weights, values = terminfo.inlined_postings()
-        yield list(ids), tuple(weights), values
+        yield list(ids), tuple(weights), b"".join(v or b"" for v in values)
         return
     fmt = reader.schema[fieldname].format
     matcher = terms._codec.postings_reader(terms._postfile, terminfo, fmt)
@@ -482,15 +488,16 @@ def term_arrays(reader: Any, fieldname: str, btext: bytes, terminfo: Any = None)
 
 
 # -- writing -------------------------------------------------------------------------------------
-def _deltas(ids: Any) -> tuple[int, ...]:
-    return tuple(map(operator.sub, ids, itertools.chain((0,), ids)))
-
-
 def _smallest_array(values: Any) -> array:
-    """``values`` (non-negative integers) as an array of the smallest unsigned type holding them."""
-    top = max(values)
-    code = "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I"
-    return array(code, values)
+    """``values`` (a numpy array of non-negative integers) as an array of the smallest
+    unsigned type holding them."""
+    top = int(values.max())
+    dtype, code = (
+        (np.uint8, "B") if top < 1 << 8 else (np.uint16, "H") if top < 1 << 16 else (np.uint32, "I")
+    )
+    out = array(code)
+    out.frombytes(values.astype(dtype).tobytes())
+    return out
 
 
 def _postings_writer_class() -> type:
@@ -508,21 +515,26 @@ def _postings_writer_class() -> type:
         in blocks of ``ARRAY_BLOCK`` postings or more, the id deltas and the weights are
         arrays, not tuples, and the pickles use protocol ``PICKLE_PROTOCOL`` (an array then
         pickles as its bytes; under protocol 2 it would be a list); smaller blocks are not
-        compressed.
+        compressed. A block's numbers are worked out with numpy (``_block_ids`` and
+        ``_block_weights`` hold them), never a Python object per posting.
         """
 
+        _block_ids: Any = None
+        _block_weights: Any = None
+
         def _mini_ids(self) -> Any:
-            deltas = _deltas(self._ids)
-            return _smallest_array(deltas) if len(deltas) >= ARRAY_BLOCK else deltas
+            block = self._block_ids
+            deltas = np.diff(block, prepend=np.uint32(0)) if len(block) else block
+            return _smallest_array(deltas) if len(block) >= ARRAY_BLOCK else tuple(deltas.tolist())
 
         def _mini_weights(self) -> Any:
-            weights = self._weights
+            weights = self._block_weights
             first = weights[0]
-            if weights.count(first) == len(weights):
-                return None if first == 1.0 else float(first)
+            if (weights == first).all():
+                return None if first == 1 else float(first)
             if len(weights) >= ARRAY_BLOCK:
-                return weights
-            return tuple(float(w) for w in weights)
+                return self._weights
+            return tuple(float(w) for w in weights.tolist())
 
         def _write_block(self, last: bool = False) -> None:
             """Whoosh's ``W3PostingsWriter._write_block``, pickling with our protocol."""
@@ -559,33 +571,39 @@ def _postings_writer_class() -> type:
             freqs: array,
             field_boost: float,
             fixed_size: int | None,
-            lengths: list[int] | None,
+            lengths: Any,
         ) -> None:
-            """Write one term's postings (ascending ids) as blocks of ``BLOCK_LIMIT``."""
+            """Write one term's postings (ascending ids) as blocks of ``BLOCK_LIMIT``.
+
+            ``lengths`` is the field's length per document (a numpy array), or None.
+            """
             count = len(ids)
+            all_ids = np.frombuffer(ids, dtype=np.uint32)
+            all_freqs = np.frombuffer(freqs, dtype=np.uint32)
+            doc_lengths = lengths[all_ids] if lengths is not None else None
             for start in range(0, count, self._blocklimit):
                 end = min(count, start + self._blocklimit)
-                block_ids = ids[start:end]
-                block_freqs = freqs[start:end]
-                self._ids = block_ids
+                block_freqs = all_freqs[start:end]
+                self._ids = ids[start:end]
+                self._block_ids = all_ids[start:end]
                 # Weights are frequencies: whole numbers, kept in the smallest unsigned type
                 # (a byte each, mostly) rather than as 4-byte floats; a boosted field's are
                 # floats. Readers take either (an array's items are numbers).
-                weights = (
-                    _smallest_array(block_freqs)
-                    if field_boost == 1.0
-                    else array("f", (f * field_boost for f in block_freqs))
-                )
-                self._weights = weights
-                self._maxweight = float(max(weights))
+                if field_boost == 1.0:
+                    self._block_weights = block_freqs
+                    self._weights = _smallest_array(block_freqs)
+                else:
+                    self._block_weights = (block_freqs * field_boost).astype(np.float32)
+                    self._weights = array("f", self._block_weights.tobytes())
+                self._maxweight = float(self._block_weights.max())
                 if fixed_size:  # Frequency: each value is the frequency as a 4-byte integer
-                    self._values = [struct.pack(f"!{end - start}I", *block_freqs)]
+                    self._values = [block_freqs.astype(">u4").tobytes()]
                 else:
                     self._values = []
-                if lengths is not None:
-                    block_lengths = [lengths[d] for d in block_ids]
-                    self._minlength = min(block_lengths)
-                    self._maxlength = max(block_lengths)
+                if doc_lengths is not None:
+                    block_lengths = doc_lengths[start:end]
+                    self._minlength = int(block_lengths.min())
+                    self._maxlength = int(block_lengths.max())
                 else:
                     self._minlength, self._maxlength = None, 0
                 self._write_block(last=end == count)
@@ -780,18 +798,24 @@ class FastSegmentWriter(writing.SegmentWriter):
                 fieldobj = self.schema[fieldname]
                 fmt = fieldobj.format
                 lengths = segment_lengths(pdr, fieldname) if fieldobj.scorable else None
+                length_array = None if lengths is None else np.array(lengths, dtype=np.int64)
                 fw.start_field(fieldname, fieldobj)
                 writer = postings_writer(fw._postfile, self.block_limit)
                 fw._postwriter = writer
+                inline = _inliner(fw, fmt, lengths)
                 for term in sorted(terms):
                     ids, freqs = terms[term]
                     if self._unordered:
                         pairs = sorted(zip(ids, freqs, strict=True))
                         ids = array("I", (p[0] for p in pairs))
                         freqs = array("I", (p[1] for p in pairs))
-                    fw.start_term(term.encode("utf-8"))
+                    btext = term.encode("utf-8")
+                    if len(ids) < INLINE_LIMIT:
+                        inline(btext, ids, freqs)
+                        continue
+                    fw.start_term(btext)
                     writer.write_postings(
-                        ids, freqs, fmt.field_boost, fmt.fixed_value_size(), lengths
+                        ids, freqs, fmt.field_boost, fmt.fixed_value_size(), length_array
                     )
                     fw.finish_term()
                 fw.finish_field()
@@ -817,6 +841,54 @@ class FastSegmentWriter(writing.SegmentWriter):
                 entry[0].extend(ids)
                 entry[1].extend(freqs)
         return terms
+
+
+# A frequency as Whoosh's Frequency format encodes it (a 4-byte unsigned int), for the common ones.
+_FREQ_BYTES = tuple(struct.pack("!I", f) for f in range(256))
+
+
+def _inliner(fw: Any, fmt: Any, lengths: list[int] | None) -> Any:
+    """A function writing one term of few postings straight into the field's term table,
+    inlined: the row ``W3FieldWriter`` would write for the term (the key, then
+    ``W3TermInfo.to_bytes()`` of a term info whose postings are inlined), without a block.
+
+    Statistics are those ``W3TermInfo.add_block`` keeps; weights are the frequencies as the
+    block writer stores them (whole numbers, or floats for a boosted field), values each
+    posting's bytes (the frequency), or None for the Existence format.
+    """
+    import pickle
+
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.util.numeric import length_to_byte
+
+    add = fw._tindex.add
+    prefix = struct.pack("!H", fw._fieldid)
+    pack_info = W3TermInfo._struct.pack
+    boost = fmt.field_boost
+    fixed = fmt.fixed_value_size()
+    freq_bytes = _FREQ_BYTES
+
+    def inline(btext: bytes, ids: array, freqs: array) -> None:
+        id_list = ids.tolist()
+        freq_list = freqs.tolist()
+        weights = tuple(freq_list) if boost == 1.0 else tuple(f * boost for f in freq_list)
+        if fixed:
+            values = tuple(freq_bytes[f] if f < 256 else struct.pack("!I", f) for f in freq_list)
+        else:
+            values = (None,) * len(id_list)  # what Whoosh's block reader gives
+        if lengths is not None:
+            doc_lengths = [lengths[d] for d in id_list]
+            minlength = length_to_byte(min(doc_lengths))
+            maxlength = length_to_byte(max(doc_lengths))
+        else:
+            minlength = maxlength = 0
+        info = pack_info(
+            1, sum(weights), len(id_list), minlength, maxlength, float(max(weights)),
+            id_list[0], id_list[-1],
+        )  # fmt: skip
+        add(prefix + btext, info + pickle.dumps((tuple(id_list), weights, values), 2))
+
+    return inline
 
 
 def live_documents(segment: Any, access: WhooshAccess) -> Sequence[int]:

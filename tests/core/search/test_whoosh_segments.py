@@ -25,6 +25,7 @@ from desktop.core.search.documents import (
     make_schema,
 )
 from desktop.core.search.whoosh_segments import (
+    INLINE_LIMIT,
     FastAccess,
     FastSegmentWriter,
     PrivateRamStorage,
@@ -239,11 +240,43 @@ def test_postings_of_several_blocks_read_as_arrays_equal_public_reads(
             )
 
 
+def test_a_rare_term_is_inlined_in_its_term_info_and_reads_as_a_block_does(
+    documents: list[dict[str, Any]],
+) -> None:
+    ix = build(documents, fast=True)
+    access, public = FastAccess(), WhooshAccess()
+    with ix.reader() as reader:
+        segment, _offset = next(iter(reader.leaf_readers()))
+        by_count = {
+            (field, btext): segment.doc_frequency(field, btext)
+            for field, btext in segment.all_terms()
+        }
+        rare = [t for t, n in by_count.items() if n < INLINE_LIMIT]
+        common = [t for t, n in by_count.items() if n >= INLINE_LIMIT]
+        assert rare and common
+        assert all(segment.term_info(*t).is_inlined() for t in rare)
+        assert not any(segment.term_info(*t).is_inlined() for t in common)
+        several = next(t for t in rare if by_count[t] > 1 and t[0] == "abstract")
+        for field, btext in [several, ("pid", b"1"), common[0]]:
+            ids, weights = access.postings(segment, field, btext)
+            assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == list(
+                zip(*public.postings(segment, field, btext), strict=True)
+            )
+            blocks = list(term_blocks(segment, field, btext))
+            assert [d for block_ids, _w, _v in blocks for d in block_ids] == ids.tolist()
+            if field != "pid":  # values: the frequencies as Whoosh packs them, one per posting
+                assert all(len(values) == 4 * len(b) for b, _w, values in blocks)
+
+
 def test_smallest_array_holds_every_value() -> None:
-    assert _smallest_array([0, 255]).typecode == "B"
-    assert _smallest_array([3, 256]).typecode == "H"
-    assert _smallest_array([70000, 1]).typecode == "I"
-    assert list(_smallest_array([70000, 1])) == [70000, 1]
+    def smallest(values: list[int]) -> array:
+        return _smallest_array(np.array(values, dtype=np.uint32))
+
+    assert smallest([0, 255]).typecode == "B"
+    assert smallest([3, 256]).typecode == "H"
+    assert smallest([70000, 1]).typecode == "I"
+    assert list(smallest([70000, 1])) == [70000, 1]
+    assert list(smallest([2**32 - 1, 0])) == [2**32 - 1, 0]
 
 
 def test_the_running_whoosh_is_compatible() -> None:
