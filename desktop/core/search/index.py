@@ -71,6 +71,7 @@ from desktop.core.search.suggestions import suggest
 from desktop.core.search.whoosh_segments import (
     PrivateRamStorage,
     WhooshAccess,
+    add_documents,
     commit_segments,
     compatibility_problem,
     live_documents,
@@ -696,9 +697,9 @@ class SearchIndex:
             for start in range(0, len(part), _BATCH):
                 if cancel is not None and cancel():
                     raise RebuildCancelledError
-                for doc in build_documents(self.db, part[start : start + _BATCH]).values():
-                    writer.add_document(**index_fields(doc))
-                    written += 1
+                docs = build_documents(self.db, part[start : start + _BATCH]).values()
+                add_documents(writer, [index_fields(doc) for doc in docs])
+                written += len(docs)
                 if progress is not None:
                     progress(written, len(ids), "Indexing")
             return written
@@ -795,12 +796,12 @@ class SearchIndex:
             written = 0
             for start in range(0, len(stale), _BATCH):
                 chunk = stale[start : start + _BATCH]
-                for pid, doc in build_documents(self.db, chunk).items():
+                docs = build_documents(self.db, chunk)
+                for pid in docs:  # an update: the old document goes, the new one is added
                     if pid in held:
-                        writer.update_document(**index_fields(doc))
-                    else:
-                        writer.add_document(**index_fields(doc))
-                    written += 1
+                        writer.delete_by_term("pid", str(pid))
+                add_documents(writer, [index_fields(doc) for doc in docs.values()])
+                written += len(docs)
             if not written and not gone:
                 raise _NothingToDoError(0)
             return written

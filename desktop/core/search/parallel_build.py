@@ -42,8 +42,6 @@ CancelFn = Callable[[], bool]
 # Documents are read from SQLite this many at a time (as SearchIndex.rebuild reads them).
 READ_BATCH = 1000
 POLL_SECONDS = 0.05
-# A worker reports its count to the shared array every this many documents.
-REPORT_EVERY = 100
 # How long stopping a worker may take before it is killed.
 STOP_SECONDS = 5.0
 
@@ -100,8 +98,7 @@ def _worker(db_path: str, index_path: str, tasks: list[Slice], counts: Any, resu
             for slot, first, last in tasks:
 
                 def added(count: int, slot: int = slot) -> None:
-                    if count % REPORT_EVERY == 0:
-                        counts[slot] = count
+                    counts[slot] = count  # after each batch of documents written
 
                 segment = write_segment(ix, _slice_documents(db, first, last), TEXT_FIELDS, added)
                 counts[slot] = segment.doc_count_all()

@@ -45,7 +45,7 @@ from whoosh import columns, writing
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from desktop.core.search.analysis import ANALYZER, analyze
+from desktop.core.search.analysis import ANALYZER, TermCounts, Vocabulary, analyze, count_terms
 
 log = logging.getLogger(__name__)
 
@@ -259,14 +259,18 @@ def write_segment(
     """Write ``documents`` as one new segment of ``ix``'s storage, without committing it.
 
     Returns the segment (a small picklable object) for :func:`commit_segments`; until then no
-    table of contents names its files. ``added(count)`` is called after each document. The
+    table of contents names its files. ``added(count)`` is called after each batch of
+    ``ADD_BATCH`` documents (added together, :meth:`FastSegmentWriter.add_documents`). The
     caller holds the index's write lock (or is a worker of a caller that holds it).
     """
     with unique_segment_names():
         writer = FastSegmentWriter(ix, text_fields, _lk=False, compound=False)
     try:
-        for count, doc in enumerate(documents, 1):
-            writer.add_document(**doc)
+        count = 0
+        docs = iter(documents)
+        while batch := list(itertools.islice(docs, ADD_BATCH)):
+            writer.add_documents(batch)
+            count += len(batch)
             if added is not None:
                 added(count)
         segment = writer._finalize_segment()
@@ -618,18 +622,18 @@ POOL_CHUNK = 1 << 20
 class _FieldPool:
     """The postings of the documents added to a segment, for one field.
 
-    Each document's distinct terms go in with a few C-level calls (a term's number from the
-    vocabulary, its frequency and the document's number, one ``extend`` each) onto three flat
-    arrays, instead of an append per posting to per-term arrays. Every ``POOL_CHUNK``
-    postings the flat arrays are sorted by term (numpy, stable: documents stay in order) and
-    moved onto the per-term arrays with one ``frombytes`` per term, so that memory stays what
-    per-term arrays alone take.
+    Postings go onto three flat arrays (term number, document number, frequency) with a few
+    C-level calls: a batch of documents' rows at once (:meth:`add_counts`, from
+    analysis.count_terms), or one document's terms (:meth:`add`), instead of an append per
+    posting to per-term arrays. Every ``POOL_CHUNK`` postings the flat arrays are sorted by
+    term (numpy, stable: documents stay in order) and moved onto the per-term arrays with one
+    ``frombytes`` per term, so that memory stays what per-term arrays alone take.
     """
 
-    __slots__ = ("vocab", "term_ids", "docs", "freqs", "postings")
+    __slots__ = ("vocabulary", "term_ids", "docs", "freqs", "postings")
 
     def __init__(self) -> None:
-        self.vocab: dict[str, int] = {}  # term -> its number, in order of first sight
+        self.vocabulary = Vocabulary()  # term -> its number, in order of first sight
         self.term_ids = array("I")
         self.docs = array("I")
         self.freqs = array("I")
@@ -637,7 +641,7 @@ class _FieldPool:
 
     def add(self, docnum: int, counts: dict[str, int]) -> None:
         """Add one document's terms with their frequencies."""
-        vocab = self.vocab
+        vocab = self.vocabulary.numbers
         keys = counts.keys()
         if not vocab.keys() >= keys:  # (keys - vocab.keys() would walk the whole vocabulary)
             for term in [t for t in keys if t not in vocab]:
@@ -645,6 +649,16 @@ class _FieldPool:
         self.term_ids.extend(map(vocab.__getitem__, keys))
         self.freqs.extend(counts.values())
         self.docs.extend(itertools.repeat(docnum, len(keys)))
+        if len(self.term_ids) >= POOL_CHUNK:
+            self._sort_chunk()
+
+    def add_counts(self, docnums: Any, counts: TermCounts) -> None:
+        """Add the rows of :func:`count_terms` (over this pool's vocabulary) for documents
+        ``docnums`` (by the rows' text); each term's documents come in ascending order, after
+        those added before."""
+        self.term_ids.frombytes(counts.terms.astype(np.uint32).tobytes())
+        self.docs.frombytes(docnums[counts.texts].astype(np.uint32).tobytes())
+        self.freqs.frombytes(counts.counts.astype(np.uint32).tobytes())
         if len(self.term_ids) >= POOL_CHUNK:
             self._sort_chunk()
 
@@ -661,7 +675,7 @@ class _FieldPool:
         starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
         bounds = (4 * starts).tolist() + [4 * len(ids)]
         postings = self.postings
-        postings.extend([None] * (len(self.vocab) - len(postings)))
+        postings.extend([None] * (len(self.vocabulary.numbers) - len(postings)))
         for number, start, end in zip(ids[starts].tolist(), bounds, bounds[1:], strict=False):
             entry = postings[number]
             if entry is None:
@@ -673,16 +687,21 @@ class _FieldPool:
         """term -> (document numbers, frequencies), ascending by document; empties the pool."""
         self._sort_chunk()
         postings = self.postings
-        out = {term: postings[number] for term, number in self.vocab.items()}
-        self.vocab, self.postings = {}, []
+        out = {term: postings[number] for term, number in self.vocabulary.numbers.items()}
+        self.vocabulary, self.postings = Vocabulary(), []
         return out  # type: ignore[return-value]  # every term has postings
+
+
+# Documents whose text fields FastSegmentWriter.add_documents analyses together.
+ADD_BATCH = 500
 
 
 class FastSegmentWriter(writing.SegmentWriter):
     """A Whoosh segment writer with fast analysis, no posting sort and block-wise encoding.
 
     Every field must use the Existence or Frequency format (no positions). Fields named in
-    ``text_fields`` are analyzed with :func:`analyze`; others with their own field type.
+    ``text_fields`` are analyzed with :func:`analyze` (one document) or :func:`count_terms`
+    (a batch, :meth:`add_documents`); others with their own field type.
     """
 
     block_limit = BLOCK_LIMIT  # postings per block (the compatibility check writes small ones)
@@ -701,23 +720,56 @@ class FastSegmentWriter(writing.SegmentWriter):
     def add_document(self, **fields: Any) -> None:
         """Add one document (the same keyword arguments as Whoosh's writer)."""
         self._check_state()
+        self._check_fields(self.schema, sorted(n for n in fields if not n.startswith("_")))
+        self._add(fields, {})
+
+    def add_documents(self, docs: Sequence[dict[str, Any]]) -> None:
+        """Add documents (each a dict of :meth:`add_document`'s arguments), in order, with
+        each text field's words counted for all of them at once.
+
+        The same segment as adding them one by one. Every document's fields are checked
+        before any is added.
+        """
+        self._check_state()
+        schema = self.schema
+        for doc in docs:
+            self._check_fields(schema, sorted(n for n in doc if not n.startswith("_")))
+        counted: list[dict[str, int]] = [{} for _ in docs]
+        for name in sorted(self._text_fields):
+            if name not in schema or not schema[name].indexed:
+                continue
+            at = [i for i, doc in enumerate(docs) if isinstance(doc.get(name), str)]
+            if not at:
+                continue
+            pool = self._pool(name)
+            counts = count_terms([docs[i][name] for i in at], pool.vocabulary)
+            pool.add_counts(self.docnum + np.asarray(at, dtype=np.int64), counts)
+            scorable = schema[name].scorable
+            for i, length in zip(at, counts.lengths.tolist(), strict=True):
+                counted[i][name] = length if scorable else 0
+        for doc, lengths in zip(docs, counted, strict=True):
+            self._add(doc, lengths)
+
+    def _add(self, fields: dict[str, Any], counted: dict[str, int]) -> None:
+        """Add one document whose fields are checked; the postings of the fields in
+        ``counted`` (name -> length) are in their pools already."""
         if self._merged:
             self._unordered = True  # a merge gave later numbers to earlier postings
         schema = self.schema
         pdw = self.perdocwriter
         docnum = self.docnum
-        names = sorted(n for n in fields if not n.startswith("_"))
-        self._check_fields(schema, names)
         found: list[tuple[str, dict[str, int]]] = []
         pdw.start_doc(docnum)
         try:
-            for name in names:
+            for name in sorted(n for n in fields if not n.startswith("_")):
                 value = fields[name]
                 if value is None:
                     continue
                 field = schema[name]
                 length = 0
-                if field.indexed:
+                if name in counted:
+                    length = counted[name]
+                elif field.indexed:
                     counts: dict[str, int]
                     if name in self._text_fields and isinstance(value, str):
                         words = analyze(value)
@@ -739,15 +791,15 @@ class FastSegmentWriter(writing.SegmentWriter):
             raise
         pdw.finish_doc()
         for name, counts in found:
-            self._add_postings(name, docnum, counts)
+            self._pool(name).add(docnum, counts)
         self._added = True
         self.docnum += 1
 
-    def _add_postings(self, name: str, docnum: int, counts: dict[str, int]) -> None:
+    def _pool(self, name: str) -> _FieldPool:
         pool = self._pools.get(name)
         if pool is None:
             pool = self._pools[name] = _FieldPool()
-        pool.add(docnum, counts)
+        return pool
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
         """Merging a segment: read its postings a block at a time into the arrays."""
@@ -889,6 +941,16 @@ def _inliner(fw: Any, fmt: Any, lengths: list[int] | None) -> Any:
         add(prefix + btext, info + pickle.dumps((tuple(id_list), weights, values), 2))
 
     return inline
+
+
+def add_documents(writer: Any, docs: Sequence[dict[str, Any]]) -> None:
+    """Add ``docs`` to a writer from :meth:`WhooshAccess.writer`: all at once through
+    :meth:`FastSegmentWriter.add_documents`, or one by one to Whoosh's own writer."""
+    if isinstance(writer, FastSegmentWriter):
+        writer.add_documents(docs)
+    else:
+        for doc in docs:
+            writer.add_document(**doc)
 
 
 def live_documents(segment: Any, access: WhooshAccess) -> Sequence[int]:

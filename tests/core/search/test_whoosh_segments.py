@@ -89,12 +89,18 @@ def documents() -> list[dict[str, Any]]:
 
 
 def build(
-    docs: list[dict[str, Any]], fast: bool, *, steps: bool = False, optimize: bool = True
+    docs: list[dict[str, Any]],
+    fast: bool,
+    *,
+    steps: bool = False,
+    optimize: bool = True,
+    batch: int = 0,
 ) -> Any:
     """An in-memory index of ``docs``, written by our writer or by Whoosh's own.
 
     With ``steps``: three commits (a merge, then updates that delete older copies, then an
-    optimize unless not ``optimize``), so merging and deletions are compared too.
+    optimize unless not ``optimize``), so merging and deletions are compared too. With
+    ``batch``, our writer adds documents ``batch`` at a time (``add_documents``).
     """
     ix = PrivateRamStorage().create_index(make_schema(), indexname=INDEX_NAME)
 
@@ -103,20 +109,25 @@ def build(
             return FastSegmentWriter(ix, TEXT_FIELDS)
         return writing.SegmentWriter(ix)
 
+    def add(w: Any, some: list[dict[str, Any]]) -> None:
+        if batch:
+            for start in range(0, len(some), batch):
+                w.add_documents(some[start : start + batch])
+        else:
+            for doc in some:
+                w.add_document(**doc)
+
     if not steps:
         w = writer()
-        for doc in docs:
-            w.add_document(**doc)
+        add(w, docs)
         w.commit()
         return ix
     third = len(docs) // 3
     w = writer()
-    for doc in docs[:third]:
-        w.add_document(**doc)
+    add(w, docs[:third])
     w.commit()
     w = writer()
-    for doc in docs[third:]:
-        w.add_document(**doc)
+    add(w, docs[third:])
     for doc in docs[: third // 2]:
         w.update_document(**doc)
     w.commit(mergetype=writing.NO_MERGE)
@@ -167,11 +178,15 @@ def reference(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.parametrize("batch", [0, 1, 7, 10_000], ids=lambda b: f"batches of {b}")
 @pytest.mark.parametrize("case", ["one commit", "merges and deletions"])
 def test_fast_writer_writes_what_whoosh_writes(
-    documents: list[dict[str, Any]], reference: dict[str, dict[str, Any]], case: str
+    documents: list[dict[str, Any]],
+    reference: dict[str, dict[str, Any]],
+    case: str,
+    batch: int,
 ) -> None:
-    ours = contents(build(documents, fast=True, steps=case != "one commit"))
+    ours = contents(build(documents, fast=True, steps=case != "one commit", batch=batch))
     theirs = reference[case]
     assert ours.keys() == theirs.keys()
     for key in theirs:
@@ -185,7 +200,7 @@ def test_fast_writer_writes_what_whoosh_writes_in_several_blocks(
     # Blocks of SMALL_BLOCKS postings: the same code as BLOCK_LIMIT's, on fewer documents.
     monkeypatch.setattr(FastSegmentWriter, "block_limit", SMALL_BLOCKS)
     many = times(documents, 4)
-    ix = build(many, fast=True)
+    ix = build(many, fast=True, batch=100)
     with ix.reader() as reader:
         sizes = [len(ids) for ids, _w, _v in term_blocks(reader, "abstract", b"model")]
     assert len(sizes) > 1 and max(sizes) == SMALL_BLOCKS  # several full blocks
