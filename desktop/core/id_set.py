@@ -16,6 +16,24 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an int64 array, ascending.
+
+    ``np.unique`` does this too, but numpy 2.4 answers it with a hash table that holds the
+    GIL throughout (about 120 ms for 750,000 ids here): counting saved views on a worker
+    thread then froze the window for as long. A sort and a mask release it.
+    """
+    import numpy as np
+
+    if len(values) < 2:
+        return values.copy()
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered if keep.all() else ordered[keep]
+
+
 class IdSet:
     """An immutable set of ids (``in``, ``len``, iteration in order, ``with_changes``)."""
 
@@ -28,7 +46,7 @@ class IdSet:
             values = ids.astype(np.int64, copy=False)
         else:
             values = np.fromiter((int(i) for i in ids), dtype=np.int64)
-        self.array: np.ndarray = np.unique(values)  # sorted, each id once
+        self.array: np.ndarray = sorted_unique(values)  # sorted, each id once
 
     def __contains__(self, item: object) -> bool:
         try:
@@ -71,13 +89,13 @@ class IdSet:
         import numpy as np
 
         kept = self.array
-        out = np.unique(np.fromiter((int(i) for i in gone), dtype=np.int64))
+        out = sorted_unique(np.fromiter((int(i) for i in gone), dtype=np.int64))
         if len(out) and len(kept):
             at = np.searchsorted(kept, out)
             found = at < len(kept)
             found[found] = kept[at[found]] == out[found]
             kept = np.delete(kept, at[found])
-        extra = np.unique(np.fromiter((int(i) for i in added), dtype=np.int64))
+        extra = sorted_unique(np.fromiter((int(i) for i in added), dtype=np.int64))
         if len(extra):
             at = np.searchsorted(kept, extra)
             fresh = at >= len(kept)

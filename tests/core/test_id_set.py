@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.id_set import IdSet
+from desktop.core.id_set import IdSet, sorted_unique
 
 ids = st.lists(st.integers(min_value=0, max_value=60), max_size=40)
 
@@ -31,3 +32,12 @@ def test_membership_and_equality() -> None:
     assert list(ids_) == [1, 3, 5] and 3 in ids_ and 4 not in ids_ and "3" not in ids_
     assert ids_ == {1, 3, 5} and ids_ != {1, 3}
     assert hash(ids_) == hash(IdSet([1, 3, 5]))
+
+
+@given(st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=60))
+def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
+    array = np.array(values, dtype=np.int64)
+    got = sorted_unique(array)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.unique(array).tolist()
+    assert array.tolist() == values  # the input is left alone
