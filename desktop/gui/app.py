@@ -19,6 +19,7 @@ from desktop.core.seeds import seed_if_empty
 from desktop.core.store import StoreError
 from desktop.gui import theme
 from desktop.gui.background import run_in_background
+from desktop.gui.gui_thread_gc import collect_on_gui_thread
 from desktop.gui.icons import app_icon
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
 from desktop.gui.status_text import backup_failed, backup_taken
@@ -43,8 +44,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, created once, styled the same on every platform."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        collect_on_gui_thread(existing)
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
+    collect_on_gui_thread(app)  # never in a worker thread: it may destroy Qt objects
     app.setApplicationName("Digest Desk")
     app.setOrganizationName("digest-desk")
     app.setDesktopFileName("digest-desk")

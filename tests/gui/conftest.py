@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.library import Library
 from desktop.gui.app import apply_style
+from desktop.gui.gui_thread_gc import GuiThreadCollector, collect_on_gui_thread
 from desktop.gui.main_window import MainWindow
 from tests.conftest import SEEDS, TODAY
 
@@ -45,6 +47,20 @@ def press(qtbot: QtBot, keys: str, widget: QWidget | None = None) -> None:
             target = widget or QApplication.focusWidget()
             assert target is not None, "no widget has keyboard focus"
             qtbot.keyClick(target, code, modifier)
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """Cyclic garbage is collected on this (the GUI) thread only, as in the app
+    (gui_thread_gc.py); after the test, all of it, before automatic collection is back on for
+    the tests that follow (a worker thread collecting a test's widgets would crash)."""
+    collect_on_gui_thread(qapp)
+    yield
+    for collector in qapp.findChildren(GuiThreadCollector):  # (make_application's too)
+        collector.stop()
+        collector.setParent(None)
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture

@@ -168,8 +168,11 @@ def test_an_index_found_damaged_by_a_search_is_rebuilt_in_the_background(
     assert index.usable
     # The core has no public way to drop its open searcher (the files are rewritten below).
     index._close_searcher()  # noqa: SLF001
-    for path in (seeded_dir / "index").glob("*.pst"):
-        path.write_bytes(b"\x00damaged" * 50)  # the postings, as a failing disk might leave them
+    # The postings and the term tables (a rare word's postings are in its term's entry), as
+    # a failing disk might leave them.
+    for pattern in ("*.pst", "*.trm"):
+        for path in (seeded_dir / "index").glob(pattern):
+            path.write_bytes(b"\x00damaged" * 50)
     win.search_field.setText("DiskGNN")
     win.search.run()
     assert win.model.search_query == "DiskGNN"  # answered from the database meanwhile
