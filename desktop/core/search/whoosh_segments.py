@@ -607,12 +607,12 @@ def _postings_writer_class() -> type:
                     self._values = [block_freqs.astype(">u4").tobytes()]
                 else:
                     self._values = []
+                self._minlength: int | None = None  # (no lengths: Whoosh's values)
+                self._maxlength = 0
                 if doc_lengths is not None:
                     block_lengths = doc_lengths[start:end]
                     self._minlength = int(block_lengths.min())
                     self._maxlength = int(block_lengths.max())
-                else:
-                    self._minlength, self._maxlength = None, 0
                 self._write_block(last=end == count)
 
     return FastPostingsWriter
