@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -52,23 +53,25 @@ for _n, _c in enumerate(_SYMBOLS, 1):
         _CLASS[_b] = 2 if _c == "." else 1
         _DIGIT[_b] = _n
 _INVERSE = pow(_BASE, -1, 1 << 64)
-_powers: list[Any] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]
+# Texts are tokenised this many characters at a time at most (the power tables below are
+# this long: 4 MB); a longer text goes through analyze() alone.
+CHUNK_CHARS = 1 << 18
 
 
-def _power_tables(size: int) -> tuple[Any, Any]:
-    """39**i and 39**-i modulo 2**64 for i below ``size`` (kept, grown as needed)."""
-    if len(_powers[0]) < size:
-        size = max(size, 2 * len(_powers[0]))
-        for k, factor in enumerate((_BASE, _INVERSE)):
-            table = np.ones(size, dtype=np.uint64)
-            np.cumprod(np.full(size - 1, factor, dtype=np.uint64), out=table[1:])
-            _powers[k] = table
-    return _powers[0], _powers[1]
+@functools.lru_cache(maxsize=1)
+def _power_tables() -> tuple[Any, Any]:
+    """39**i and 39**-i modulo 2**64 for i up to CHUNK_CHARS."""
+    tables = []
+    for factor in (_BASE, _INVERSE):
+        table = np.ones(CHUNK_CHARS + 1, dtype=np.uint64)
+        np.cumprod(np.full(CHUNK_CHARS, factor, dtype=np.uint64), out=table[1:])
+        tables.append(table)
+    return tables[0], tables[1]
 
 
 @dataclass
 class TermCounts:
-    """The terms of a batch of texts: one row per (text, term) pair, each text's rows in
+    """The terms of a batch of texts: one row per (text, term) pair, each term's rows in
     ascending order of text, and each text's length in words (stop words left out, as in
     :func:`analyze`)."""
 
@@ -103,21 +106,30 @@ class Vocabulary:
 def count_terms(texts: Sequence[str], vocabulary: Vocabulary) -> TermCounts:
     """What ``Counter(analyze(text))`` gives for each of ``texts``, as arrays of term numbers.
 
-    Rows come term by term (in no promised order of terms), each term's in ascending order
-    of text: what a posting list wants.
+    Each term's rows come in ascending order of text (what a posting list wants); terms come
+    in no promised order, and a term's rows need not be next to each other.
     """
     lengths = np.zeros(len(texts), dtype=np.int64)
-    ascii_at = [i for i, t in enumerate(texts) if t.isascii()]
-    parts = [_count_ascii([texts[i] for i in ascii_at], vocabulary, lengths, ascii_at)]
+    # Parts in order of text: a run of ASCII texts (CHUNK_CHARS at most, with their spaces)
+    # together, any other text alone. Each part's rows are term by term, each term's in
+    # order of text, so the parts end to end are too (the pools want nothing more).
+    parts = []
+    chunk: list[int] = []
+    size = 0
     for i, text in enumerate(texts):
-        if not text.isascii():
+        alone = not text.isascii() or len(text) >= CHUNK_CHARS
+        if chunk and (alone or size + len(text) >= CHUNK_CHARS):
+            parts.append(_count_ascii([texts[j] for j in chunk], vocabulary, lengths, chunk))
+            chunk, size = [], 0
+        if alone:
             parts.append(_count_one(i, text, vocabulary, lengths))
+        else:
+            chunk.append(i)
+            size += len(text) + 1
+    parts.append(_count_ascii([texts[j] for j in chunk], vocabulary, lengths, chunk))
     at = np.concatenate([p[0] for p in parts])
     terms = np.concatenate([p[1] for p in parts])
     counts = np.concatenate([p[2] for p in parts])
-    if len(parts) > 1:  # each term's rows in order of text again
-        order = np.argsort((terms << 32) | at, kind="stable")
-        at, terms, counts = at[order], terms[order], counts[order]
     return TermCounts(at, terms.astype(np.uint32), counts.astype(np.uint32), lengths)
 
 
@@ -155,7 +167,7 @@ def _count_ascii(
     sizes = ends - starts
     # Word numbers: with D[i] the running sum of digit * 39**-position up to i, a word's
     # number is (D[end - 1] - D[start - 1]) * 39**(end - 1).
-    up, down = _power_tables(len(raw))
+    up, down = _power_tables()
     with np.errstate(over="ignore"):
         running = np.cumsum(_DIGIT[raw] * down[: len(raw)])
         before = np.where(starts > 0, running[starts - 1], np.uint64(0))

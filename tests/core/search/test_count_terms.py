@@ -8,7 +8,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.search.analysis import PACKED_CHARS, Vocabulary, analyze, count_terms
+from desktop.core.search.analysis import (
+    CHUNK_CHARS,
+    PACKED_CHARS,
+    Vocabulary,
+    analyze,
+    count_terms,
+)
 
 # Word characters, dots, separators and letters whose lowercase differs or is not ASCII.
 _TRICKY = st.sampled_from("ab AB.*-_'é4ıİ\u0307ß\n\t,.Zz09")
@@ -78,3 +84,13 @@ def test_a_word_seen_before_costs_no_new_number() -> None:
     got = count_terms(["sampling graph", "graph"], vocabulary)
     assert vocabulary.numbers == before
     assert got.terms.dtype == np.uint32 and got.counts.dtype == np.uint32
+
+
+def test_batches_larger_than_a_chunk_and_texts_longer_than_one() -> None:
+    words = ["graph", "sampling", "v1.5", "of", "the", "model", "transformers", "attention"]
+    texts = [" ".join(words[(i + k) % len(words)] for k in range(150)) for i in range(400)]
+    texts[7] = "x " * (CHUNK_CHARS // 2 + 3)  # longer than a chunk: analyze() alone
+    texts[200] += " café"  # not ASCII: alone, between two chunks
+    assert sum(map(len, texts)) > 2 * CHUNK_CHARS
+    vocabulary = Vocabulary()
+    assert as_counters(texts, vocabulary) == expected(texts)
