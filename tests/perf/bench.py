@@ -491,16 +491,27 @@ def first_count_done(window: Any) -> bool:
     )
 
 
-def wait_for_first_count(window: Any, app: Any, deadline: float) -> dict[str, Any]:
+def wait_for_first_count(
+    window: Any, app: Any, deadline: float, watch: Callable[[float], None] | None = None
+) -> dict[str, Any]:
     """In the GUI child, after the first paper is shown: run the event loop until the first
     count is in, timing it and the longest the GUI thread went without serving a 5 ms
-    timer (how long a key would have waited), and the peak memory by then."""
+    timer (how long a key would have waited), and the peak memory by then.
+
+    ``watch(ms)``, when given, is called at each tick with the time since the one before
+    (gui_stalls.py looks at the other threads when a tick comes late)."""
     from PySide6.QtCore import QTimer
 
     ticks: list[float] = [time.perf_counter()]
+
+    def tick() -> None:
+        ticks.append(time.perf_counter())
+        if watch is not None:
+            watch((ticks[-1] - ticks[-2]) * 1000)
+
     timer = QTimer()
     timer.setInterval(5)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.timeout.connect(tick)
     timer.start()
     start = time.perf_counter()
     while not first_count_done(window) and time.perf_counter() < deadline:

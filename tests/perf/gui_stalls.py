@@ -11,13 +11,13 @@ in CI: it is for reading, beside the benchmark's "longest GUI-thread stall" row.
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 import threading
 import time
 import traceback
 from pathlib import Path
-from typing import Any
 
 from tests.perf import bench
 
@@ -40,37 +40,6 @@ def thread_stacks() -> dict[str, str]:
     return out
 
 
-def watched_first_count(late: list[tuple[float, dict[str, str]]]) -> Any:
-    """A ``bench.wait_for_first_count`` that notes every late tick into ``late``."""
-    from PySide6.QtCore import QTimer
-
-    def wait(window: Any, app: Any, deadline: float) -> dict[str, Any]:
-        last = [time.perf_counter()]
-
-        def tick() -> None:
-            now = time.perf_counter()
-            if (now - last[0]) * 1000 > LATE_MS:
-                late.append(((now - last[0]) * 1000, thread_stacks()))
-            last[0] = now
-
-        timer = QTimer()
-        timer.setInterval(5)
-        timer.timeout.connect(tick)
-        timer.start()
-        start = time.perf_counter()
-        while not bench.first_count_done(window) and time.perf_counter() < deadline:
-            app.processEvents()
-            time.sleep(0.001)
-        timer.stop()
-        return {
-            "first_count_s": time.perf_counter() - start,
-            "first_count_gui_stall_max_ms": max((ms for ms, _ in late), default=None),
-            "rss_after_first_count_mb": bench.rss_peak_mb(),
-        }
-
-    return wait
-
-
 def main(argv: list[str]) -> int:
     """Run the probe once; print the late ticks and the slow collections."""
     late: list[tuple[float, dict[str, str]]] = []
@@ -84,8 +53,12 @@ def main(argv: list[str]) -> int:
             name = threading.current_thread().name
             collections.append(f"generation {info['generation']}: {ms:.0f} ms in {name}")
 
+    def watch(ms: float) -> None:
+        if ms > LATE_MS:
+            late.append((ms, thread_stacks()))
+
     gc.callbacks.append(on_gc)
-    bench.wait_for_first_count = watched_first_count(late)
+    bench.wait_for_first_count = functools.partial(bench.wait_for_first_count, watch=watch)
     answer = bench.probe_gui(Path(argv[0]), {"sorts": False})
     print(f"longest stall {answer.get('first_count_gui_stall_max_ms')} ms, "
           f"first count in {answer.get('first_count_s')} s")  # fmt: skip
