@@ -65,6 +65,7 @@ from desktop.gui.models.sidebar import SidebarDelegate, SidebarModel, view_label
 from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
 from desktop.gui.widgets.first_start_hint import FirstStartHint, remember_dismissed, should_show
+from desktop.gui.widgets.flat_scroll_bar import use_flat_scroll_bars
 from desktop.gui.widgets.focus_ring import FocusRing
 from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         self.sidebar_model = SidebarModel(self._library, self, counts=False)
         self.sidebar: QListView = QListView(self)
         self.sidebar.setObjectName("sidebar")
+        use_flat_scroll_bars(self.sidebar)
         self.sidebar.setModel(self.sidebar_model)
         self.sidebar.setItemDelegate(SidebarDelegate(self.sidebar))
         self.sidebar.setIconSize(QSize(18, 18))

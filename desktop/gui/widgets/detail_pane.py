@@ -31,6 +31,7 @@ from desktop.gui import theme
 from desktop.gui.core_errors import CORE_ERRORS
 from desktop.gui.models.paper_list import authors_text, short_date
 from desktop.gui.models.sidebar import digest_label
+from desktop.gui.widgets.flat_scroll_bar import use_flat_scroll_bars
 from desktop.gui.widgets.safe_text import SafeTextBrowser
 
 URL_RE = re.compile(r"https?://[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]", re.IGNORECASE)
@@ -111,6 +112,7 @@ class DetailPane(QWidget):
         self.opened_urls: list[str] = []  # web links opened, for tests and the status bar
         self.browser = SafeTextBrowser(self)  # loads no image or file a note names
         self.browser.setObjectName("detail")
+        use_flat_scroll_bars(self.browser)
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.setOpenLinks(False)
         self.browser.setOpenExternalLinks(False)
@@ -207,6 +209,12 @@ class DetailPane(QWidget):
         assert paper is not None
         bar = self.browser.verticalScrollBar()
         scroll = bar.value() if keep_scroll else 0
+        # A shown scroll bar stays while the document is rebuilt: it would hide when the
+        # document is cleared and show again when it fills, each time resizing the viewport
+        # and laying the whole document out again (twice the work of a render).
+        held = bar.isVisible()
+        if held:
+            self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         doc = self.browser.document()
         doc.clear()
         cursor = QTextCursor(doc)
@@ -266,6 +274,8 @@ class DetailPane(QWidget):
             cursor.insertText("• ", self.muted())
             cursor.insertText(other.title, self.link(f"dd:paper/{other.id}"))
         cursor.endEditBlock()
+        if held:  # hidden again only if the new document fits
+            self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         # The browser's own cursor was pushed to the end by the inserts; without this it
         # scrolls to the bottom of the document on the next layout.
         self.browser.setTextCursor(QTextCursor(doc))

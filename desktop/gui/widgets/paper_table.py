@@ -33,6 +33,7 @@ from desktop.gui.models.paper_list import (
     COL_TITLE,
     SnippetRole,
 )
+from desktop.gui.widgets.flat_scroll_bar import use_flat_scroll_bars
 from desktop.gui.widgets.item_painting import draw_item_in_row
 
 TITLE_LINES = 2
@@ -112,6 +113,7 @@ class PaperTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        use_flat_scroll_bars(self)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
