@@ -66,7 +66,7 @@ from desktop.gui.widgets.annotation_layer import AnnotationLayer
 from desktop.gui.widgets.detail_pane import DetailPane
 from desktop.gui.widgets.first_start_hint import FirstStartHint, remember_dismissed, should_show
 from desktop.gui.widgets.flat_scroll_bar import use_flat_scroll_bars
-from desktop.gui.widgets.focus_ring import FocusRing
+from desktop.gui.widgets.focus_ring import FocusRing, RingHolder
 from desktop.gui.widgets.pane_sizes import default_pane_sizes
 from desktop.gui.widgets.paper_table import PaperTable
 from desktop.gui.widgets.search_bar import SearchBar
@@ -219,22 +219,21 @@ class MainWindow(QMainWindow):
             self.first_hint = FirstStartHint(True, center)
             self.first_hint.dismissed.connect(lambda: remember_dismissed(self.settings))
             column.addWidget(self.first_hint)
-        column.addWidget(self.list)
+        column.addWidget(RingHolder(self.list, center))
 
         self.detail: DetailPane = DetailPane(self._library, self)
         self.detail.use_related_worker(related_worker(self._library, self))
         self.detail.paper_requested.connect(self.go_to_paper)
         self.detail.view_requested.connect(self.set_view)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(RingHolder(self.sidebar))
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(RingHolder(self.detail))
         self.focus_ring = FocusRing(
             [self.sidebar, self.search_field, self.list, self.detail],
             framed=[self.sidebar, self.list, self.detail],
         )
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.setObjectName("main-splitter")
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(center)
-        self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)

@@ -17,6 +17,7 @@ from desktop.core.seeds import seed_if_empty
 from desktop.gui import app, background
 from desktop.gui.status_text import backup_failed, without_paths
 from desktop.gui.widgets.first_start_hint import SETTING
+from desktop.gui.widgets.focus_ring import holder_of
 from tests.gui.conftest import open_window, press
 
 
@@ -40,7 +41,7 @@ def test_the_hint_shows_on_the_first_start_and_goes_once_used(
         assert words in text
     assert "These are samples: File → Remove the sample digests… removes them." in text
     assert win.action("remove-samples").text().startswith("Remove the sample digests…")
-    assert hint.geometry().bottom() < win.list.geometry().top()  # above the list
+    assert hint.geometry().bottom() < holder_of(win.list).geometry().top()  # above the list
     press(qtbot, "j k")
     assert hint.isVisible()  # moving is not using it yet
     press(qtbot, "e")

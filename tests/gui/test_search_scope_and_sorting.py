@@ -12,7 +12,7 @@ from desktop.core.library import Library
 from desktop.gui import theme
 from desktop.gui.main_window import MainWindow
 from desktop.gui.models.paper_list import COL_TITLE
-from desktop.gui.widgets.focus_ring import FOCUS_PROPERTY
+from desktop.gui.widgets.focus_ring import FOCUS_PROPERTY, WIDTH, holder_of
 from tests.gui.conftest import open_window, press
 
 
@@ -141,10 +141,14 @@ def test_the_focused_pane_is_framed_in_both_themes(qtbot: QtBot, win: MainWindow
     ring = win.focus_ring
     QApplication.processEvents()
     assert win.list.hasFocus() and ring.pane is win.list
-    assert ring.isVisible() and ring.parent() is win.list and ring.geometry() == win.list.rect()
+    holder = holder_of(win.list)
+    assert ring.isVisible() and ring.parent() is holder and ring.geometry() == holder.rect()
+    inset = win.list.geometry()
+    assert (inset.x(), inset.y()) == (WIDTH, WIDTH), "the ring never overlaps the pane"
+    assert inset.width() == holder.width() - 2 * WIDTH
     assert win.list.property(FOCUS_PROPERTY) is True
     press(qtbot, "g,d")
-    assert ring.pane is win.sidebar and ring.parent() is win.sidebar
+    assert ring.pane is win.sidebar and ring.parent() is holder_of(win.sidebar)
     assert win.sidebar.property(FOCUS_PROPERTY) and not win.list.property(FOCUS_PROPERTY)
     press(qtbot, "/")
     assert ring.pane is win.search_field and not ring.isVisible(), "the field frames itself"

@@ -1,20 +1,23 @@
 """The panes' flat scroll bars: installed on the sidebar, list and detail pane, they scroll
 as Fusion's do (same geometry), paint the handle where the style puts it, and their handle
-stands out from the groove by 3:1 in light and dark (WCAG's contrast for a control)."""
+stands out from the groove by 3:1 in light and dark (WCAG's contrast for a control). Also
+what both changes are for: a `j` repaints little (no gradient fills, no whole-list repaint
+when the list scrolls under the focus ring)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractSlider, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from desktop.gui import theme
 from desktop.gui.main_window import MainWindow
 from desktop.gui.widgets.flat_scroll_bar import FlatScrollBar, mix, use_flat_scroll_bars
+from tests.gui.conftest import press
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +96,40 @@ def test_mix() -> None:
 
     assert mix(QColor("#000000"), QColor("#ffffff"), 0.5).name() == "#808080"
     assert mix(QColor("#102030"), QColor("#ffffff"), 0).name() == "#102030"
+
+
+class PaintHeights(QObject):
+    """Records the height of every region a widget is asked to repaint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heights: list[int] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.heights.append(event.region().boundingRect().height())
+        return False
+
+
+def test_a_scrolling_j_repaints_only_the_rows_that_changed(win: MainWindow, qtbot: QtBot) -> None:
+    """With the focus ring shown, moving down past the last visible row scrolls the list's
+    pixels and repaints a few rows, not the whole viewport (the ring is outside the pane)."""
+    win.resize(900, 320)
+    win.list.setFocus()
+    qtbot.waitUntil(lambda: win.focus_ring.isVisible() and win.focus_ring.pane is win.list)
+    viewport = win.list.viewport()
+    rows_shown = viewport.height() // win.list.rowHeight(0)
+    assert win.model.rowCount() > rows_shown + 3, "the seeded Inbox is longer than the window"
+    for _ in range(rows_shown + 1):  # to the last visible row and one past: it scrolls
+        press(qtbot, "j")
+    qtbot.wait(30)
+    spy = PaintHeights()
+    viewport.installEventFilter(spy)
+    top = win.list.rowAt(0)
+    for _ in range(3):
+        press(qtbot, "j")
+        qtbot.wait(30)
+    viewport.removeEventFilter(spy)
+    assert win.list.rowAt(0) > top, "the list scrolled"
+    assert spy.heights and max(spy.heights) < viewport.height() // 2, spy.heights
