@@ -291,6 +291,7 @@ class SearchIndex:
         comparison after a crash (seconds). The clean-close stamp is taken (``taken_stamp``)
         and ``reconcile_due`` turns true; :func:`reconcile_index` then checks, on another
         connection, with that ``stamp``, and :meth:`checked_elsewhere` picks the result up.
+        It also leaves the check that Whoosh has what the fast paths need to the first read.
         """
         self.needs_rebuild = False
         self.reconcile_due = False
@@ -298,7 +299,11 @@ class SearchIndex:
         self.broken_reason = None
         self.defer_rebuilds = defer_rebuild and self.path is not None
         rebuild = self._defer if self.defer_rebuilds else self.rebuild_from_scratch
-        _ = self.access  # the compatibility check, once, before anything is read
+        if not defer_reconcile:
+            # The compatibility check (once a process, 40-80 ms) before anything is read; a
+            # window (defer_reconcile) leaves it to the first read, the first count's, on
+            # its worker thread: ``access`` makes it there.
+            _ = self.access
         try:
             self._open_existing()
         except FileNotFoundError:

@@ -412,3 +412,28 @@ def test_segments_never_share_a_name_when_random_was_seeded() -> None:
         random.seed(1)
         assert after == random.random()  # the seeded sequence goes on as if nothing happened
     assert len(set(names)) == 3
+
+
+def test_a_window_s_open_leaves_the_check_to_the_first_read(
+    renamed_whoosh_internal: None, tmp_path: Any
+) -> None:
+    """With ``defer_index_reconcile`` (how a window opens) the check is not on the open's
+    path; the first search makes it, and an incompatible Whoosh is still told and worked
+    around there."""
+    library = Library.open(tmp_path / "lib", backups=False)
+    try:
+        library.today = lambda: TODAY
+        assert all(r.ok for r in library.importer.import_paths([SEEDS]))
+    finally:
+        library.close()
+    compatibility_problem.cache_clear()
+    library = Library.open(tmp_path / "lib", backups=False, defer_index_reconcile=True)
+    try:
+        assert compatibility_problem.cache_info().currsize == 0, "checked at open"
+        assert library.index.search("graph", limit=None).ids
+        assert compatibility_problem.cache_info().currsize == 1
+        notice = library.index.notice
+        assert notice is not None and "inlined_postings is missing" in notice
+    finally:
+        library.close()
+        compatibility_problem.cache_clear()
