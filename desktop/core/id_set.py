@@ -2,8 +2,9 @@
 
 A saved view's text (``attention``, ``model``) can match half of a million papers. As a
 frozenset of Python ints that is about 60 bytes an id (30 MB for 500,000), and the library
-keeps one per saved view and rule; as a sorted int64 array it is 8 bytes an id. Membership
-is a binary search, which is what the few papers a write names need.
+keeps one per saved view and rule; as a sorted array it is 4 bytes an id (int32, while
+every id fits; int64 otherwise). Membership is a binary search, which is what the few papers
+a write names need.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return ordered if keep.all() else ordered[keep]
 
 
+def _compact(values: np.ndarray) -> np.ndarray:
+    """Sorted ids as int32 when they all fit (half the bytes of int64), else as int64: one
+    type for a set's values, so that equal sets hash alike."""
+    import numpy as np
+
+    if len(values) and (int(values[0]) < INT32_MIN or int(values[-1]) > INT32_MAX):
+        return values.astype(np.int64, copy=False)
+    return values.astype(np.int32, copy=False)
+
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
 class IdSet:
     """An immutable set of ids (``in``, ``len``, iteration in order, ``with_changes``)."""
 
@@ -46,7 +60,7 @@ class IdSet:
             values = ids.astype(np.int64, copy=False)
         else:
             values = np.fromiter((int(i) for i in ids), dtype=np.int64)
-        self.array: np.ndarray = sorted_unique(values)  # sorted, each id once
+        self.array: np.ndarray = _compact(sorted_unique(values))  # sorted, each id once
 
     def __contains__(self, item: object) -> bool:
         try:
@@ -97,6 +111,7 @@ class IdSet:
             kept = np.delete(kept, at[found])
         extra = sorted_unique(np.fromiter((int(i) for i in added), dtype=np.int64))
         if len(extra):
+            kept = kept.astype(np.result_type(kept, _compact(extra)), copy=False)
             at = np.searchsorted(kept, extra)
             fresh = at >= len(kept)
             fresh[~fresh] = kept[at[~fresh]] != extra[~fresh]
@@ -107,5 +122,5 @@ class IdSet:
     def _of_sorted(cls, array: np.ndarray) -> IdSet:
         """A set over an array that is already sorted, each id once (not checked)."""
         made = cls.__new__(cls)
-        made.array = array
+        made.array = _compact(array)
         return made
