@@ -62,3 +62,21 @@ def test_ids_are_kept_as_int32_while_they_fit_and_equal_sets_hash_alike(
     assert changed == again and hash(changed) == hash(again)
     assert changed.array.dtype == again.array.dtype
     assert all(i in changed for i in expected) and 2**41 not in changed
+
+
+@given(
+    st.lists(st.integers(min_value=-3, max_value=5000), min_size=1, max_size=300),
+    st.sampled_from([np.int64, np.int32]),
+)
+def test_sorted_unique_by_flags_is_numpys_unique(values: list[int], dtype: type) -> None:
+    from desktop.core import id_set
+
+    array = np.array(values * 20, dtype=dtype)  # past FLAGS_MIN when long enough
+    old = id_set.FLAGS_MIN
+    id_set.FLAGS_MIN = 2
+    try:
+        got = sorted_unique(array)
+    finally:
+        id_set.FLAGS_MIN = old
+    assert got.dtype == dtype
+    assert got.tolist() == np.unique(array).tolist()
