@@ -27,6 +27,7 @@ from desktop.core.snooze import Snooze
 from desktop.core.views import Views
 from desktop.gui import theme
 from desktop.gui.icons import pixmap
+from desktop.gui.models.id_list import IdList
 from desktop.gui.plain_text import plain_tooltip
 
 COL_TITLE = 0
@@ -145,7 +146,7 @@ class PaperListModel(QAbstractTableModel):
         self.view = "inbox"
         self.sort_column = -1
         self.descending = False
-        self.ids: list[PaperId] = []
+        self.ids = IdList()  # the rows' paper ids, 8 bytes each (id_list.py)
         self.marked: set[PaperId] = set()
         self.snippets: dict[PaperId, str] = {}
         self.search_query: str | None = None
@@ -182,7 +183,7 @@ class PaperListModel(QAbstractTableModel):
         self.search_query = None
         self.snippets = {}
         self.marked.clear()
-        self.ids = self._query()
+        self.ids = IdList(self._query())
         self._invalidate()
         self.endResetModel()
 
@@ -191,7 +192,7 @@ class PaperListModel(QAbstractTableModel):
         self._stop_loading()
         self.beginResetModel()
         self.search_query = query
-        self.ids = [PaperId(i) for i in ids]
+        self.ids = IdList(ids)
         self._ranked = list(self.ids)
         if self.sort_column != -1:
             self._sort_search_results()  # results keep the sort chosen for results
@@ -241,7 +242,7 @@ class PaperListModel(QAbstractTableModel):
                 try:
                     views = Views(Database(conn, execute_plugins=False))
                     conn.execute("BEGIN")  # one snapshot for every read below
-                    rest: list[PaperId] | None = []
+                    rest: IdList | None = IdList()
                     while rest is not None:
                         if generation != self._generation:
                             return  # another list was asked for: stop reading this one
@@ -265,7 +266,7 @@ class PaperListModel(QAbstractTableModel):
 
         threading.Thread(target=read, name="paper-list-rest", daemon=True).start()
 
-    def _take_rest(self, generation: int, start: int, rest: list[PaperId] | None) -> None:
+    def _take_rest(self, generation: int, start: int, rest: IdList | None) -> None:
         """The rest of a large list, read on another thread (on the GUI thread)."""
         if generation != self._generation or not self.loading:
             return  # asked for a list no longer shown, or already read here
@@ -393,7 +394,7 @@ class PaperListModel(QAbstractTableModel):
             self._insert_new(new, old_set)
         else:
             self.beginResetModel()
-            self.ids = list(new)
+            self.ids = IdList(new)
             self._forget_rows()
             self.endResetModel()
         self.marked &= new_set
@@ -656,7 +657,7 @@ class PaperListModel(QAbstractTableModel):
         if self.search_query is not None:
             self._sort_search_results()
         else:
-            self.ids = self._query()
+            self.ids = IdList(self._query())
         self._forget_rows()
         moved = []
         for paper_id, col in followed:
@@ -669,7 +670,7 @@ class PaperListModel(QAbstractTableModel):
 
     def _sort_search_results(self) -> None:
         if self.sort_column == -1:
-            self.ids = list(self._ranked)
+            self.ids = IdList(self._ranked)
             return
         key = SORT_KEYS[self.sort_column]
         papers = self.library.papers.many(self.ids)
@@ -684,4 +685,4 @@ class PaperListModel(QAbstractTableModel):
             return len(p.sightings)
 
         papers.sort(key=sort_key, reverse=self.descending)
-        self.ids = [p.id for p in papers]
+        self.ids = IdList(p.id for p in papers)
