@@ -208,3 +208,14 @@ def test_matching_without_scores_is_the_scored_evaluations_mask(
         assert engine._postings == {} and engine._prefixes == {}  # noqa: SLF001 - nothing kept
         assert engine.notices == notices
     assert np.array_equal(got, expected)
+
+
+def test_document_ids_are_kept_as_int32_and_read_back_as_the_columns(index: Any) -> None:
+    with index.searcher(weighting=scoring.BM25F()) as searcher:
+        engine = Engine(searcher, lambda ids: {}, FastAccess())
+        public = WhooshAccess()
+        expected = [pid for segment, _ in engine.leaves for pid in public.numbers(segment, "docid")]
+        assert engine.docids.dtype == np.int32 and engine.docids.tolist() == expected
+        live = np.flatnonzero(engine.live)
+        mask = engine.docs_for_pids(engine.docids[live].tolist())
+        assert np.array_equal(np.flatnonzero(mask), live)
