@@ -50,3 +50,20 @@ def test_an_id_list_is_not_a_list_of_ints_to_the_collector() -> None:
     assert ids.itemsize * len(ids) == 800_000
     assert repr(IdList([1, 2])) == "IdList([1, 2])" and repr(ids) == "IdList(100000 ids)"
     assert ids != "not ids" and IdList() == [] and IdList() != [0]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=80), max_size=40), st.integers(-3, 90))
+def test_the_row_map_finds_each_ids_first_row(ids: list[int], probe: int) -> None:
+    listed = IdList(ids)
+    rows = listed.row_map()
+    assert rows is not None
+    expected = ids.index(probe) if probe in ids else -1
+    found = int(rows[probe]) if 0 <= probe < len(rows) else -1
+    assert found == expected
+    listed.extend([1, 2])  # the buffer the map was read from is let go
+
+
+def test_sparse_or_negative_ids_get_no_row_map() -> None:
+    assert IdList([1, 10**9]).row_map() is None
+    assert IdList([-1, 2]).row_map() is None
+    assert IdList().row_map() is not None and len(IdList().row_map()) == 0  # type: ignore[arg-type]

@@ -14,10 +14,19 @@ from typing import TYPE_CHECKING, Any, SupportsIndex, cast
 
 from desktop.core.models import PaperId
 
+if TYPE_CHECKING:
+    import numpy as np
+
 if TYPE_CHECKING:  # to the type checker it is the list of paper ids it stands in for
     _Base = list[PaperId]
 else:
     _Base = array
+
+
+# row_map is an array over ids while the largest id is at most this many times the rows
+# (plus ROW_MAP_SLACK): ids are SQLite's row ids, dense in practice.
+ROW_MAP_SPARSE = 16
+ROW_MAP_SLACK = 1 << 16
 
 
 class IdList(_Base):
@@ -63,6 +72,27 @@ class IdList(_Base):
         if not len(found):
             raise ValueError(f"{value} is not in the list")
         return begin + int(found[0])
+
+    def row_map(self) -> np.ndarray | None:
+        """Each listed paper id's first row, -1 for an id not listed, as an int32 array over
+        every id up to the largest (4 MB at a million papers, made in milliseconds: a dict
+        of a million ids is about 100 MB and a quarter of a second); None when the ids are
+        too sparse for that (larger than ROW_MAP_SPARSE times the rows) or negative."""
+        import numpy as np
+
+        if not len(self):
+            return np.zeros(0, dtype=np.int32)
+        ids = np.frombuffer(_raw(self), dtype=np.int64)
+        try:
+            low, top = int(ids.min()), int(ids.max())
+            if low < 0 or top > ROW_MAP_SPARSE * len(ids) + ROW_MAP_SLACK or len(ids) >= 2**31:
+                return None
+            rows = np.full(top + 1, -1, dtype=np.int32)
+            # Last first, so that an id listed twice keeps its first row (as index() finds).
+            rows[ids[::-1]] = np.arange(len(ids) - 1, -1, -1, dtype=np.int32)
+            return rows
+        finally:
+            del ids  # the array's buffer is let go: it may grow again
 
     def copy(self) -> IdList:
         """A copy (one copy of the bytes)."""
