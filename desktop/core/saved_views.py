@@ -30,6 +30,7 @@ from desktop.core.context import LibraryContext
 from desktop.core.history import Applied, UndoRefusedError
 from desktop.core.id_set import IdSet
 from desktop.core.models import Changes
+from desktop.core.packed_flags import PackedFlags
 from desktop.core.plain_text import clean_name
 from desktop.core.search.filter_sql import filter_sql
 from desktop.core.search.query import (
@@ -114,13 +115,13 @@ class _Members:
     generation: int  # of the index the text matched at; -1: answered by the SQL fallback
     text: IdSet | None  # the text part's matches (None: no text part)
     filters: tuple[str, list[Any]]  # the filter part as SQL over papers p ("1": none)
-    member: np.ndarray
-    unread: np.ndarray
+    member: PackedFlags
+    unread: PackedFlags
     parsed: ParsedQuery
 
     @property
     def count(self) -> ViewCount:
-        return ViewCount(int(np.count_nonzero(self.member)), int(np.count_nonzero(self.unread)))
+        return ViewCount(self.member.count(), self.unread.count())
 
 
 def _filter_kinds(parsed: ParsedQuery) -> set[str]:
@@ -280,7 +281,7 @@ class SavedViews:
                 flags[unread_ids] = True
                 unread_flags.append(flags)
             np.logical_and(member, unread_flags[0][: len(member)], out=unread)
-            return _Members(view.query, generation, text, filters, member, unread, parsed)
+            return self._members_of(view, generation, text, filters, member, unread, parsed)
         else:
             where, params = filters
         ids, read = self._ids_and_read(where, params)
@@ -292,7 +293,21 @@ class SavedViews:
             ids, read = ids[keep], read[keep]
         member[ids] = True
         unread[ids[~read]] = True
-        return _Members(view.query, generation, text, filters, member, unread, parsed)
+        return self._members_of(view, generation, text, filters, member, unread, parsed)
+
+    @staticmethod
+    def _members_of(
+        view: SavedView,
+        generation: int,
+        text: IdSet | None,
+        filters: tuple[str, list[Any]],
+        member: np.ndarray,
+        unread: np.ndarray,
+        parsed: ParsedQuery,
+    ) -> _Members:
+        """A view's members with its flags packed, eight to a byte (packed_flags.py)."""
+        packed, packed_unread = PackedFlags.of_bools(member), PackedFlags.of_bools(unread)
+        return _Members(view.query, generation, text, filters, packed, packed_unread, parsed)
 
     def _ids_and_read(self, where: str, params: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         """The ids of the papers ``where`` selects and whether each is read, as arrays: SQLite
@@ -337,9 +352,8 @@ class SavedViews:
                     continue
                 entry.generation = self.selection.generation
             if top >= len(entry.member):  # new papers
-                grow = np.zeros(top + 1 - len(entry.member), dtype=bool)
-                entry.member = np.concatenate([entry.member, grow])
-                entry.unread = np.concatenate([entry.unread, grow])
+                entry.member = entry.member.grow(top + 1)
+                entry.unread = entry.unread.grow(top + 1)
             sql, params = entry.filters
             for chunk in chunks(ids):
                 found = dict(

@@ -26,13 +26,31 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
+# int_array parses a text of at most about this many characters in one numpy call.
+INT_TEXT_PIECE = 200_000
+
+
 def int_array(text: str | None) -> np.ndarray:
     """A comma-separated text of integers (``group_concat(p.id)``; None for no rows) as an
     int64 array, parsed by numpy in C: no Python object per id for the hundreds of thousands
     of ids a view or filter selects at a million papers."""
     import numpy as np  # only here: the command line starts without numpy
 
-    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+    if not text:
+        return np.zeros(0, np.int64)
+    if len(text) <= INT_TEXT_PIECE:
+        return np.fromstring(text, dtype=np.int64, sep=",")
+    # A piece at a time, cut at commas: numpy holds the GIL while it parses (40 ms for a
+    # million ids), and a thread that counts must not stop the window's for so long.
+    parts = []
+    start = 0
+    while start < len(text):
+        end = text.find(",", start + INT_TEXT_PIECE)
+        if end < 0:
+            end = len(text)
+        parts.append(np.fromstring(text[start:end], dtype=np.int64, sep=","))
+        start = end + 1
+    return np.concatenate(parts)
 
 
 def marks(n: int) -> str:

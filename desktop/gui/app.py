@@ -21,6 +21,7 @@ from desktop.gui import theme
 from desktop.gui.background import run_in_background
 from desktop.gui.gui_thread_gc import collect_on_gui_thread
 from desktop.gui.icons import app_icon
+from desktop.gui.malloc_tuning import tune_allocator
 from desktop.gui.single_instance import InstanceServer, connect_window, hand_over
 from desktop.gui.status_text import backup_failed, backup_taken
 
@@ -46,6 +47,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if isinstance(existing, QApplication):
         collect_on_gui_thread(existing)
         return existing
+    tune_allocator()  # large freed blocks go back to the system (malloc_tuning.py)
     app = QApplication(argv if argv is not None else sys.argv[:1])
     collect_on_gui_thread(app)  # never in a worker thread: it may destroy Qt objects
     app.setApplicationName("Digest Desk")

@@ -126,7 +126,7 @@ def test_text_matches_are_kept_as_sorted_arrays(viewed: Library) -> None:
     cached = viewed.selection.cached()
     assert cached
     for _text, _generation, ids in cached:
-        assert isinstance(ids, IdSet) and ids.array.dtype == np.int64
+        assert isinstance(ids, IdSet) and ids.array.dtype == np.int32  # ids all fit
         assert list(ids) == sorted(set(ids))
     viewed.close()
 

@@ -41,3 +41,42 @@ def test_sorted_unique_is_numpys_unique(values: list[int]) -> None:
     assert got.dtype == np.int64
     assert got.tolist() == np.unique(array).tolist()
     assert array.tolist() == values  # the input is left alone
+
+
+wide = st.lists(st.integers(min_value=-(2**40), max_value=2**40), max_size=30)
+near_edge = st.lists(st.integers(min_value=2**31 - 20, max_value=2**31 + 20), max_size=20)
+
+
+@given(st.one_of(ids, wide, near_edge), st.one_of(ids, wide, near_edge), st.one_of(ids, near_edge))
+def test_ids_are_kept_as_int32_while_they_fit_and_equal_sets_hash_alike(
+    start: list[int], gone: list[int], added: list[int]
+) -> None:
+    made = IdSet(start)
+    fits = all(-(2**31) <= i < 2**31 for i in start)
+    assert made.array.dtype == (np.int32 if fits else np.int64)
+    assert list(made) == sorted(set(start))
+    changed = made.with_changes(gone, added)
+    expected = sorted((set(start) - set(gone)) | set(added))
+    assert list(changed) == expected
+    again = IdSet(np.array(expected, dtype=np.int64))
+    assert changed == again and hash(changed) == hash(again)
+    assert changed.array.dtype == again.array.dtype
+    assert all(i in changed for i in expected) and 2**41 not in changed
+
+
+@given(
+    st.lists(st.integers(min_value=-3, max_value=5000), min_size=1, max_size=300),
+    st.sampled_from([np.int64, np.int32]),
+)
+def test_sorted_unique_by_flags_is_numpys_unique(values: list[int], dtype: type) -> None:
+    from desktop.core import id_set
+
+    array = np.array(values * 20, dtype=dtype)  # past FLAGS_MIN when long enough
+    old = id_set.FLAGS_MIN
+    id_set.FLAGS_MIN = 2
+    try:
+        got = sorted_unique(array)
+    finally:
+        id_set.FLAGS_MIN = old
+    assert got.dtype == dtype
+    assert got.tolist() == np.unique(array).tolist()

@@ -62,3 +62,16 @@ def test_a_write_while_the_rest_is_read_leaves_the_list_right(
     qtbot.waitUntil(lambda: not win.model.loading)
     assert win.model.ids == win.library.views.ids("inbox")
     assert first not in win.model.ids
+
+
+def test_rows_found_by_the_row_map_are_those_a_scan_finds(qtbot: QtBot, win: MainWindow) -> None:
+    win.run_command("go-all")
+    qtbot.waitUntil(lambda: not win.model.loading)
+    ids = list(win.model.ids)
+    wanted = [*ids, max(ids) + 5, -1, 0]
+    expected = [ids.index(i) if i in ids else -1 for i in wanted]
+    # The first lookups scan; the ones after go through the map (paper_list.SCANS_BEFORE_MAP).
+    assert [win.model.row_of(i) for i in wanted] == expected
+    assert win.model._row_of is not None  # noqa: SLF001 - the map was made
+    win.model._remove_rows([0, 1])  # noqa: SLF001 - rows leave: the map is made again
+    assert [win.model.row_of(i) for i in ids[:4]] == [-1, -1, 0, 1]

@@ -40,10 +40,11 @@ from desktop.core.search.analysis import analyze
 from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_BOOST
 from desktop.core.search.errors import SearchCancelledError
 from desktop.core.search.query import And, Filter, Node, Not, Or, Phrase, Word
-from desktop.core.search.whoosh_segments import WhooshAccess
+from desktop.core.search.whoosh_segments import WhooshAccess, length_table
 from desktop.core.sql import int_array
 
 K1 = 1.2
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
 B = 0.75
 # A query's candidates are checked for phrases this many at a time (at least).
 CHECK_BATCH = 64
@@ -215,14 +216,18 @@ class Engine:
             count = segment.doc_count_all()
             if not count:
                 continue
-            ids[offset : offset + count] = access.numbers(segment, "docid")
+            ids[offset : offset + count] = access.number_array(segment, "docid")
             dead = access.deleted(segment)
             if dead:
                 live[offset + np.array(dead, dtype=np.int64)] = False
         self.live = live
-        self.docids = ids  # document number -> paper id
+        # Document number -> paper id: int32 while every id fits (4 MB at a million papers,
+        # in each engine: the window's, the related papers' and the search's own).
+        fits = not len(ids) or (int(ids.min()) >= INT32_MIN and int(ids.max()) <= INT32_MAX)
+        self.docids = ids.astype(np.int32) if fits else ids
+        del ids
         self._pid_docs: np.ndarray | None = None
-        self._norms: dict[str, np.ndarray] = {}
+        self._norms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._stats: dict[tuple[str, str], tuple[float, int]] = {}
         self._postings: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._prefixes: dict[tuple[str, str, float], _Node | None] = {}
@@ -230,6 +235,11 @@ class Engine:
         self._tokens: dict[tuple[int, str], str] = {}
         self.budget = Budget()
         self._exact_mode = False
+        # False while a mask alone is wanted (matching): what is read then is not kept, and
+        # only phrases are scored (their candidates are checked best first, see _check_all).
+        self._keep_reads = True
+        self._scores_wanted = True
+        self._zero_scores: np.ndarray | None = None
         self.cancel: CancelFn | None = None
 
     def check_cancelled(self) -> None:
@@ -255,7 +265,7 @@ class Engine:
         if self._pid_docs is None:
             live = np.flatnonzero(self.live)
             top = int(self.docids.max(initial=0)) + 1
-            inverse = np.full(top, -1, dtype=np.int64)
+            inverse = np.full(top, -1, dtype=np.int32 if self.total <= INT32_MAX else np.int64)
             inverse[self.docids[live]] = live
             self._pid_docs = inverse
         inverse = self._pid_docs
@@ -282,21 +292,25 @@ class Engine:
         self.cancel = cancel
 
     # -- postings --------------------------------------------------------------------------
-    def _length_norms(self, fieldname: str) -> np.ndarray:
+    def _length_norms(self, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
         """BM25's length part of each document, ``K1 * ((1 - B) + B * length / average)``,
-        made once per field (a term's scores then take one gather and three operations)."""
+        made once per field as each document's stored length byte and the part of each of
+        the 256 lengths a byte stands for (1 MB a field at a million papers, not 8 as one
+        float per document; the same floats: a term's scores then take two gathers and three
+        operations)."""
         found = self._norms.get(fieldname)
         if found is None:
-            lengths = np.ones(self.total, dtype=np.float64)
+            codes = np.zeros(self.total, dtype=np.uint8)  # byte 0: no length, read as 1
             for segment, offset in self.leaves:
                 count = segment.doc_count_all()
                 if not count:
                     continue
-                read = self.access.lengths(segment, fieldname)
+                read = self.access.length_codes(segment, fieldname)
                 if read is not None:
-                    lengths[offset : offset + count] = read
+                    codes[offset : offset + count] = read
+            lengths = np.array(length_table(), dtype=np.float64)
             avgfl = self.searcher.avg_field_length(fieldname) or 1
-            found = self._norms[fieldname] = K1 * ((1 - B) + B * lengths / avgfl)
+            found = self._norms[fieldname] = (codes, K1 * ((1 - B) + B * lengths / avgfl))
         return found
 
     def term_stats(self, fieldname: str, text: str) -> tuple[float, int]:
@@ -334,7 +348,8 @@ class Engine:
             fieldname,
             [(segment, offset, btext, None) for segment, offset in self.leaves if key in segment],
         )
-        self._postings[key] = found
+        if self._keep_reads:
+            self._postings[key] = found
         return found
 
     def _read(
@@ -360,7 +375,8 @@ class Engine:
         self, fieldname: str, ids: np.ndarray, weights: np.ndarray, idf: Any, boost: float
     ) -> Any:
         if self.schema[fieldname].scorable:
-            norms = self._length_norms(fieldname)[ids]
+            codes, table = self._length_norms(fieldname)
+            norms = table[codes[ids]]
             scores = idf * ((weights * (K1 + 1)) / (weights + norms))
         else:
             scores = weights
@@ -385,7 +401,9 @@ class Engine:
         key = (fieldname, prefix, boost)
         if key in self._prefixes:
             return self._prefixes[key]
-        node = self._prefixes[key] = self._read_prefix(fieldname, prefix, boost)
+        node = self._read_prefix(fieldname, prefix, boost)
+        if self._keep_reads:
+            self._prefixes[key] = node
         return node
 
     def _read_prefix(self, fieldname: str, prefix: str, boost: float) -> _Node | None:
@@ -428,6 +446,11 @@ class Engine:
             weight_parts.append(weights)
             idfs.append(math.log(count / (frequency + 1)) + 1)  # Whoosh's idf
         ids = np.concatenate(id_parts)
+        if not self._scores_wanted:  # a mask alone (the words' documents, as bincount's)
+            del weight_parts
+            mask = np.zeros(self.total, dtype=bool)
+            mask[ids] = True
+            return _Node("terms", mask, self._no_scores())
         per_posting = np.repeat(np.array(idfs), [len(p) for p in id_parts])
         scores = self._bm25(fieldname, ids, np.concatenate(weight_parts), per_posting, boost)
         score = np.bincount(ids, weights=scores, minlength=self.total).astype(np.float64)
@@ -440,8 +463,14 @@ class Engine:
 
     def terms(self, terms: Sequence[Term], *, conjunction: bool = False) -> _Node:
         """Weighted terms added up: all must match (``conjunction``) or any."""
+        if not self._scores_wanted:
+            return self._terms_mask(terms, conjunction=conjunction)
         mask, score = self._empty()
-        counts = np.zeros(self.total, dtype=np.int32) if conjunction else None
+        # How many of the terms each document has: a byte each while that is enough.
+        narrow = len(terms) < 255
+        counts = (
+            np.zeros(self.total, dtype=np.uint8 if narrow else np.int32) if conjunction else None
+        )
         for fieldname, text, boost in terms:
             ids, scores = self.term_scores(fieldname, text, boost)
             if not len(ids):
@@ -458,13 +487,44 @@ class Engine:
             score[~mask] = 0.0
         return _Node("terms", mask, score)
 
+    def _terms_mask(self, terms: Sequence[Term], *, conjunction: bool) -> _Node:
+        """:meth:`terms` when a mask alone is wanted: the documents, unscored."""
+        mask = np.zeros(self.total, dtype=bool)
+        counts = np.zeros(self.total, dtype=np.uint8 if len(terms) < 255 else np.int32)
+        for fieldname, text, _boost in terms:
+            ids, _weights = self.postings(fieldname, text)
+            if not len(ids):
+                if conjunction:
+                    return _Node("terms", np.zeros(self.total, dtype=bool), self._no_scores())
+                continue
+            if conjunction:
+                counts[ids] += 1
+            else:
+                mask[ids] = True
+        if conjunction:
+            mask = counts == len(terms)
+        return _Node("terms", mask, self._no_scores())
+
+    def _no_scores(self) -> np.ndarray:
+        """All-zero scores, shared and read-only, for nodes whose scores nothing reads (a
+        mask alone is wanted): calloc'd pages never written take no memory."""
+        if self._zero_scores is None:
+            zeros = np.zeros(self.total, dtype=np.float64)
+            zeros.flags.writeable = False
+            self._zero_scores = zeros
+        return self._zero_scores
+
     def _phrase(self, fieldname: str, words: list[str], boost: float) -> _Node:
         """A phrase of several words in one field: the And of its words, checked later.
 
         A word the phrase holds n times must occur at least n times (text fields keep each
         word's count): an exact, cheap first cut of the candidates.
         """
-        node = self.terms([(fieldname, w, boost) for w in words], conjunction=True)
+        scores_wanted, self._scores_wanted = self._scores_wanted, True
+        try:  # a phrase is scored even for a mask: its best candidates are checked first
+            node = self.terms([(fieldname, w, boost) for w in words], conjunction=True)
+        finally:
+            self._scores_wanted = scores_wanted
         for word, times in Counter(words).items():
             if times > 1 and node.mask.any():
                 ids, weights = self.postings(fieldname, word)
@@ -477,6 +537,8 @@ class Engine:
         )
         if self._exact_mode:
             self._check_all(phrase)
+            if not self._scores_wanted:  # checked: its scores served (8 MB a field at 1M)
+                phrase.score = self._no_scores()
         return phrase
 
     def _text(
@@ -551,9 +613,9 @@ class Engine:
                 # Phrases inside are checked per candidate, best first, like any phrase: until
                 # then every document may match (an upper bound, as the ranking needs).
                 mask = self.live.copy()
-                return _Node("not", mask, np.where(mask, 1.0, 0.0), [inner], pending=True)
+                return _Node("not", mask, self._ones_where(mask), [inner], pending=True)
             mask = self.live & ~inner.mask
-            return _Node("not", mask, np.where(mask, 1.0, 0.0))
+            return _Node("not", mask, self._ones_where(mask))
         if isinstance(node, And | Or):
             kids = [k for c in node.children if (k := self._evaluate(c, title_only=title_only))]
             if not kids:
@@ -561,14 +623,28 @@ class Engine:
             if isinstance(node, And):
                 if all(k.kind == "not" for k in kids):
                     mask = self.live.copy()  # only exclusions: from every document
-                    kids.insert(0, _Node("all", mask, np.where(mask, 1.0, 0.0)))
+                    kids.insert(0, _Node("all", mask, self._ones_where(mask)))
                 return kids[0] if len(kids) == 1 else self._combine("and", kids)
             return kids[0] if len(kids) == 1 else self._combine("or", kids)
         if isinstance(node, Filter):
             raise TypeError(f"a filter is answered by SQLite, not the index: {node!r}")
         raise TypeError(f"not a query node: {node!r}")
 
+    def _ones_where(self, mask: np.ndarray) -> np.ndarray:
+        """Score 1 where ``mask`` is set (as Whoosh's inverse matcher scores), or no scores
+        when a mask alone is wanted."""
+        return np.where(mask, 1.0, 0.0) if self._scores_wanted else self._no_scores()
+
     def _combine(self, kind: str, children: list[_Node]) -> _Node:
+        if not self._scores_wanted:
+            mask = children[0].mask.copy()
+            for child in children[1:]:
+                if kind == "and":
+                    mask &= child.mask
+                else:
+                    mask |= child.mask
+            pending = any(c.pending for c in children)
+            return _Node(kind, mask, self._no_scores(), children, pending=pending)
         mask = children[0].mask.copy()
         score = children[0].score.copy()
         for child in children[1:]:
@@ -753,8 +829,17 @@ class Engine:
             accepted.extend(zip(scores[part].tolist(), docs[part].tolist(), strict=True))
 
     def matching(self, node: Node) -> np.ndarray:
-        """A mask of the live documents matching a text tree exactly."""
-        found = self.evaluate(node, exact=True)
+        """A mask of the live documents matching a text tree exactly.
+
+        What it reads is not kept for the rest of the query (it is used once): a common
+        phrase's postings in every field are tens of MB at a million papers, and a saved
+        view's count would hold them until the next query."""
+        keep, scores_wanted = self._keep_reads, self._scores_wanted
+        self._keep_reads = self._scores_wanted = False
+        try:
+            found = self.evaluate(node, exact=True)
+        finally:
+            self._keep_reads, self._scores_wanted = keep, scores_wanted
         if found is None:
             return np.zeros(self.total, dtype=bool)
         return found.mask & self.live

@@ -190,6 +190,16 @@ def _round_trip() -> str | None:
                     fast.lengths(segment, "body") or [1] * count,
                     public.lengths(segment, "body"),
                 ),
+                (
+                    "number arrays",
+                    fast.number_array(segment, "num").tolist(),
+                    public.number_array(segment, "num").tolist(),
+                ),
+                (
+                    "length codes",
+                    decoded_lengths(fast.length_codes(segment, "body"), count),
+                    decoded_lengths(public.length_codes(segment, "body"), count),
+                ),
             ]
             for btext in (b"graph", b"sampling", b"many"):
                 if ("body", btext) in segment:
@@ -304,6 +314,11 @@ def commit_segments(ix: Any, segments: Sequence[Any]) -> int:
 
 # -- reading -------------------------------------------------------------------------------------
 # Field length bytes decoded (Whoosh's byte_to_length; byte 0, "no length", reads as 1).
+def length_table() -> tuple[int, ...]:
+    """The length each stored length byte stands for (byte 0, no length, reads as 1)."""
+    return _length_table()
+
+
 @functools.lru_cache(maxsize=1)
 def _length_table() -> tuple[int, ...]:
     from whoosh.util.numeric import byte_to_length
@@ -323,6 +338,20 @@ class WhooshAccess:
     def numbers(self, segment: Any, name: str) -> list[int]:
         """Every value of numeric column ``name``, by document number (deleted ones too)."""
         return list(segment.column_reader(name, translate=False))
+
+    def number_array(self, segment: Any, name: str) -> np.ndarray:
+        """:meth:`numbers` as an int64 array."""
+        return np.array(self.numbers(segment, name), dtype=np.int64)
+
+    def length_codes(self, segment: Any, fieldname: str) -> np.ndarray | None:
+        """Field lengths by document number as Whoosh stores them, one byte each (decoded by
+        ``length_table()``; 0, no length, reads as 1); None when the field has none."""
+        from whoosh.util.numeric import length_to_byte
+
+        lengths = self.lengths(segment, fieldname)
+        if lengths is None:
+            return None
+        return np.array([length_to_byte(n) for n in lengths], dtype=np.uint8)
 
     def deleted(self, segment: Any) -> list[int]:
         """The deleted document numbers of a segment, ascending."""
@@ -368,6 +397,24 @@ class FastAccess(WhooshAccess):
         """Every value of numeric column ``name``, unpacked in one call when the layout allows."""
         return load_numbers(segment.column_reader(name, translate=False))
 
+    def number_array(self, segment: Any, name: str) -> np.ndarray:
+        """:meth:`numbers` as an int64 array, read by numpy from the column's bytes (no
+        Python int per document: a million of them is one long call holding the GIL)."""
+        return load_number_array(segment.column_reader(name, translate=False))
+
+    def length_codes(self, segment: Any, fieldname: str) -> np.ndarray | None:
+        """Field lengths by document number as stored (one byte each, see :func:`length_table`), or
+        None when the field has none."""
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+        col = segment._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if col is None:
+            return None
+        codes = load_number_array(col)
+        if len(codes) and (int(codes.min()) < 0 or int(codes.max()) > 255):
+            raise ValueError(f"field length bytes out of range in {fieldname}")
+        return codes.astype(np.uint8)
+
     def deleted(self, segment: Any) -> list[int]:
         """The deleted document numbers of a segment, ascending."""
         if not segment.has_deletions():
@@ -405,6 +452,31 @@ def load_numbers(col: Any) -> list[int]:
         return values + [col._default] * (doccount - count)
     except (AttributeError, struct.error):  # another column layout: the slow, general way
         return list(col)
+
+
+def load_number_array(col: Any) -> np.ndarray:
+    """:func:`load_numbers` as an int64 array: numpy reads the column's bytes at once."""
+    try:
+        count, doccount, size = col._count, col._doccount, col._fixedlen
+        code = col._typecode
+        if struct.calcsize(f"!{code}") != size or code not in "bBhHiIlLqQ":
+            raise struct.error(f"unexpected column type {code!r}")
+        data = col._dbfile.get(col._basepos, count * size)
+        kind = "i" if code.islower() else "u"
+        values = np.frombuffer(data, dtype=f">{kind}{size}", count=count).astype(np.int64)
+        if doccount > count:
+            values = np.concatenate([values, np.full(doccount - count, col._default, np.int64)])
+        return values
+    except (AttributeError, struct.error, ValueError, TypeError):  # another layout
+        return np.array(load_numbers(col), dtype=np.int64)
+
+
+def decoded_lengths(codes: np.ndarray | None, count: int) -> list[int]:
+    """Length bytes (:meth:`FastAccess.length_codes`) as lengths; none read as 1 each."""
+    if codes is None:
+        return [1] * count
+    table = _length_table()
+    return [table[b] for b in codes.tolist()]
 
 
 def segment_lengths(perdoc: Any, fieldname: str) -> list[int] | None:

@@ -4,7 +4,7 @@ where the cursor goes after a write."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from PySide6.QtCore import QItemSelectionModel
@@ -151,7 +151,7 @@ class PaperListController:
         """Bring the rows up to date and keep the cursor on the same paper, or near it."""
         if changes == VIEWS_ONLY:
             return  # saved views deleted, renamed or moved: no paper changed
-        old_ids = list(self.model.ids)
+        old_ids = self.model.ids.copy()  # 8 bytes an id, no int objects
         current = self.current_id()
         row = self.current_row()
         with self.reloading():
@@ -159,7 +159,7 @@ class PaperListController:
         self._reselect(current, row, old_ids, changes)
 
     def _reselect(
-        self, current: PaperId | None, row: int, old_ids: list[PaperId], changes: Changes
+        self, current: PaperId | None, row: int, old_ids: Sequence[int], changes: Changes
     ) -> None:
         ids = self.model.ids
         if not ids:

@@ -6,7 +6,10 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from whoosh import query, scoring
 
 from desktop.core.search import ranker
@@ -146,3 +149,73 @@ def test_a_repeated_word_in_a_phrase_needs_as_many_occurrences(index: Any) -> No
         many = " ".join(["model"] * 40)
         node = engine.evaluate(Phrase(many, "abstract"), exact=False)
     assert node is not None and not node.mask.any()  # no abstract says "model" 40 times
+
+
+_WORDS = ["graph", "model", "sampling", "language", "models", "training", "data", "gnn", "m"]
+_FIELDS = [None, "title", "abstract", "note", "tag"]
+
+
+def _trees() -> st.SearchStrategy[Node]:
+    words = st.builds(
+        Word,
+        st.sampled_from(_WORDS),
+        st.sampled_from(_FIELDS),
+        prefix=st.booleans(),
+    )
+    phrases = st.builds(
+        Phrase,
+        st.lists(st.sampled_from(_WORDS[:7]), min_size=2, max_size=3).map(" ".join),
+        st.sampled_from(_FIELDS[:3]),
+    )
+    leaves = st.one_of(words, phrases)
+    return st.recursive(
+        leaves,
+        lambda kids: st.one_of(
+            st.builds(lambda c: Not(c), kids),
+            st.lists(kids, min_size=2, max_size=3).map(lambda c: And(tuple(c))),
+            st.lists(kids, min_size=2, max_size=3).map(lambda c: Or(tuple(c))),
+        ),
+        max_leaves=5,
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(node=_trees(), checks=st.sampled_from([2, 7, 3000]))
+def test_matching_without_scores_is_the_scored_evaluations_mask(
+    index: Any, monkeypatch: pytest.MonkeyPatch, node: Node, checks: int
+) -> None:
+    """Counting (matching) skips the scores of everything but phrases, and keeps no reads:
+    the documents are exactly those of the scored, exact evaluation, phrase budget included
+    (its best candidates are checked, so phrases are still scored)."""
+    monkeypatch.setattr(ranker, "PHRASE_CHECKS", checks)
+    with index.searcher(weighting=scoring.BM25F()) as searcher:
+        reader = searcher.reader()
+        docs = {
+            int(pid): {"abstract": "model graph language models sampling data " * (n % 3)}
+            for n, pid in enumerate(reader.column_reader("docid", translate=False))
+        }
+        engine = Engine(searcher, _texts(docs), FastAccess())
+        engine.new_query()
+        scored = engine.evaluate(node, exact=True)
+        expected = (
+            np.zeros(engine.total, dtype=bool) if scored is None else scored.mask & engine.live
+        )
+        notices = engine.notices
+        engine.new_query()
+        got = engine.matching(node)
+        assert engine._postings == {} and engine._prefixes == {}  # noqa: SLF001 - nothing kept
+        assert engine.notices == notices
+    assert np.array_equal(got, expected)
+
+
+def test_document_ids_are_kept_as_int32_and_read_back_as_the_columns(index: Any) -> None:
+    with index.searcher(weighting=scoring.BM25F()) as searcher:
+        engine = Engine(searcher, lambda ids: {}, FastAccess())
+        public = WhooshAccess()
+        expected = [pid for segment, _ in engine.leaves for pid in public.numbers(segment, "docid")]
+        assert engine.docids.dtype == np.int32 and engine.docids.tolist() == expected
+        live = np.flatnonzero(engine.live)
+        mask = engine.docs_for_pids(engine.docids[live].tolist())
+        assert np.array_equal(np.flatnonzero(mask), live)

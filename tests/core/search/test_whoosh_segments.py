@@ -32,6 +32,7 @@ from desktop.core.search.whoosh_segments import (
     WhooshAccess,
     _smallest_array,
     compatibility_problem,
+    decoded_lengths,
     term_blocks,
 )
 from tests.conftest import SEEDS, TODAY
@@ -222,6 +223,11 @@ def test_fast_reads_equal_public_reads(documents: list[dict[str, Any]], optimize
             assert fast.deleted(segment) == sorted(dead)
             assert fast.numbers(segment, "docid") == public.numbers(segment, "docid")
             assert fast.lengths(segment, "abstract") == public.lengths(segment, "abstract")
+            assert fast.number_array(segment, "docid").tolist() == public.numbers(segment, "docid")
+            count = segment.doc_count_all()
+            for access in (fast, public):
+                codes = access.length_codes(segment, "abstract")
+                assert decoded_lengths(codes, count) == public.lengths(segment, "abstract")
             for btext in (b"model", b"graph", b"sampling"):
                 ids, weights = fast.postings(segment, "abstract", btext)
                 live = [(d, w) for d, w in zip(ids, weights, strict=True) if d not in dead]
