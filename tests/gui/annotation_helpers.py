@@ -25,6 +25,9 @@ def open_digest_paper(qtbot: QtBot, win: MainWindow, text: str = DIGEST) -> int:
     paper_id = int(result.new_ids[0])
     win.go_to_paper(paper_id)
     assert win.detail.paper is not None and win.detail.paper.id == paper_id
+    # The related papers arrive a moment later and redraw the pane: wait for them, so that
+    # no redraw lands between a test's caret moves (a caret move made stale is not acted on).
+    qtbot.waitUntil(lambda: win.detail.related is not None, timeout=10_000)
     return paper_id
 
 
