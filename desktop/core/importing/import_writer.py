@@ -78,6 +78,14 @@ SNAPSHOT_BATCH = 5_000
 # the end, in the same transaction: sorting a million keys once costs less than inserting
 # each into an index too large for the page cache.
 DEFER_INDEXES_MIN_PAPERS = 50_000
+# A snapshot's sightings are inserted with the digest-count trigger (store.m012) dropped, in the
+# import's transaction, and the counts of the papers it saw again are set by one statement at
+# the end (see ImportWriter._suspend_recount): the trigger's work, once per paper, cost more
+# than the insert itself. False: the trigger counts each sighting as it goes (the plain way,
+# which the equivalence tests compare with).
+RECOUNT_AFTER_SNAPSHOT = True
+# The trigger that keeps papers.digest_count as sightings are inserted (store.m012).
+_COUNT_TRIGGER = "sightings_count_insert"
 _SNAPSHOT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.txt")
 
 
@@ -643,6 +651,7 @@ class ImportWriter:
                     or 0
                 )
                 (held,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+                trigger = self._suspend_recount()
                 deferred: list[str] | None = None
                 batch: list[Entry] = []
                 with (
@@ -668,6 +677,8 @@ class ImportWriter:
                         if cancel and cancel():
                             raise ImportCancelledError
                         conn.execute(statement)
+                if trigger is not None:
+                    self._recount(digest_id, int(held), trigger)
                 result.skipped_blocks = stats.skipped
                 result.skipped = list(stats.reasons)
                 if not result.entries:
@@ -714,6 +725,41 @@ class ImportWriter:
                 path, report, stats, workers=self.snapshot_readers
             )
         return iter_snapshot_entries(path, report, stats)
+
+    def _suspend_recount(self) -> str | None:
+        """Drop the trigger that recounts a paper's digests at each sighting inserted (in
+        the import's transaction: a crash, a failure or a cancel brings it back) and return
+        the statement that makes it again; None when it stays (RECOUNT_AFTER_SNAPSHOT off)."""
+        if not RECOUNT_AFTER_SNAPSHOT:
+            return None
+        conn = self.ctx.db.conn
+        row = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [_COUNT_TRIGGER]
+        ).fetchone()
+        if row is None or not row[0]:
+            return None
+        conn.execute(f'DROP TRIGGER "{_COUNT_TRIGGER}"')
+        return str(row[0])
+
+    def _recount(self, digest_id: int, held: int, trigger: str) -> None:
+        """Set the digest counts the dropped trigger would have set, then make it again.
+
+        The trigger recounts the paper of each sighting inserted. A paper this import added
+        (an id above ``held``, the largest before it) has one sighting, this digest's, and
+        arrives counted 1 (the column's default): the trigger leaves it as it is. So only
+        the papers known before that this digest sighted can change, and each gets the count
+        the trigger would have left last, its number of sightings now.
+        """
+        conn = self.ctx.db.conn
+        conn.execute(
+            "UPDATE papers SET digest_count = c.n FROM ("
+            " SELECT s.paper_id AS paper_id,"
+            " (SELECT COUNT(*) FROM sightings AS t WHERE t.paper_id = s.paper_id) AS n"
+            " FROM sightings AS s WHERE s.digest_id = ? AND s.paper_id <= ?"
+            ") AS c WHERE papers.id = c.paper_id AND papers.digest_count != c.n",
+            [digest_id, held],
+        )
+        conn.execute(trigger)
 
     def _maybe_drop_indexes(self, result: ImportResult, held: int, read: list[int]) -> list[str]:
         """After a snapshot's first batch: when the rest of the file will add more papers than
