@@ -159,6 +159,25 @@ def json_names(names: tuple[str, ...]) -> str:
     return json.dumps(list(names), ensure_ascii=False)
 
 
+# json_names() of the category lists seen lately: a snapshot repeats a few thousand of them.
+_CATEGORIES_JSON: dict[tuple[str, ...], str] = {}
+_CATEGORIES_JSON_MAX = 4096
+
+
+def json_categories(categories: tuple[str, ...]) -> str:
+    """``json_names(categories)``, remembered for the last few thousand lists."""
+    try:
+        return _CATEGORIES_JSON[categories]
+    except KeyError:
+        text = json_names(categories)
+        if len(_CATEGORIES_JSON) >= _CATEGORIES_JSON_MAX:
+            _CATEGORIES_JSON.clear()
+        _CATEGORIES_JSON[categories] = text
+        return text
+    except TypeError:  # not hashable (not a tuple of strings)
+        return json_names(categories)
+
+
 def identity_values(entry: Entry) -> tuple[Any, ...]:
     """The identity columns of a paper from an entry, in INSERT order (m005)."""
     return (
@@ -167,7 +186,7 @@ def identity_values(entry: Entry) -> tuple[Any, ...]:
         json_names(entry.authors),
         sql_int(entry.comments),
         entry.arxiv_comments,
-        json_names(entry.categories),
+        json_categories(entry.categories),
         entry.primary_category,
         entry.journal_ref,
     )
@@ -197,6 +216,8 @@ def merge_duplicates(
 ) -> list[tuple[Entry, Match]]:
     """One (entry, match) per paper of the file: repeats of a paper folded into its first
     entry, which takes any field the first lacks (an id, the names, an abstract)."""
+    if all(match.same_as is None for match in matches):  # no repeats: each entry its own
+        return list(zip(entries, matches, strict=True))
     first: dict[int, int] = {}
     merged: list[list[Any]] = []
     for index, (entry, match) in enumerate(zip(entries, matches, strict=True)):

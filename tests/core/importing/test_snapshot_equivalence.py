@@ -458,3 +458,9 @@ def test_untraced_statements_skip_the_hook_which_comes_back(
         assert turns == [tmp_path, tmp_path]
     finally:
         db.conn.close()
+
+
+@given(st.lists(st.lists(st.sampled_from(["cs.LG", "stat.ML", 'a"b', "x\\y", "\x07"]))))
+def test_json_categories_is_json_names_remembered(lists: list[list[str]]) -> None:
+    for names in lists + lists:
+        assert import_writer.json_categories(tuple(names)) == json_names(tuple(names))
