@@ -8,7 +8,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -432,6 +432,31 @@ class ImportWriter:
         finally:
             conn.execute(f"PRAGMA cache_size = {int(before)}")
 
+    @contextmanager
+    def _checkpoint_after(self) -> Iterator[None]:
+        """The WAL checkpoint that the commit of a snapshot would run (the automatic one,
+        PASSIVE, by the committing connection) run by it just after the commit instead.
+
+        Measured at 400,000 papers (1 GB of WAL): with the automatic checkpoint the COMMIT
+        cost 5.5 s of CPU; without it 0.4 s, and the same checkpoint run afterwards 0.9 s (at
+        a million papers the COMMIT took 19 s). An import that fails or is cancelled rolls
+        back and writes nothing to the WAL: no checkpoint follows it, as none would have.
+        """
+        conn = self.ctx.db.conn
+        (before,) = conn.execute("PRAGMA wal_autocheckpoint").fetchone()
+        if before <= 0 or conn.in_transaction:  # none to defer, or the caller commits
+            yield
+            return
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
+        if not conn.in_transaction:
+            # As with the automatic one, a checkpoint that fails leaves the import committed.
+            with suppress(sqlite3.Error):
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     def _known(self, source: DigestSource, *, heal: bool = False) -> bool:
         """True when the library holds this digest (not removed): by its normalised text, or
         by the identity an older version gave it (``legacy_sha256``). With ``heal``, a digest
@@ -652,7 +677,11 @@ class ImportWriter:
                 progress(done, total, f"{path.name}: {result.entries:,} papers")
 
         try:
-            with self._bulk_import_settings(), self._file_scope():
+            with (
+                self._checkpoint_after(),
+                self._bulk_import_settings(),
+                self._file_scope(),
+            ):
                 conn.execute(
                     "DELETE FROM digests WHERE sha256 = ? AND removed_at IS NOT NULL", [digest]
                 )
