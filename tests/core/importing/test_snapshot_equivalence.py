@@ -285,7 +285,9 @@ def test_the_fast_import_stores_the_rows_the_plain_one_stores(
     snapshot = tmp_path / "big.jsonl"
     snapshot.write_text("\n".join(big) + "\n", encoding="utf-8")
     monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 16)
+    monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", False)  # the trigger counts
     plain = imported(tmp_path, snapshot, "plain", fast=False)
+    monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", True)
     monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
     monkeypatch.setattr(snapshot_workers, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(snapshot_workers, "RANGE_BYTES", 1000)
@@ -302,6 +304,50 @@ def test_the_fast_import_stores_the_rows_the_plain_one_stores(
     assert sorted(dropped) == sorted(store.SCATTERED_INDEXES)  # built again after the inserts
     assert fast == plain
     assert len(plain["papers"]) > 300 and plain["integrity"] == [("ok",)]
+
+
+def overlapping_imports(tmp_path: Path, name: str, *, recount: bool) -> dict[str, Any]:
+    """Two snapshots that share papers (by id, by title) and repeat lines, the second into a
+    library holding the first and a digest: the digest counts by trigger or by one recount."""
+    first = tmp_path / "first.jsonl"
+    if not first.exists():
+        first.write_text("\n".join(json.dumps(record(n)) for n in range(1, 60)) + "\n")
+        second = [record(n) for n in range(40, 120)]  # 40..59 known, by id
+        second += [record(200, title=record(7)["title"], id="2401.90007")]  # a title, 2 ids
+        second += [record(n) for n in (45, 100, 101)]  # repeats within the file
+        (tmp_path / "second.jsonl").write_text("\n".join(json.dumps(r) for r in second) + "\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", recount)
+        patch.setattr(import_writer, "SNAPSHOT_BATCH", 7)
+        with Library.open(tmp_path / name, backups=False) as lib:
+            lib.today = lambda: TODAY
+            lib.importer.snapshot_readers = 0
+            lib.importer.import_text(
+                "A Study of Graph Learning Number 110\n\nAn abstract copied from a listing, "
+                "long enough to be believed as one on its own without metadata.\n",
+                "earlier",
+            )
+            results = lib.importer.import_paths([first, tmp_path / "second.jsonl"])
+            assert [r.status for r in results] == ["imported", "imported"]
+            rows = library_rows(lib)
+            rows["counted"] = lib.db.execute(
+                "SELECT p.id FROM papers AS p WHERE p.digest_count != "
+                "(SELECT COUNT(*) FROM sightings AS s WHERE s.paper_id = p.id)"
+            ).fetchall()
+            rows["twice"] = lib.db.execute(
+                "SELECT COUNT(*) FROM papers WHERE digest_count = 2"
+            ).fetchone()
+            return rows
+
+
+def test_digest_counts_set_after_a_snapshot_are_the_ones_the_trigger_sets(
+    tmp_path: Path,
+) -> None:
+    by_trigger = overlapping_imports(tmp_path, "trigger", recount=False)
+    recounted = overlapping_imports(tmp_path, "recount", recount=True)
+    assert recounted == by_trigger
+    assert by_trigger["counted"] == [] and by_trigger["twice"] == (21,)
+    assert by_trigger["integrity"] == [("ok",)]
 
 
 def read_in_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -412,3 +458,9 @@ def test_untraced_statements_skip_the_hook_which_comes_back(
         assert turns == [tmp_path, tmp_path]
     finally:
         db.conn.close()
+
+
+@given(st.lists(st.lists(st.sampled_from(["cs.LG", "stat.ML", 'a"b', "x\\y", "\x07"]))))
+def test_json_categories_is_json_names_remembered(lists: list[list[str]]) -> None:
+    for names in lists + lists:
+        assert import_writer.json_categories(tuple(names)) == json_names(tuple(names))

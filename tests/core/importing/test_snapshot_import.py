@@ -115,3 +115,30 @@ def test_a_snapshot_that_fails_keeps_none_of_its_rules_effects(
     assert result.status == "failed"
     assert lib.papers.count() == 0
     assert lib.db.execute("SELECT COUNT(*) FROM rule_runs").fetchone()[0] == 0
+
+
+def test_the_checkpoint_follows_a_snapshots_commit_and_the_setting_comes_back(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = lib.db.conn
+    (before,) = conn.execute("PRAGMA wal_autocheckpoint").fetchone()
+    assert before > 0
+    seen: list[tuple[str, int]] = []
+    real = lib.importer._write_entries  # noqa: SLF001 - the setting seen while it writes
+
+    def spy(*args: object) -> None:
+        seen.append(("during", conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]))
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lib.importer, "_write_entries", spy)
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 100)
+    calls = iter(range(10**6))
+    (result,) = lib.importer.import_paths([snapshot], cancel=lambda: next(calls) > 3)
+    assert result.status == "cancelled"
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (before,)
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "imported"
+    assert seen and set(seen) == {("during", 0)}  # not inside the commit
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (before,)
+    busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert busy == 0 and frames == done  # the snapshot's frames are in the database already
