@@ -801,12 +801,13 @@ class ImportWriter:
         the trigger would have left last, its number of sightings now.
         """
         conn = self.ctx.db.conn
+        # A correlated subquery, not UPDATE ... FROM: that needs SQLite 3.33, newer than
+        # some Linux distributions' Python links against.
+        count = "(SELECT COUNT(*) FROM sightings AS t WHERE t.paper_id = papers.id)"
         conn.execute(
-            "UPDATE papers SET digest_count = c.n FROM ("
-            " SELECT s.paper_id AS paper_id,"
-            " (SELECT COUNT(*) FROM sightings AS t WHERE t.paper_id = s.paper_id) AS n"
-            " FROM sightings AS s WHERE s.digest_id = ? AND s.paper_id <= ?"
-            ") AS c WHERE papers.id = c.paper_id AND papers.digest_count != c.n",
+            f"UPDATE papers SET digest_count = {count}"
+            " WHERE id IN (SELECT paper_id FROM sightings WHERE digest_id = ? AND paper_id <= ?)"
+            f" AND digest_count != {count}",
             [digest_id, held],
         )
         conn.execute(trigger)
