@@ -636,26 +636,20 @@ class Engine:
         return np.where(mask, 1.0, 0.0) if self._scores_wanted else self._no_scores()
 
     def _combine(self, kind: str, children: list[_Node]) -> _Node:
-        if not self._scores_wanted:
-            mask = children[0].mask.copy()
-            for child in children[1:]:
-                if kind == "and":
-                    mask &= child.mask
-                else:
-                    mask |= child.mask
-            pending = any(c.pending for c in children)
-            return _Node(kind, mask, self._no_scores(), children, pending=pending)
         mask = children[0].mask.copy()
-        score = children[0].score.copy()
         for child in children[1:]:
             if kind == "and":
                 mask &= child.mask
             else:
                 mask |= child.mask
+        pending = any(c.pending for c in children)
+        if not self._scores_wanted:
+            return _Node(kind, mask, self._no_scores(), children, pending=pending)
+        score = children[0].score.copy()
+        for child in children[1:]:
             score += child.score
         if kind == "and":
             score[~mask] = 0.0
-        pending = any(c.pending for c in children)
         return _Node(kind, mask, score, children, pending=pending)
 
     # -- phrases ---------------------------------------------------------------------------
