@@ -51,21 +51,21 @@ class FlatScrollBar(QScrollBar):
         self.setAttribute(Qt.WidgetAttribute.WA_Hover)  # the handle darkens under the mouse
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # every pixel is painted
 
-    def handle_rect(self) -> QRect:
+    def handle_rect(self, opt: QStyleOptionSlider | None = None) -> QRect:
         """Where the handle is drawn (the style's slider, inset from the long edges)."""
-        opt = self._option()
+        opt = opt or self._option()
         rect = self.style().subControlRect(CC, opt, SC.SC_ScrollBarSlider, self)
         if self.orientation() == Qt.Orientation.Vertical:
             return rect.adjusted(INSET, 1, -INSET, -1)
         return rect.adjusted(1, INSET, -1, -INSET)
 
-    def handle_color(self) -> QColor:
+    def handle_color(self, opt: QStyleOptionSlider | None = None) -> QColor:
         """The handle's colour: between the palette's Mid and its placeholder text at rest
         (3:1 against the groove, as WCAG asks of a control), the placeholder colour itself
         under the mouse or while dragged."""
         palette = self.palette()
         strong = palette.color(ROLE.PlaceholderText)
-        opt = self._option()
+        opt = opt or self._option()
         hot = bool(opt.activeSubControls & SC.SC_ScrollBarSlider) and bool(
             opt.state & (QStyle.StateFlag.State_MouseOver | QStyle.StateFlag.State_Sunken)
         )
@@ -79,12 +79,11 @@ class FlatScrollBar(QScrollBar):
         return opt
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        palette = self.palette()
+        opt = self._option()  # once a paint: the handle's place and colour both read it
         painter = QPainter(self)
-        painter.fillRect(event.rect(), palette.color(ROLE.Base))
+        painter.fillRect(event.rect(), self.palette().color(ROLE.Base))
         if self.maximum() > self.minimum() and self.isEnabled():
-            painter.fillRect(self.handle_rect(), self.handle_color())
-        opt = self._option()
+            painter.fillRect(self.handle_rect(opt), self.handle_color(opt))
         vertical = self.orientation() == Qt.Orientation.Vertical
         for control, up, left in ARROWS:
             rect = self.style().subControlRect(CC, opt, control, self)
