@@ -64,6 +64,9 @@ CancelFn = Callable[[], bool]
 # Term statistics an engine keeps (related papers look up a hundred words a paper) before it
 # forgets them all: about 150 bytes each.
 STATS_KEPT = 200_000
+# Terms whose per-segment term infos an engine keeps (see Engine._term_parts): about 3 MB
+# at 23 segments; related papers need some 150.
+INFOS_KEPT = 512
 # A prefix's term tables are walked this many words between two looks at the cancel function.
 CANCEL_EVERY = 64
 
@@ -229,6 +232,7 @@ class Engine:
         self._pid_docs: np.ndarray | None = None
         self._norms: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._stats: dict[tuple[str, str], tuple[float, int]] = {}
+        self._infos: dict[tuple[str, bytes], list[tuple[Any, int, bytes, Any]]] = {}
         self._postings: dict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self._prefixes: dict[tuple[str, str, float], _Node | None] = {}
         self._texts_read: dict[int, dict[str, str]] = {}
@@ -323,17 +327,40 @@ class Engine:
             frequency, documents = 0.0, 0
             if fieldname in self.schema:
                 btext = self.schema[fieldname].to_bytes(text)
-                for segment, _offset in self.leaves:
-                    try:
-                        info = segment.term_info(fieldname, btext)
-                    except TermNotFound:
-                        continue
+                for _segment, _offset, _btext, info in self._term_parts(fieldname, btext):
                     frequency += info.weight()
                     documents += info.doc_frequency()
             if len(self._stats) >= STATS_KEPT:
                 self._stats.clear()
             found = self._stats[key] = (frequency, documents)
         return found
+
+    def _term_parts(self, fieldname: str, btext: bytes) -> list[tuple[Any, int, bytes, Any]]:
+        """``(segment, offset, term, term info)`` of each segment whose term table holds the
+        term: one lookup per segment, kept for the ``INFOS_KEPT`` terms looked up last, so
+        that a term's statistics, its idf and its postings share it. (Related papers look up
+        some 150 words' statistics, then read the postings of the best 20 of them: each
+        (term, segment) was three hash-table lookups, now one.)"""
+        key = (fieldname, btext)
+        parts = self._infos.get(key)
+        if parts is None:
+            parts = []
+            for segment, offset in self.leaves:
+                try:
+                    info = segment.term_info(fieldname, btext)
+                except TermNotFound:
+                    continue
+                parts.append((segment, offset, btext, info))
+            if len(self._infos) >= INFOS_KEPT:
+                self._infos.clear()
+            self._infos[key] = parts
+        return parts
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """Whoosh's idf of a term (``WeightingModel.idf``, which BM25F keeps), from
+        :meth:`term_stats`: ``log(documents / (term's documents + 1)) + 1``, all segments'
+        documents counted, deleted ones included, as Whoosh counts them."""
+        return math.log(self.total / (self.term_stats(fieldname, text)[1] + 1)) + 1
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers (deleted ones may be included) and weights of a term, in order."""
@@ -344,10 +371,7 @@ class Engine:
         key = (fieldname, btext)
         if key in self._postings:
             return self._postings[key]
-        found = self._read(
-            fieldname,
-            [(segment, offset, btext, None) for segment, offset in self.leaves if key in segment],
-        )
+        found = self._read(fieldname, self._term_parts(fieldname, btext))
         if self._keep_reads:
             self._postings[key] = found
         return found
@@ -387,7 +411,7 @@ class Engine:
         ids, weights = self.postings(fieldname, text)
         if not len(ids):
             return ids, weights
-        idf = self.searcher.idf(fieldname, text) if self.schema[fieldname].scorable else 1.0
+        idf = self.idf(fieldname, text) if self.schema[fieldname].scorable else 1.0
         return ids, self._bm25(fieldname, ids, weights, idf, boost)
 
     def _prefix(self, fieldname: str, prefix: str, boost: float) -> _Node | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from desktop.core.library import Library
-from desktop.core.search.related import RELATED_TERMS, key_terms, related_terms
+from desktop.core.search.related import RELATED_TERMS, key_terms, related_docs, related_terms
 from tests.conftest import SEEDS, TODAY
 
 ABSTRACT = (
@@ -55,3 +57,31 @@ def test_related_terms_leave_out_common_and_short_words(lib: Library) -> None:
     assert terms and all(len(t) >= 3 and not t.isdigit() for _f, t, _b in terms)
     assert {f for f, _t, _b in terms} <= {"title", "abstract"}
     assert max(b for f, _t, b in terms if f == "abstract") == 1.0
+
+
+def test_related_looks_each_term_up_once_per_segment(seeded: Library) -> None:
+    """A related search reads each (term, segment) from the term table once: its
+    statistics, its idf and its postings share the lookup; the scores are Whoosh's."""
+    _several_segments(seeded)
+    engine = seeded.index.engine()
+    assert len(engine.leaves) > 1, "the test wants several segments"
+    seen: list[tuple[int, bytes]] = []
+    for number, (segment, _offset) in enumerate(engine.leaves):
+        table = segment._terms._tindex  # noqa: SLF001 - the hash table every lookup probes
+        original = table.ranges_for_key
+
+        def counted(key: bytes, _n: int = number, _f: Any = original) -> Any:
+            seen.append((_n, key))
+            return _f(key)
+
+        table.ranges_for_key = counted
+    paper_id, title, abstract = seeded.db.execute(
+        "SELECT id, title, abstract FROM papers WHERE title LIKE 'Graph Sampling%'"
+    ).fetchone()
+    terms = related_terms(engine, title, abstract)
+    found = related_docs(engine, terms, paper_id, 10)
+    assert found and all(pid != paper_id for pid, _s in found)
+    assert seen and len(seen) == len(set(seen)), "a term looked up twice in a segment"
+    searcher = seeded.index._get_searcher()  # noqa: SLF001 - the reference idf
+    for fieldname, text, _boost in terms:
+        assert engine.idf(fieldname, text) == searcher.idf(fieldname, text)
