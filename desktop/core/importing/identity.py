@@ -59,18 +59,22 @@ def _fetch(db: Database, column: str, values: Sequence[str]) -> dict[str, Stored
 
 def match_entries(db: Database, entries: Sequence[Entry], keys: Sequence[str]) -> list[Match]:
     """The identity of each entry (``keys`` are their folded titles), in order."""
-    ids = list(dict.fromkeys(e.arxiv_id for e in entries if e.arxiv_id))
+    return match_keys(db, [e.arxiv_id for e in entries], keys)
+
+
+def match_keys(db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str]) -> list[Match]:
+    """The identity of each entry given as its arXiv id (or None) and folded title, in order."""
+    ids = list(dict.fromkeys(aid for aid in arxiv_ids if aid))
     by_id = _fetch(db, "arxiv_id", ids) if ids else {}
     wanted_keys = set(keys) | {
-        disambiguated_key(k, e.arxiv_id) for e, k in zip(entries, keys, strict=True) if e.arxiv_id
+        disambiguated_key(k, aid) for aid, k in zip(arxiv_ids, keys, strict=True) if aid
     }
     by_key = _fetch(db, "title_key", sorted(wanted_keys))
     out: list[Match] = []
     here_id: dict[str, int] = {}  # arXiv id -> index of its first entry here
     here_key: dict[str, int] = {}  # stored title_key -> index of the entry holding it here
     claimed: set[int] = set()  # stored papers without an id that an entry here gave one
-    for index, (entry, key) in enumerate(zip(entries, keys, strict=True)):
-        aid = entry.arxiv_id
+    for index, (aid, key) in enumerate(zip(arxiv_ids, keys, strict=True)):
         if aid and aid in here_id:
             out.append(Match(out[here_id[aid]].paper, out[here_id[aid]].title_key, here_id[aid]))
             continue
@@ -87,7 +91,7 @@ def match_entries(db: Database, entries: Sequence[Entry], keys: Sequence[str]) -
                 out.append(Match(paper, paper.title_key))
             else:
                 earlier = here_key.get(key)
-                if earlier is not None and entries[earlier].arxiv_id is None:
+                if earlier is not None and arxiv_ids[earlier] is None:
                     # The same title earlier in this file, without an id: that entry is it.
                     out.append(Match(out[earlier].paper, out[earlier].title_key, earlier))
                     here_id[aid] = earlier

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -27,8 +26,34 @@ from desktop.core.importing.digest_file import (
     text_source,
 )
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
-from desktop.core.importing.identity import Match, match_entries
+from desktop.core.importing.identity import Match, match_entries, match_keys
 from desktop.core.importing.result import ARXIV_SNAPSHOT
+from desktop.core.importing.snapshot_rows import (
+    ABSTRACT,
+    ARXIV_COMMENTS,
+    ARXIV_ID,
+    ARXIV_VERSION,
+    AUTHORS_COUNT,
+    AUTHORS_JSON,
+    CATEGORIES_JSON,
+    COMMENTS,
+    JOURNAL_REF,
+    LINE,
+    POSITION,
+    PRIMARY_CATEGORY,
+    PUBLISHED,
+    PUBLISHED_RAW,
+    SUBMITTER,
+    TITLE,
+    TITLE_KEY,
+    UPVOTES,
+    YEAR_INFERRED,
+    Chunk,
+    batches,
+    entry_rows,
+    row_entry,
+)
+from desktop.core.importing.sql_values import json_categories, json_names, sql_int
 from desktop.core.models import Changes, DigestId, ImportResult, PaperId
 from desktop.core.plain_text import clean_name
 from desktop.core.sql import marks, write_transaction
@@ -73,6 +98,8 @@ class _NoPapersError(Exception):
 
 # A snapshot import stores this many entries at a time (memory stays flat in the file size).
 SNAPSHOT_BATCH = 5_000
+# A snapshot read in this process (a small one) is stored in chunks of this many entries.
+SERIAL_CHUNK_ROWS = 500
 # A snapshot that will add at least this many papers, and more than the library holds, is
 # stored with the sort indexes of papers (store.SCATTERED_INDEXES) dropped and built again at
 # the end, in the same transaction: sorting a million keys once costs less than inserting
@@ -86,6 +113,17 @@ DEFER_INDEXES_MIN_PAPERS = 50_000
 RECOUNT_AFTER_SNAPSHOT = True
 # The trigger that keeps papers.digest_count as sightings are inserted (store.m012).
 _COUNT_TRIGGER = "sightings_count_insert"
+_INSERT_PAPER = (
+    "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
+    "submitter, published, published_raw, published_year_inferred, "
+    "upvotes, added_at, updated_at, arxiv_id, arxiv_version, authors, "
+    "comments, arxiv_comments, categories, primary_category, journal_ref) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_SIGHTING = (
+    "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, upvotes) "
+    "VALUES (?, ?, ?, ?, ?)"
+)
 _SNAPSHOT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.txt")
 
 
@@ -134,48 +172,6 @@ class _Batch:
         return len(self.items) >= files or (
             self.items != [] and time.perf_counter() - self.started >= seconds
         )
-
-
-_SQL_INT = range(-(2**63), 2**63)
-
-
-def sql_int(value: int | None) -> int | None:
-    """``value`` if SQLite can store it as an INTEGER, else None (a count nobody believes)."""
-    return value if value is None or value in _SQL_INT else None
-
-
-def json_names(names: tuple[str, ...]) -> str:
-    """``json.dumps(list(names), ensure_ascii=False)``, without the encoder for the usual names.
-
-    The encoder escapes only the quote, the backslash and the control characters (none of
-    them printable): names that are printable and hold no backslash, joined by ``", "``
-    with no other quote, are the JSON text as they stand.
-    """
-    if not names:
-        return "[]"
-    joined = '", "'.join(names)
-    if joined.count('"') == 2 * (len(names) - 1) and "\\" not in joined and joined.isprintable():
-        return f'["{joined}"]'
-    return json.dumps(list(names), ensure_ascii=False)
-
-
-# json_names() of the category lists seen lately: a snapshot repeats a few thousand of them.
-_CATEGORIES_JSON: dict[tuple[str, ...], str] = {}
-_CATEGORIES_JSON_MAX = 4096
-
-
-def json_categories(categories: tuple[str, ...]) -> str:
-    """``json_names(categories)``, remembered for the last few thousand lists."""
-    try:
-        return _CATEGORIES_JSON[categories]
-    except KeyError:
-        text = json_names(categories)
-        if len(_CATEGORIES_JSON) >= _CATEGORIES_JSON_MAX:
-            _CATEGORIES_JSON.clear()
-        _CATEGORIES_JSON[categories] = text
-        return text
-    except TypeError:  # not hashable (not a tuple of strings)
-        return json_names(categories)
 
 
 def identity_values(entry: Entry) -> tuple[Any, ...]:
@@ -535,13 +531,20 @@ class ImportWriter:
             raise
 
     def _write_entries(
-        self, digest_id: int, entries: Sequence[Entry], stamp: str, result: ImportResult
+        self,
+        digest_id: int,
+        entries: Sequence[Entry],
+        stamp: str,
+        result: ImportResult,
+        matches: Sequence[Match] | None = None,
     ) -> None:
         """Store the papers of ``entries`` and their sightings in digest ``digest_id``, inside
-        the caller's transaction; counts go into ``result`` (new, known, updated ids)."""
+        the caller's transaction; counts go into ``result`` (new, known, updated ids).
+        ``matches`` are the entries' identities when the caller has them already."""
         conn = self.ctx.db.conn
-        keys = title_keys([e.title for e in entries])
-        matches = match_entries(self.ctx.db, entries, keys)
+        if matches is None:
+            keys = title_keys([e.title for e in entries])
+            matches = match_entries(self.ctx.db, entries, keys)
         groups = merge_duplicates(entries, matches)
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
         # New papers get the ids SQLite would give them one INSERT at a time (one more
@@ -598,14 +601,7 @@ class ImportWriter:
         result.new_papers += len(new_rows)
         result.updated_papers += len(revised)
         result.entries += len(entries)
-        conn.executemany(
-            "INSERT INTO papers (id, title, title_key, abstract, authors_count, "
-            "submitter, published, published_raw, published_year_inferred, "
-            "upvotes, added_at, updated_at, arxiv_id, arxiv_version, authors, "
-            "comments, arxiv_comments, categories, primary_category, journal_ref) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            new_rows,
-        )
+        conn.executemany(_INSERT_PAPER, new_rows)
         if revised:
             conn.executemany(
                 "UPDATE papers SET abstract = ?, version = version + 1, "
@@ -636,10 +632,63 @@ class ImportWriter:
                 [_fill_params(row) for row in filled],
             )
         conn.executemany(
-            "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, "
-            "upvotes) VALUES (?, ?, ?, ?, ?)",
+            _INSERT_SIGHTING,
             [(pid, digest_id, e.position, e.line, sql_int(e.upvotes)) for pid, e in sighted],
         )
+
+    def _write_rows(
+        self, digest_id: int, chunks: Sequence[Chunk], stamp: str, result: ImportResult
+    ) -> None:
+        """Store a snapshot's rows (snapshot_rows.py) as :meth:`_write_entries` stores
+        entries. When every row is a paper new to the library and to the batch (a first
+        import), the rows go to SQLite as they are, their keys and JSON made by the readers;
+        otherwise the rows become entries and take the general path."""
+        rows = [row for part, _lines, _entries in chunks for row in part]
+        matches = match_keys(self.ctx.db, [r[ARXIV_ID] for r in rows], [r[TITLE_KEY] for r in rows])
+        if any(m.paper is not None or m.same_as is not None for m in matches):
+            entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+            self._write_entries(digest_id, entries, stamp, result, matches)
+            return
+        conn = self.ctx.db.conn
+        (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
+        first = int(top) + 1  # the ids one INSERT at a time would give, as _write_entries
+        stored = [
+            (
+                first + n,
+                r[TITLE],
+                match.title_key,
+                r[ABSTRACT],
+                sql_int(r[AUTHORS_COUNT]),
+                r[SUBMITTER],
+                r[PUBLISHED],
+                r[PUBLISHED_RAW],
+                int(r[YEAR_INFERRED]),
+                sql_int(r[UPVOTES]),
+                stamp,
+                stamp,
+                r[ARXIV_ID],
+                sql_int(r[ARXIV_VERSION]),
+                r[AUTHORS_JSON],
+                sql_int(r[COMMENTS]),
+                r[ARXIV_COMMENTS],
+                r[CATEGORIES_JSON],
+                r[PRIMARY_CATEGORY],
+                r[JOURNAL_REF],
+            )
+            for n, (r, match) in enumerate(zip(rows, matches, strict=True))
+        ]
+        conn.executemany(_INSERT_PAPER, stored)
+        del stored
+        sighted: list[tuple[Any, ...]] = []
+        paper_id = first
+        for part, lines, at in chunks:
+            for r in part:
+                sighted.append((paper_id, digest_id, r[POSITION] + at, r[LINE] + lines, None))
+                paper_id += 1
+        conn.executemany(_INSERT_SIGHTING, sighted)
+        result.new_ids.extend(PaperId(i) for i in range(first, paper_id))
+        result.new_papers += len(rows)
+        result.entries += len(rows)
 
     def import_snapshot(
         self,
@@ -703,23 +752,17 @@ class ImportWriter:
                 (held,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
                 trigger = self._suspend_recount()
                 deferred: list[str] | None = None
-                batch: list[Entry] = []
                 with (
-                    closing(self._snapshot_entries(path, report, stats)) as entries,
+                    closing(self._snapshot_chunks(path, report, stats)) as chunks,
                     store.untraced(db),
                 ):
-                    for entry in entries:
-                        batch.append(entry)
-                        if len(batch) >= SNAPSHOT_BATCH:
-                            self._write_entries(digest_id, batch, stamp, result)
-                            batch = []
-                            if deferred is None and read[0]:
-                                # Decided once, at the first batch with bytes read known.
-                                deferred = self._maybe_drop_indexes(result, int(held), read)
-                            if cancel and cancel():
-                                raise ImportCancelledError
-                if batch:
-                    self._write_entries(digest_id, batch, stamp, result)
+                    for batch in batches(chunks, SNAPSHOT_BATCH):
+                        self._write_rows(digest_id, batch, stamp, result)
+                        if deferred is None and read[0]:
+                            # Decided once, at the first batch with bytes read known.
+                            deferred = self._maybe_drop_indexes(result, int(held), read)
+                        if cancel and cancel():
+                            raise ImportCancelledError
                 if deferred:
                     if progress:
                         progress(read[0], read[1], f"{path.name}: building indexes")
@@ -762,19 +805,20 @@ class ImportWriter:
             annotations=bool(reanchored),
         )
 
-    def _snapshot_entries(
+    def _snapshot_chunks(
         self, path: Path, report: Callable[[int, int | None], None], stats: SnapshotStats
-    ) -> Generator[Entry, None, None]:
-        """The entries of a snapshot: read by worker processes when it is large."""
+    ) -> Generator[Chunk, None, None]:
+        """The rows of a snapshot (snapshot_rows.py): read by worker processes when it is
+        large, else here, in chunks of about a worker's range."""
         try:
             size = path.stat().st_size
         except OSError:
             size = 0
         if self.snapshot_readers > 0 and size >= snapshot_workers.PARALLEL_MIN_BYTES:
-            return snapshot_workers.iter_snapshot_entries_parallel(
+            return snapshot_workers.iter_snapshot_chunks_parallel(
                 path, report, stats, workers=self.snapshot_readers
             )
-        return iter_snapshot_entries(path, report, stats)
+        return entry_rows(iter_snapshot_entries(path, report, stats), SERIAL_CHUNK_ROWS)
 
     def _suspend_recount(self) -> str | None:
         """Drop the trigger that recounts a paper's digests at each sighting inserted (in

@@ -27,18 +27,18 @@ from collections import deque
 from collections.abc import Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 from desktop.core.importing.arxiv_snapshot import (
     MAX_LINE_BYTES,
     Progress,
     SnapshotStats,
     line_values,
-    placed_entry,
     skip_line,
 )
 from desktop.core.importing.result import Entry
+from desktop.core.importing.snapshot_rows import Chunk, Row, prepared, row_entry
 
 RANGE_BYTES = 1 << 20
 # Enough ranges ahead (16 MiB, some 7,000 papers) that the readers go on while the writer stores
@@ -50,9 +50,10 @@ IN_FLIGHT_PER_WORKER = 16
 # interpreter each, about a fifth of a second) would cost more than they save.
 PARALLEL_MIN_BYTES = 32 << 20
 
-# What a worker returns for a range: the fields of its entries (line and position counted
-# from 1 in the range), its skipped lines (line in the range, reason) and how many lines it read.
-RangeResult = tuple[list[tuple[Any, ...]], list[tuple[int, str]], int]
+# What a worker returns for a range: its entries' rows (snapshot_rows.py; line and position
+# counted from 1 in the range), its skipped lines (line in the range, reason) and how many
+# lines it read.
+RangeResult = tuple[list[Row], list[tuple[int, str]], int]
 
 
 class SnapshotWorkerError(OSError):
@@ -83,9 +84,10 @@ def _start_reader() -> None:
 
 
 def read_range(path: str, start: int, end: int) -> RangeResult:
-    """The entries' fields and skipped lines of the lines of ``path`` that start in
-    [``start``, ``end``), numbered from 1 within the range (run in a worker process)."""
-    values: list[tuple[Any, ...]] = []
+    """The entries' rows (fields and stored values, see snapshot_rows.py) and skipped lines
+    of the lines of ``path`` that start in [``start``, ``end``), numbered from 1 within the
+    range (run in a worker process)."""
+    values: list[Row] = []
     skipped: list[tuple[int, str]] = []
     number = 0
     with open(path, "rb") as source:
@@ -107,7 +109,7 @@ def read_range(path: str, start: int, end: int) -> RangeResult:
                 continue
             found = line_values(raw, number, len(values) + 1)
             if isinstance(found, tuple):
-                values.append(found)
+                values.append(prepared(found))
             elif found is not None:
                 skipped.append((number, found))
     return values, skipped, number
@@ -128,6 +130,26 @@ def iter_snapshot_entries_parallel(
     Close the iterator to stop early: the workers are stopped and the ranges not yet taken
     dropped. Raises SnapshotWorkerError when a worker process dies.
     """
+    chunks = iter_snapshot_chunks_parallel(
+        path, progress, stats, workers=workers, range_bytes=range_bytes
+    )
+    with closing(chunks):
+        for rows, lines, entries in chunks:
+            for row in rows:
+                yield row_entry(row, lines, entries)
+
+
+def iter_snapshot_chunks_parallel(
+    path: Path,
+    progress: Progress | None = None,
+    stats: SnapshotStats | None = None,
+    *,
+    workers: int,
+    range_bytes: int | None = None,
+) -> Generator[Chunk, None, None]:
+    """:func:`iter_snapshot_entries_parallel`'s entries as the rows the workers made, a range
+    at a time: ``(rows, lines before, entries before)`` (see snapshot_rows.py), so that the
+    writer builds no Entry for a paper it only inserts."""
     stats = stats if stats is not None else SnapshotStats()
     range_bytes = range_bytes or RANGE_BYTES
     total = os.path.getsize(path)
@@ -157,8 +179,8 @@ def iter_snapshot_entries_parallel(
                 raise SnapshotWorkerError(f"a snapshot reader process ended early ({exc})") from exc
             for line, reason in skipped:
                 stats.skip(lines + line, reason)
-            for fields in values:
-                yield placed_entry(fields, lines + fields[2], entries + fields[3])
+            if values:
+                yield values, lines, entries
             lines += count
             entries += len(values)
             if progress is not None:

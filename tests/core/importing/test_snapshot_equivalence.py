@@ -25,9 +25,11 @@ from desktop.core.importing.arxiv_snapshot import (
     record_entry,
 )
 from desktop.core.importing.import_writer import json_names
+from desktop.core.importing.snapshot_rows import Chunk, row_entry
 from desktop.core.importing.snapshot_workers import iter_snapshot_entries_parallel
 from desktop.core.importing.textnorm import fold_space
 from desktop.core.library import Library
+from desktop.core.models import ImportResult
 from tests.conftest import TODAY
 from tests.core.importing import reference_snapshot
 
@@ -286,7 +288,23 @@ def test_the_fast_import_stores_the_rows_the_plain_one_stores(
     snapshot.write_text("\n".join(big) + "\n", encoding="utf-8")
     monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 16)
     monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", False)  # the trigger counts
+    # The plain way stores every batch as entries (the general path of digests), never the
+    # readers' rows as they are.
+    rows_path = import_writer.ImportWriter._write_rows  # noqa: SLF001 - put back below
+
+    def through_entries(
+        self: import_writer.ImportWriter,
+        digest_id: int,
+        chunks: list[Chunk],
+        stamp: str,
+        result: ImportResult,
+    ) -> None:
+        entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+        self._write_entries(digest_id, entries, stamp, result)  # noqa: SLF001
+
+    monkeypatch.setattr(import_writer.ImportWriter, "_write_rows", through_entries)
     plain = imported(tmp_path, snapshot, "plain", fast=False)
+    monkeypatch.setattr(import_writer.ImportWriter, "_write_rows", rows_path)
     monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", True)
     monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
     monkeypatch.setattr(snapshot_workers, "PARALLEL_MIN_BYTES", 0)

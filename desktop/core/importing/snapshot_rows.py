@@ -1,0 +1,81 @@
+"""A snapshot entry as the writer stores it: the entry's fields with its stored values beside.
+
+The snapshot reader processes (snapshot_workers.py) parse each line into the fields of an
+:class:`~desktop.core.importing.result.Entry` (``record_values``) and add what the writer
+would otherwise work out per paper on its one core: the title's key, and the author and
+category lists as the JSON text the papers table holds. A row is those fields then
+``title_key``, ``authors_json``, ``categories_json``; its line and position count from the
+start of its chunk, which carries the offsets to add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing
+from dataclasses import fields
+from typing import Any
+
+from desktop.core.importing.arxiv_snapshot import placed_entry
+from desktop.core.importing.result import Entry
+from desktop.core.importing.sql_values import json_categories, json_names
+from desktop.core.importing.textnorm import title_key
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+ENTRY_WIDTH = len(_ENTRY_FIELDS)
+# Where a row holds each value (the Entry fields first, in their order).
+TITLE, ABSTRACT, LINE, POSITION = 0, 1, 2, 3
+AUTHORS_COUNT, SUBMITTER, PUBLISHED, PUBLISHED_RAW, YEAR_INFERRED, UPVOTES = 4, 5, 6, 7, 8, 9
+ARXIV_ID, ARXIV_VERSION, AUTHORS, COMMENTS, ARXIV_COMMENTS = 11, 12, 13, 14, 15
+CATEGORIES, PRIMARY_CATEGORY, JOURNAL_REF = 16, 17, 18
+TITLE_KEY, AUTHORS_JSON, CATEGORIES_JSON = ENTRY_WIDTH, ENTRY_WIDTH + 1, ENTRY_WIDTH + 2
+
+Row = tuple[Any, ...]
+# Rows read from one part of the file, with the line and entry numbers before that part.
+Chunk = tuple[list[Row], int, int]
+
+
+def prepared(values: tuple[Any, ...]) -> Row:
+    """An entry's fields (``record_values``) with its stored values added."""
+    return (
+        *values,
+        title_key(values[TITLE]),
+        json_names(values[AUTHORS]),
+        json_categories(values[CATEGORIES]),
+    )
+
+
+def row_entry(row: Row, line_offset: int, entry_offset: int) -> Entry:
+    """The Entry of a row, its line and position counted from the file's start."""
+    return placed_entry(row[:ENTRY_WIDTH], row[LINE] + line_offset, row[POSITION] + entry_offset)
+
+
+def entry_rows(entries: Generator[Entry, None, None], size: int) -> Generator[Chunk, None, None]:
+    """Entries (numbered from the file's start) as chunks of up to ``size`` rows; closing
+    this closes ``entries``."""
+    rows: list[Row] = []
+    with closing(entries):
+        for entry in entries:
+            rows.append(prepared(tuple(getattr(entry, name) for name in _ENTRY_FIELDS)))
+            if len(rows) >= size:
+                yield rows, 0, 0
+                rows = []
+    if rows:
+        yield rows, 0, 0
+
+
+def batches(chunks: Iterable[Chunk], size: int) -> Iterator[list[Chunk]]:
+    """The rows of ``chunks`` regrouped into batches of exactly ``size`` rows (the last may
+    hold fewer): a chunk is cut where a batch ends (its rows keep their offsets)."""
+    batch: list[Chunk] = []
+    held = 0
+    for rows, lines, entries in chunks:
+        while rows:
+            taken = rows[: size - held]
+            rows = rows[len(taken) :]
+            batch.append((taken, lines, entries))
+            held += len(taken)
+            if held >= size:
+                yield batch
+                batch, held = [], 0
+    if batch:
+        yield batch
