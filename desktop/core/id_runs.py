@@ -22,6 +22,7 @@ with equality.
 from __future__ import annotations
 
 import operator
+import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -251,6 +252,11 @@ class IdRuns(Sequence[IdT], AbstractSet[IdT]):
     def __hash__(self) -> int:
         """The hash of a frozenset of the same ids (it visits each id)."""
         return self._hash()
+
+    def __sizeof__(self) -> int:
+        """The bytes of the object and of its three arrays."""
+        arrays = (self._starts, self._stops, self._ends)
+        return object.__sizeof__(self) + sum(sys.getsizeof(a) for a in arrays)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), list(self.runs())))
