@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, NewType
 
+from desktop.core.id_runs import IdRuns
 from desktop.core.links import paper_links
 
 PaperId = NewType("PaperId", int)
@@ -151,7 +153,9 @@ class ImportResult:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
-    new_ids: list[PaperId] = field(default_factory=list)
+    # The new papers' ids, ascending (the import gives them one range: a few numbers even
+    # for a snapshot's million papers).
+    new_ids: IdRuns[PaperId] = field(default_factory=IdRuns[PaperId])
     updated_ids: list[PaperId] = field(default_factory=list)
     # What the rules did to the new papers ("rule 'agents': 7 tagged"), and the stored run
     # (rule_runs.id) the window's history undoes as one step.
@@ -162,6 +166,13 @@ class ImportResult:
     def ok(self) -> bool:
         """True unless the file failed."""
         return self.status in ("imported", "unchanged")
+
+    def changed_ids(self) -> AbstractSet[PaperId]:
+        """The new and updated papers' ids, for a Changes: ``new_ids`` itself (no copy of its
+        ids) unless papers were updated, a frozenset of both then."""
+        if not self.updated_ids:
+            return self.new_ids
+        return self.new_ids | frozenset(self.updated_ids)
 
     def summary(self) -> str:
         """One plain line for people."""
@@ -212,8 +223,9 @@ class ImportResult:
 class Changes:
     """What a write changed, so each view can decide from data whether to refresh.
 
-    ``papers`` are the ids whose row or state changed. The flags say what kind of change it
-    was, one per thing a screen may show:
+    ``papers`` are the ids whose row or state changed: a frozenset, or an IdRuns for an
+    import's new papers (a snapshot's million ids as one run); ``|`` combines either. The
+    flags say what kind of change it was, one per thing a screen may show:
 
     - ``library``: papers or digests were added or removed (views and counts must reload);
     - ``read``: the read state of some of ``papers`` changed (unread counts, bold rows);
@@ -224,7 +236,7 @@ class Changes:
     - ``views``: saved views were added, deleted, renamed or reordered (the sidebar's list).
     """
 
-    papers: frozenset[PaperId] = frozenset()
+    papers: AbstractSet[PaperId] = frozenset()
     library: bool = False
     annotations: bool = False
     read: bool = False

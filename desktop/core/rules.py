@@ -31,6 +31,7 @@ from desktop.core.annotations.tags import normalize_tag
 from desktop.core.clock import now_iso
 from desktop.core.context import LibraryContext
 from desktop.core.history import Applied
+from desktop.core.id_runs import IdRuns
 from desktop.core.models import Changes, ImportResult, PaperId
 from desktop.core.saved_views import SavedViewError, check_name, query_error
 from desktop.core.search.doc_match import DocMatcher
@@ -345,7 +346,11 @@ class Rules:
         rules = [r for r in self.all() if r.enabled]
         if not rules or not new_ids:
             return [], None
-        ordered = sorted(int(i) for i in new_ids)
+        # An import's IdRuns is ascending already, and its slices are runs too (no list of
+        # every id); the batches are lists only as they are matched.
+        ordered: Sequence[int] = (
+            new_ids if isinstance(new_ids, IdRuns) else sorted(int(i) for i in new_ids)
+        )
         runs = [
             self._execute(rules, self._new_paper_matches(batch), only_enabled=True)
             for batch in chunks(ordered, self.match_batch)

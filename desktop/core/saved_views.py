@@ -331,10 +331,10 @@ class SavedViews:
             return
         if changes == LIST_CHANGED:
             return  # views deleted, renamed or moved: no paper changed (counts() follows)
-        ids = sorted(int(i) for i in changes.papers)
-        if not ids or len(ids) > INCREMENTAL_MAX:
-            self._members.clear()
+        if not changes.papers or len(changes.papers) > INCREMENTAL_MAX:
+            self._members.clear()  # before sorting them: an import's may be a million
             return
+        ids = sorted(int(i) for i in changes.papers)
         top = max(ids)
         for view_id, entry in list(self._members.items()):
             if entry.generation < 0 or (

@@ -799,7 +799,7 @@ class ImportWriter:
             return failed, Changes()
         result.digest_id = DigestId(digest_id)
         return result, Changes(
-            frozenset(result.new_ids) | frozenset(result.updated_ids),
+            result.changed_ids(),
             library=True,
             digests=True,
             annotations=bool(reanchored),
@@ -976,7 +976,7 @@ class ImportWriter:
             return failed, Changes()
         result.digest_id = DigestId(digest_id) if digest_id is not None else None
         changes = Changes(
-            frozenset(result.new_ids) | frozenset(result.updated_ids),
+            result.changed_ids(),
             library=True,
             digests=True,
             annotations=bool(reanchored),

@@ -84,6 +84,9 @@ class QuerySelection:
         self.waiting_for_index = False
         if not (changes.library or changes.annotations):
             return
+        if changes.library and len(changes.papers) > INCREMENTAL_MAX:
+            self._matches.clear()  # as below, before sorting them: an import's may be a million
+            return
         papers = sorted(int(i) for i in changes.papers)
         if (
             changes.annotations

@@ -97,12 +97,13 @@ class JobsController:
         """Tell every view about the new papers and show what happened to each file."""
         self._finish_import()
         self.last_import_results = list(results)
-        touched = {i for r in results for i in (*r.new_ids, *r.updated_ids)}
+        # Combined as they are (a snapshot's new ids stay one run, not a million ints).
+        touched = Changes.union(Changes(r.changed_ids()) for r in results).papers
         # What the rules did to the new papers is undone here, as one step (u); recorded
         # first, so that the window's undo action is enabled when it hears of the import.
         self.library.rules.record_import_undo(results)
         # Written by another connection: the GUI's library hears about it here.
-        self.library.notify(Changes(frozenset(touched), library=True))
+        self.library.notify(Changes(touched, library=True))
         self.say(totals_line(results))
         self.show_results(ImportResultDialog(results, self.dialog_parent))
 

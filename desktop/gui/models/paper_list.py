@@ -337,7 +337,8 @@ class PaperListModel(QAbstractTableModel):
         with row signals (the views keep their scroll position) and the others repaint. New
         papers, papers joining the view, and queue moves reload the id list.
         """
-        changed_ids = [PaperId(int(i)) for i in changed]
+        # A library write reloads every row: its papers (a snapshot's million) are not needed.
+        changed_ids = [] if library else [PaperId(int(i)) for i in changed]
         for paper_id in changed_ids:
             self._rows.pop(paper_id, None)
             self._cells.pop(paper_id, None)
