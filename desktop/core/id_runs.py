@@ -93,6 +93,11 @@ class IdRuns(Sequence[IdT], AbstractSet[IdT]):
             for paper_id in ids:
                 self.append(paper_id)
 
+    def add_run(self, start: int, stop: int) -> None:
+        """Add the ids ``start`` to ``stop - 1``, all above every one held (else ValueError),
+        in one step however many they are."""
+        self._add_run(start, stop)
+
     def _add_run(self, start: int, stop: int) -> None:
         """Add the ids ``start`` to ``stop - 1``, all above every one held (else ValueError),
         joining the last run when it ends at ``start``."""

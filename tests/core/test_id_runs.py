@@ -133,6 +133,11 @@ def test_ids_must_be_appended_ascending() -> None:
     runs.extend([27, 30])
     assert list(runs.runs()) == [(1, 4), (7, 20), (25, 28), (30, 31)]
     assert repr(runs) == "IdRuns.from_runs([(1, 4), (7, 20), (25, 28), (30, 31)])"
+    runs.add_run(31, 40)  # joins the last run
+    runs.add_run(50, 50)  # no ids
+    with pytest.raises(ValueError, match="ascending"):
+        runs.add_run(35, 60)
+    assert list(runs.runs()) == [(1, 4), (7, 20), (25, 28), (30, 40)]
 
 
 def test_a_million_contiguous_ids_take_a_few_hundred_bytes() -> None:

@@ -686,7 +686,7 @@ class ImportWriter:
                 sighted.append((paper_id, digest_id, r[POSITION] + at, r[LINE] + lines, None))
                 paper_id += 1
         conn.executemany(_INSERT_SIGHTING, sighted)
-        result.new_ids.extend(PaperId(i) for i in range(first, paper_id))
+        result.new_ids.add_run(first, paper_id)  # one run, not an int per paper
         result.new_papers += len(rows)
         result.entries += len(rows)
 
