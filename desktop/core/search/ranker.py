@@ -27,6 +27,7 @@ each phrase check, and :class:`SearchCancelledError` stops the query when it say
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,7 +35,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
-from whoosh.reading import TermNotFound
 
 from desktop.core.search.analysis import analyze
 from desktop.core.search.documents import DEFAULT_FIELDS, KEYWORD_FIELDS, TITLE_BOOST
@@ -346,13 +346,12 @@ class Engine:
         if parts is None:
             parts = []
             for segment, offset in self.leaves:
-                try:
-                    info = segment.term_info(fieldname, btext)
-                except TermNotFound:
-                    continue
-                parts.append((segment, offset, btext, info))
-            if len(self._infos) >= INFOS_KEPT:
-                self._infos.clear()
+                info = self.access.term_info(segment, fieldname, btext)
+                if info is not None:
+                    parts.append((segment, offset, btext, info))
+            if len(self._infos) >= INFOS_KEPT:  # the older half goes, the current query's stay
+                for old in list(itertools.islice(self._infos, INFOS_KEPT // 2)):
+                    del self._infos[old]
             self._infos[key] = parts
         return parts
 

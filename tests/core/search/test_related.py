@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from desktop.core.library import Library
+from desktop.core.search import whoosh_segments
 from desktop.core.search.related import RELATED_TERMS, key_terms, related_docs, related_terms
 from tests.conftest import SEEDS, TODAY
 
@@ -59,22 +62,33 @@ def test_related_terms_leave_out_common_and_short_words(lib: Library) -> None:
     assert max(b for f, _t, b in terms if f == "abstract") == 1.0
 
 
-def test_related_looks_each_term_up_once_per_segment(seeded: Library) -> None:
+def test_related_looks_each_term_up_once_per_segment(
+    seeded: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A related search reads each (term, segment) from the term table once: its
     statistics, its idf and its postings share the lookup; the scores are Whoosh's."""
     _several_segments(seeded)
     engine = seeded.index.engine()
     assert len(engine.leaves) > 1, "the test wants several segments"
     seen: list[tuple[int, bytes]] = []
+    tables = {}
     for number, (segment, _offset) in enumerate(engine.leaves):
         table = segment._terms._tindex  # noqa: SLF001 - the hash table every lookup probes
+        tables[id(table)] = number
         original = table.ranges_for_key
 
         def counted(key: bytes, _n: int = number, _f: Any = original) -> Any:
             seen.append((_n, key))
             return _f(key)
 
-        table.ranges_for_key = counted
+        table.ranges_for_key = counted  # Whoosh's own lookups
+    fast_lookup = whoosh_segments.hash_lookup
+
+    def counted_fast(table: Any, key: bytes) -> bytes | None:
+        seen.append((tables[id(table)], key))
+        return fast_lookup(table, key)
+
+    monkeypatch.setattr(whoosh_segments, "hash_lookup", counted_fast)  # the fast access's
     paper_id, title, abstract = seeded.db.execute(
         "SELECT id, title, abstract FROM papers WHERE title LIKE 'Graph Sampling%'"
     ).fetchone()

@@ -443,3 +443,39 @@ def test_a_window_s_open_leaves_the_check_to_the_first_read(
     finally:
         library.close()
         compatibility_problem.cache_clear()
+
+
+def test_fast_term_lookups_equal_whooshs_on_disk(seeded: Library) -> None:
+    """Every term of every segment of a library's index on disk (read with ``os.pread``)
+    has the term info Whoosh's lookup gives, and terms it lacks are None."""
+    import io
+
+    _ = seeded.importer.import_text(
+        "Quokka Search: Indexing Marsupials at Scale\n\nWe index marsupial sightings with a "
+        "zorbification method and a graph of burrows, at length and with results.\n",
+        "extra.txt",
+    )
+    seeded.index.wait_idle()
+    engine = seeded.index.engine()
+    assert len(engine.leaves) > 1
+    fast, public = FastAccess(), WhooshAccess()
+    checked = 0
+    for segment, _offset in engine.leaves:
+        assert type(segment._terms._tindex.dbfile.file) is io.BufferedReader  # noqa: SLF001
+        for fieldname, btext in segment.all_terms():
+            ours, theirs = (a.term_info(segment, fieldname, btext) for a in (fast, public))
+            assert ours is not None and theirs is not None
+            assert (ours.weight(), ours.doc_frequency(), ours.min_id(), ours.max_id()) == (
+                theirs.weight(),
+                theirs.doc_frequency(),
+                theirs.min_id(),
+                theirs.max_id(),
+            )
+            assert fast.postings(segment, fieldname, btext, ours)[0].tolist() == (
+                fast.postings(segment, fieldname, btext)[0].tolist()
+            )
+            checked += 1
+        for fieldname, btext in (("abstract", b"nosuchwordanywhere"), ("nofield", b"graph")):
+            assert fast.term_info(segment, fieldname, btext) is None
+            assert public.term_info(segment, fieldname, btext) is None
+    assert checked > 1000
