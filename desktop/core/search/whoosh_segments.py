@@ -416,14 +416,13 @@ class FastAccess(WhooshAccess):
 
     fast = True
 
-    def term_info(self, segment: Any, fieldname: str, btext: bytes) -> Any | None:
+    def term_info(self, segment: Any, fieldname: str, btext: bytes) -> StoredTermInfo | None:
         """:meth:`WhooshAccess.term_info` through :func:`hash_lookup` (half the time: related
-        papers look up some 150 words in each of a million papers' 23 segments)."""
-        from whoosh.codec.whoosh3 import W3TermInfo
-
+        papers look up some 150 words in each of a million papers' 23 segments), as a
+        :class:`StoredTermInfo` (its statistics read, the rest when its postings are)."""
         terms = segment._terms
         found = hash_lookup(terms._tindex, terms._keycoder(fieldname, btext))
-        return None if found is None else W3TermInfo.from_bytes(found)
+        return None if found is None else StoredTermInfo(found)
 
     def numbers(self, segment: Any, name: str) -> list[int]:
         """Every value of numeric column ``name``, unpacked in one call when the layout allows."""
@@ -462,6 +461,8 @@ class FastAccess(WhooshAccess):
     ) -> tuple[Any, Any]:
         """A term's document numbers (deleted ones included) and weights, a block at a time,
         as numpy arrays (int64 and float64)."""
+        if isinstance(info, StoredTermInfo):
+            info = info.parsed()
         return term_arrays(segment, fieldname, btext, info)
 
     def writer(self, ix: Any, text_fields: frozenset[str]) -> writing.SegmentWriter:
@@ -473,6 +474,37 @@ class FastAccess(WhooshAccess):
 def segment_access() -> WhooshAccess:
     """The fast access when the running Whoosh supports it, else the public (slower) one."""
     return WhooshAccess() if compatibility_problem() else FastAccess()
+
+
+class StoredTermInfo:
+    """A W3 term info as its term table stores it (``W3TermInfo.to_bytes``): the weight and
+    document frequency that statistics need, unpacked at once; the whole ``W3TermInfo``
+    (a pickle of the postings for a rare term) parsed only when the postings are read."""
+
+    __slots__ = ("_data", "_df", "_parsed", "_weight")
+    # Flags, then the total weight and document frequency (W3TermInfo._struct's first three).
+    _HEAD = struct.Struct("!BfI")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        _flags, self._weight, self._df = self._HEAD.unpack_from(data)
+        self._parsed: Any = None
+
+    def weight(self) -> float:
+        """The term's total weight in the segment (W3TermInfo.weight)."""
+        return float(self._weight)
+
+    def doc_frequency(self) -> int:
+        """The segment's documents holding the term (W3TermInfo.doc_frequency)."""
+        return int(self._df)
+
+    def parsed(self) -> Any:
+        """The W3TermInfo, parsed once."""
+        if self._parsed is None:
+            from whoosh.codec.whoosh3 import W3TermInfo
+
+            self._parsed = W3TermInfo.from_bytes(self._data)
+        return self._parsed
 
 
 # Whoosh's hash file layout (whoosh.filedb.filetables): a slot is the key's hash and the
