@@ -66,10 +66,17 @@ def match_keys(db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str
     """The identity of each entry given as its arXiv id (or None) and folded title, in order."""
     ids = list(dict.fromkeys(aid for aid in arxiv_ids if aid))
     by_id = _fetch(db, "arxiv_id", ids) if ids else {}
-    wanted_keys = set(keys) | {
-        disambiguated_key(k, aid) for aid, k in zip(arxiv_ids, keys, strict=True) if aid
+    by_key = _fetch(db, "title_key", sorted(set(keys)))
+    # A paper stored under a disambiguated key got it with its id, while another paper held
+    # the folded title: only an id not found, whose title is held, is looked up so (a
+    # snapshot's first import would otherwise probe the title index twice a paper).
+    odd = {
+        disambiguated_key(k, aid)
+        for aid, k in zip(arxiv_ids, keys, strict=True)
+        if aid and aid not in by_id and k in by_key
     }
-    by_key = _fetch(db, "title_key", sorted(wanted_keys))
+    if odd:
+        by_key.update(_fetch(db, "title_key", sorted(odd)))
     out: list[Match] = []
     here_id: dict[str, int] = {}  # arXiv id -> index of its first entry here
     here_key: dict[str, int] = {}  # stored title_key -> index of the entry holding it here

@@ -128,3 +128,19 @@ def test_json_carries_the_id_authors_and_links(lib: Library, feed: list) -> None
     links = without.to_json()["links"]
     assert links["abs"].startswith("https://arxiv.org/search/?query=No+Id")
     assert links["hf"] == "https://huggingface.co/papers?q=No+Id"
+
+
+def test_a_paper_under_a_disambiguated_key_is_found_by_its_id_again(
+    lib: Library, feed: list
+) -> None:
+    run(lib, feed, [entry("Attention", "2401.00001")], "a")
+    run(lib, feed, [entry("ATTENTION", "2401.00002")], "b")  # stored as "attention#2401.00002"
+    keys = dict(lib.db.execute("SELECT arxiv_id, title_key FROM papers").fetchall())
+    assert keys == {"2401.00001": "attention", "2401.00002": "attention#2401.00002"}
+    # The title's holder goes; the second paper keeps its key and is still itself.
+    lib.db.execute("DELETE FROM papers WHERE arxiv_id = '2401.00001'")
+    run(lib, feed, [entry("Attention!", "2401.00002"), entry("Attention?", "2401.00003")], "c")
+    rows = lib.db.execute("SELECT arxiv_id, title_key FROM papers ORDER BY id").fetchall()
+    assert rows == [("2401.00002", "attention#2401.00002"), ("2401.00003", "attention")]
+    (second,) = lib.db.execute("SELECT id FROM papers WHERE arxiv_id = '2401.00002'").fetchone()
+    assert len(lib.papers.get(second).sightings) == 2  # type: ignore[union-attr]
