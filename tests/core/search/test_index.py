@@ -714,3 +714,40 @@ def test_a_merge_folds_the_small_segments_and_never_a_large_one(
         counts.append(len(after) - 1)
     assert max(counts) == 4 and counts[:4] == [1, 2, 3, 4] and counts[4] == 1, counts
     assert sorted(seeded.index.search("axolotl", limit=None).ids) == sorted(ids)
+
+
+def test_stale_papers_are_the_ones_the_documents_disagree_with(seeded_dir: Path) -> None:
+    """The reconcile's comparison (numpy arrays) finds what comparing dicts found: a
+    version bumped, an annotation written, a paper added and one deleted behind the index."""
+    from desktop.core.search import index as index_module
+    from desktop.core.search.documents import annotation_keys
+
+    with Library.open(seeded_dir) as library:
+        _annotation_tables(library.db)
+        gone = library.index.search("DiskGNN").ids[0]
+        with library.db.atomic():
+            library.db.execute("UPDATE papers SET version = version + 1 WHERE id = 2")
+            library.db.execute(
+                "INSERT INTO notes (paper_id, body, updated_at) VALUES (5, 'unindexed', 'x')"
+            )
+            library.db.execute(
+                "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+                "VALUES ('Echidna Paper', 'echidna paper', 'spiny', 'x', 'x')"
+            )
+            library.db.execute("DELETE FROM papers WHERE id = ?", [gone])
+        index = library.index
+        sql = dict(library.db.execute("SELECT id, version FROM papers").fetchall())
+        held = index.held_state()
+        akeys = annotation_keys(library.db, set(sql))
+        expected = sorted(
+            [p for p, v in sql.items() if held.get(p) != (v, akeys.get(p, 0), 1)]
+            + [p for p in held if p not in sql]
+        )
+        (echidna,) = library.db.execute("SELECT id FROM papers WHERE title_key = 'echidna paper'")
+        assert expected == sorted([2, 5, echidna[0], gone])
+        count, stale = index_module._stale_papers(  # noqa: SLF001 - the comparison itself
+            library.db,
+            index._get_searcher().reader(),
+            index.access,  # noqa: SLF001
+        )
+        assert (count, stale) == (len(sql), expected)
