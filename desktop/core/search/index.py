@@ -234,30 +234,45 @@ def _stale_papers(db: Database, reader: Any, access: WhooshAccess) -> tuple[int,
         " ORDER BY id)"
     ).fetchone()
     sql_ids, sql_versions = int_array(row[0]), int_array(row[1])
+    del row  # the texts (about 10 MB at a million papers) go before the arrays are made
     if len(sql_ids) != len(sql_versions):
         raise ValueError("paper versions do not line up with their ids")
     parts = list(_live_columns(reader, access, ("docid", "ver", "akey")))
     if not parts or not sum(len(p[0]) for p in parts):
         return len(sql_ids), (None if len(sql_ids) else [])
-    pids, versions, keys = (np.concatenate([p[n] for p in parts]) for n in range(3))
-    order = np.argsort(pids, kind="stable")
-    held, first, copies = np.unique(pids[order], return_index=True, return_counts=True)
-    held_versions, held_keys = versions[order][first], keys[order][first]
+    pids = np.concatenate([p[0] for p in parts])
+    versions = np.concatenate([p[1] for p in parts])
+    keys = np.concatenate([p[2] for p in parts])
+    del parts
+    held, first, copies = np.unique(pids, return_index=True, return_counts=True)
+    del pids
+    held_versions, held_keys = versions[first], keys[first]
+    del versions, keys, first
     wanted_keys = np.zeros(len(sql_ids), dtype=np.int64)
     annotated = np.fromiter(annotated_ids(db), dtype=np.int64)
-    annotated = annotated[np.isin(annotated, sql_ids)]
+    annotated = annotated[_sorted_in(sql_ids, annotated)]
     for pid, key in annotation_keys(db, set(annotated.tolist())).items():
         wanted_keys[np.searchsorted(sql_ids, pid)] = key
     at = np.minimum(np.searchsorted(held, sql_ids), len(held) - 1)
-    same = (
-        (held[at] == sql_ids)
-        & (held_versions[at] == sql_versions)
-        & (held_keys[at] == wanted_keys)
-        & (copies[at] == 1)
-    )
-    gone = held[~np.isin(held, sql_ids)]
+    same = held[at] == sql_ids
+    same &= held_versions[at] == sql_versions
+    same &= held_keys[at] == wanted_keys
+    same &= copies[at] == 1
+    del at, wanted_keys, held_versions, held_keys, copies
+    gone = held[~_sorted_in(sql_ids, held)]
     stale = np.union1d(sql_ids[~same], gone)
     return len(sql_ids), [int(pid) for pid in stale]
+
+
+def _sorted_in(ordered: Any, values: Any) -> Any:
+    """Which of ``values`` are in ``ordered`` (ascending, no repeats): a bool array, by
+    binary search (np.isin would sort both together again)."""
+    import numpy as np
+
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return ordered[at] == values
 
 
 class SearchIndex:
