@@ -683,7 +683,9 @@ class ImportWriter:
         paper_id = first
         for part, lines, at in chunks:
             for r in part:
-                sighted.append((paper_id, digest_id, r[POSITION] + at, r[LINE] + lines, None))
+                sighted.append(
+                    (paper_id, digest_id, r[POSITION] + at, r[LINE] + lines, sql_int(r[UPVOTES]))
+                )
                 paper_id += 1
         conn.executemany(_INSERT_SIGHTING, sighted)
         result.new_ids.add_run(first, paper_id)  # one run, not an int per paper

@@ -192,12 +192,14 @@ def _index_summary(reader: Any, access: WhooshAccess) -> tuple[int, int, int, di
     document: a million of them twice was 80 MB at each open), a few tens of milliseconds
     at a million papers.
     """
+    import numpy as np
+
     count = top = total = 0
     akeys: dict[int, int] = {}
     for ids, keys in _live_columns(reader, access, ("docid", "akey")):
         count += len(ids)
         top = max(top, int(ids.max(initial=0)))
-        total += int(ids.sum())
+        total += int(ids.sum(dtype=np.int64))
         annotated = keys.nonzero()[0]
         akeys.update(zip(ids[annotated].tolist(), keys[annotated].tolist(), strict=True))
     return count, top, total, akeys
@@ -233,11 +235,14 @@ def _stale_papers(db: Database, reader: Any, access: WhooshAccess) -> tuple[int,
         "SELECT group_concat(id), group_concat(version) FROM (SELECT id, version FROM papers"
         " ORDER BY id)"
     ).fetchone()
-    sql_ids, sql_versions = int_array(row[0]), int_array(row[1])
+    sql_ids, sql_versions = _narrow(int_array(row[0])), _narrow(int_array(row[1]))
     del row  # the texts (about 10 MB at a million papers) go before the arrays are made
     if len(sql_ids) != len(sql_versions):
         raise ValueError("paper versions do not line up with their ids")
-    parts = list(_live_columns(reader, access, ("docid", "ver", "akey")))
+    parts = [
+        [_narrow(column) for column in columns]
+        for columns in _live_columns(reader, access, ("docid", "ver", "akey"))
+    ]
     if not parts or not sum(len(p[0]) for p in parts):
         return len(sql_ids), (None if len(sql_ids) else [])
     pids = np.concatenate([p[0] for p in parts])
@@ -248,7 +253,10 @@ def _stale_papers(db: Database, reader: Any, access: WhooshAccess) -> tuple[int,
     del pids
     held_versions, held_keys = versions[first], keys[first]
     del versions, keys, first
-    wanted_keys = np.zeros(len(sql_ids), dtype=np.int64)
+    # Annotation keys are crc32s: uint32 when the index's are (else as wide as theirs).
+    wanted_keys = np.zeros(
+        len(sql_ids), dtype=held_keys.dtype if held_keys.dtype == np.uint32 else np.int64
+    )
     annotated = np.fromiter(annotated_ids(db), dtype=np.int64)
     annotated = annotated[_sorted_in(sql_ids, annotated)]
     for pid, key in annotation_keys(db, set(annotated.tolist())).items():
@@ -262,6 +270,21 @@ def _stale_papers(db: Database, reader: Any, access: WhooshAccess) -> tuple[int,
     gone = held[~_sorted_in(sql_ids, held)]
     stale = np.union1d(sql_ids[~same], gone)
     return len(sql_ids), [int(pid) for pid in stale]
+
+
+def _narrow(values: Any) -> Any:
+    """An int64 array as int32, or as uint32 when it has no negative value, if its values
+    fit (half the memory: ids, versions and annotation keys at a million papers)."""
+    import numpy as np
+
+    if not len(values):
+        return values
+    low, high = int(values.min()), int(values.max())
+    if low >= 0 and high <= 0xFFFFFFFF:
+        return values.astype(np.uint32)
+    if low >= -(2**31) and high < 2**31:
+        return values.astype(np.int32)
+    return values
 
 
 def _sorted_in(ordered: Any, values: Any) -> Any:

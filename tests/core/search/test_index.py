@@ -745,9 +745,23 @@ def test_stale_papers_are_the_ones_the_documents_disagree_with(seeded_dir: Path)
         )
         (echidna,) = library.db.execute("SELECT id FROM papers WHERE title_key = 'echidna paper'")
         assert expected == sorted([2, 5, echidna[0], gone])
-        count, stale = index_module._stale_papers(  # noqa: SLF001 - the comparison itself
-            library.db,
-            index._get_searcher().reader(),
-            index.access,  # noqa: SLF001
-        )
+        reader = index._get_searcher().reader()  # noqa: SLF001 - the searcher's own
+        stale_papers = index_module._stale_papers  # noqa: SLF001 - the comparison itself
+        count, stale = stale_papers(library.db, reader, index.access)
         assert (count, stale) == (len(sql), expected)
+
+
+def test_columns_are_narrowed_only_when_their_values_fit() -> None:
+    import numpy as np
+
+    from desktop.core.search.index import _narrow
+
+    for values, dtype in (
+        ([1, 2, 0xFFFFFFFF], np.uint32),
+        ([-5, 7, 2**31 - 1], np.int32),
+        ([0, 2**32], np.int64),
+        ([-1, 2**31], np.int64),
+    ):
+        narrowed = _narrow(np.array(values, dtype=np.int64))
+        assert narrowed.dtype == dtype and narrowed.tolist() == values
+    assert len(_narrow(np.zeros(0, dtype=np.int64))) == 0
