@@ -98,6 +98,8 @@ class _NoPapersError(Exception):
 
 # A snapshot import stores this many entries at a time (memory stays flat in the file size).
 SNAPSHOT_BATCH = 5_000
+# The page cache while a snapshot's sort indexes are built again, in KiB (see _rebuild_cache).
+REBUILD_CACHE_KIB = 16 * 1024
 # A snapshot read in this process (a small one) is stored in chunks of this many entries.
 SERIAL_CHUNK_ROWS = 500
 # A snapshot that will add at least this many papers, and more than the library holds, is
@@ -423,6 +425,24 @@ class ImportWriter:
         conn = self.ctx.db.conn
         (before,) = conn.execute("PRAGMA cache_size").fetchone()
         conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
+
+    @contextmanager
+    def _rebuild_cache(self) -> Iterator[None]:
+        """A smaller page cache while the sort indexes are built again after a snapshot's
+        inserts (REBUILD_CACHE_KIB; the import's own is restored afterwards).
+
+        SQLite's sorter keeps up to the connection's cache size of index keys in memory
+        before it spills sorted runs to temporary files, on top of the page cache itself:
+        with the import's 64 MB, the import's peak grew with the file until the keys of a
+        million papers spilled.
+        """
+        conn = self.ctx.db.conn
+        (before,) = conn.execute("PRAGMA cache_size").fetchone()
+        conn.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
         try:
             yield
         finally:
@@ -768,10 +788,11 @@ class ImportWriter:
                 if deferred:
                     if progress:
                         progress(read[0], read[1], f"{path.name}: building indexes")
-                    for statement in deferred:
-                        if cancel and cancel():
-                            raise ImportCancelledError
-                        conn.execute(statement)
+                    with self._rebuild_cache():
+                        for statement in deferred:
+                            if cancel and cancel():
+                                raise ImportCancelledError
+                            conn.execute(statement)
                 if trigger is not None:
                     self._recount(digest_id, int(held), trigger)
                 result.skipped_blocks = stats.skipped

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.importing import import_writer
+from desktop.core import store
+from desktop.core.importing import import_writer, snapshot_workers
 from desktop.core.library import Library
 
 
@@ -142,3 +143,39 @@ def test_the_checkpoint_follows_a_snapshots_commit_and_the_setting_comes_back(
     assert conn.execute("PRAGMA wal_autocheckpoint").fetchone() == (before,)
     busy, frames, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     assert busy == 0 and frames == done  # the snapshot's frames are in the database already
+
+
+def test_the_sort_indexes_are_built_again_with_a_small_cache_and_it_comes_back(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's sorter holds up to the cache size of keys: the rebuild's is kept small (the
+    import's peak memory no longer grows with the file), and the import's comes back."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    conn = lib.db.conn
+    (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    seen: list[int] = []
+    real = import_writer.ImportWriter._rebuild_cache  # noqa: SLF001 - the setting inside it
+
+    @contextmanager
+    def spy(self: import_writer.ImportWriter) -> Iterator[None]:
+        with real(self):
+            seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+            yield
+        seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    monkeypatch.setattr(import_writer.ImportWriter, "_rebuild_cache", spy)
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 10)
+    monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
+    # Read by the workers a small range at a time, so that the bytes read are known at the
+    # first batch (the import decides there whether to build the indexes again at the end).
+    monkeypatch.setattr(snapshot_workers, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(snapshot_workers, "RANGE_BYTES", 4096)
+    lib.importer.snapshot_readers = 1
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "imported"
+    assert seen == [-import_writer.REBUILD_CACHE_KIB, -import_writer.IMPORT_CACHE_KIB]
+    assert conn.execute("PRAGMA cache_size").fetchone() == (before,)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(store.SCATTERED_INDEXES) <= names
