@@ -7,7 +7,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -415,23 +415,15 @@ class ImportWriter:
         for _, _, changes in items:
             self._emit(changes)
 
-    @contextmanager
-    def _bulk_import_settings(self) -> Iterator[None]:
+    def _bulk_import_settings(self) -> AbstractContextManager[None]:
         """A larger page cache while a multi-file import runs (restored afterwards).
 
         Inserting 100,000 papers touches the title-key index all over; with SQLite's default
         2 MB cache most of those pages are read back again and again.
         """
-        conn = self.ctx.db.conn
-        (before,) = conn.execute("PRAGMA cache_size").fetchone()
-        conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KIB}")
-        try:
-            yield
-        finally:
-            conn.execute(f"PRAGMA cache_size = {int(before)}")
+        return self._cache_size(IMPORT_CACHE_KIB)
 
-    @contextmanager
-    def _rebuild_cache(self) -> Iterator[None]:
+    def _rebuild_cache(self) -> AbstractContextManager[None]:
         """A smaller page cache while the sort indexes are built again after a snapshot's
         inserts (REBUILD_CACHE_KIB; the import's own is restored afterwards).
 
@@ -440,9 +432,14 @@ class ImportWriter:
         with the import's 64 MB, the import's peak grew with the file until the keys of a
         million papers spilled.
         """
+        return self._cache_size(REBUILD_CACHE_KIB)
+
+    @contextmanager
+    def _cache_size(self, kib: int) -> Iterator[None]:
+        """The connection's page cache at ``kib`` KiB while the block runs, then as it was."""
         conn = self.ctx.db.conn
         (before,) = conn.execute("PRAGMA cache_size").fetchone()
-        conn.execute(f"PRAGMA cache_size = {-REBUILD_CACHE_KIB}")
+        conn.execute(f"PRAGMA cache_size = {-kib}")
         try:
             yield
         finally:
