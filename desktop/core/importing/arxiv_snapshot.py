@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +28,7 @@ from desktop.core.importing.plausibility import title_problem
 from desktop.core.importing.result import (
     ARXIV_SNAPSHOT,
     EMPTY,
+    ENTRY_FIELDS,
     Entry,
     ParseResult,
     SkippedBlock,
@@ -39,7 +40,6 @@ from desktop.core.importing.textnorm import fold_space
 # A line longer than this is not a paper's record (the longest real ones are ~100 KB): it is
 # skipped without being parsed, so one corrupt line cannot take the memory of a whole file.
 MAX_LINE_BYTES = 4 * 1024 * 1024
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 Progress = Callable[[int, int | None], None]
 
 NOT_JSON = "a line that is not JSON"  # the reason given for a line that does not decode
@@ -226,7 +226,7 @@ def placed_entry(values: tuple[Any, ...], line: int, position: int) -> Entry:
     """The Entry of :func:`record_values`' fields with its line and position replaced."""
     entry = object.__new__(Entry)
     attributes = entry.__dict__
-    attributes.update(zip(_ENTRY_FIELDS, values, strict=True))
+    attributes.update(zip(ENTRY_FIELDS, values, strict=True))
     attributes["line"] = line
     attributes["position"] = position
     return entry

@@ -71,7 +71,8 @@ class Entry:
 
 # The fields the three original layouts fill (the parser equivalence test compares these).
 LEGACY_FIELDS = 11
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+# Entry's field names in order (snapshot records and rows are tuples in this order).
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _ENTRY_DEFAULTS = {f.name: f.default for f in fields(Entry)}
 
 
@@ -85,7 +86,7 @@ def entry_from_values(values: tuple[Any, ...]) -> Entry:
     entry = object.__new__(Entry)
     attributes = entry.__dict__
     attributes.update(_ENTRY_DEFAULTS)
-    attributes.update(zip(_ENTRY_FIELDS, values, strict=False))
+    attributes.update(zip(ENTRY_FIELDS, values, strict=False))
     return entry
 
 

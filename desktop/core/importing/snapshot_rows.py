@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
-from dataclasses import fields
 from typing import Any
 
 from desktop.core.importing.arxiv_snapshot import placed_entry
-from desktop.core.importing.result import Entry
+from desktop.core.importing.result import ENTRY_FIELDS, Entry
 from desktop.core.importing.sql_values import json_categories, json_names
 from desktop.core.importing.textnorm import title_key
 
-_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-ENTRY_WIDTH = len(_ENTRY_FIELDS)
+ENTRY_WIDTH = len(ENTRY_FIELDS)
 # Where a row holds each value (the Entry fields first, in their order).
 TITLE, ABSTRACT, LINE, POSITION = 0, 1, 2, 3
 AUTHORS_COUNT, SUBMITTER, PUBLISHED, PUBLISHED_RAW, YEAR_INFERRED, UPVOTES = 4, 5, 6, 7, 8, 9
@@ -55,7 +53,7 @@ def entry_rows(entries: Generator[Entry, None, None], size: int) -> Generator[Ch
     rows: list[Row] = []
     with closing(entries):
         for entry in entries:
-            rows.append(prepared(tuple(getattr(entry, name) for name in _ENTRY_FIELDS)))
+            rows.append(prepared(tuple(getattr(entry, name) for name in ENTRY_FIELDS)))
             if len(rows) >= size:
                 yield rows, 0, 0
                 rows = []
