@@ -406,7 +406,10 @@ def restore_backup(data_dir: Path, source: Path, *, clock: Clock | None = None) 
                 shutil.copy2(database, previous)
             # A WAL left by a crash belongs to the old database (never written to here): it
             # moves with it, keeping SQLite's "<name>-wal" pairing so the old file stays whole.
-            for suffix in ("-wal", "-shm"):
+            # So does a hot rollback journal (a large import cut short, see
+            # store.rollback_journal_if_alone), which would otherwise be played back into the
+            # restored database at its next open.
+            for suffix in ("-wal", "-shm", "-journal"):
                 side = Path(f"{database}{suffix}")
                 if side.exists():
                     os.replace(side, Path(f"{previous}{suffix}"))

