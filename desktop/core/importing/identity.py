@@ -57,6 +57,27 @@ def _fetch(db: Database, column: str, values: Sequence[str]) -> dict[str, Stored
     return found
 
 
+def _any_held(db: Database, column: str, values: Sequence[str]) -> bool:
+    """Whether some stored paper has one of ``values`` in ``column``."""
+    return any(
+        db.execute(
+            f"SELECT 1 FROM papers WHERE {column} IN ({marks(len(chunk))}) LIMIT 1", list(chunk)
+        ).fetchone()
+        for chunk in chunks(values)
+    )
+
+
+def all_new(db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str]) -> bool:
+    """True when :func:`match_keys` would make every entry a new paper under its own folded
+    title: each has an id, no id and no folded title comes twice here, and the library holds
+    none of them. The question a snapshot's first import asks of each batch, answered
+    without building a Match per entry."""
+    if not all(arxiv_ids) or len(set(arxiv_ids)) != len(arxiv_ids) or len(set(keys)) != len(keys):
+        return False
+    ids = [aid for aid in arxiv_ids if aid]
+    return not _any_held(db, "arxiv_id", ids) and not _any_held(db, "title_key", keys)
+
+
 def match_entries(db: Database, entries: Sequence[Entry], keys: Sequence[str]) -> list[Match]:
     """The identity of each entry (``keys`` are their folded titles), in order."""
     return match_keys(db, [e.arxiv_id for e in entries], keys)

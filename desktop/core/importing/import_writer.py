@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, closing, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,31 +28,20 @@ from desktop.core.importing.digest_file import (
     text_source,
 )
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
-from desktop.core.importing.identity import Match, match_entries, match_keys
+from desktop.core.importing.identity import Match, all_new, match_entries, match_keys
 from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.importing.snapshot_rows import (
-    ABSTRACT,
-    ARXIV_COMMENTS,
     ARXIV_ID,
-    ARXIV_VERSION,
-    AUTHORS_COUNT,
-    AUTHORS_JSON,
-    CATEGORIES_JSON,
-    COMMENTS,
-    JOURNAL_REF,
     LINE,
+    NEW_PAPER_COLUMNS,
     POSITION,
-    PRIMARY_CATEGORY,
-    PUBLISHED,
-    PUBLISHED_RAW,
-    SUBMITTER,
-    TITLE,
     TITLE_KEY,
     UPVOTES,
-    YEAR_INFERRED,
     Chunk,
+    Row,
     batches,
     entry_rows,
+    new_paper_values,
     row_entry,
 )
 from desktop.core.importing.sql_values import json_categories, json_names, sql_int
@@ -679,51 +670,66 @@ class ImportWriter:
         import), the rows go to SQLite as they are, their keys and JSON made by the readers;
         otherwise the rows become entries and take the general path."""
         rows = [row for part, _lines, _entries in chunks for row in part]
-        matches = match_keys(self.ctx.db, [r[ARXIV_ID] for r in rows], [r[TITLE_KEY] for r in rows])
+        ids = list(map(itemgetter(ARXIV_ID), rows))
+        keys = list(map(itemgetter(TITLE_KEY), rows))
+        if all_new(self.ctx.db, ids, keys):
+            self._insert_new_rows(digest_id, chunks, rows, stamp, result)
+            return
+        matches = match_keys(self.ctx.db, ids, keys)
         if any(m.paper is not None or m.same_as is not None for m in matches):
             entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
             self._write_entries(digest_id, entries, stamp, result, matches)
             return
+        # All new, some stored under a key made unique with their id (identity.py).
+        rows = [
+            r if m.title_key == r[TITLE_KEY] else (*r[:TITLE_KEY], m.title_key, *r[TITLE_KEY + 1 :])
+            for r, m in zip(rows, matches, strict=True)
+        ]
+        self._insert_new_rows(digest_id, chunks, rows, stamp, result)
+
+    def _insert_new_rows(
+        self,
+        digest_id: int,
+        chunks: Sequence[Chunk],
+        rows: Sequence[Row],
+        stamp: str,
+        result: ImportResult,
+    ) -> None:
+        """Insert ``rows`` (the rows of ``chunks``, in order) as new papers, with their
+        sightings, as :meth:`_write_entries` would: ids one above the largest in order, the
+        import's time stamp. No Python runs per paper: the rows are bound as they stand
+        (snapshot_rows.new_paper_values), and each sighting is zipped from them."""
         conn = self.ctx.db.conn
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
-        first = int(top) + 1  # the ids one INSERT at a time would give, as _write_entries
-        stored = [
-            (
-                first + n,
-                r[TITLE],
-                match.title_key,
-                r[ABSTRACT],
-                sql_int(r[AUTHORS_COUNT]),
-                r[SUBMITTER],
-                r[PUBLISHED],
-                r[PUBLISHED_RAW],
-                int(r[YEAR_INFERRED]),
-                sql_int(r[UPVOTES]),
-                stamp,
-                stamp,
-                r[ARXIV_ID],
-                sql_int(r[ARXIV_VERSION]),
-                r[AUTHORS_JSON],
-                sql_int(r[COMMENTS]),
-                r[ARXIV_COMMENTS],
-                r[CATEGORIES_JSON],
-                r[PRIMARY_CATEGORY],
-                r[JOURNAL_REF],
-            )
-            for n, (r, match) in enumerate(zip(rows, matches, strict=True))
-        ]
-        conn.executemany(_INSERT_PAPER, stored)
-        del stored
-        sighted: list[tuple[Any, ...]] = []
+        first = int(top) + 1
+        # SQLite gives a row with no id one above the largest: the ids one INSERT at a time
+        # would give, as _write_entries. The stamp (now_iso(), ours) is the same for every
+        # row, so it is part of the statement rather than bound once a paper.
+        quoted = "'" + stamp.replace("'", "''") + "'"
+        conn.executemany(
+            f"INSERT INTO papers ({NEW_PAPER_COLUMNS}, added_at, updated_at) "
+            f"VALUES ({marks(NEW_PAPER_COLUMNS.count(',') + 1)}, {quoted}, {quoted})",
+            map(new_paper_values, rows),
+        )
+        last = first + len(rows)
+        (top,) = conn.execute("SELECT MAX(id) FROM papers").fetchone()
+        if top != last - 1:
+            raise sqlite3.IntegrityError(f"new papers got ids up to {top}, not {last - 1}")
         paper_id = first
         for part, lines, at in chunks:
-            for r in part:
-                sighted.append(
-                    (paper_id, digest_id, r[POSITION] + at, r[LINE] + lines, sql_int(r[UPVOTES]))
-                )
-                paper_id += 1
-        conn.executemany(_INSERT_SIGHTING, sighted)
-        result.new_ids.add_run(first, paper_id)  # one run, not an int per paper
+            conn.executemany(
+                _INSERT_SIGHTING,
+                zip(
+                    range(paper_id, paper_id + len(part)),
+                    repeat(digest_id),
+                    map(add, map(itemgetter(POSITION), part), repeat(at)),
+                    map(add, map(itemgetter(LINE), part), repeat(lines)),
+                    map(itemgetter(UPVOTES), part),
+                    strict=False,  # the ones that end with the part
+                ),
+            )
+            paper_id += len(part)
+        result.new_ids.add_run(first, last)  # one run, not an int per paper
         result.new_papers += len(rows)
         result.entries += len(rows)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
+from operator import itemgetter
 from typing import Any
 
 from desktop.core.importing.arxiv_snapshot import placed_entry
 from desktop.core.importing.result import ENTRY_FIELDS, Entry
-from desktop.core.importing.sql_values import json_categories, json_names
+from desktop.core.importing.sql_values import json_categories, json_names, sql_int
 from desktop.core.importing.textnorm import title_key
 
 ENTRY_WIDTH = len(ENTRY_FIELDS)
@@ -32,8 +33,44 @@ Row = tuple[Any, ...]
 Chunk = tuple[list[Row], int, int]
 
 
+# The papers columns a new paper's row fills as it stands (id and the clock stamps aside),
+# and the row's values for them, in that order: see ImportWriter._insert_new_rows.
+NEW_PAPER_COLUMNS = (
+    "title, title_key, abstract, authors_count, submitter, published, published_raw, "
+    "published_year_inferred, upvotes, arxiv_id, arxiv_version, authors, comments, "
+    "arxiv_comments, categories, primary_category, journal_ref"
+)
+new_paper_values = itemgetter(
+    TITLE,
+    TITLE_KEY,
+    ABSTRACT,
+    AUTHORS_COUNT,
+    SUBMITTER,
+    PUBLISHED,
+    PUBLISHED_RAW,
+    YEAR_INFERRED,
+    UPVOTES,
+    ARXIV_ID,
+    ARXIV_VERSION,
+    AUTHORS_JSON,
+    COMMENTS,
+    ARXIV_COMMENTS,
+    CATEGORIES_JSON,
+    PRIMARY_CATEGORY,
+    JOURNAL_REF,
+)
+# The integer fields, kept to what SQLite can hold (sql_int) so that a row binds as it is.
+_INTEGERS = (AUTHORS_COUNT, UPVOTES, ARXIV_VERSION, COMMENTS)
+
+
 def prepared(values: tuple[Any, ...]) -> Row:
-    """An entry's fields (``record_values``) with its stored values added."""
+    """An entry's fields (``record_values``) with its stored values added; its integers are
+    the ones the papers table would store (sql_int: one too large for SQLite is None)."""
+    if any(values[at] is not None and sql_int(values[at]) is None for at in _INTEGERS):
+        fields = list(values)
+        for at in _INTEGERS:
+            fields[at] = sql_int(fields[at])
+        values = tuple(fields)
     return (
         *values,
         title_key(values[TITLE]),

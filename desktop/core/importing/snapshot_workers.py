@@ -47,6 +47,7 @@ RANGE_BYTES = 1 << 20
 # the import's time at 200,000 papers. Counted over all the workers, so that the writer's
 # memory does not grow with their number.
 IN_FLIGHT_RANGES = 16
+READER_NICENESS = 10
 # A file smaller than this is read in the calling process: starting the workers (a fresh
 # interpreter each, about a fifth of a second) would cost more than they save.
 PARALLEL_MIN_BYTES = 32 << 20
@@ -79,6 +80,8 @@ def _start_reader() -> None:
     """A reader process's set-up: Ctrl-C is the parent's to handle, and the reader ends as
     soon as its parent does (killed, crashed), never left waiting for work."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "nice"):
+        os.nice(READER_NICENESS)
     parent = multiprocessing.parent_process()
     if parent is not None:
 

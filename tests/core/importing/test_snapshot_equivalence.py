@@ -482,3 +482,66 @@ def test_untraced_statements_skip_the_hook_which_comes_back(
 def test_json_categories_is_json_names_remembered(lists: list[list[str]]) -> None:
     for names in lists + lists:
         assert import_writer.json_categories(tuple(names)) == json_names(tuple(names))
+
+
+def test_new_papers_under_disambiguated_keys_and_huge_numbers_store_as_the_plain_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of papers all new, some with a title another id holds (stored under a key made
+    unique with the id), and integers too large for SQLite: the rows bound as they stand give
+    the rows the general path of digests gives."""
+    records = [record(n) for n in range(1, 121)]
+    for n in range(39, 120, 40):  # the title of the paper before, under another id
+        records[n] = record(n + 1, title=records[n - 1]["title"])
+    records[33] = record(34, versions=[{"version": "v" + "9" * 30}])
+    snapshot = tmp_path / "dup-titles.jsonl"
+    snapshot.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 16)
+    monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", False)
+
+    def through_entries(
+        self: import_writer.ImportWriter,
+        digest_id: int,
+        chunks: list[Chunk],
+        stamp: str,
+        result: ImportResult,
+    ) -> None:
+        entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+        self._write_entries(digest_id, entries, stamp, result)  # noqa: SLF001
+
+    with monkeypatch.context() as patch:
+        patch.setattr(import_writer.ImportWriter, "_write_rows", through_entries)
+        plain = imported(tmp_path, snapshot, "plain", fast=False)
+    paths: list[str] = []
+    real_all_new = import_writer.all_new
+    real_general = import_writer.ImportWriter._write_entries  # noqa: SLF001
+
+    def all_new(*args: Any) -> bool:
+        found = real_all_new(*args)
+        paths.append("all new" if found else "matched")
+        return found
+
+    def general(self: import_writer.ImportWriter, *args: Any) -> None:
+        if paths:  # a snapshot's batch (the digests before it come here too)
+            paths[-1] = "general"
+        real_general(self, *args)
+
+    monkeypatch.setattr(import_writer, "all_new", all_new)
+    monkeypatch.setattr(import_writer.ImportWriter, "_write_entries", general)
+    monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
+    monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", True)
+    fast = imported(tmp_path, snapshot, "fast", fast=False)
+    assert fast == plain
+    # Every way a batch can go was taken: all new as they stand, new under a unique key,
+    # and known papers (the two digests imported before) through the general path.
+    assert {"all new", "matched", "general"} <= set(paths)
+    keys = [r[2] for r in plain["papers"]]
+    assert sum("#" in key for key in keys) == 3
+    conn = sqlite3.connect(tmp_path / "fast" / "library.sqlite3")
+    try:
+        huge = conn.execute(
+            "SELECT arxiv_id, arxiv_version FROM papers WHERE arxiv_id = '2401.00034'"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert huge == [("2401.00034", None)]  # a version too large for SQLite
