@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from desktop.core.importing.arxiv_fields import (
     category_codes,
     clean_title,
@@ -292,7 +294,23 @@ def skip_line(source: IO[bytes]) -> int:
 
 def line_values(raw: bytes, number: int, position: int) -> tuple[Any, ...] | str | None:
     """The Entry fields of one line (see record_values), why it is not a paper, or None for
-    a blank line."""
+    a blank line.
+
+    orjson reads the line's bytes as they are when they are one JSON object in valid UTF-8
+    (every line of a real snapshot), at twice the json module's speed with no decoding
+    first. What it refuses (a blank line, a BOM, bytes that are not UTF-8, NaN, a lone
+    surrogate, deep nesting) is read as before: decoded with replacement, stripped, json.
+    The one value the two read apart, an integer over 64 bits (orjson gives a float), is
+    never a field a paper takes: record_values reads strings, lists and objects only. The
+    equivalence tests compare every kind of line with the json module's reading.
+    """
+    try:
+        record = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if isinstance(record, dict):
+            return record_values(record, number, position)
     text = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
     if not text:
         return None

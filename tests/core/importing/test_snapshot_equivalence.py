@@ -545,3 +545,69 @@ def test_new_papers_under_disambiguated_keys_and_huge_numbers_store_as_the_plain
     finally:
         conn.close()
     assert huge == [("2401.00034", None)]  # a version too large for SQLite
+
+
+def json_line_values(raw: bytes, number: int, position: int) -> Any:
+    """line_values as it read every line before orjson: decoded with replacement, stripped,
+    the json module."""
+    text = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
+    if not text:
+        return None
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return arxiv_snapshot.NOT_JSON
+    except RecursionError:
+        return "a line nested too deeply"
+    return arxiv_snapshot.record_values(parsed, number, position)
+
+
+EDGE_LINES = [
+    *(json.dumps(r, ensure_ascii=n % 2 == 0).encode() for n, r in enumerate(TRICKY)),
+    b"",
+    b"   \r\n",
+    b"\xef\xbb\xbf" + json.dumps(record(41)).encode(),  # a BOM
+    json.dumps(record(42, title="Caf\u00e9 au lait")).encode("latin-1", "replace"),  # not UTF-8
+    json.dumps(record(43)).encode().replace(b'"Ada Lovelace"', b'"Ada \xff Lovelace"'),
+    json.dumps(record(44, comments=10**40, submitter=-(2**70))).encode(),  # over 64 bits
+    json.dumps(record(45, comments=float("nan"), submitter=1e300)).encode(),
+    json.dumps(record(46)).encode().replace(b'"12 pages', b'1e400, "x": "12 pages'),
+    json.dumps(record(47, title="Lone \ud800 surrogate")).encode("utf-8", "surrogatepass"),
+    json.dumps(record(48)).encode().replace(b'"12 pages', b'"\\ud800 12 pages'),
+    json.dumps(record(49)).encode() + b"\x0c",  # whitespace JSON does not allow
+    b"\x0c" + json.dumps(record(50)).encode(),
+    json.dumps(record(51)).encode() + b" trailing",
+    b"[" * 2000 + b"]" * 2000,
+    b'{"id": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+    b"[1, 2, 3]",
+    b'"just a string"',
+    b"null",
+    json.dumps(record(52)).encode()[:-1],  # cut short
+    b'{"id": "2401.00053", "id": "2401.00054", "title": "Twice an id, the last one kept"}',
+]
+
+
+def test_each_line_gives_what_the_json_module_gave() -> None:
+    for raw in EDGE_LINES:
+        for line in (raw, raw + b"\n", raw + b"\r\n"):
+            assert arxiv_snapshot.line_values(line, 3, 2) == json_line_values(line, 3, 2), line
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["authors", "submitter", "comments", "versions", "authors_parsed", "x"]),
+        _json,
+    ),
+    ascii_only=st.booleans(),
+)
+def test_any_line_gives_what_the_json_module_gave(fields: dict[str, Any], ascii_only: bool) -> None:
+    raw = json.dumps(record(1, **fields), ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    assert arxiv_snapshot.line_values(raw, 1, 1) == json_line_values(raw, 1, 1)
