@@ -67,15 +67,49 @@ def _any_held(db: Database, column: str, values: Sequence[str]) -> bool:
     )
 
 
-def all_new(db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str]) -> bool:
-    """True when :func:`match_keys` would make every entry a new paper under its own folded
-    title: each has an id, no id and no folded title comes twice here, and the library holds
-    none of them. The question a snapshot's first import asks of each batch, answered
-    without building a Match per entry."""
-    if not all(arxiv_ids) or len(set(arxiv_ids)) != len(arxiv_ids) or len(set(keys)) != len(keys):
-        return False
+def new_paper_keys(
+    db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str]
+) -> list[str] | None:
+    """The ``title_key`` each entry is stored under when :func:`match_keys` would make every
+    one a new paper, else None. The question a snapshot's import asks of each batch,
+    answered with two index probes an entry and no Match built.
+
+    Only entries that all have an id, each once, none held by the library, are answered
+    (any other batch gets None, and match_keys). Such an entry is a known paper only when
+    a paper without an id holds its folded title (it would get the id), or one holds the
+    key made unique with its id: None then too. Otherwise it is new, stored under its
+    folded title, or under the key made unique with its id when the library or an earlier
+    entry here holds that title.
+    """
+    if not all(arxiv_ids) or len(set(arxiv_ids)) != len(arxiv_ids):
+        return None
     ids = [aid for aid in arxiv_ids if aid]
-    return not _any_held(db, "arxiv_id", ids) and not _any_held(db, "title_key", keys)
+    if _any_held(db, "arxiv_id", ids):
+        return None
+    holders: dict[str, str | None] = {}  # a folded title held -> its holder's arXiv id
+    for chunk in chunks(sorted(set(keys))):
+        holders.update(
+            db.execute(
+                f"SELECT title_key, arxiv_id FROM papers WHERE title_key IN ({marks(len(chunk))})",
+                list(chunk),
+            ).fetchall()
+        )
+    if not holders and len(set(keys)) == len(keys):
+        return list(keys)
+    if any(holder is None for holder in holders.values()):
+        return None
+    unique = [disambiguated_key(k, aid) for aid, k in zip(ids, keys, strict=True) if k in holders]
+    if unique and _any_held(db, "title_key", unique):
+        return None
+    stored: list[str] = []
+    taken = set(holders)
+    for aid, key in zip(ids, keys, strict=True):
+        if key in taken:
+            stored.append(disambiguated_key(key, aid))
+        else:
+            stored.append(key)
+            taken.add(key)
+    return stored
 
 
 def match_entries(db: Database, entries: Sequence[Entry], keys: Sequence[str]) -> list[Match]:

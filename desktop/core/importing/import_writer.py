@@ -28,7 +28,7 @@ from desktop.core.importing.digest_file import (
     text_source,
 )
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
-from desktop.core.importing.identity import Match, all_new, match_entries, match_keys
+from desktop.core.importing.identity import Match, match_entries, match_keys, new_paper_keys
 from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.importing.snapshot_rows import (
     ARXIV_ID,
@@ -672,19 +672,17 @@ class ImportWriter:
         rows = [row for part, _lines, _entries in chunks for row in part]
         ids = list(map(itemgetter(ARXIV_ID), rows))
         keys = list(map(itemgetter(TITLE_KEY), rows))
-        if all_new(self.ctx.db, ids, keys):
-            self._insert_new_rows(digest_id, chunks, rows, stamp, result)
-            return
-        matches = match_keys(self.ctx.db, ids, keys)
-        if any(m.paper is not None or m.same_as is not None for m in matches):
+        stored_keys = new_paper_keys(self.ctx.db, ids, keys)
+        if stored_keys is None:
             entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+            matches = match_keys(self.ctx.db, ids, keys)
             self._write_entries(digest_id, entries, stamp, result, matches)
             return
-        # All new, some stored under a key made unique with their id (identity.py).
-        rows = [
-            r if m.title_key == r[TITLE_KEY] else (*r[:TITLE_KEY], m.title_key, *r[TITLE_KEY + 1 :])
-            for r, m in zip(rows, matches, strict=True)
-        ]
+        if stored_keys != keys:  # some under a key made unique with their id (identity.py)
+            rows = [
+                r if k == r[TITLE_KEY] else (*r[:TITLE_KEY], k, *r[TITLE_KEY + 1 :])
+                for r, k in zip(rows, stored_keys, strict=True)
+            ]
         self._insert_new_rows(digest_id, chunks, rows, stamp, result)
 
     def _insert_new_rows(

@@ -513,28 +513,21 @@ def test_new_papers_under_disambiguated_keys_and_huge_numbers_store_as_the_plain
         patch.setattr(import_writer.ImportWriter, "_write_rows", through_entries)
         plain = imported(tmp_path, snapshot, "plain", fast=False)
     paths: list[str] = []
-    real_all_new = import_writer.all_new
-    real_general = import_writer.ImportWriter._write_entries  # noqa: SLF001
+    real_keys = import_writer.new_paper_keys
 
-    def all_new(*args: Any) -> bool:
-        found = real_all_new(*args)
-        paths.append("all new" if found else "matched")
+    def new_paper_keys(db: Any, ids: list[str], keys: list[str]) -> list[str] | None:
+        found = real_keys(db, ids, keys)
+        paths.append("general" if found is None else "as read" if found == keys else "unique")
         return found
 
-    def general(self: import_writer.ImportWriter, *args: Any) -> None:
-        if paths:  # a snapshot's batch (the digests before it come here too)
-            paths[-1] = "general"
-        real_general(self, *args)
-
-    monkeypatch.setattr(import_writer, "all_new", all_new)
-    monkeypatch.setattr(import_writer.ImportWriter, "_write_entries", general)
+    monkeypatch.setattr(import_writer, "new_paper_keys", new_paper_keys)
     monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
     monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", True)
     fast = imported(tmp_path, snapshot, "fast", fast=False)
     assert fast == plain
-    # Every way a batch can go was taken: all new as they stand, new under a unique key,
-    # and known papers (the two digests imported before) through the general path.
-    assert {"all new", "matched", "general"} <= set(paths)
+    # Every way a batch can go was taken: all new as they stand, new with some under a
+    # unique key, and known papers (the two digests imported before) by the general path.
+    assert {"as read", "unique", "general"} <= set(paths)
     keys = [r[2] for r in plain["papers"]]
     assert sum("#" in key for key in keys) == 3
     conn = sqlite3.connect(tmp_path / "fast" / "library.sqlite3")
@@ -611,3 +604,46 @@ _json = st.recursive(
 def test_any_line_gives_what_the_json_module_gave(fields: dict[str, Any], ascii_only: bool) -> None:
     raw = json.dumps(record(1, **fields), ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
     assert arxiv_snapshot.line_values(raw, 1, 1) == json_line_values(raw, 1, 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    held=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", "a#1", "b#2"]),
+            st.sampled_from([None, "1", "2", "3", "9"]),
+        ),
+        max_size=5,
+        unique_by=(lambda h: h[0], lambda h: h[1] or object()),
+    ),
+    batch=st.lists(
+        st.tuples(
+            st.sampled_from([None, "1", "2", "3", "4", "5"]), st.sampled_from(["a", "b", "c", "e"])
+        ),
+        max_size=6,
+    ),
+)
+def test_new_paper_keys_are_the_keys_match_keys_gives_new_papers(
+    held: list[tuple[str, str | None]], batch: list[tuple[str | None, str]]
+) -> None:
+    """Whenever new_paper_keys answers, match_keys makes every entry a new paper under
+    those keys; it answers every batch with ids, each once, none held, that is all new."""
+    from desktop.core.importing.identity import match_keys, new_paper_keys
+
+    with Library.in_memory() as lib:
+        for n, (key, aid) in enumerate(held):
+            lib.db.execute(
+                "INSERT INTO papers (title, title_key, abstract, added_at, updated_at, arxiv_id) "
+                "VALUES (?, ?, '', 'now', 'now', ?)",
+                [f"title {n}", key, aid],
+            )
+        ids = [aid for aid, _ in batch]
+        keys = [key for _, key in batch]
+        found = new_paper_keys(lib.db, ids, keys)
+        matches = match_keys(lib.db, ids, keys)
+        everything_new = all(m.paper is None and m.same_as is None for m in matches)
+        if found is not None:
+            assert everything_new and found == [m.title_key for m in matches]
+        held_ids = {aid for _, aid in held if aid}
+        if all(ids) and len(set(ids)) == len(ids) and not held_ids & set(ids) and everything_new:
+            assert found is not None
