@@ -560,8 +560,14 @@ def probe_import(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
     lib.unsubscribe(lib.tell_index)
     before = rss_now_mb()
     children = children_cpu_s()
+    journal: list[str] = []  # the journal mode inside the import's transaction
+
+    def seen(_done: int, _total: int, _message: str) -> None:
+        if not journal:
+            journal.append(str(lib.db.execute("PRAGMA journal_mode").fetchone()[0]))
+
     with timer() as box:
-        result, _changes = lib.importer.import_snapshot(Path(args["snapshot"]))
+        result, _changes = lib.importer.import_snapshot(Path(args["snapshot"]), seen)
     # The CPU of the reader processes (ended and waited for when the import returns) counts.
     box[1] += children_cpu_s() - children
     lib.close()
@@ -577,6 +583,9 @@ def probe_import(data_dir: Path, args: dict[str, Any]) -> dict[str, Any]:
         "rss_peak_mb": rss_peak_mb(),
         "readers": lib.importer.snapshot_readers,
         "reader_rss_peak_mb": children_rss_peak_mb(),
+        # "delete": a rollback journal, the library being the import's alone (a command,
+        # this benchmark); "wal" when another connection has it open (the app's window).
+        "journal": journal[0] if journal else None,
     }
 
 
@@ -861,6 +870,7 @@ def run_benchmark(
             "snapshot_bytes": made["summary"]["bytes"],
             "readers": child.get("readers"),
             "reader_rss_peak_mb": child.get("reader_rss_peak_mb"),
+            "journal": child.get("journal"),
         }
     imp["papers_per_s"] = _rate(stored, imp["seconds"])
     imp["papers_per_cpu_s"] = _rate(stored, imp["cpu_s"])
@@ -1011,7 +1021,10 @@ def run_benchmark(
 
 def _cpu_note(part: dict[str, Any]) -> str:
     rate = part.get("papers_per_cpu_s")
-    return f"{rate:,.0f} papers per CPU-second" if rate else ""
+    note = f"{rate:,.0f} papers per CPU-second" if rate else ""
+    if part.get("journal"):
+        note += f"{'; ' if note else ''}journal {part['journal']}"
+    return note
 
 
 def _ratio(ours: float | None, theirs: float | None) -> float | None:

@@ -160,6 +160,7 @@ def test_bench_smoke_snapshot_import_and_only(tmp_path: Path) -> None:
     report = json.loads(out.read_text(encoding="utf-8"))
     rows = {row["metric"]: row for row in report["rows"]}
     assert report["import"]["papers"] == 300 and report["import"]["failed_files"] == 0
+    assert report["import"]["journal"] == "wal"  # under ROLLBACK_JOURNAL_MIN_BYTES
     assert rows["JSON-lines import"]["value"] > 0
     assert rows["peak RSS, JSON-lines import"]["value"] > 0
     assert rows["index build, worker processes"]["value"] > 0
