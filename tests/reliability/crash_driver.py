@@ -50,14 +50,15 @@ def run_import(lib: Library, paths: list[str]) -> None:
         raise SystemExit(f"import failed: {bad[0].summary()}")
 
 
-def run_snapshot_import(lib: Library, paths: list[str]) -> None:
+def run_snapshot_import(lib: Library, paths: list[str], *, wal: bool = False) -> None:
     """Import a small snapshot the way a large one is: read by worker processes in many
     ranges, stored in many batches with a rollback journal (the library is the driver's
-    alone), the sort indexes dropped after the first and built again at the end."""
+    alone) or, with ``wal``, in WAL mode as when the app's window has the library open, the
+    sort indexes dropped after the first and built again at the end."""
     from desktop.core.importing import import_writer, snapshot_workers
 
     import_writer.SNAPSHOT_BATCH = 40
-    import_writer.ROLLBACK_JOURNAL_MIN_BYTES = 0
+    import_writer.ROLLBACK_JOURNAL_MIN_BYTES = None if wal else 0
     import_writer.DEFER_INDEXES_MIN_PAPERS = 0
     snapshot_workers.PARALLEL_MIN_BYTES = 0
     snapshot_workers.RANGE_BYTES = 16 * 1024
@@ -160,6 +161,7 @@ def background_notes(lib: Library, args: list[str]) -> None:
 MODES = {
     "import": run_import,
     "import-snapshot": run_snapshot_import,
+    "import-snapshot-wal": lambda lib, paths: run_snapshot_import(lib, paths, wal=True),
     "index": run_index,
     "hold-index-writer": hold_index_writer,
     "hold-instance-lock": hold_instance_lock,

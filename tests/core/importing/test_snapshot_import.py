@@ -269,3 +269,60 @@ def test_a_cancelled_or_failed_snapshot_in_a_rollback_journal_keeps_nothing_and_
         assert lib.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert _papers(lib.db.conn) == before
     assert not (tmp_path / "lib" / "library.sqlite3-journal").exists()
+
+
+def _digests(lib: Library) -> list[tuple[object, ...]]:
+    return lib.db.execute(
+        "SELECT name, source_path, sha256, removed_at IS NOT NULL FROM digests ORDER BY id"
+    ).fetchall()
+
+
+def test_a_new_snapshot_is_hashed_while_it_imports_and_stored_under_its_sha256(
+    lib: Library, snapshot: Path
+) -> None:
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "imported"
+    assert _digests(lib) == [(snapshot.name, str(snapshot), import_writer.file_sha256(snapshot), 0)]
+
+
+def test_the_same_bytes_under_another_path_are_unchanged_and_leave_nothing(
+    lib: Library, snapshot: Path, tmp_path: Path
+) -> None:
+    """Hashed while they import (no digest came from that path), found unchanged at the
+    end: the import rolls back, as it would not have started had the hash come first."""
+    (first,) = lib.importer.import_paths([snapshot])
+    assert first.status == "imported"
+    before = (_digests(lib), _papers(lib.db.conn))
+    moved = tmp_path / "elsewhere" / "renamed.jsonl"
+    moved.parent.mkdir()
+    moved.write_bytes(snapshot.read_bytes())
+    (again,) = lib.importer.import_paths([moved])
+    assert (again.status, again.format, again.new_papers) == ("unchanged", "arxiv-snapshot", 0)
+    assert (_digests(lib), _papers(lib.db.conn)) == before
+
+
+def test_a_removed_snapshot_imported_again_from_another_path_comes_back(
+    lib: Library, snapshot: Path, tmp_path: Path
+) -> None:
+    (first,) = lib.importer.import_paths([snapshot])
+    assert first.digest_id is not None
+    lib.removal.remove_digests([first.digest_id])
+    assert lib.papers.count() == 0
+    moved = tmp_path / "copy.jsonl"
+    moved.write_bytes(snapshot.read_bytes())
+    (again,) = lib.importer.import_paths([moved])
+    assert again.status == "imported" and again.new_papers == 1200
+    # The removed digest of the same bytes went (its hash is unique), the new one holds it.
+    assert _digests(lib) == [(moved.name, str(moved), import_writer.file_sha256(snapshot), 0)]
+
+
+def test_a_snapshot_whose_hash_cannot_be_read_keeps_nothing(
+    lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(_path: Path) -> str:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(import_writer, "file_sha256", unreadable)
+    (result,) = lib.importer.import_paths([snapshot])
+    assert result.status == "failed" and "Input/output error" in (result.error or "")
+    assert lib.papers.count() == 0 and _digests(lib) == []
