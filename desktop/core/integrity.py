@@ -209,7 +209,7 @@ def _reading_connection(database: Path) -> sqlite3.Connection:
     where the folder can be written (being the last to close, it removes the -wal and -shm
     files it made, as a read-only one cannot); else a read-only one (store.open_read_only)."""
     if os.access(database.parent, os.W_OK):
-        conn = sqlite3.connect(str(database), timeout=30)
+        conn = sqlite3.connect(str(database), timeout=store.BUSY_TIMEOUT_SECONDS)
         conn.execute("PRAGMA query_only=ON")
         return conn
     return store.open_read_only(database)
@@ -226,11 +226,17 @@ def run_check(data_dir: Path, *, clock: Clock | None = None) -> list[str]:
     except store.ReadOnlyLibraryError:
         return []  # cannot be read safely now; opening the library refuses it the same way
     except sqlite3.Error as exc:
+        if store.is_busy(exc):
+            return []  # another process is writing: not checked, so still due
         problems = [str(exc)]
     else:
         try:
             problems = store.quick_check_problems(conn)
         except sqlite3.DatabaseError as exc:
+            if store.is_busy(exc):
+                # A writer in a rollback journal (a large import) held the lock past the
+                # timeout: nothing was learnt about the file, nothing is recorded.
+                return []
             problems = [str(exc)]
         finally:
             conn.close()

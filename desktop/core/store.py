@@ -45,6 +45,31 @@ class CorruptDatabaseError(StoreError):
         super().__init__(message)
 
 
+# How long a connection waits for another's lock before it gives up (SQLite's busy timeout).
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class LibraryBusyError(StoreError):
+    """Another process kept the database locked longer than the busy timeout (a large
+    snapshot import written in a rollback journal holds it for its whole transaction)."""
+
+    def __init__(self, path: Path | str | None) -> None:
+        where = str(path) if path is not None else "The database"
+        super().__init__(
+            f"{where} is busy: another process has been writing it in one long transaction "
+            f"(a large import, say) for more than {BUSY_TIMEOUT_SECONDS:.0f} s. Nothing was "
+            "changed; try again when that process is done."
+        )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when an sqlite3 error says another connection holds the lock (busy, locked)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "database is locked" in str(exc).lower()
+
+
 def is_corruption(exc: BaseException) -> bool:
     """True when an sqlite3 error says the file is damaged or not a database at all."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -490,7 +515,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     file as it is. A WAL with content in a folder we cannot write cannot be read safely.
     """
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
     try:
         conn.execute("PRAGMA schema_version").fetchone()
         return conn
@@ -525,7 +550,9 @@ def connect(path: Path | str | None, *, read_only: bool = False, check: bool = T
         db = Database(memory=True, execute_plugins=False)
     else:
         conn = (
-            _connect_read_only(Path(path)) if read_only else sqlite3.connect(str(path), timeout=30)
+            _connect_read_only(Path(path))
+            if read_only
+            else sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
         )
         db = Database(conn, execute_plugins=False)
         try:
@@ -541,6 +568,8 @@ def connect(path: Path | str | None, *, read_only: bool = False, check: bool = T
             raise
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if is_busy(exc):
+                raise LibraryBusyError(path) from exc
             if not is_corruption(exc):
                 raise
             raise CorruptDatabaseError(path, str(exc)) from exc
@@ -552,10 +581,16 @@ def connect(path: Path | str | None, *, read_only: bool = False, check: bool = T
         # folder import writes a quarter as many pages (WAL frames, checkpoint copies).
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         if path is not None:
-            _use_wal(db.conn)
+            try:
+                _use_wal(db.conn)
+            except sqlite3.OperationalError as exc:
+                db.conn.close()
+                if is_busy(exc):
+                    raise LibraryBusyError(path) from exc
+                raise
         db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=30000")
+    db.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     if path is not None and not read_only:
         db.conn.set_trace_callback(_turn_hook(Path(path).parent))
     return db

@@ -334,3 +334,51 @@ def test_the_rollback_journal_is_only_taken_alone_and_outside_a_transaction(
             raise RuntimeError("the block fails with its transaction open")
         assert not conn.in_transaction
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_library_locked_by_a_long_rollback_journal_write_is_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What another process meets while a large snapshot import holds the library in a
+    rollback journal: the open, the integrity check and a command say it is busy; none of
+    them calls it damaged or records a problem, and the check stays due."""
+    import subprocess
+    import sys
+
+    from desktop.cli import main
+    from desktop.core import integrity
+
+    data = tmp_path / "lib"
+    with Library.open(data, backups=False) as lib:
+        lib.importer.import_paths([SEEDS])
+    integrity.run_check(data)  # a clean check recorded
+    monkeypatch.setattr(integrity, "check_due", lambda *_a, **_k: True)
+    script = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA journal_mode=DELETE')\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(data / DB_FILE)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        monkeypatch.setattr(store, "BUSY_TIMEOUT_SECONDS", 0.2)
+        record = integrity.read_record(data)
+        with pytest.raises(store.LibraryBusyError, match="is busy"):
+            store.connect(data / DB_FILE)
+        assert integrity.run_check(data) == []
+        assert integrity.read_record(data) == record  # nothing learnt, nothing recorded
+        assert main(["--data-dir", str(data), "stats"]) != 0
+        err = capsys.readouterr().err
+        assert "is busy" in err and "damaged" not in err
+        assert integrity.read_record(data).get("problems") in (None, [])
+    finally:
+        holder.kill()
+        holder.wait()
+    with Library.open(data, backups=False) as lib:  # once it is done, all is well
+        assert lib.papers.count() == 286
+        assert lib.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
