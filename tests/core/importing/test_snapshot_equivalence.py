@@ -276,6 +276,19 @@ def imported(tmp_path: Path, snapshot: Path, name: str, *, fast: bool) -> dict[s
         return library_rows(lib)
 
 
+def through_entries(
+    self: import_writer.ImportWriter,
+    digest_id: int,
+    chunks: list[Chunk],
+    stamp: str,
+    result: ImportResult,
+) -> None:
+    """ImportWriter._write_rows the plain way: every batch stored as entries (the general
+    path of digests), never the readers' rows as they are."""
+    entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+    self._write_entries(digest_id, entries, stamp, result)  # noqa: SLF001
+
+
 def test_the_fast_import_stores_the_rows_the_plain_one_stores(
     tmp_path: Path, tricky: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -291,16 +304,6 @@ def test_the_fast_import_stores_the_rows_the_plain_one_stores(
     # The plain way stores every batch as entries (the general path of digests), never the
     # readers' rows as they are.
     rows_path = import_writer.ImportWriter._write_rows  # noqa: SLF001 - put back below
-
-    def through_entries(
-        self: import_writer.ImportWriter,
-        digest_id: int,
-        chunks: list[Chunk],
-        stamp: str,
-        result: ImportResult,
-    ) -> None:
-        entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
-        self._write_entries(digest_id, entries, stamp, result)  # noqa: SLF001
 
     monkeypatch.setattr(import_writer.ImportWriter, "_write_rows", through_entries)
     plain = imported(tmp_path, snapshot, "plain", fast=False)
@@ -498,16 +501,6 @@ def test_new_papers_under_disambiguated_keys_and_huge_numbers_store_as_the_plain
     snapshot.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
     monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 16)
     monkeypatch.setattr(import_writer, "RECOUNT_AFTER_SNAPSHOT", False)
-
-    def through_entries(
-        self: import_writer.ImportWriter,
-        digest_id: int,
-        chunks: list[Chunk],
-        stamp: str,
-        result: ImportResult,
-    ) -> None:
-        entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
-        self._write_entries(digest_id, entries, stamp, result)  # noqa: SLF001
 
     with monkeypatch.context() as patch:
         patch.setattr(import_writer.ImportWriter, "_write_rows", through_entries)
