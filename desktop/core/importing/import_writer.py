@@ -667,8 +667,9 @@ class ImportWriter:
     ) -> None:
         """Store a snapshot's rows (snapshot_rows.py) as :meth:`_write_entries` stores
         entries. When every row is a paper new to the library and to the batch (a first
-        import), the rows go to SQLite as they are, their keys and JSON made by the readers;
-        otherwise the rows become entries and take the general path."""
+        import: identity.new_paper_keys says under which key each goes), the rows go to
+        SQLite as they are, their keys and JSON made by the readers; otherwise the rows
+        become entries and take the general path (match_keys)."""
         rows = [row for part, _lines, _entries in chunks for row in part]
         ids = list(map(itemgetter(ARXIV_ID), rows))
         keys = list(map(itemgetter(TITLE_KEY), rows))
