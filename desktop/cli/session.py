@@ -143,6 +143,8 @@ def run_on_library(handler: Handler, args: argparse.Namespace, out: TextIO) -> i
         except BaseException:
             turn.release()
             raise
+        from desktop.core import backup, store  # loaded with the library already
+
         try:
             for text in lib.notices:
                 notice(text)
@@ -152,14 +154,10 @@ def run_on_library(handler: Handler, args: argparse.Namespace, out: TextIO) -> i
         except sqlite3.OperationalError as exc:
             if "readonly" in str(exc):
                 raise CliError(f"the library folder {data_dir} is read-only: {exc}") from exc
-            from desktop.core import store
-
             if store.is_busy(exc):
                 raise store.LibraryBusyError(data_dir / DB_FILE) from exc
             raise
         except sqlite3.DatabaseError as exc:  # damage a read met (no check was due)
-            from desktop.core import backup, store
-
             if not store.is_corruption(exc):
                 raise
             raise store.CorruptDatabaseError(

@@ -706,8 +706,8 @@ class ImportWriter:
         # row, so it is part of the statement rather than bound once a paper.
         quoted = "'" + stamp.replace("'", "''") + "'"
         conn.executemany(
-            f"INSERT INTO papers ({NEW_PAPER_COLUMNS}, added_at, updated_at) "
-            f"VALUES ({marks(NEW_PAPER_COLUMNS.count(',') + 1)}, {quoted}, {quoted})",
+            f"INSERT INTO papers ({', '.join(NEW_PAPER_COLUMNS)}, added_at, updated_at) "
+            f"VALUES ({marks(len(NEW_PAPER_COLUMNS))}, {quoted}, {quoted})",
             map(new_paper_values, rows),
         )
         last = first + len(rows)

@@ -34,31 +34,28 @@ Chunk = tuple[list[Row], int, int]
 
 
 # The papers columns a new paper's row fills as it stands (id and the clock stamps aside),
-# and the row's values for them, in that order: see ImportWriter._insert_new_rows.
-NEW_PAPER_COLUMNS = (
-    "title, title_key, abstract, authors_count, submitter, published, published_raw, "
-    "published_year_inferred, upvotes, arxiv_id, arxiv_version, authors, comments, "
-    "arxiv_comments, categories, primary_category, journal_ref"
+# each with where the row holds its value: see ImportWriter._insert_new_rows.
+_NEW_PAPER = (
+    ("title", TITLE),
+    ("title_key", TITLE_KEY),
+    ("abstract", ABSTRACT),
+    ("authors_count", AUTHORS_COUNT),
+    ("submitter", SUBMITTER),
+    ("published", PUBLISHED),
+    ("published_raw", PUBLISHED_RAW),
+    ("published_year_inferred", YEAR_INFERRED),
+    ("upvotes", UPVOTES),
+    ("arxiv_id", ARXIV_ID),
+    ("arxiv_version", ARXIV_VERSION),
+    ("authors", AUTHORS_JSON),
+    ("comments", COMMENTS),
+    ("arxiv_comments", ARXIV_COMMENTS),
+    ("categories", CATEGORIES_JSON),
+    ("primary_category", PRIMARY_CATEGORY),
+    ("journal_ref", JOURNAL_REF),
 )
-new_paper_values = itemgetter(
-    TITLE,
-    TITLE_KEY,
-    ABSTRACT,
-    AUTHORS_COUNT,
-    SUBMITTER,
-    PUBLISHED,
-    PUBLISHED_RAW,
-    YEAR_INFERRED,
-    UPVOTES,
-    ARXIV_ID,
-    ARXIV_VERSION,
-    AUTHORS_JSON,
-    COMMENTS,
-    ARXIV_COMMENTS,
-    CATEGORIES_JSON,
-    PRIMARY_CATEGORY,
-    JOURNAL_REF,
-)
+NEW_PAPER_COLUMNS = tuple(column for column, _ in _NEW_PAPER)
+new_paper_values = itemgetter(*(at for _, at in _NEW_PAPER))
 # The integer fields, kept to what SQLite can hold (sql_int) so that a row binds as it is.
 _INTEGERS = (AUTHORS_COUNT, UPVOTES, ARXIV_VERSION, COMMENTS)
 
