@@ -57,59 +57,23 @@ def _fetch(db: Database, column: str, values: Sequence[str]) -> dict[str, Stored
     return found
 
 
-def _any_held(db: Database, column: str, values: Sequence[str]) -> bool:
-    """Whether some stored paper has one of ``values`` in ``column``."""
-    return any(
-        db.execute(
-            f"SELECT 1 FROM papers WHERE {column} IN ({marks(len(chunk))}) LIMIT 1", list(chunk)
-        ).fetchone()
-        for chunk in chunks(values)
-    )
+def stored_key_sql(key: str, arxiv_id: str) -> str:
+    """The ``title_key`` a paper new to the library is stored under, as an SQL expression of
+    the parameters ``key`` (its folded title) and ``arxiv_id`` (its id, never NULL), for an
+    INSERT of rows that :func:`match_keys` would all make new papers.
 
-
-def new_paper_keys(
-    db: Database, arxiv_ids: Sequence[str | None], keys: Sequence[str]
-) -> list[str] | None:
-    """The ``title_key`` each entry is stored under when :func:`match_keys` would make every
-    one a new paper, else None. The question a snapshot's import asks of each batch,
-    answered with two index probes an entry and no Match built.
-
-    Only entries that all have an id, each once, none held by the library, are answered
-    (any other batch gets None, and match_keys). Such an entry is a known paper only when
-    a paper without an id holds its folded title (it would get the id), or one holds the
-    key made unique with its id: None then too. Otherwise it is new, stored under its
-    folded title, or under the key made unique with its id when the library or an earlier
-    entry here holds that title.
+    It is the key as it stands when no paper holds it; the key made unique with its id
+    (:func:`disambiguated_key`) when a paper with an id holds it (one stored earlier in the
+    same batch too: each row's INSERT sees the rows before it); and NULL when a paper without
+    an id holds it. That paper *is* the entry (it would get the id), so the NULL makes the
+    INSERT fail on the column's NOT NULL, as a held id fails on papers_arxiv_id and a held
+    unique key on title_key's UNIQUE: the caller then undoes the batch and matches it with
+    match_keys. One probe of the title index an entry, in SQLite.
     """
-    if not all(arxiv_ids) or len(set(arxiv_ids)) != len(arxiv_ids):
-        return None
-    ids = [aid for aid in arxiv_ids if aid]
-    if _any_held(db, "arxiv_id", ids):
-        return None
-    holders: dict[str, str | None] = {}  # a folded title held -> its holder's arXiv id
-    for chunk in chunks(sorted(set(keys))):
-        holders.update(
-            db.execute(
-                f"SELECT title_key, arxiv_id FROM papers WHERE title_key IN ({marks(len(chunk))})",
-                list(chunk),
-            ).fetchall()
-        )
-    if not holders and len(set(keys)) == len(keys):
-        return list(keys)
-    if any(holder is None for holder in holders.values()):
-        return None
-    unique = [disambiguated_key(k, aid) for aid, k in zip(ids, keys, strict=True) if k in holders]
-    if unique and _any_held(db, "title_key", unique):
-        return None
-    stored: list[str] = []
-    taken = set(holders)
-    for aid, key in zip(ids, keys, strict=True):
-        if key in taken:
-            stored.append(disambiguated_key(key, aid))
-        else:
-            stored.append(key)
-            taken.add(key)
-    return stored
+    return (
+        f"CASE (SELECT arxiv_id IS NULL FROM papers WHERE title_key = {key}) "
+        f"WHEN 0 THEN {key} || '#' || {arxiv_id} WHEN 1 THEN NULL ELSE {key} END"
+    )
 
 
 def match_entries(db: Database, entries: Sequence[Entry], keys: Sequence[str]) -> list[Match]:

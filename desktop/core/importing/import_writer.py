@@ -28,7 +28,7 @@ from desktop.core.importing.digest_file import (
     text_source,
 )
 from desktop.core.importing.digest_parser import Entry, parse_digest, title_keys
-from desktop.core.importing.identity import Match, match_entries, match_keys, new_paper_keys
+from desktop.core.importing.identity import Match, match_entries, match_keys, stored_key_sql
 from desktop.core.importing.result import ARXIV_SNAPSHOT
 from desktop.core.importing.snapshot_rows import (
     ARXIV_ID,
@@ -36,7 +36,6 @@ from desktop.core.importing.snapshot_rows import (
     NEW_PAPER_COLUMNS,
     POSITION,
     TITLE_KEY,
-    UPVOTES,
     Chunk,
     Row,
     batches,
@@ -120,6 +119,10 @@ _INSERT_PAPER = (
 _INSERT_SIGHTING = (
     "INSERT OR IGNORE INTO sightings (paper_id, digest_id, position, line, upvotes) "
     "VALUES (?, ?, ?, ?, ?)"
+)
+# A snapshot's new paper's sighting: the upvotes are Hugging Face's (snapshot_rows' constants).
+_INSERT_NEW_SIGHTING = (
+    "INSERT INTO sightings (paper_id, digest_id, position, line) VALUES (?, ?, ?, ?)"
 )
 _SNAPSHOT_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.txt")
 
@@ -243,6 +246,20 @@ def merge_duplicates(
             slot[0] = dataclasses.replace(base, **updates)
         first[index] = first[match.same_as]
     return [(e, m) for e, m in merged]
+
+
+def new_paper_insert(stamp: str) -> str:
+    """The INSERT of a snapshot's new paper, its values bound in NEW_PAPER_COLUMNS' order
+    (snapshot_rows.new_paper_values), stamped ``stamp``; its ``title_key`` is the one
+    identity.stored_key_sql gives (a row that is no new paper fails a constraint)."""
+    quoted = "'" + stamp.replace("'", "''") + "'"
+    values = [f"?{n}" for n in range(1, len(NEW_PAPER_COLUMNS) + 1)]
+    at = NEW_PAPER_COLUMNS.index
+    values[at("title_key")] = stored_key_sql(values[at("title_key")], values[at("arxiv_id")])
+    return (
+        f"INSERT INTO papers ({', '.join(NEW_PAPER_COLUMNS)}, added_at, updated_at) "
+        f"VALUES ({', '.join(values)}, {quoted}, {quoted})"
+    )
 
 
 class ImportWriter:
@@ -666,25 +683,19 @@ class ImportWriter:
         self, digest_id: int, chunks: Sequence[Chunk], stamp: str, result: ImportResult
     ) -> None:
         """Store a snapshot's rows (snapshot_rows.py) as :meth:`_write_entries` stores
-        entries. When every row is a paper new to the library and to the batch (a first
-        import: identity.new_paper_keys says under which key each goes), the rows go to
-        SQLite as they are, their keys and JSON made by the readers; otherwise the rows
-        become entries and take the general path (match_keys)."""
+        entries. Rows that all have an id go to SQLite as they stand, their keys and JSON
+        made by the readers, when each is a paper new to the library and to the batch (a
+        first import: see identity.stored_key_sql); otherwise, and for rows without an id,
+        the rows become entries and take the general path (match_keys)."""
         rows = [row for part, _lines, _entries in chunks for row in part]
+        if all(map(itemgetter(ARXIV_ID), rows)) and self._insert_new_rows(
+            digest_id, chunks, rows, stamp, result
+        ):
+            return
         ids = list(map(itemgetter(ARXIV_ID), rows))
         keys = list(map(itemgetter(TITLE_KEY), rows))
-        stored_keys = new_paper_keys(self.ctx.db, ids, keys)
-        if stored_keys is None:
-            entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
-            matches = match_keys(self.ctx.db, ids, keys)
-            self._write_entries(digest_id, entries, stamp, result, matches)
-            return
-        if stored_keys != keys:  # some under a key made unique with their id (identity.py)
-            rows = [
-                r if k == r[TITLE_KEY] else (*r[:TITLE_KEY], k, *r[TITLE_KEY + 1 :])
-                for r, k in zip(rows, stored_keys, strict=True)
-            ]
-        self._insert_new_rows(digest_id, chunks, rows, stamp, result)
+        entries = [row_entry(r, lines, at) for part, lines, at in chunks for r in part]
+        self._write_entries(digest_id, entries, stamp, result, match_keys(self.ctx.db, ids, keys))
 
     def _insert_new_rows(
         self,
@@ -693,37 +704,44 @@ class ImportWriter:
         rows: Sequence[Row],
         stamp: str,
         result: ImportResult,
-    ) -> None:
-        """Insert ``rows`` (the rows of ``chunks``, in order) as new papers, with their
-        sightings, as :meth:`_write_entries` would: ids one above the largest in order, the
-        import's time stamp. No Python runs per paper: the rows are bound as they stand
-        (snapshot_rows.new_paper_values), and each sighting is zipped from them."""
+    ) -> bool:
+        """Insert ``rows`` (the rows of ``chunks``, in order, each with an id) as new papers,
+        with their sightings, as :meth:`_write_entries` would: ids one above the largest in
+        order, the import's time stamp, each under the key identity.stored_key_sql gives.
+        No Python runs per paper: the rows are bound as they stand
+        (snapshot_rows.new_paper_values), and each sighting is zipped from them.
+
+        Returns False, having stored nothing, when some row is not a new paper: an id held
+        or repeated, a title held by a paper without an id, a unique key held. The INSERT
+        fails on that row's constraint; the rows before it are deleted again (they are this
+        batch's, the only papers above the largest id before it, with nothing pointing at
+        them yet), which leaves the library as it was, so that the general path can match
+        the batch."""
         conn = self.ctx.db.conn
         (top,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM papers").fetchone()
         first = int(top) + 1
         # SQLite gives a row with no id one above the largest: the ids one INSERT at a time
         # would give, as _write_entries. The stamp (now_iso(), ours) is the same for every
-        # row, so it is part of the statement rather than bound once a paper.
-        quoted = "'" + stamp.replace("'", "''") + "'"
-        conn.executemany(
-            f"INSERT INTO papers ({', '.join(NEW_PAPER_COLUMNS)}, added_at, updated_at) "
-            f"VALUES ({marks(len(NEW_PAPER_COLUMNS))}, {quoted}, {quoted})",
-            map(new_paper_values, rows),
-        )
+        # row, so it is part of the statement rather than bound once a paper; the fields a
+        # snapshot never has are left to the columns' defaults (SNAPSHOT_CONSTANTS).
+        try:
+            conn.executemany(new_paper_insert(stamp), map(new_paper_values, rows))
+        except sqlite3.IntegrityError:
+            conn.execute("DELETE FROM papers WHERE id >= ?", [first])
+            return False
         last = first + len(rows)
         (top,) = conn.execute("SELECT MAX(id) FROM papers").fetchone()
         if top != last - 1:
             raise sqlite3.IntegrityError(f"new papers got ids up to {top}, not {last - 1}")
         paper_id = first
-        for part, lines, at in chunks:
+        for part, lines, at_entry in chunks:
             conn.executemany(
-                _INSERT_SIGHTING,
+                _INSERT_NEW_SIGHTING,
                 zip(
                     range(paper_id, paper_id + len(part)),
                     repeat(digest_id),
-                    map(add, map(itemgetter(POSITION), part), repeat(at)),
+                    map(add, map(itemgetter(POSITION), part), repeat(at_entry)),
                     map(add, map(itemgetter(LINE), part), repeat(lines)),
-                    map(itemgetter(UPVOTES), part),
                     strict=False,  # the ones that end with the part
                 ),
             )
@@ -731,6 +749,7 @@ class ImportWriter:
         result.new_ids.add_run(first, last)  # one run, not an int per paper
         result.new_papers += len(rows)
         result.entries += len(rows)
+        return True
 
     def import_snapshot(
         self,

@@ -6,10 +6,16 @@ would otherwise work out per paper on its one core: the title's key, and the aut
 category lists as the JSON text the papers table holds. A row is those fields then
 ``title_key``, ``authors_json``, ``categories_json``; its line and position count from the
 start of its chunk, which carries the offsets to add.
+
+The author and category lists travel as that JSON text only: a row's ``authors`` and
+``categories`` fields are None, and :func:`row_entry` reads the lists back from the JSON for
+the few papers that become an Entry. A paper's names were a tenth of a row's objects and
+about a third of the cost of pickling it in the reader and unpickling it in the writer.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from operator import itemgetter
@@ -43,12 +49,9 @@ _NEW_PAPER = (
     ("submitter", SUBMITTER),
     ("published", PUBLISHED),
     ("published_raw", PUBLISHED_RAW),
-    ("published_year_inferred", YEAR_INFERRED),
-    ("upvotes", UPVOTES),
     ("arxiv_id", ARXIV_ID),
     ("arxiv_version", ARXIV_VERSION),
     ("authors", AUTHORS_JSON),
-    ("comments", COMMENTS),
     ("arxiv_comments", ARXIV_COMMENTS),
     ("categories", CATEGORIES_JSON),
     ("primary_category", PRIMARY_CATEGORY),
@@ -56,29 +59,39 @@ _NEW_PAPER = (
 )
 NEW_PAPER_COLUMNS = tuple(column for column, _ in _NEW_PAPER)
 new_paper_values = itemgetter(*(at for _, at in _NEW_PAPER))
+# The fields a snapshot's record never has (record_values gives them as these), left to the
+# papers columns' defaults by the new-paper insert: each None bound cost the sqlite3 module
+# an adapter lookup. The year is never inferred (a snapshot dates every version), and the
+# Hugging Face counts (upvotes, comments) are not arXiv's.
+SNAPSHOT_CONSTANTS = {YEAR_INFERRED: False, UPVOTES: None, COMMENTS: None}
 # The integer fields, kept to what SQLite can hold (sql_int) so that a row binds as it is.
 _INTEGERS = (AUTHORS_COUNT, UPVOTES, ARXIV_VERSION, COMMENTS)
 
 
 def prepared(values: tuple[Any, ...]) -> Row:
-    """An entry's fields (``record_values``) with its stored values added; its integers are
-    the ones the papers table would store (sql_int: one too large for SQLite is None)."""
+    """An entry's fields (``record_values``) with its stored values added, its author and
+    category lists as JSON only (the fields None); its integers are the ones the papers
+    table would store (sql_int: one too large for SQLite is None)."""
+    fields = list(values)
     if any(values[at] is not None and sql_int(values[at]) is None for at in _INTEGERS):
-        fields = list(values)
         for at in _INTEGERS:
             fields[at] = sql_int(fields[at])
-        values = tuple(fields)
-    return (
-        *values,
+    fields[AUTHORS] = fields[CATEGORIES] = None
+    fields += (
         title_key(values[TITLE]),
         json_names(values[AUTHORS]),
         json_categories(values[CATEGORIES]),
     )
+    return tuple(fields)
 
 
 def row_entry(row: Row, line_offset: int, entry_offset: int) -> Entry:
-    """The Entry of a row, its line and position counted from the file's start."""
-    return placed_entry(row[:ENTRY_WIDTH], row[LINE] + line_offset, row[POSITION] + entry_offset)
+    """The Entry of a row, its line and position counted from the file's start, its author
+    and category lists read back from their JSON."""
+    fields = list(row[:ENTRY_WIDTH])
+    fields[AUTHORS] = tuple(json.loads(row[AUTHORS_JSON]))
+    fields[CATEGORIES] = tuple(json.loads(row[CATEGORIES_JSON]))
+    return placed_entry(tuple(fields), row[LINE] + line_offset, row[POSITION] + entry_offset)
 
 
 def entry_rows(entries: Generator[Entry, None, None], size: int) -> Generator[Chunk, None, None]:

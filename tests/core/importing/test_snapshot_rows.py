@@ -18,6 +18,7 @@ from desktop.core.importing.snapshot_rows import (
 )
 from desktop.core.importing.sql_values import json_categories, json_names
 from desktop.core.importing.textnorm import title_key
+from desktop.core.library import Library
 from tests.core.importing.test_snapshot_equivalence import record
 
 
@@ -86,3 +87,24 @@ def test_batches_cut_chunks_into_batches_of_the_size(sizes: list[int], size: int
     assert flat == [(row, lines, at) for rows, lines, at in chunks for row in rows]
     held = [sum(len(rows) for rows, _l, _e in batch) for batch in out]
     assert all(h == size for h in held[:-1]) and (not held or 0 < held[-1] <= size)
+
+
+def test_the_fields_the_new_paper_insert_leaves_to_defaults_are_constant() -> None:
+    """ImportWriter._insert_new_rows binds no year, upvotes or comments: every record gives
+    them as SNAPSHOT_CONSTANTS holds, and the columns' defaults are those values."""
+    from tests.core.importing.test_snapshot_equivalence import TRICKY
+
+    for n, rec in enumerate([*TRICKY, *(record(n) for n in range(1, 30))]):
+        values = record_values(rec, n + 1, n + 1)
+        if isinstance(values, tuple):
+            for at, constant in snapshot_rows.SNAPSHOT_CONSTANTS.items():
+                assert values[at] is constant, (rec, at)
+    with Library.in_memory() as lib:
+        lib.db.execute(
+            "INSERT INTO papers (title, title_key, abstract, added_at, updated_at) "
+            "VALUES ('t', 't', '', 'now', 'now')"
+        )
+        row = lib.db.execute(
+            "SELECT published_year_inferred, upvotes, comments FROM papers"
+        ).fetchone()
+    assert tuple(row) == (0, None, None)
