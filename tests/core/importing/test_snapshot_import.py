@@ -150,23 +150,28 @@ def test_the_sort_indexes_are_built_again_with_a_small_cache_and_it_comes_back(
     lib: Library, snapshot: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SQLite's sorter holds up to the cache size of keys: the rebuild's is kept small (the
-    import's peak memory no longer grows with the file), and the import's comes back."""
+    import's peak memory no longer grows with the file), and the import's comes back; the
+    sorter has a helper thread a reader while it runs, none after."""
     from collections.abc import Iterator
     from contextlib import contextmanager
 
     conn = lib.db.conn
     (before,) = conn.execute("PRAGMA cache_size").fetchone()
+    (threads,) = conn.execute("PRAGMA threads").fetchone()
     seen: list[int] = []
-    real = import_writer.ImportWriter._rebuild_cache  # noqa: SLF001 - the setting inside it
+    helpers: list[int] = []
+    real = import_writer.ImportWriter._rebuild_settings  # noqa: SLF001 - the settings inside
 
     @contextmanager
     def spy(self: import_writer.ImportWriter) -> Iterator[None]:
         with real(self):
             seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+            helpers.append(conn.execute("PRAGMA threads").fetchone()[0])
             yield
         seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+        helpers.append(conn.execute("PRAGMA threads").fetchone()[0])
 
-    monkeypatch.setattr(import_writer.ImportWriter, "_rebuild_cache", spy)
+    monkeypatch.setattr(import_writer.ImportWriter, "_rebuild_settings", spy)
     monkeypatch.setattr(import_writer, "SNAPSHOT_BATCH", 10)
     monkeypatch.setattr(import_writer, "DEFER_INDEXES_MIN_PAPERS", 0)
     # Read by the workers a small range at a time, so that the bytes read are known at the
@@ -177,6 +182,9 @@ def test_the_sort_indexes_are_built_again_with_a_small_cache_and_it_comes_back(
     (result,) = lib.importer.import_paths([snapshot])
     assert result.status == "imported"
     assert seen == [-import_writer.REBUILD_CACHE_KIB, -import_writer.IMPORT_CACHE_KIB]
+    # One helper, as this SQLite allows (a build may cap the threads at none).
+    (one,) = sqlite3.connect(":memory:").execute("PRAGMA threads = 1").fetchone()
+    assert helpers == [one, threads]
     assert conn.execute("PRAGMA cache_size").fetchone() == (before,)
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert set(store.SCATTERED_INDEXES) <= names
